@@ -1,0 +1,69 @@
+"""The one place that decides which demands a user may see. Lists, detail pages, the API and
+exports all start from `visible_demands`; nothing else filters demands by user."""
+
+from django.db.models import Q, QuerySet
+
+from demands.models import Demand, Task, Tier
+from orgs.models import Park, Role, User
+from qinshang.errors import Forbidden, NotFound
+
+
+def visible_demands(user: User, park: Park) -> QuerySet[Demand]:
+    qs = Demand.objects.filter(park=park)
+    if not user.is_authenticated or park.pk not in user.park_ids() and not user.is_superuser:
+        return qs.none()
+    role = user.role
+    if user.is_superuser or role in (Role.DISPATCHER, Role.ADMIN, Role.LEADER):
+        return qs
+    # Every staff member may also be someone's 专属服务员, whatever their workbench role.
+    served = (
+        Q(liaison=user)
+        | Q(enterprise__liaison=user)
+        | Q(enterprise__backup_liaison=user)
+        | Q(created_by=user)
+    )
+    if role in (Role.HANDLER, Role.DEPARTMENT_HEAD):
+        if not user.department_id:
+            return qs.filter(served)
+        tasks = Task.objects.filter(department_id=user.department_id).values("demand_id")
+        return qs.filter(Q(pk__in=tasks) | served)
+    if role == Role.LIAISON:
+        return qs.filter(served)
+    if role == Role.ENTERPRISE:
+        if user.enterprise_id:
+            return qs.filter(Q(enterprise_id=user.enterprise_id) | Q(created_by=user))
+        return qs.filter(created_by=user)
+    if role == Role.RESIDENT:
+        return qs.filter(created_by=user)
+    if role == Role.EXPERT:
+        return qs.filter(Q(tier=Tier.EXPERT) | Q(is_legacy=True))
+    return qs.none()
+
+
+def get_demand(user: User, park: Park, demand_id: int | str) -> Demand:
+    """The demand if the user may see it. Another park's demand is reported as missing, so that
+    nothing about other parks leaks; a demand of the user's park outside their scope is refused."""
+    try:
+        pk = int(demand_id)
+    except (TypeError, ValueError):
+        raise NotFound("诉求不存在")
+    demand = (
+        visible_demands(user, park)
+        .select_related(
+            "park", "category", "category__parent", "enterprise", "lead_department", "merged_into"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if demand is not None:
+        return demand
+    if Demand.objects.filter(pk=pk, park=park).exists():
+        raise Forbidden("您无权查看或办理该诉求")
+    raise NotFound("诉求不存在")
+
+
+def get_demand_by_number(user: User, park: Park, number: str) -> Demand:
+    demand = Demand.objects.filter(park=park, number=number).only("pk").first()
+    if demand is None:
+        raise NotFound("诉求不存在")
+    return get_demand(user, park, demand.pk)

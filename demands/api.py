@@ -1,0 +1,339 @@
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Body, Field, Query, Router, Schema, Status
+
+from demands import access, queries, services
+from demands.models import Category, Demand
+from qinshang.api import current_park
+from workcal import calendar as wcal
+
+router = Router(tags=["诉求台账"])
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    parent_name: str | None
+    default_department_id: int | None
+    time_limit_days: int
+    for_residents: bool
+
+    @staticmethod
+    def resolve_parent_name(obj: Category) -> str | None:
+        return obj.parent.name if obj.parent_id and obj.parent else None
+
+
+@router.get("/categories", response=list[CategoryOut], summary="诉求类别（两级）")
+def list_categories(request: HttpRequest) -> list[Category]:
+    park = current_park(request)
+    return list(Category.objects.filter(park=park, is_active=True).select_related("parent"))
+
+
+class DemandIn(Schema):
+    title: str = Field(..., description="标题")
+    description: str = Field(..., description="诉求内容")
+    channel: str = Field(
+        ..., description="来源渠道：visit/questionnaire/portal/hotline/reception/liaison/api"
+    )
+    enterprise_id: int | None = None
+    requester_kind: str | None = Field(None, description="enterprise/resident/community")
+    requester_name: str = ""
+    requester_phone: str = ""
+    community: str = ""
+    category: str | int | None = Field(None, description="类别编号或代码")
+
+
+class Ref(Schema):
+    id: int
+    name: str
+
+
+class DemandBase(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    status_label: str
+    channel: str
+    tier: str
+    category: Ref | None
+    enterprise: Ref | None
+    requester_name: str
+    lead_department: Ref | None
+    due_date: dt.date | None
+    deadline_state: str
+    urge_level: int
+    created_at: dt.datetime
+
+
+class DemandRow(DemandBase):
+    @staticmethod
+    def resolve_status_label(obj: Demand) -> str:
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_category(obj: Demand) -> dict | None:
+        c = obj.category
+        return {"id": c.pk, "name": str(c)} if c else None
+
+    @staticmethod
+    def resolve_deadline_state(obj: Demand, context: dict) -> str:
+        return services.demand_deadline_state(obj)
+
+
+class TaskOut(Schema):
+    id: int
+    department: Ref
+    role: str
+    status: str
+    status_label: str
+    time_limit_days: int
+    assigned_at: dt.datetime
+    deadline: dt.date
+    deadline_state: str
+    signed_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    answer: str
+    outcome: str
+    return_reason: str
+    insisted: bool
+    urge_level: int
+    extension_count: int
+    paused_working_days: int
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    actor: str | None
+    actor_role: str
+    task_id: int | None
+    from_status: str
+    to_status: str
+    note: str
+    data: dict[str, Any]
+    created_at: dt.datetime
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+    task_id: int | None
+    department: str
+
+
+class DemandDetail(DemandBase):
+    description: str
+    requester_kind: str
+    requester_phone: str
+    community: str
+    answer: str
+    outcome: str
+    satisfaction: str
+    redo_count: int
+    reopen_count: int
+    merged_into: str | None
+    is_legacy: bool
+    answered_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    calendar_warning: str | None
+    tasks: list[TaskOut]
+    timeline: list[EventOut]
+    actions: list[ActionOut]
+
+
+class DemandCreated(Schema):
+    id: int
+    number: str
+    status: str
+
+
+class DemandPage(Schema):
+    count: int = Field(
+        ..., description="符合条件的条数；超过 2000 条时为 2000，且 count_exact 为 false"
+    )
+    count_exact: bool = True
+    page: int
+    page_size: int
+    results: list[DemandRow]
+
+
+class DemandFilter(Schema):
+    status: str | None = None
+    category: str | None = None
+    department: int | None = None
+    channel: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    enterprise_id: int | None = None
+    tier: str | None = None
+    sort: str = "created"
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=200)
+
+
+def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
+    today = timezone.localdate()
+    park = demand.park
+    tasks = list(demand.tasks.select_related("department").order_by("-role", "id"))
+    events = list(demand.events.select_related("actor").order_by("created_at", "id"))
+    row = {
+        f: getattr(demand, f)
+        for f in (
+            "id",
+            "number",
+            "title",
+            "status",
+            "channel",
+            "tier",
+            "requester_name",
+            "due_date",
+            "urge_level",
+            "created_at",
+            "description",
+            "requester_kind",
+            "requester_phone",
+            "community",
+            "answer",
+            "outcome",
+            "satisfaction",
+            "redo_count",
+            "reopen_count",
+            "is_legacy",
+            "answered_at",
+            "closed_at",
+        )
+    }
+    row.update(
+        status_label=demand.get_status_display(),
+        category={"id": demand.category.pk, "name": str(demand.category)}
+        if demand.category
+        else None,
+        enterprise={"id": demand.enterprise.pk, "name": demand.enterprise.name}
+        if demand.enterprise
+        else None,
+        lead_department={"id": demand.lead_department.pk, "name": demand.lead_department.name}
+        if demand.lead_department
+        else None,
+        deadline_state=services.demand_deadline_state(demand, today),
+        merged_into=demand.merged_into.number if demand.merged_into_id else None,
+        calendar_warning=wcal.schedule_warning(*[t.deadline for t in tasks]),
+        tasks=[
+            {
+                **{
+                    f: getattr(t, f)
+                    for f in (
+                        "id",
+                        "role",
+                        "status",
+                        "time_limit_days",
+                        "assigned_at",
+                        "deadline",
+                        "signed_at",
+                        "answered_at",
+                        "answer",
+                        "outcome",
+                        "return_reason",
+                        "insisted",
+                        "urge_level",
+                        "extension_count",
+                        "paused_working_days",
+                    )
+                },
+                "department": {"id": t.department.pk, "name": t.department.name},
+                "status_label": t.get_status_display(),
+                "deadline_state": services.task_deadline_state(t, park, today),
+            }
+            for t in tasks
+        ],
+        timeline=[
+            {
+                "id": e.pk,
+                "action": e.action,
+                "actor": e.actor.display_name if e.actor else None,
+                "actor_role": e.actor_role,
+                "task_id": e.task_id,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "data": e.data,
+                "created_at": e.created_at,
+            }
+            for e in events
+        ],
+        actions=services.available_actions(user, demand),
+    )
+    return row
+
+
+@router.get("/demands", response=DemandPage, summary="诉求台账（筛选、分页）")
+def list_demands(request: HttpRequest, filters: Query[DemandFilter]) -> dict:
+    park = current_park(request)
+    data = filters.dict()
+    page, size = data.pop("page"), data.pop("page_size")
+    qs = queries.apply(
+        access.visible_demands(request.user, park),  # type: ignore[arg-type]
+        queries.LedgerFilter(**data),
+    )
+    start = (page - 1) * size
+    count, exact = queries.capped_count(qs)
+    return {
+        "count": count,
+        "count_exact": exact,
+        "page": page,
+        "page_size": size,
+        "results": list(queries.for_list(qs)[start : start + size]),
+    }
+
+
+@router.post("/demands", response={201: DemandCreated}, summary="受理诉求")
+def create_demand(request: HttpRequest, payload: DemandIn) -> Status:
+    park = current_park(request)
+    cat = payload.category
+    intake = services.Intake(
+        title=payload.title,
+        description=payload.description,
+        channel=payload.channel,
+        enterprise_id=payload.enterprise_id,
+        requester_kind=payload.requester_kind,
+        requester_name=payload.requester_name,
+        requester_phone=payload.requester_phone,
+        community=payload.community,
+        category_id=cat if isinstance(cat, int) else None,
+        category_code=cat if isinstance(cat, str) else None,
+    )
+    return Status(201, services.create_demand(request.user, park, intake))  # type: ignore[arg-type]
+
+
+@router.get("/demands/{demand_id}", response=DemandDetail, summary="诉求详情（任务、时限、全过程）")
+def get_demand(request: HttpRequest, demand_id: int) -> dict:
+    park = current_park(request)
+    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    return detail_dict(request.user, demand)
+
+
+@router.post(
+    "/demands/{demand_id}/actions/{action}",
+    response=DemandDetail,
+    summary="执行办理操作",
+    description="操作：" + "、".join(services.ACTIONS) + "。请求体为该操作的参数（JSON 对象）。"
+    "状态不允许时返回 409，无权限时返回 403，参数有误时返回 422。",
+)
+def run_action(
+    request: HttpRequest,
+    demand_id: int,
+    action: str,
+    payload: dict[str, Any] = Body(default={}),  # noqa: B008 (django-ninja's way to declare a body)
+) -> dict:
+    park = current_park(request)
+    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    demand = services.perform(request.user, demand, action, payload or {})  # type: ignore[arg-type]
+    demand.refresh_from_db()
+    return detail_dict(request.user, demand)

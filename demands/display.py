@@ -1,0 +1,131 @@
+"""How the timeline reads to a person: a label and one line of detail per recorded event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from demands import workflow as wf
+from demands.models import Event, Outcome, Satisfaction, Status, TaskStatus, Tier
+
+EXTRA_LABELS = {
+    "create": "受理",
+    "status": "状态变更",
+    "merged_in": "合并进来",
+    "attach": "上传附件",
+}
+
+# What a requester (enterprise or resident) sees of the timeline: the steps of their own demand,
+# not the internal routing argument between departments and the dispatch centre.
+REQUESTER_ACTIONS = {
+    "create",
+    "dispatch",
+    "sign",
+    "pause",
+    "resume",
+    "reply",
+    "resolve_on_spot",
+    "confirm",
+    "close",
+    "reopen",
+    "comment",
+    "escalate",
+    "attach",
+}
+# A returned demand is still being routed as far as the requester is concerned.
+REQUESTER_STATUS = {Status.RETURNED: "办理中"}
+REQUESTER_HIDDEN_NOTES = {"dispatch", "escalate"}
+
+METHODS = {"self": "本人评价", "phone": "电话回访", "visit": "上门回访"}
+
+
+def action_label(action: str) -> str:
+    t = wf.TRANSITIONS.get(action)
+    return t.label if t else EXTRA_LABELS.get(action, action)
+
+
+def _status_label(value: str) -> str:
+    for choices in (Status, TaskStatus):
+        if value in choices.values:
+            return choices(value).label
+    return value
+
+
+def _label(choices: Any, value: Any) -> str:
+    return choices(value).label if value in choices.values else str(value or "")
+
+
+def detail(e: Event) -> str:
+    d = e.data or {}
+    a = e.action
+    if a == "create":
+        return ""  # the note says how it came in
+    if a == "dispatch":
+        co = "；协办：" + "、".join(d["co"]) if d.get("co") else ""
+        return f"主办：{d.get('lead', '')}{co}；时限 {d.get('days', '')} 个工作日，截止 {d.get('deadline', '')}"
+    if a == "status":
+        return f"{_status_label(e.from_status)} → {_status_label(e.to_status)}"
+    if a == "return":
+        return f"退单理由：{d.get('reason_label', '')}"
+    if a == "redispatch":
+        to = d.get("to")
+        return (
+            f"由{d.get('from', '')}改派至{to}，截止 {d.get('deadline')}"
+            if to
+            else (f"撤销{d.get('from', '')}的协办任务")
+        )
+    if a == "insist":
+        return f"坚持交办，新截止日期 {d.get('deadline', '')}"
+    if a == "request_extension":
+        return f"申请延期 {d.get('days', '')} 个工作日，至 {d.get('new_deadline', '')}"
+    if a == "decide_extension":
+        return ("同意延期" if d.get("approved") else "驳回延期") + f"，截止 {d.get('deadline', '')}"
+    if a == "resume":
+        return (
+            f"暂停 {d.get('paused_working_days', 0)} 个工作日，截止顺延至 {d.get('deadline', '')}"
+        )
+    if a in ("reply", "resolve_on_spot"):
+        late = "" if d.get("on_time", True) else "（超期答复）"
+        return f"办理结果：{_label(Outcome, d.get('outcome'))}{late}"
+    if a == "confirm":
+        m = METHODS.get(d.get("method", ""), "")
+        redo = f"，退回{d['redo_department']}重办" if d.get("redo_department") else ""
+        return f"{m}：{_label(Satisfaction, d.get('satisfaction'))}{redo}"
+    if a == "close":
+        return "未获评价，按规定销号" if d.get("without_rating") else "闭环销号"
+    if a == "urge":
+        return f"{d.get('label', '')}：" + "、".join(d.get("departments", []))
+    if a == "merge":
+        return f"合并至 {d.get('into', '')}"
+    if a == "merged_in":
+        return f"{d.get('from', '')} 合并至本诉求"
+    if a == "escalate":
+        return f"提级至“{_label(Tier, d.get('tier'))}”"
+    return ""
+
+
+def timeline(events: list[Event], *, requester: bool) -> list[dict[str, Any]]:
+    out = []
+    for e in events:
+        if requester and e.action not in REQUESTER_ACTIONS:
+            continue
+        note = "" if requester and e.action in REQUESTER_HIDDEN_NOTES else e.note
+        if e.action in ("reply", "resolve_on_spot"):
+            note = e.note  # the answer itself: shown once, in full
+        who = ""
+        if e.actor is not None:
+            who = e.actor.display_name
+            if requester and e.actor.role not in ("enterprise", "resident"):
+                dept = e.task.department.name if e.task_id and e.task else ""
+                who = dept or "园区服务中心"
+        out.append(
+            {
+                "event": e,
+                "label": action_label(e.action),
+                "detail": detail(e),
+                "note": note,
+                "who": who,
+                "department": e.task.department.name if e.task_id and e.task else "",
+                "files": list(e.attachments.all()),
+            }
+        )
+    return out

@@ -1,0 +1,409 @@
+"""The demand ledger (问题台账): demands, department tasks, extensions and the event timeline.
+
+State changes happen only in demands/services.py; the allowed transitions are the table in
+demands/workflow.py. Rows here are never deleted: a merged or withdrawn demand keeps its history.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    VISIT = "visit", "走访"
+    QUESTIONNAIRE = "questionnaire", "问卷"
+    PORTAL = "portal", "企业门户"
+    HOTLINE = "hotline", "热线"
+    RECEPTION = "reception", "接待日"
+    LIAISON = "liaison", "服务员代报"
+    API = "api", "API"
+    IMPORT = "import", "台账导入"
+
+
+class RequesterKind(models.TextChoices):
+    ENTERPRISE = "enterprise", "企业"
+    RESIDENT = "resident", "群众"
+    COMMUNITY = "community", "村/社区"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "待交办"
+    DISPATCHED = "dispatched", "待签收"
+    IN_PROGRESS = "in_progress", "办理中"
+    RETURNED = "returned", "退单待处理"
+    ANSWERED = "answered", "待回访"
+    CONFIRMED = "confirmed", "待销号"
+    CLOSED = "closed", "已销号"
+    MERGED = "merged", "已合并"
+
+
+OPEN_STATUSES = (
+    Status.RECEIVED,
+    Status.DISPATCHED,
+    Status.IN_PROGRESS,
+    Status.RETURNED,
+    Status.ANSWERED,
+    Status.CONFIRMED,
+)
+
+
+class Tier(models.TextChoices):
+    """Where a demand is being solved: the escalation ladder of the seeds."""
+
+    ON_SPOT = "on_spot", "当即解决"
+    DEPARTMENT = "department", "限时交办"
+    RECEPTION_DAY = "reception_day", "企业接待日"
+    PROJECT_MEETING = "project_meeting", "重点项目调度会"
+    EXPERT = "expert", "专家协商"
+
+
+class Outcome(models.TextChoices):
+    SOLVED = "solved", "已解决"
+    PARTLY = "partly", "部分解决"
+    EXPLAINED = "explained", "政策解释到位"
+    NOT_FEASIBLE = "not_feasible", "暂不具备条件"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    DISSATISFIED = "dissatisfied", "不满意"
+
+
+class Category(models.Model):
+    """Two-level demand catalogue; a level-2 category carries the routing defaults."""
+
+    park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="categories")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级类别",
+    )
+    code = models.SlugField("代码", max_length=40)
+    name = models.CharField("名称", max_length=50)
+    default_department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="默认主办部门",
+    )
+    default_co_departments = models.ManyToManyField(
+        "orgs.Department", blank=True, related_name="+", verbose_name="默认协办部门"
+    )
+    time_limit_days = models.PositiveSmallIntegerField("办理时限（工作日）", default=10)
+    for_residents = models.BooleanField("群众诉求类", default=False)
+    is_active = models.BooleanField("启用", default=True)
+    sort = models.PositiveSmallIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "诉求类别"
+        verbose_name_plural = "诉求类别"
+        ordering = ["park", "sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["park", "code"], name="uniq_category_code"),
+        ]
+
+    def __str__(self) -> str:
+        if self.parent_id and self.parent:
+            return f"{self.parent.name}/{self.name}"
+        return self.name
+
+
+class NumberSequence(models.Model):
+    """Yearly counters behind QS-2026-000123; incremented under a row lock."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class DemandQuerySet(models.QuerySet):
+    def open(self) -> "DemandQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today) -> "DemandQuerySet":  # type: ignore[no-untyped-def]
+        return self.filter(due_date__lt=today, status__in=OPEN_STATUSES)
+
+
+class Demand(models.Model):
+    park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="demands")
+    number = models.CharField("编号", max_length=20, unique=True)
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("诉求内容")
+    channel = models.CharField("来源渠道", max_length=20, choices=Channel.choices)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demands",
+        verbose_name="类别",
+    )
+    requester_kind = models.CharField(
+        "诉求人类型", max_length=20, choices=RequesterKind.choices, default=RequesterKind.ENTERPRISE
+    )
+    enterprise = models.ForeignKey(
+        "entities.MarketEntity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demands",
+        verbose_name="企业",
+    )
+    requester_name = models.CharField("联系人", max_length=50, blank=True)
+    requester_phone = models.CharField("联系电话", max_length=20, blank=True)
+    community = models.CharField("村/社区", max_length=100, blank=True)
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="liaison_demands",
+        verbose_name="专属服务员",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="created_demands",
+        verbose_name="登记人",
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    tier = models.CharField("解决层级", max_length=20, choices=Tier.choices, blank=True)
+    lead_department = models.ForeignKey(
+        "orgs.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="主办部门",
+    )
+    # Earliest deadline among the tasks still being worked on; kept by the service layer so the
+    # ledger can filter and sort late items without joining tasks.
+    due_date = models.DateField("办结时限", null=True, blank=True)
+    answer = models.TextField("答复内容", blank=True)
+    outcome = models.CharField("办理结果", max_length=20, choices=Outcome.choices, blank=True)
+    satisfaction = models.CharField(
+        "满意度", max_length=20, choices=Satisfaction.choices, blank=True
+    )
+    urge_level = models.PositiveSmallIntegerField("督办级别", default=0)
+    redo_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    reopen_count = models.PositiveSmallIntegerField("重新打开次数", default=0)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name="合并至",
+    )
+    is_legacy = models.BooleanField("遗留问题", default=False)
+    source_ref = models.CharField("来源引用", max_length=100, blank=True)
+    extra = models.JSONField("其他字段", default=dict, blank=True)
+    created_at = models.DateTimeField("受理时间", db_index=True)
+    dispatched_at = models.DateTimeField("交办时间", null=True, blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("回访时间", null=True, blank=True)
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = DemandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "诉求"
+        verbose_name_plural = "诉求"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["park", "-created_at"]),
+            models.Index(fields=["park", "status", "-created_at"]),
+            models.Index(fields=["park", "category", "-created_at"]),
+            models.Index(fields=["park", "lead_department", "-created_at"]),
+            models.Index(fields=["park", "channel", "-created_at"]),
+            models.Index(
+                fields=["park", "due_date"],
+                condition=~Q(status__in=["closed", "merged"]),
+                name="demand_open_due",
+            ),
+            models.Index(fields=["enterprise", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TaskRole(models.TextChoices):
+    LEAD = "lead", "主办"
+    CO = "co", "协办"
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", "待签收"
+    SIGNED = "signed", "办理中"
+    PAUSED = "paused", "待补充材料"
+    RETURNED = "returned", "已退单"
+    ANSWERED = "answered", "已答复"
+    CANCELLED = "cancelled", "已撤销"
+
+
+ACTIVE_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.SIGNED, TaskStatus.PAUSED)
+
+
+class ReturnReason(models.TextChoices):
+    NOT_OUR_DUTY = "not_our_duty", "职能不符"
+    NOT_OUR_AREA = "not_our_area", "属地不符"
+    INCOMPLETE = "incomplete", "信息不全"
+    OTHER = "other", "其他"
+
+
+class Task(models.Model):
+    """One department's share of a demand: the 主办 or a 协办, with its own deadline."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="tasks")
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="tasks", verbose_name="部门"
+    )
+    role = models.CharField("角色", max_length=10, choices=TaskRole.choices)
+    status = models.CharField(
+        "状态", max_length=20, choices=TaskStatus.choices, default=TaskStatus.PENDING
+    )
+    time_limit_days = models.PositiveSmallIntegerField("时限（工作日）")
+    assigned_at = models.DateTimeField("交办时间")
+    deadline = models.DateField("办结时限")
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="签收人",
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answer = models.TextField("答复内容", blank=True)
+    outcome = models.CharField("办理结果", max_length=20, choices=Outcome.choices, blank=True)
+    return_reason = models.CharField(
+        "退单理由", max_length=20, choices=ReturnReason.choices, blank=True
+    )
+    return_note = models.TextField("退单说明", blank=True)
+    insisted = models.BooleanField("派单员坚持交办", default=False)
+    paused_at = models.DateTimeField("暂停时间", null=True, blank=True)
+    paused_working_days = models.PositiveSmallIntegerField("累计暂停工作日", default=0)
+    extension_count = models.PositiveSmallIntegerField("延期次数", default=0)
+    urge_level = models.PositiveSmallIntegerField("督办级别", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "交办任务"
+        verbose_name_plural = "交办任务"
+        ordering = ["demand", "-role", "id"]  # 主办 (lead) before 协办 (co)
+        indexes = [
+            models.Index(fields=["department", "status", "deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand.number} {self.get_role_display()} {self.department}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_TASK_STATUSES
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    GRANTED = "granted", "已同意"
+    REFUSED = "refused", "已驳回"
+
+
+class Extension(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="extensions")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    days = models.PositiveSmallIntegerField("延期工作日数")
+    reason = models.TextField("延期理由")
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    old_deadline = models.DateField()
+    new_deadline = models.DateField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-requested_at"]
+
+
+class Event(models.Model):
+    """The timeline: one row per action, who did it, when, and why. Never updated or deleted."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="events")
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["demand", "created_at"]),
+            models.Index(fields=["action", "created_at"]),
+        ]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.demand.park_id}/{instance.demand.number}/{filename}"
+
+
+class Attachment(models.Model):
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"

@@ -1,0 +1,141 @@
+"""Filtering and sorting of the ledger, shared by the API list, the ledger page and the export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from demands.models import OPEN_STATUSES, Category, Demand, Status, Task
+from qinshang.errors import InvalidInput
+
+CLOSED_STATUSES = (Status.CLOSED, Status.MERGED)
+# Counting every matching row of a 100,000-row ledger costs more than showing a page; beyond this
+# many a list says "2000+" (the rows themselves can still be paged through).
+COUNT_CAP = 2000
+
+SORTS = {
+    "created": ("-created_at", "-id"),
+    "-created": ("created_at", "id"),
+    "due": ("due_date", "-id"),
+    "-due": ("-due_date", "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
+    "status": ("status", "-created_at"),
+    "urge": ("-urge_level", "-created_at"),
+}
+
+
+@dataclass
+class LedgerFilter:
+    status: str | None = None  # one status or several separated by commas; "open" for all open
+    category: str | None = None  # id or code; a level-1 category includes its children
+    department: int | None = None
+    channel: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    enterprise_id: int | None = None
+    tier: str | None = None
+    sort: str = "created"
+
+
+def apply(qs: QuerySet[Demand], f: LedgerFilter, today: dt.date | None = None) -> QuerySet[Demand]:
+    today = today or timezone.localdate()
+    if f.status:
+        wanted: list[str] = []
+        for s in f.status.split(","):
+            s = s.strip()
+            if s == "open":
+                wanted += list(OPEN_STATUSES)
+            elif s in Status.values:
+                wanted.append(s)
+            elif s:
+                raise InvalidInput(
+                    f"状态“{s}”无效，可选：open、{'、'.join(Status.values)}", field="status"
+                )
+        if set(wanted) == set(OPEN_STATUSES):
+            # Written as the partial index's own condition so the database can use it.
+            qs = qs.exclude(status__in=CLOSED_STATUSES)
+        else:
+            qs = qs.filter(status__in=wanted)
+    if f.category:
+        c = f.category.strip()
+        cond = Q(code=c) | Q(parent__code=c)
+        if c.isdigit():
+            cond = Q(pk=int(c)) | Q(parent_id=int(c))
+        # Resolved to ids first (a level-1 category means its children too), so the ledger
+        # query filters on category_id alone and can read the (park, category) index.
+        ids = list(Category.objects.filter(cond).values_list("pk", flat=True))
+        qs = qs.filter(category_id__in=ids)
+    if f.department:
+        tasks = Task.objects.filter(department_id=f.department).values("demand_id")
+        qs = qs.filter(pk__in=tasks)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.tier:
+        qs = qs.filter(tier=f.tier)
+    if f.enterprise_id:
+        qs = qs.filter(enterprise_id=f.enterprise_id)
+    if f.overdue is True:
+        qs = qs.filter(due_date__lt=today).exclude(status__in=CLOSED_STATUSES)
+    elif f.overdue is False:
+        qs = qs.exclude(due_date__lt=today, status__in=OPEN_STATUSES)
+    if f.date_from:
+        qs = qs.filter(created_at__gte=_start(f.date_from))
+    if f.date_to:
+        qs = qs.filter(created_at__lt=_start(f.date_to + dt.timedelta(days=1)))
+    if f.q:
+        text = f.q.strip()[:100]
+        if text.upper().startswith("QS-"):
+            qs = qs.filter(number__startswith=text.upper())
+        elif text:
+            qs = qs.filter(
+                Q(title__icontains=text)
+                | Q(description__icontains=text)
+                | Q(enterprise__name__icontains=text)
+                | Q(requester_name=text)
+            )
+    order = SORTS.get(f.sort)
+    if order is None:
+        raise InvalidInput(f"排序“{f.sort}”无效，可选：{'、'.join(SORTS)}", field="sort")
+    return qs.order_by(*order)
+
+
+def _start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def for_list(qs: QuerySet[Demand]) -> QuerySet[Demand]:
+    """The columns a list shows, in a constant number of queries: none is repeated per row.
+
+    The park comes by prefetch, not by join: joining the one-row park table leads SQLite to
+    drive the query from it and sort every matching demand instead of reading the index in
+    order (measured: 213 ms vs a few ms at 100,000 demands)."""
+    return (
+        qs.select_related("category", "category__parent", "enterprise", "lead_department")
+        .prefetch_related("park")
+        .defer("description", "answer", "extra", "enterprise__address")
+    )
+
+
+def capped_count(qs: QuerySet[Demand], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, exact): the exact count up to `cap`, else cap with exact=False."""
+    n = qs.order_by()[: cap + 1].count()
+    return (n, True) if n <= cap else (cap, False)
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP, for very large ledgers."""
+
+    count_exact = True
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        n, self.count_exact = capped_count(self.object_list)
+        return n

@@ -1,0 +1,1335 @@
+"""Every change to the demand ledger goes through a function here.
+
+Each action function checks who may fire it (403), whether the state allows it (409) and its input
+(422) before it changes anything, runs in one transaction, and records an Event. Pages, the API,
+management commands and background tasks all call these functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.dispatch import Signal
+from django.utils import timezone
+
+from demands import workflow as wf
+from demands.models import (
+    ACTIVE_TASK_STATUSES,
+    Category,
+    Channel,
+    Demand,
+    Event,
+    Extension,
+    ExtensionStatus,
+    NumberSequence,
+    Outcome,
+    RequesterKind,
+    ReturnReason,
+    Satisfaction,
+    Status,
+    Task,
+    TaskRole,
+    TaskStatus,
+    Tier,
+)
+from entities.models import MarketEntity
+from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
+from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from qinshang.validators import check_phone, normalize_phone
+from workcal import calendar as wcal
+
+TITLE_MAX = 200
+TEXT_MAX = 20_000
+NOTE_MAX = 5_000
+REOPEN_WINDOW_DAYS = 30
+MAX_EXTENSION_DAYS = 60
+
+# Sent after the transaction commits, once per recorded event; notifications listen to it.
+event_recorded = Signal()
+
+_quiet = contextvars.ContextVar("quiet_events", default=False)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Record events without announcing them: for bringing in history (imports, the demo
+    park's past year), where notifying people about events long gone would be noise."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _text(value: Any, label: str, *, required: bool = True, limit: int = NOTE_MAX) -> str:
+    text = ("" if value is None else str(value)).strip()
+    if required and not text:
+        raise InvalidInput(f"{label}不能为空", field=label)
+    if len(text) > limit:
+        raise InvalidInput(f"{label}不能超过 {limit} 字（当前 {len(text)} 字）", field=label)
+    return text
+
+
+def _choice(value: Any, choices: type, label: str) -> str:
+    allowed = {c.value: c.label for c in choices}  # type: ignore[attr-defined]
+    if value not in allowed:
+        options = "、".join(f"{k}（{v}）" for k, v in allowed.items())
+        raise InvalidInput(f"{label}“{value}”无效，可选：{options}", field=label)
+    return str(value)
+
+
+def record(
+    demand: Demand,
+    action: str,
+    actor: User | None,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    task: Task | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Event:
+    event = Event.objects.create(
+        demand=demand,
+        task=task,
+        actor=actor,
+        actor_role=getattr(actor, "role", "") or "",
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+        created_at=at or _now(),
+    )
+    if not _quiet.get():
+        transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
+    return event
+
+
+def _lock(demand: Demand) -> Demand:
+    """Re-read the demand under a row lock so two people acting at once cannot both win."""
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the enterprise join.
+    return (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("park", "enterprise")
+        .get(pk=demand.pk)
+    )
+
+
+def _lock_task(action: str, actor: User, demand: Demand, task: Task) -> tuple[Demand, Task]:
+    """Inside the transaction: lock the demand and the task, and check again under the lock,
+    so two people acting on the same task at once cannot both win."""
+    demand = _lock(demand)
+    task = Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task.pk)
+    check(action, actor, demand, task)
+    return demand, task
+
+
+def next_number(year: int) -> str:
+    # One statement that increments and reads back: the row lock is held only by this UPDATE,
+    # so concurrent intakes serialise on it briefly and never get the same number.
+    with connection.cursor() as cur:
+        table = NumberSequence._meta.db_table
+        cur.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])
+        row = cur.fetchone()
+    if row is None:
+        try:
+            with transaction.atomic():
+                NumberSequence.objects.create(year=year, last=0)
+        except IntegrityError:
+            pass  # another intake created the year's row first
+        return next_number(year)
+    return f"QS-{year}-{row[0]:06d}"
+
+
+# --------------------------------------------------------------------------- permissions
+
+
+def actor_relations(user: User, demand: Demand, task: Task | None = None) -> set[str]:
+    """What the user is to this demand (and task): the keys used in the workflow table."""
+    rel: set[str] = set()
+    if not user.is_authenticated or demand.park_id not in user.park_ids():
+        return rel
+    rel.update(wf.ROLE_ACTORS.get(user.role, ()))
+    if user.role in DEPARTMENT_ROLES and user.department_id:
+        if task is not None:
+            if task.department_id == user.department_id:
+                rel.add(wf.TASK_DEPT)
+        elif demand.pk and demand.tasks.filter(department_id=user.department_id).exists():
+            # Demand-level actions open to departments (备注) need only a task of theirs.
+            rel.add(wf.TASK_DEPT)
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        if demand.enterprise_id == user.enterprise_id:
+            rel.add(wf.REQUESTER)
+    if user.role in (Role.ENTERPRISE, Role.RESIDENT) and demand.created_by_id == user.pk:
+        rel.add(wf.REQUESTER)
+    if user.role not in (Role.ENTERPRISE, Role.RESIDENT):
+        ent = demand.enterprise
+        if demand.liaison_id == user.pk or (
+            ent is not None and user.pk in (ent.liaison_id, ent.backup_liaison_id)
+        ):
+            rel.add(wf.LIAISON)
+    return rel
+
+
+def _department_task_for(user: User, demand: Demand, statuses: Iterable[str]) -> Task | None:
+    if not user.department_id:
+        return None
+    return (
+        demand.tasks.filter(department_id=user.department_id, status__in=list(statuses))
+        .order_by("-role", "id")
+        .first()
+    )
+
+
+def check(action: str, user: User, demand: Demand, task: Task | None = None) -> wf.Transition:
+    """Raise Forbidden or InvalidState unless `user` may fire `action` now."""
+    t = wf.TRANSITIONS.get(action)
+    if t is None:
+        raise NotFound(f"未知的操作“{action}”")
+    if not actor_relations(user, demand, task) & set(t.actors):
+        raise Forbidden(f"您的角色无权对该诉求执行“{t.label}”")
+    if demand.status not in t.from_statuses:
+        raise InvalidState(f"诉求当前状态为“{demand.get_status_display()}”，不能执行“{t.label}”")
+    if t.task_statuses and task is not None and task.status not in t.task_statuses:
+        raise InvalidState(
+            f"{task.department.name}的任务当前为“{task.get_status_display()}”，不能执行“{t.label}”"
+        )
+    return t
+
+
+def available_actions(user: User, demand: Demand) -> list[dict[str, Any]]:
+    """The actions the user could fire now, for buttons. Same rules as `check`."""
+    out: list[dict[str, Any]] = []
+    if not demand.pk:
+        return out
+    tasks = list(demand.tasks.select_related("department"))
+    pending_ext = set(
+        Extension.objects.filter(task__demand=demand, status=ExtensionStatus.PENDING).values_list(
+            "task_id", flat=True
+        )
+    )
+    demand_rel = actor_relations(user, demand)
+    for t in wf.TRANSITIONS.values():
+        if demand.status not in t.from_statuses:
+            continue
+        if t.task_statuses:
+            for task in tasks:
+                if task.status not in t.task_statuses:
+                    continue
+                if not actor_relations(user, demand, task) & set(t.actors):
+                    continue
+                if t.action == "decide_extension" and task.pk not in pending_ext:
+                    continue
+                if t.action == "request_extension" and task.pk in pending_ext:
+                    continue
+                if t.action == "return" and task.insisted:
+                    continue
+                out.append(
+                    {
+                        "action": t.action,
+                        "label": t.label,
+                        "task_id": task.pk,
+                        "department": task.department.name,
+                        "style": t.style,
+                    }
+                )
+        elif demand_rel & set(t.actors):
+            if t.action == "close" and not _closable(demand, tasks=tasks)[0]:
+                continue
+            if t.action == "reopen" and not _reopenable(demand):
+                continue
+            out.append(
+                {
+                    "action": t.action,
+                    "label": t.label,
+                    "task_id": None,
+                    "department": "",
+                    "style": t.style,
+                }
+            )
+    return out
+
+
+def _task_of(demand: Demand, task_id: Any, user: User, statuses: Iterable[str]) -> Task:
+    """The task an action targets: the one named, or the user's own department's task."""
+    if task_id not in (None, ""):
+        try:
+            task = demand.tasks.select_related("department").get(pk=int(task_id))
+        except (Task.DoesNotExist, TypeError, ValueError):
+            raise InvalidInput("任务不存在或不属于该诉求", field="task_id")
+        return task
+    statuses = list(statuses)
+    task = _department_task_for(user, demand, statuses)
+    if task is None and user.role not in DEPARTMENT_ROLES:
+        task = demand.tasks.filter(status__in=statuses).order_by("-role", "id").first()
+    if task is None:
+        if (
+            user.role in DEPARTMENT_ROLES
+            and not demand.tasks.filter(department_id=user.department_id).exists()
+        ):
+            raise Forbidden("该诉求未交办给您所在部门")
+        raise InvalidState("没有可执行该操作的任务")
+    return task
+
+
+# --------------------------------------------------------------------------- intake
+
+
+@dataclass
+class Intake:
+    title: str
+    description: str
+    channel: str
+    enterprise_id: int | None = None
+    requester_kind: str | None = None
+    requester_name: str = ""
+    requester_phone: str = ""
+    community: str = ""
+    category_id: int | None = None
+    category_code: str | None = None
+    created_at: dt.datetime | None = None  # for imports and the demo park only
+    extra: dict[str, Any] | None = None
+
+
+INTAKE_ROLES = (
+    Role.DISPATCHER,
+    Role.ADMIN,
+    Role.LIAISON,
+    Role.LEADER,
+    Role.ENTERPRISE,
+    Role.RESIDENT,
+)
+
+
+def resolve_category(park: Park, category_id: Any = None, code: Any = None) -> Category | None:
+    if category_id in (None, "") and code in (None, ""):
+        return None
+    qs = Category.objects.filter(park=park, is_active=True)
+    cat = None
+    if category_id not in (None, ""):
+        try:
+            cat = qs.filter(pk=int(category_id)).first()
+        except (TypeError, ValueError):
+            cat = None
+    else:
+        cat = qs.filter(code=str(code)).first() or qs.filter(name=str(code)).first()
+    if cat is None:
+        raise InvalidInput(f"未知的诉求类别“{category_id or code}”", field="category")
+    return cat
+
+
+def _serves(actor: User, enterprise_id: int | None) -> bool:
+    if enterprise_id is None:
+        return False
+    return (
+        MarketEntity.objects.filter(pk=enterprise_id)
+        .filter(Q(liaison=actor) | Q(backup_liaison=actor))
+        .exists()
+    )
+
+
+def create_demand(actor: User, park: Park, data: Intake) -> Demand:
+    # Department staff record demands only for the enterprises they serve as 专属服务员.
+    if (
+        actor.role not in INTAKE_ROLES
+        and not actor.is_superuser
+        and not (actor.role in DEPARTMENT_ROLES and _serves(actor, data.enterprise_id))
+    ):
+        raise Forbidden("您的角色不能登记诉求")
+    if park.pk not in actor.park_ids() and not actor.is_superuser:
+        raise Forbidden("您无权在该园区登记诉求")
+    title = _text(data.title, "标题", limit=TITLE_MAX)
+    description = _text(data.description, "诉求内容", limit=TEXT_MAX)
+    channel = _choice(data.channel, Channel, "来源渠道")
+    if actor.role in (Role.ENTERPRISE, Role.RESIDENT):
+        channel = Channel.PORTAL  # the portal is the only way in for them, whatever they claim
+    enterprise = None
+    ent_id = data.enterprise_id
+    if actor.role == Role.ENTERPRISE and actor.enterprise_id:
+        if ent_id not in (None, actor.enterprise_id):
+            raise Forbidden("企业用户只能为本企业提交诉求")
+        ent_id = actor.enterprise_id
+    if ent_id is not None:
+        enterprise = MarketEntity.objects.filter(pk=ent_id, park=park).first()
+        if enterprise is None:
+            raise InvalidInput(f"企业（编号 {ent_id}）不存在或不属于本园区", field="enterprise_id")
+    kind = data.requester_kind or (
+        RequesterKind.ENTERPRISE if enterprise else RequesterKind.RESIDENT
+    )
+    kind = _choice(kind, RequesterKind, "诉求人类型")
+    if kind == RequesterKind.ENTERPRISE and enterprise is None:
+        raise InvalidInput("企业诉求须指定企业（enterprise_id）", field="enterprise_id")
+    name = _text(data.requester_name, "联系人", required=False, limit=50)
+    phone = (data.requester_phone or "").strip()
+    if phone:
+        err = check_phone(phone)
+        if err:
+            raise InvalidInput(err, field="requester_phone")
+        phone = normalize_phone(phone)
+    if enterprise is None:
+        if actor.role == Role.RESIDENT:
+            name = name or actor.display_name
+            phone = phone or actor.phone
+        if not name or not phone:
+            raise InvalidInput("群众诉求须填写联系人和联系电话", field="requester_phone")
+    community = _text(data.community, "村/社区", required=False, limit=100)
+    category = resolve_category(park, data.category_id, data.category_code)
+    now = data.created_at or _now()
+    with transaction.atomic():
+        demand = Demand.objects.create(
+            park=park,
+            number=next_number(timezone.localtime(now).year),
+            title=title,
+            description=description,
+            channel=channel,
+            category=category,
+            requester_kind=kind,
+            enterprise=enterprise,
+            requester_name=name,
+            requester_phone=phone,
+            community=community,
+            liaison_id=enterprise.liaison_id if enterprise else None,
+            created_by=actor,
+            status=Status.RECEIVED,
+            created_at=now,
+            extra=data.extra or {},
+        )
+        record(
+            demand,
+            "create",
+            actor,
+            to_status=Status.RECEIVED,
+            at=now,
+            note=f"经{demand.get_channel_display()}受理",
+            data={"channel": channel, "category": category.code if category else None},
+        )
+    return demand
+
+
+# --------------------------------------------------------------------------- derived state
+
+
+def _sync(demand: Demand, actor: User | None, at: dt.datetime, note: str = "") -> None:
+    """Derive the demand's status and due date from its tasks after a task changed."""
+    tasks = [t for t in demand.tasks.all() if t.status != TaskStatus.CANCELLED]
+    before = demand.status
+    if any(t.status == TaskStatus.RETURNED for t in tasks):
+        status = Status.RETURNED
+    elif tasks and all(t.status == TaskStatus.ANSWERED for t in tasks):
+        status = Status.ANSWERED
+    elif any(t.status != TaskStatus.PENDING for t in tasks):
+        status = Status.IN_PROGRESS
+    else:
+        status = Status.DISPATCHED
+    # A paused task's clock is stopped while the requester supplies material: not late.
+    active = [t.deadline for t in tasks if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED)]
+    demand.due_date = min(active) if active else None
+    lead = next((t for t in tasks if t.role == TaskRole.LEAD), None)
+    demand.lead_department_id = lead.department_id if lead else demand.lead_department_id
+    if status == Status.ANSWERED and before != Status.ANSWERED:
+        demand.answered_at = at
+        demand.outcome = lead.outcome if lead else tasks[0].outcome
+        demand.answer = "\n\n".join(
+            f"【{t.department.name}·{t.get_role_display()}】{t.answer}"
+            for t in sorted(tasks, key=lambda t: (t.role != TaskRole.LEAD, t.pk))
+        )
+    demand.status = status
+    demand.save()
+    if status != before:
+        record(demand, "status", actor, from_status=before, to_status=status, at=at, note=note)
+
+
+def _new_task(
+    demand: Demand, department: Department, role: str, days: int, at: dt.datetime
+) -> Task:
+    start = timezone.localtime(at).date()
+    return Task.objects.create(
+        demand=demand,
+        department=department,
+        role=role,
+        time_limit_days=days,
+        assigned_at=at,
+        deadline=wcal.add_working_days(start, days),
+    )
+
+
+def _department(park: Park, dept_id: Any, label: str) -> Department:
+    try:
+        dept = Department.objects.filter(park=park, pk=int(dept_id), is_active=True).first()
+    except (TypeError, ValueError):
+        dept = None
+    if dept is None:
+        raise InvalidInput(f"{label}“{dept_id}”不存在或不属于本园区", field=label)
+    return dept
+
+
+def _days(value: Any, label: str, default: int | None = None, high: int = 120) -> int:
+    if value in (None, ""):
+        if default is None:
+            raise InvalidInput(f"请填写{label}", field=label)
+        return default
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{label}必须是整数", field=label)
+    if not 1 <= days <= high:
+        raise InvalidInput(f"{label}应在 1 到 {high} 个工作日之间", field=label)
+    return days
+
+
+def _pending_extension(task: Task) -> Extension | None:
+    return task.extensions.filter(status=ExtensionStatus.PENDING).first()
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def resolve_on_spot(
+    actor: User,
+    demand: Demand,
+    *,
+    answer: Any,
+    outcome: Any = "solved",
+    category_id: Any = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    check("resolve_on_spot", actor, demand)
+    text = _text(answer, "答复内容", limit=TEXT_MAX)
+    outcome = _choice(outcome, Outcome, "办理结果")
+    category = resolve_category(demand.park, category_id) if category_id else None
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("resolve_on_spot", actor, demand)
+        before = demand.status
+        if category:
+            demand.category = category
+        demand.status = Status.ANSWERED
+        demand.tier = Tier.ON_SPOT
+        demand.answer = text
+        demand.outcome = outcome
+        demand.answered_at = now
+        demand.save()
+        record(
+            demand,
+            "resolve_on_spot",
+            actor,
+            from_status=before,
+            to_status=demand.status,
+            note=text,
+            data={"outcome": outcome},
+            at=now,
+        )
+    return demand
+
+
+def dispatch(
+    actor: User,
+    demand: Demand,
+    *,
+    lead_department_id: Any,
+    co_department_ids: Iterable[Any] = (),
+    time_limit_days: Any = None,
+    co_time_limit_days: Any = None,
+    category_id: Any = None,
+    note: Any = "",
+    at: dt.datetime | None = None,
+) -> Demand:
+    check("dispatch", actor, demand)
+    park = demand.park
+    lead = _department(park, lead_department_id, "主办部门")
+    co_ids = [c for c in (co_department_ids or []) if c not in (None, "")]
+    cos = [_department(park, c, "协办部门") for c in co_ids]
+    if lead in cos:
+        raise InvalidInput("主办部门不能同时作为协办部门", field="co_department_ids")
+    if len({c.pk for c in cos}) != len(cos):
+        raise InvalidInput("协办部门重复", field="co_department_ids")
+    category = resolve_category(park, category_id) if category_id else demand.category
+    if category is None:
+        raise InvalidInput("交办前须确定诉求类别", field="category_id")
+    days = _days(time_limit_days, "办理时限", category.time_limit_days)
+    co_days = _days(co_time_limit_days, "协办时限", days)
+    note = _text(note, "交办意见", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("dispatch", actor, demand)
+        before = demand.status
+        demand.category = category
+        demand.tier = demand.tier or Tier.DEPARTMENT
+        demand.dispatched_at = now
+        demand.lead_department = lead
+        demand.status = Status.DISPATCHED
+        tasks = [_new_task(demand, lead, TaskRole.LEAD, days, now)]
+        tasks += [_new_task(demand, c, TaskRole.CO, co_days, now) for c in cos]
+        demand.due_date = min(t.deadline for t in tasks)
+        demand.save()
+        record(
+            demand,
+            "dispatch",
+            actor,
+            from_status=before,
+            to_status=demand.status,
+            at=now,
+            note=note,
+            data={
+                "lead": lead.name,
+                "co": [c.name for c in cos],
+                "days": days,
+                "deadline": tasks[0].deadline.isoformat(),
+                "calendar_warning": wcal.schedule_warning(tasks[0].deadline),
+            },
+        )
+    return demand
+
+
+def sign(
+    actor: User,
+    demand: Demand,
+    *,
+    task_id: Any = None,
+    note: Any = "",
+    at: dt.datetime | None = None,
+) -> Demand:
+    task = _task_of(demand, task_id, actor, (TaskStatus.PENDING,))
+    check("sign", actor, demand, task)
+    note = _text(note, "签收意见", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("sign", actor, demand, task)
+        task.status = TaskStatus.SIGNED
+        task.signed_at = now
+        task.signed_by = actor
+        task.save()
+        record(
+            demand,
+            "sign",
+            actor,
+            task=task,
+            note=note,
+            at=now,
+            from_status=TaskStatus.PENDING,
+            to_status=TaskStatus.SIGNED,
+        )
+        _sync(demand, actor, now)
+    return demand
+
+
+def return_task(
+    actor: User,
+    demand: Demand,
+    *,
+    reason: Any,
+    note: Any = "",
+    task_id: Any = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    task = _task_of(demand, task_id, actor, (TaskStatus.PENDING,))
+    check("return", actor, demand, task)
+    reason = _choice(reason, ReturnReason, "退单理由")
+    note = _text(note, "退单说明", required=reason == ReturnReason.OTHER)
+    if task.insisted:
+        raise InvalidState("派单员已坚持交办，该任务不能再次退单，请签收办理")
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("return", actor, demand, task)
+        task.status = TaskStatus.RETURNED
+        task.return_reason = reason
+        task.return_note = note
+        task.save()
+        record(
+            demand,
+            "return",
+            actor,
+            task=task,
+            note=note,
+            at=now,
+            from_status=TaskStatus.PENDING,
+            to_status=TaskStatus.RETURNED,
+            data={"reason": reason, "reason_label": ReturnReason(reason).label},
+        )
+        _sync(demand, actor, now)
+    return demand
+
+
+def redispatch(
+    actor: User,
+    demand: Demand,
+    *,
+    task_id: Any = None,
+    department_id: Any = None,
+    time_limit_days: Any = None,
+    note: Any = "",
+    at: dt.datetime | None = None,
+) -> Demand:
+    """Re-route a returned task to another department; a returned 协办 may simply be dropped."""
+    task = _task_of(demand, task_id, actor, (TaskStatus.RETURNED,))
+    check("redispatch", actor, demand, task)
+    new_dept = None
+    if department_id not in (None, ""):
+        new_dept = _department(demand.park, department_id, "改派部门")
+        if new_dept.pk == task.department_id:
+            raise InvalidInput(
+                "改派部门与退单部门相同，如需坚持交办请使用“坚持交办”", field="department_id"
+            )
+        if demand.tasks.filter(department=new_dept, status__in=ACTIVE_TASK_STATUSES).exists():
+            raise InvalidInput(f"{new_dept.name}已在办理该诉求", field="department_id")
+    elif task.role == TaskRole.LEAD:
+        raise InvalidInput("主办任务改派须指定新的主办部门", field="department_id")
+    days = _days(time_limit_days, "办理时限", task.time_limit_days)
+    note = _text(note, "改派说明", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("redispatch", actor, demand, task)
+        task.status = TaskStatus.CANCELLED
+        task.save()
+        new_task = None
+        if new_dept is not None:
+            new_task = _new_task(demand, new_dept, task.role, days, now)
+        record(
+            demand,
+            "redispatch",
+            actor,
+            task=task,
+            note=note,
+            at=now,
+            data={
+                "from": task.department.name,
+                "to": new_dept.name if new_dept else None,
+                "deadline": new_task.deadline.isoformat() if new_task else None,
+            },
+        )
+        _sync(demand, actor, now)
+    return demand
+
+
+def insist(
+    actor: User,
+    demand: Demand,
+    *,
+    task_id: Any = None,
+    note: Any = "",
+    at: dt.datetime | None = None,
+) -> Demand:
+    """The dispatcher overrules a 退单: the department must take it, and cannot return it again."""
+    task = _task_of(demand, task_id, actor, (TaskStatus.RETURNED,))
+    check("insist", actor, demand, task)
+    note = _text(note, "坚持交办理由")
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("insist", actor, demand, task)
+        task.status = TaskStatus.PENDING
+        task.insisted = True
+        # The days spent arguing about the routing are not the department's fault.
+        task.assigned_at = now
+        task.deadline = wcal.add_working_days(timezone.localtime(now).date(), task.time_limit_days)
+        task.save()
+        record(
+            demand,
+            "insist",
+            actor,
+            task=task,
+            note=note,
+            at=now,
+            from_status=TaskStatus.RETURNED,
+            to_status=TaskStatus.PENDING,
+            data={"deadline": task.deadline.isoformat()},
+        )
+        _sync(demand, actor, now)
+    return demand
+
+
+def request_extension(
+    actor: User,
+    demand: Demand,
+    *,
+    days: Any,
+    reason: Any,
+    task_id: Any = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED, TaskStatus.PAUSED))
+    check("request_extension", actor, demand, task)
+    n = _days(days, "延期天数", high=MAX_EXTENSION_DAYS)
+    reason = _text(reason, "延期理由")
+    if _pending_extension(task):
+        raise InvalidState("已有一条延期申请等待审批")
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("request_extension", actor, demand, task)
+        ext = Extension.objects.create(
+            task=task,
+            requested_by=actor,
+            requested_at=now,
+            days=n,
+            reason=reason,
+            old_deadline=task.deadline,
+            new_deadline=wcal.add_working_days(task.deadline, n),
+        )
+        record(
+            demand,
+            "request_extension",
+            actor,
+            task=task,
+            note=reason,
+            at=now,
+            data={"extension_id": ext.pk, "days": n, "new_deadline": ext.new_deadline.isoformat()},
+        )
+    return demand
+
+
+def decide_extension(
+    actor: User,
+    demand: Demand,
+    *,
+    approve: Any,
+    note: Any = "",
+    task_id: Any = None,
+    extension_id: Any = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    if extension_id not in (None, ""):
+        try:
+            ext = Extension.objects.select_related("task").get(
+                pk=int(extension_id), task__demand=demand
+            )
+        except (Extension.DoesNotExist, TypeError, ValueError):
+            raise InvalidInput("延期申请不存在", field="extension_id")
+        task = ext.task
+    else:
+        task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED, TaskStatus.PAUSED))
+        ext = _pending_extension(task)  # type: ignore[assignment]
+    check("decide_extension", actor, demand, task)
+    if ext is None or ext.status != ExtensionStatus.PENDING:
+        raise InvalidState("没有待审批的延期申请")
+    if not isinstance(approve, bool):
+        raise InvalidInput("请选择同意或驳回（approve 为 true 或 false）", field="approve")
+    note = _text(note, "审批意见", required=not approve)
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("decide_extension", actor, demand, task)
+        ext.status = ExtensionStatus.GRANTED if approve else ExtensionStatus.REFUSED
+        ext.decided_by = actor
+        ext.decided_at = now
+        ext.decision_note = note
+        ext.save()
+        if approve:
+            task.deadline = max(ext.new_deadline, task.deadline)
+            task.extension_count += 1
+            task.save()
+        record(
+            demand,
+            "decide_extension",
+            actor,
+            task=task,
+            note=note,
+            at=now,
+            data={
+                "extension_id": ext.pk,
+                "approved": approve,
+                "deadline": task.deadline.isoformat(),
+            },
+        )
+        _sync(demand, actor, now)
+    return demand
+
+
+def pause(
+    actor: User, demand: Demand, *, note: Any, task_id: Any = None, at: dt.datetime | None = None
+) -> Demand:
+    """Wait for the requester's material; the working-day clock stops until `resume`."""
+    task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED,))
+    check("pause", actor, demand, task)
+    note = _text(note, "需补充的材料")
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("pause", actor, demand, task)
+        task.status = TaskStatus.PAUSED
+        task.paused_at = now
+        task.save()
+        record(
+            demand,
+            "pause",
+            actor,
+            task=task,
+            note=note,
+            at=now,
+            from_status=TaskStatus.SIGNED,
+            to_status=TaskStatus.PAUSED,
+        )
+        _sync(demand, actor, now)
+    return demand
+
+
+def resume(
+    actor: User,
+    demand: Demand,
+    *,
+    note: Any = "",
+    task_id: Any = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    task = _task_of(demand, task_id, actor, (TaskStatus.PAUSED,))
+    check("resume", actor, demand, task)
+    note = _text(note, "说明", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("resume", actor, demand, task)
+        paused_from = timezone.localtime(task.paused_at or now).date()
+        lost = max(0, wcal.working_days_between(paused_from, timezone.localtime(now).date()))
+        task.status = TaskStatus.SIGNED
+        task.paused_working_days += lost
+        task.deadline = wcal.add_working_days(task.deadline, lost)
+        task.paused_at = None
+        task.save()
+        record(
+            demand,
+            "resume",
+            actor,
+            task=task,
+            note=note,
+            at=now,
+            from_status=TaskStatus.PAUSED,
+            to_status=TaskStatus.SIGNED,
+            data={"paused_working_days": lost, "deadline": task.deadline.isoformat()},
+        )
+        _sync(demand, actor, now)
+    return demand
+
+
+def reply(
+    actor: User,
+    demand: Demand,
+    *,
+    answer: Any,
+    outcome: Any,
+    task_id: Any = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED,))
+    check("reply", actor, demand, task)
+    text = _text(answer, "答复内容", limit=TEXT_MAX)
+    outcome = _choice(outcome, Outcome, "办理结果")
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task("reply", actor, demand, task)
+        task.status = TaskStatus.ANSWERED
+        task.answer = text
+        task.outcome = outcome
+        task.answered_at = now
+        task.save()
+        record(
+            demand,
+            "reply",
+            actor,
+            task=task,
+            note=text,
+            at=now,
+            from_status=TaskStatus.SIGNED,
+            to_status=TaskStatus.ANSWERED,
+            data={"outcome": outcome, "on_time": timezone.localtime(now).date() <= task.deadline},
+        )
+        _sync(demand, actor, now)
+    return demand
+
+
+def confirm(
+    actor: User,
+    demand: Demand,
+    *,
+    satisfaction: Any,
+    comment: Any = "",
+    method: Any = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """回访: the requester rates the answer. 不满意 sends the lead task back for 重办."""
+    check("confirm", actor, demand)
+    satisfaction = _choice(satisfaction, Satisfaction, "满意度")
+    comment = _text(comment, "评价意见", required=satisfaction == Satisfaction.DISSATISFIED)
+    rel = actor_relations(actor, demand)
+    if method in (None, ""):
+        method = "self" if wf.REQUESTER in rel else "phone"
+    if method not in ("self", "phone", "visit"):
+        raise InvalidInput(
+            "回访方式应为 self（本人评价）、phone（电话回访）或 visit（上门回访）", field="method"
+        )
+    if method == "self" and wf.REQUESTER not in rel:
+        raise InvalidInput("代为记录回访时须注明回访方式（phone 或 visit）", field="method")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("confirm", actor, demand)
+        before = demand.status
+        demand.satisfaction = satisfaction
+        demand.confirmed_at = now
+        data = {"satisfaction": satisfaction, "method": method}
+        if satisfaction == Satisfaction.DISSATISFIED:
+            demand.redo_count += 1
+            lead = (
+                demand.tasks.filter(role=TaskRole.LEAD).exclude(status=TaskStatus.CANCELLED).first()
+            )
+            if lead is not None:
+                lead.status = TaskStatus.SIGNED
+                lead.answered_at = None
+                lead.assigned_at = now
+                lead.deadline = wcal.add_working_days(
+                    timezone.localtime(now).date(), lead.time_limit_days
+                )
+                lead.save()
+                demand.status = Status.IN_PROGRESS
+                demand.due_date = lead.deadline
+                data["redo_department"] = lead.department.name
+            else:
+                # An on-the-spot answer the requester rejects goes back to the dispatcher.
+                demand.status = Status.RECEIVED
+                demand.tier = ""
+        else:
+            demand.status = Status.CONFIRMED
+        demand.save()
+        record(
+            demand,
+            "confirm",
+            actor,
+            from_status=before,
+            to_status=demand.status,
+            note=comment,
+            data=data,
+            at=now,
+        )
+    return demand
+
+
+def record_callback(
+    actor: User, demand: Demand, *, note: Any, at: dt.datetime | None = None
+) -> Demand:
+    """A call-back that reached nobody: after enough of these days the item may be closed."""
+    check("record_callback", actor, demand)
+    note = _text(note, "回访情况")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("record_callback", actor, demand)
+        record(
+            demand,
+            "record_callback",
+            actor,
+            note=note,
+            at=now,
+            from_status=demand.status,
+            to_status=demand.status,
+        )
+    return demand
+
+
+def _closable(
+    demand: Demand, today: dt.date | None = None, tasks: list[Task] | None = None
+) -> tuple[bool, str]:
+    if demand.status == Status.CONFIRMED:
+        return True, ""
+    if demand.status != Status.ANSWERED or demand.answered_at is None:
+        return False, "诉求尚未答复"
+    if tasks is None:
+        tasks = list(demand.tasks.all())
+    if any(t.status in ACTIVE_TASK_STATUSES for t in tasks):
+        return False, "仍有部门任务未答复"
+    answered = timezone.localtime(demand.answered_at).date()
+    waited = wcal.working_days_between(answered, today or _today())
+    need = demand.park.auto_close_working_days
+    if waited < need:
+        return False, f"诉求人尚未回访确认；答复满 {need} 个工作日且记录回访未果后方可销号"
+    tried = demand.events.filter(
+        action="record_callback", created_at__gte=demand.answered_at
+    ).exists()
+    if not tried:
+        return False, "诉求人未评价，销号前须先记录一次回访（回访未果）"
+    return True, ""
+
+
+def close(actor: User, demand: Demand, *, note: Any = "", at: dt.datetime | None = None) -> Demand:
+    check("close", actor, demand)
+    ok, why = _closable(demand, timezone.localtime(at).date() if at else None)
+    if not ok:
+        raise InvalidState(f"暂不能销号：{why}")
+    note = _text(note, "销号意见", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("close", actor, demand)
+        before = demand.status
+        demand.status = Status.CLOSED
+        demand.closed_at = now
+        demand.due_date = None
+        demand.save()
+        record(
+            demand,
+            "close",
+            actor,
+            from_status=before,
+            to_status=Status.CLOSED,
+            note=note,
+            at=now,
+            data={"without_rating": before == Status.ANSWERED},
+        )
+    return demand
+
+
+def _reopenable(demand: Demand, today: dt.date | None = None) -> bool:
+    if demand.status != Status.CLOSED or demand.closed_at is None:
+        return False
+    closed = timezone.localtime(demand.closed_at).date()
+    return ((today or _today()) - closed).days <= REOPEN_WINDOW_DAYS
+
+
+def reopen(actor: User, demand: Demand, *, reason: Any, at: dt.datetime | None = None) -> Demand:
+    check("reopen", actor, demand)
+    now = at or _now()
+    if not _reopenable(demand, timezone.localtime(now).date()):
+        raise InvalidState(f"销号已超过 {REOPEN_WINDOW_DAYS} 天，不能重新打开，请作为新诉求提交")
+    reason = _text(reason, "重新打开理由")
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("reopen", actor, demand)
+        before = demand.status
+        demand.reopen_count += 1
+        demand.closed_at = None
+        demand.satisfaction = ""
+        lead = demand.tasks.filter(role=TaskRole.LEAD).exclude(status=TaskStatus.CANCELLED).first()
+        if lead is not None:
+            lead.status = TaskStatus.SIGNED
+            lead.answered_at = None
+            lead.assigned_at = now
+            lead.deadline = wcal.add_working_days(
+                timezone.localtime(now).date(), lead.time_limit_days
+            )
+            lead.save()
+            demand.status = Status.IN_PROGRESS
+            demand.due_date = lead.deadline
+        else:
+            demand.status = Status.RECEIVED
+            demand.tier = ""
+        demand.save()
+        record(
+            demand,
+            "reopen",
+            actor,
+            from_status=before,
+            to_status=demand.status,
+            note=reason,
+            at=now,
+        )
+    return demand
+
+
+def urge(actor: User, demand: Demand, *, note: Any = "", at: dt.datetime | None = None) -> Demand:
+    """催办 → 督办 → 挂牌督办: each call raises the level of the tasks still being worked on."""
+    check("urge", actor, demand)
+    note = _text(note, "督办意见", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("urge", actor, demand)
+        tasks = list(demand.tasks.select_for_update().filter(status__in=ACTIVE_TASK_STATUSES))
+        if not tasks:
+            raise InvalidState("没有正在办理的任务，无需催办")
+        level = min(demand.urge_level + 1, max(wf.URGE_LEVELS))
+        demand.urge_level = level
+        demand.save()
+        for t in tasks:
+            t.urge_level = level
+            t.save(update_fields=["urge_level"])
+        record(
+            demand,
+            "urge",
+            actor,
+            note=note,
+            at=now,
+            data={
+                "level": level,
+                "label": wf.URGE_LEVELS[level],
+                "departments": [t.department.name for t in tasks],
+                "overdue": [
+                    t.department.name for t in tasks if t.deadline < timezone.localtime(now).date()
+                ],
+            },
+        )
+    return demand
+
+
+def merge(
+    actor: User,
+    demand: Demand,
+    *,
+    into_id: Any = None,
+    into_number: Any = None,
+    note: Any = "",
+    at: dt.datetime | None = None,
+) -> Demand:
+    """Merge a duplicate into the demand that will carry on; the duplicate keeps its history."""
+    check("merge", actor, demand)
+    qs = Demand.objects.filter(park=demand.park)
+    target = None
+    if into_id not in (None, ""):
+        try:
+            target = qs.filter(pk=int(into_id)).first()
+        except (TypeError, ValueError):
+            target = None
+    elif into_number not in (None, ""):
+        target = qs.filter(number=str(into_number).strip()).first()
+    if target is None:
+        raise InvalidInput("合并目标诉求不存在", field="into_id")
+    if target.pk == demand.pk:
+        raise InvalidInput("不能与自身合并", field="into_id")
+    if target.status in (Status.MERGED, Status.CLOSED):
+        raise InvalidState(
+            f"目标诉求 {target.number} 已{target.get_status_display()}，不能作为合并目标"
+        )
+    note = _text(note, "合并说明", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("merge", actor, demand)
+        before = demand.status
+        demand.tasks.filter(status__in=ACTIVE_TASK_STATUSES).update(status=TaskStatus.CANCELLED)
+        demand.status = Status.MERGED
+        demand.merged_into = target
+        demand.due_date = None
+        demand.save()
+        record(
+            demand,
+            "merge",
+            actor,
+            from_status=before,
+            to_status=Status.MERGED,
+            note=note,
+            at=now,
+            data={"into": target.number, "into_id": target.pk},
+        )
+        record(
+            target,
+            "merged_in",
+            actor,
+            note=note,
+            at=now,
+            data={"from": demand.number, "from_id": demand.pk},
+        )
+    return demand
+
+
+ESCALATION_TIERS = (Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT)
+
+
+def escalate(
+    actor: User, demand: Demand, *, tier: Any, note: Any, at: dt.datetime | None = None
+) -> Demand:
+    """Send what a department could not solve up the ladder: reception day, project meeting,
+    expert consultation (which marks it a legacy problem until cleared)."""
+    check("escalate", actor, demand)
+    if tier not in ESCALATION_TIERS:
+        names = "、".join(f"{t.value}（{t.label}）" for t in ESCALATION_TIERS)
+        raise InvalidInput(f"提级层级无效，可选：{names}", field="tier")
+    if demand.tier == tier:
+        raise InvalidState(f"该诉求已在“{Tier(tier).label}”层级协调")
+    note = _text(note, "提级理由")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("escalate", actor, demand)
+        before = demand.tier
+        demand.tier = tier
+        if tier == Tier.EXPERT:
+            demand.is_legacy = True
+        demand.save()
+        record(
+            demand,
+            "escalate",
+            actor,
+            note=note,
+            at=now,
+            data={"from_tier": before, "tier": tier, "label": Tier(tier).label},
+        )
+    return demand
+
+
+def comment(actor: User, demand: Demand, *, note: Any, at: dt.datetime | None = None) -> Demand:
+    check("comment", actor, demand)
+    note = _text(note, "备注")
+    with transaction.atomic():
+        record(demand, "comment", actor, note=note, at=at or _now())
+    return demand
+
+
+ACTIONS: dict[str, Callable[..., Demand]] = {
+    "resolve_on_spot": resolve_on_spot,
+    "dispatch": dispatch,
+    "sign": sign,
+    "return": return_task,
+    "redispatch": redispatch,
+    "insist": insist,
+    "request_extension": request_extension,
+    "decide_extension": decide_extension,
+    "pause": pause,
+    "resume": resume,
+    "reply": reply,
+    "confirm": confirm,
+    "record_callback": record_callback,
+    "close": close,
+    "reopen": reopen,
+    "urge": urge,
+    "merge": merge,
+    "escalate": escalate,
+    "comment": comment,
+}
+
+
+def perform(actor: User, demand: Demand, action: str, payload: dict[str, Any]) -> Demand:
+    """Run a workflow action by name with a dict of arguments (API, forms, commands)."""
+    fn = ACTIONS.get(action)
+    if fn is None:
+        raise NotFound(f"未知的操作“{action}”")
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    allowed = {k for k, p in params.items() if p.kind == p.KEYWORD_ONLY and k != "at"}
+    unknown = set(payload) - allowed
+    if unknown:
+        raise InvalidInput(f"操作“{action}”不接受参数：{'、'.join(sorted(unknown))}")
+    missing = [
+        k for k in allowed if params[k].default is inspect.Parameter.empty and k not in payload
+    ]
+    if missing:
+        raise InvalidInput(f"操作“{action}”缺少参数：{'、'.join(missing)}", field=missing[0])
+    return fn(actor, demand, **payload)
+
+
+def demand_deadline_state(demand: Demand, today: dt.date | None = None) -> str:
+    if not demand.is_open or demand.status in (Status.ANSWERED, Status.CONFIRMED):
+        return wcal.DeadlineState.NORMAL
+    return wcal.deadline_state(
+        demand.due_date, today or _today(), demand.park.due_soon_working_days
+    )
+
+
+def task_deadline_state(task: Task, park: Park, today: dt.date | None = None) -> str:
+    if task.status not in (TaskStatus.PENDING, TaskStatus.SIGNED):
+        return wcal.DeadlineState.NORMAL
+    return wcal.deadline_state(task.deadline, today or _today(), park.due_soon_working_days)

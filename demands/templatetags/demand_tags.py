@@ -1,0 +1,48 @@
+from functools import lru_cache
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from demands.display import REQUESTER_STATUS
+from demands.models import Demand
+
+register = template.Library()
+
+
+@register.filter
+def public_status(demand: Demand) -> str:
+    """The status as the requester sees it: the routing argument stays inside the park."""
+    return REQUESTER_STATUS.get(demand.status, demand.get_status_display())
+
+
+@register.filter
+def urge_label(level: int) -> str:
+    """催办 → 督办 → 挂牌督办."""
+    from demands.workflow import URGE_LEVELS
+
+    return URGE_LEVELS.get(level, f"督办{level}") if level else ""
+
+
+_BADGES = {
+    "overdue": mark_safe('<span class="badge overdue">已逾期</span>'),
+    "due_soon": mark_safe('<span class="badge due_soon">即将到期</span>'),
+    "normal": mark_safe('<span class="badge normal">正常</span>'),
+}
+
+
+@register.simple_tag
+def state_badge(state: str) -> str:
+    """正常 / 即将到期 / 已逾期 as a badge (a tag, not an include: lists render it per row)."""
+    return _BADGES.get(state, _BADGES["normal"])
+
+
+@lru_cache(maxsize=1)
+def _demand_prefix() -> str:
+    return reverse("demands:ledger")
+
+
+@register.filter
+def demand_url(pk: int) -> str:
+    """The demand page's URL; lists call this per row, where `{% url %}` is slow."""
+    return f"{_demand_prefix()}{pk}/"

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from demands import views
+
+app_name = "demands"
+
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("export.xlsx", views.export, name="export"),
+    path("new/", views.new, name="new"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/upload/", views.upload, name="upload"),
+    path("files/<int:att_id>/", views.download, name="download"),
+]

@@ -1,0 +1,627 @@
+"""The ledger pages: the list with search and export, the demand page with its action forms, intake,
+bulk actions and attachments. Views parse the request, check access, call services and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from demands import access, display, queries, services, workbench
+from demands import attachments as att
+from demands.models import (
+    Attachment,
+    Category,
+    Channel,
+    Demand,
+    Event,
+    Extension,
+    ExtensionStatus,
+    Outcome,
+    RequesterKind,
+    ReturnReason,
+    Satisfaction,
+    Status,
+    TaskStatus,
+    Tier,
+)
+from entities.models import MarketEntity
+from entities.services import visible_entities
+from exchange.xlsx import export_ledger
+from orgs.models import Department, Role
+from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
+from web.guards import DISPATCH_ROLES, STAFF_ROLES, roles_required
+from workcal.calendar import DeadlineState
+
+PAGE_SIZES = (20, 50, 100)
+ADVANCED_FILTERS = ("category", "department", "channel", "tier", "date_from", "date_to", "sort")
+
+# How each action's form fields become the arguments of its service function.
+TEXT, LIST, BOOL = "text", "list", "bool"
+FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
+    "resolve_on_spot": [("answer", TEXT), ("outcome", TEXT), ("category_id", TEXT)],
+    "dispatch": [
+        ("lead_department_id", TEXT),
+        ("co_department_ids", LIST),
+        ("time_limit_days", TEXT),
+        ("category_id", TEXT),
+        ("note", TEXT),
+    ],
+    "sign": [("task_id", TEXT), ("note", TEXT)],
+    "return": [("task_id", TEXT), ("reason", TEXT), ("note", TEXT)],
+    "redispatch": [
+        ("task_id", TEXT),
+        ("department_id", TEXT),
+        ("time_limit_days", TEXT),
+        ("note", TEXT),
+    ],
+    "insist": [("task_id", TEXT), ("note", TEXT)],
+    "request_extension": [("task_id", TEXT), ("days", TEXT), ("reason", TEXT)],
+    "decide_extension": [
+        ("task_id", TEXT),
+        ("extension_id", TEXT),
+        ("approve", BOOL),
+        ("note", TEXT),
+    ],
+    "pause": [("task_id", TEXT), ("note", TEXT)],
+    "resume": [("task_id", TEXT), ("note", TEXT)],
+    "reply": [("task_id", TEXT), ("answer", TEXT), ("outcome", TEXT)],
+    "confirm": [("satisfaction", TEXT), ("comment", TEXT), ("method", TEXT)],
+    "record_callback": [("note", TEXT)],
+    "close": [("note", TEXT)],
+    "reopen": [("reason", TEXT)],
+    "urge": [("note", TEXT)],
+    "merge": [("into_number", TEXT), ("note", TEXT)],
+    "escalate": [("tier", TEXT), ("note", TEXT)],
+    "comment": [("note", TEXT)],
+}
+FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume"}
+
+
+def payload_from_form(action: str, post: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, kind in FORM_FIELDS.get(action, []):
+        if kind == LIST:
+            out[name] = [v for v in post.getlist(name) if v.strip()]
+        elif kind == BOOL:
+            raw = post.get(name, "")
+            out[name] = {"1": True, "true": True, "0": False, "false": False}.get(raw)
+        else:
+            out[name] = post.get(name, "").strip()
+    return out
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return nxt
+    return default
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+def ledger_filter(params: Any) -> queries.LedgerFilter:
+    def date(name: str) -> dt.date | None:
+        raw = params.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(f"日期“{raw}”格式不正确，应为 2026-01-31", field=name)
+
+    dept = params.get("department", "").strip()
+    overdue = {"1": True, "0": False}.get(params.get("overdue", ""))
+    return queries.LedgerFilter(
+        status=params.get("status", "").strip() or None,
+        category=params.get("category", "").strip() or None,
+        department=int(dept) if dept.isdigit() else None,
+        channel=params.get("channel", "").strip() or None,
+        overdue=overdue,
+        q=params.get("q", "").strip() or None,
+        date_from=date("date_from"),
+        date_to=date("date_to"),
+        tier=params.get("tier", "").strip() or None,
+        sort=params.get("sort", "").strip() or "created",
+    )
+
+
+def _rows(demands: list[Demand], today: dt.date) -> list[dict[str, Any]]:
+    return [{"d": d, "state": services.demand_deadline_state(d, today)} for d in demands]
+
+
+def _filter_choices(park: Any) -> dict[str, Any]:
+    return {
+        "statuses": [("open", "全部未办结"), *Status.choices],
+        "categories": list(Category.objects.filter(park=park, parent=None, is_active=True)),
+        "departments": list(Department.objects.filter(park=park, is_active=True)),
+        "channels": Channel.choices,
+        "tiers": Tier.choices,
+        "sorts": [
+            ("created", "受理时间（新→旧）"),
+            ("-created", "受理时间（旧→新）"),
+            ("due", "办结时限（近→远）"),
+            ("urge", "督办级别"),
+            ("number", "编号"),
+        ],
+        "page_sizes": PAGE_SIZES,
+    }
+
+
+@roles_required(*STAFF_ROLES, page="问题台账")
+def ledger(request: HttpRequest) -> HttpResponse:
+    park = request.park  # type: ignore[attr-defined]
+    today = _today()
+    error = None
+    try:
+        f = ledger_filter(request.GET)
+        qs = queries.apply(access.visible_demands(request.user, park), f, today)  # type: ignore[arg-type]
+    except InvalidInput as exc:
+        error = exc.message
+        f = queries.LedgerFilter()
+        qs = queries.apply(access.visible_demands(request.user, park), f, today)  # type: ignore[arg-type]
+    try:
+        size = int(request.GET.get("size", 20))
+    except ValueError:
+        size = 20
+    size = size if size in PAGE_SIZES else 20
+    paginator = queries.CappedPaginator(queries.for_list(qs), size)
+    wanted = request.GET.get("page")
+    page = paginator.get_page(paginator.num_pages if wanted == "last" else wanted)
+    params = request.GET.copy()
+    params.pop("page", None)
+    ctx = {
+        "f": f,
+        "page": page,
+        "rows": _rows(list(page.object_list), today),
+        "error": error,
+        "query": params.urlencode(),
+        "size": size,
+        "today": today,
+        "advanced": any(request.GET.get(k) for k in ADVANCED_FILTERS) or size != 20,
+        **_filter_choices(park),
+    }
+    status = 422 if error else 200
+    if request.htmx and request.htmx.target == "ledger-results":  # type: ignore[attr-defined]
+        return render(request, "demands/_ledger_results.html", ctx, status=status)
+    return render(request, "demands/ledger.html", ctx, status=status)
+
+
+@roles_required(*STAFF_ROLES, page="台账导出")
+def export(request: HttpRequest) -> HttpResponse:
+    park = request.park  # type: ignore[attr-defined]
+    f = ledger_filter(request.GET)
+    qs = queries.apply(access.visible_demands(request.user, park), f)  # type: ignore[arg-type]
+    data = export_ledger(qs)
+    name = f"问题台账-{park.short_name}-{_today():%Y%m%d}.xlsx"
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    from urllib.parse import quote
+
+    resp["Content-Disposition"] = (
+        f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(name)}"
+    )
+    return resp
+
+
+# --------------------------------------------------------------------------- demand page
+
+
+def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
+    user = request.user
+    park = demand.park
+    today = _today()
+    demand = Demand.objects.select_related(
+        "category",
+        "category__parent",
+        "enterprise",
+        "lead_department",
+        "park",
+        "created_by",
+        "liaison",
+        "merged_into",
+    ).get(pk=demand.pk)
+    tasks = list(
+        demand.tasks.select_related("department", "signed_by").prefetch_related(
+            Prefetch(
+                "extensions",
+                queryset=Extension.objects.select_related("requested_by"),
+                to_attr="all_extensions",
+            )
+        )
+    )
+    events = list(
+        demand.events.select_related("actor", "task", "task__department")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+    role = getattr(user, "role", "")
+    requester = role in (Role.ENTERPRISE, Role.RESIDENT)
+    actions = services.available_actions(user, demand)  # type: ignore[arg-type]
+    task_rows = []
+    if requester:
+        tasks = [t for t in tasks if t.status not in (TaskStatus.RETURNED, TaskStatus.CANCELLED)]
+    for t in tasks:
+        pending = next((e for e in t.all_extensions if e.status == ExtensionStatus.PENDING), None)
+        task_rows.append(
+            {
+                "t": t,
+                "state": services.task_deadline_state(t, park, today),
+                "pending_extension": pending,
+            }
+        )
+    pending_by_task = {r["t"].pk: r["pending_extension"] for r in task_rows}
+    for a in actions:
+        a["extension"] = pending_by_task.get(a["task_id"])
+    need_routing = any(
+        a["action"] in ("dispatch", "redispatch", "resolve_on_spot") for a in actions
+    )
+    from routing.models import Suggestion
+
+    suggestion = (
+        Suggestion.objects.filter(demand=demand).select_related("category", "department").first()
+        if need_routing
+        else None
+    )
+    return {
+        "demand": demand,
+        "suggestion": suggestion,
+        "show_similar": role not in (Role.ENTERPRISE, Role.RESIDENT),
+        "state": services.demand_deadline_state(demand, today),
+        "tasks": task_rows,
+        "timeline": display.timeline(events, requester=requester),
+        "loose_files": list(demand.attachments.filter(event=None).order_by("id")),
+        "actions": actions,
+        "requester": requester,
+        "departments": list(
+            Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False)
+        )
+        if need_routing
+        else [],
+        "categories": _categories(park) if need_routing else [],
+        "outcomes": Outcome.choices,
+        "reasons": ReturnReason.choices,
+        "satisfactions": Satisfaction.choices,
+        "tiers": [(t.value, t.label) for t in services.ESCALATION_TIERS],
+        "states": DeadlineState.LABELS,
+        "can_upload": demand.status != Status.MERGED,
+        "max_mb": att.settings.ATTACHMENT_MAX_BYTES // 1048576,
+        "allowed_files": att.ALLOWED_TEXT,
+        "calendar_warning": services.wcal.schedule_warning(*[t.deadline for t in tasks]),
+    }
+
+
+def _categories(park: Any) -> list[Category]:
+    return list(
+        Category.objects.filter(park=park, is_active=True, parent__isnull=False)
+        .select_related("parent", "default_department")
+        .order_by("parent__sort", "parent_id", "sort", "id")
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    demand: Demand,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    open_action: str = "",
+    open_task: str = "",
+) -> HttpResponse:
+    ctx = detail_context(request, demand)
+    for a in ctx["actions"]:
+        a["open"] = a["action"] == open_action and str(a["task_id"] or "") == open_task
+        a["values"] = request.POST if a["open"] else {}
+    ctx.update(error=error, open_action=open_action, next=_next_url(request, ""))
+    return render(request, "demands/detail.html", ctx, status=status)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = access.get_demand(request.user, request.park, pk)  # type: ignore[arg-type]
+    return _render_detail(request, demand)
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = request.user
+    demand = access.get_demand(user, request.park, pk)  # type: ignore[arg-type]
+    if action not in FORM_FIELDS:
+        raise NotFound(f"未知的操作“{action}”")
+    payload = payload_from_form(action, request.POST)
+    files = att.payload_files(request.FILES) if action in FILE_ACTIONS else []
+    try:
+        att.check_uploads(files)
+        with transaction.atomic():
+            demand = services.perform(user, demand, action, payload)  # type: ignore[arg-type]
+            if files:
+                event = Event.objects.filter(demand=demand, action=action, actor=user).latest("id")
+                att.add_attachments(user, demand, files, event)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return _render_detail(
+            request,
+            demand,
+            error=exc.message,
+            status=exc.status,
+            open_action=action,
+            open_task=request.POST.get("task_id", ""),
+        )
+    label = display.action_label(action)
+    messages.success(request, f"{demand.number}：已{label}")
+    return HttpResponseRedirect(_next_url(request, reverse("demands:detail", args=[demand.pk])))
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    demand = access.get_demand(user, request.park, pk)  # type: ignore[arg-type]
+    files = att.payload_files(request.FILES)
+    try:
+        if not files:
+            raise InvalidInput("请选择要上传的文件", field="files")
+        att.check_uploads(files)
+        with transaction.atomic():
+            event = services.record(
+                demand,
+                "attach",
+                user,  # type: ignore[arg-type]
+                note="、".join(att.clean_name(f.name or "") for f in files),
+            )
+            saved = att.add_attachments(user, demand, files, event)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return _render_detail(
+            request, demand, error=exc.message, status=exc.status, open_action="upload"
+        )
+    messages.success(request, f"已上传 {len(saved)} 个附件")
+    return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
+
+
+@login_required
+def download(request: HttpRequest, att_id: int) -> FileResponse:
+    a = Attachment.objects.filter(pk=att_id).first()
+    if a is None:
+        raise NotFound("附件不存在")
+    # Another park's attachment reads as missing; one of this park outside the user's scope, 403.
+    if a.demand.park_id != request.park.pk:  # type: ignore[attr-defined]
+        raise NotFound("附件不存在")
+    access.get_demand(request.user, request.park, a.demand_id)  # type: ignore[arg-type]
+    inline = a.content_type in att.INLINE_TYPES and request.GET.get("download") != "1"
+    resp = FileResponse(
+        a.file.open("rb"),
+        as_attachment=not inline,
+        filename=a.original_name,
+        content_type=a.content_type,
+    )
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return resp
+
+
+# --------------------------------------------------------------------------- intake
+
+INTAKE_ROLES = (
+    Role.DISPATCHER,
+    Role.ADMIN,
+    Role.LIAISON,
+    Role.LEADER,
+    Role.ENTERPRISE,
+    Role.RESIDENT,
+)
+STAFF_CHANNELS = [c for c in Channel.choices if c[0] not in ("portal", "api", "import")]
+
+
+def _intake_enterprise(request: HttpRequest) -> int | None:
+    user = request.user
+    park = request.park  # type: ignore[attr-defined]
+    if user.role == Role.ENTERPRISE:  # type: ignore[union-attr]
+        return user.enterprise_id  # type: ignore[union-attr]
+    if user.role == Role.RESIDENT:  # type: ignore[union-attr]
+        return None
+    if request.POST.get("requester_kind", "enterprise") != RequesterKind.ENTERPRISE:
+        return None
+    raw_id = request.POST.get("enterprise_id", "").strip()
+    ents = visible_entities(user, park)  # type: ignore[arg-type]
+    if raw_id:
+        ent = ents.filter(pk=int(raw_id)).first() if raw_id.isdigit() else None
+        if ent is None:
+            raise InvalidInput("所选企业不存在或不属于本园区", field="enterprise_id")
+        return ent.pk
+    text = request.POST.get("enterprise", "").strip()
+    if not text:
+        raise InvalidInput("请填写企业全称或统一社会信用代码", field="enterprise")
+    ent = ents.filter(Q(name=text) | Q(credit_code=text.upper())).first()
+    if ent is None:
+        raise InvalidInput(
+            f"未找到企业“{text}”，请输入企业全称或统一社会信用代码", field="enterprise"
+        )
+    return ent.pk
+
+
+@roles_required(*INTAKE_ROLES, page="登记诉求")
+def new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    park = request.park  # type: ignore[attr-defined]
+    role = user.role  # type: ignore[union-attr]
+    error = None
+    status = 200
+    if request.method == "POST":
+        files = att.payload_files(request.FILES)
+        try:
+            att.check_uploads(files)
+            on_spot = request.POST.get("on_spot") == "1" and role in (
+                Role.LIAISON,
+                Role.DISPATCHER,
+                Role.ADMIN,
+            )
+            intake = services.Intake(
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                channel=request.POST.get("channel", "") or Channel.PORTAL,
+                enterprise_id=_intake_enterprise(request),
+                requester_kind=request.POST.get("requester_kind") or None
+                if role not in (Role.ENTERPRISE, Role.RESIDENT)
+                else None,
+                requester_name=request.POST.get("requester_name", ""),
+                requester_phone=request.POST.get("requester_phone", ""),
+                community=request.POST.get("community", ""),
+                category_id=request.POST.get("category_id") or None,
+            )
+            with transaction.atomic():
+                demand = services.create_demand(user, park, intake)  # type: ignore[arg-type]
+                if files:
+                    event = demand.events.get(action="create")
+                    att.add_attachments(user, demand, files, event)  # type: ignore[arg-type]
+                if on_spot:
+                    services.perform(
+                        user,
+                        demand,
+                        "resolve_on_spot",
+                        {  # type: ignore[arg-type]
+                            "answer": request.POST.get("answer", ""),
+                            "outcome": request.POST.get("outcome", "") or Outcome.SOLVED,
+                        },
+                    )
+        except ServiceError as exc:
+            error, status = exc.message, exc.status
+        else:
+            messages.success(
+                request,
+                f"诉求已提交，编号 {demand.number}" + ("，已记录当场解决" if on_spot else ""),
+            )
+            return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
+    categories = _categories(park)
+    if role == Role.RESIDENT:
+        categories = [c for c in categories if c.for_residents] or categories
+    my_entities: list[MarketEntity] = []
+    if role == Role.LIAISON:
+        my_entities = list(
+            MarketEntity.objects.filter(park=park)
+            .filter(Q(liaison=user) | Q(backup_liaison=user))
+            .order_by("name")
+            .only("pk", "name")
+        )
+    ctx = {
+        "error": error,
+        "form": request.POST,
+        "categories": categories,
+        "channels": STAFF_CHANNELS,
+        "kinds": RequesterKind.choices,
+        "my_entities": my_entities,
+        "preset_enterprise": request.GET.get("enterprise", ""),
+        "is_requester": role in (Role.ENTERPRISE, Role.RESIDENT),
+        "can_resolve": role in (Role.LIAISON, Role.DISPATCHER, Role.ADMIN),
+        "outcomes": Outcome.choices,
+        "max_mb": att.settings.ATTACHMENT_MAX_BYTES // 1048576,
+        "allowed_files": att.ALLOWED_TEXT,
+    }
+    return render(request, "demands/new.html", ctx, status=status)
+
+
+# --------------------------------------------------------------------------- bulk actions
+
+BULK_LIMIT = 200
+BULK_OPS = {
+    # op: (action, roles, label)
+    "dispatch_defaults": ("dispatch", DISPATCH_ROLES, "按默认交办"),
+    "urge": ("urge", DISPATCH_ROLES, "催办"),
+    "close": ("close", DISPATCH_ROLES, "销号"),
+    "sign": ("sign", (Role.HANDLER, Role.DEPARTMENT_HEAD), "签收"),
+}
+
+
+def _bulk_payload(op: str, d: Demand, request: HttpRequest) -> dict[str, Any]:
+    if op == "dispatch_defaults":
+        cat = d.category
+        if cat is None:
+            raise InvalidInput("尚未分类：请在诉求页选择类别和主办部门后交办")
+        if cat.default_department_id is None:
+            raise InvalidInput(f"类别“{cat}”没有默认主办部门：请在诉求页指定")
+        co = [c.pk for c in cat.default_co_departments.all() if c.pk != cat.default_department_id]
+        return {
+            "lead_department_id": cat.default_department_id,
+            "co_department_ids": co,
+            "time_limit_days": cat.time_limit_days,
+        }
+    if op == "urge":
+        return {"note": request.POST.get("note", "").strip()}
+    if op == "close":
+        return {"note": ""}
+    return {}
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Run one action on many demands, each in its own transaction; report each one's result."""
+    user = request.user
+    park = request.park  # type: ignore[attr-defined]
+    op = request.POST.get("op", "")
+    if op not in BULK_OPS:
+        raise InvalidInput("未知的批量操作")
+    action, roles, label = BULK_OPS[op]
+    if not user.is_superuser and user.role not in roles:  # type: ignore[union-attr]
+        raise Forbidden(f"您的角色不能批量{label}")
+    visible = access.visible_demands(user, park)  # type: ignore[arg-type]
+    only = request.POST.get("only", "")
+    if only:
+        ids = [only]
+    elif request.POST.get("scope") == "all_overdue" and op == "urge":
+        late = workbench.overdue(user, park, _today())  # type: ignore[arg-type]
+        ids = list(late.values_list("pk", flat=True)[:BULK_LIMIT])
+    elif request.POST.get("scope") == "all_confirmed" and op == "close":
+        ids = list(
+            visible.filter(status=Status.CONFIRMED).values_list("pk", flat=True)[:BULK_LIMIT]
+        )
+    else:
+        ids = request.POST.getlist("ids")[:BULK_LIMIT]
+    ids = [int(i) for i in ids if str(i).isdigit()]
+    default = reverse("home")
+    if not ids:
+        messages.warning(request, "请先勾选要处理的诉求")
+        return HttpResponseRedirect(_next_url(request, default))
+    demands = {
+        d.pk: d
+        for d in visible.filter(pk__in=ids)
+        .select_related("category", "park")
+        .prefetch_related("category__default_co_departments")
+    }
+    done, failed = [], []
+    for pk in ids:
+        d = demands.get(pk)
+        if d is None:
+            failed.append((str(pk), "诉求不存在或您无权办理"))
+            continue
+        try:
+            with transaction.atomic():
+                services.perform(user, d, action, _bulk_payload(op, d, request))  # type: ignore[arg-type]
+            done.append(d.number)
+        except ServiceError as exc:
+            failed.append((d.number, exc.message))
+    if done:
+        messages.success(
+            request,
+            f"已{label} {len(done)} 件：{'、'.join(done[:20])}" + ("等" if len(done) > 20 else ""),
+        )
+    for number, why in failed:
+        messages.error(request, f"{number} 未能{label}：{why}")
+    return HttpResponseRedirect(_next_url(request, default))

@@ -1,0 +1,95 @@
+"""The table of allowed transitions: which action, from which states, by whom.
+
+The same table answers the API (403 / 409), the service functions and the buttons a page shows, so
+they cannot drift apart. Relations ("the task's department", "the requester") are checked by
+`demands.permissions`; this module only lists them.
+"""
+
+from dataclasses import dataclass
+
+from demands.models import Status, TaskStatus
+from orgs.models import Role
+
+# Who may fire an action. Roles are matched on user.role; relations need the object.
+DISPATCH = "dispatch_staff"  # dispatcher or admin of the park
+TASK_DEPT = "task_department"  # handler or head of the department that holds the task
+REQUESTER = "requester"  # the enterprise's own users, or the resident who submitted it
+LIAISON = "liaison"  # the demand's liaison (the enterprise's 专属服务员)
+LEADER = "leader"
+EXPERT = "expert"
+INTAKE_ANY = "intake_staff"  # park staff who record demands: dispatcher, admin, liaison, leader
+
+WORKING = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED)
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    from_statuses: tuple[str, ...]
+    actors: tuple[str, ...]
+    task_statuses: tuple[str, ...] = ()  # non-empty: the action acts on one task in these states
+    style: str = "secondary"  # how a page shows the button (primary, danger, secondary)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition(
+            "resolve_on_spot", "当场解决", (Status.RECEIVED,), (DISPATCH, LIAISON), (), "primary"
+        ),
+        Transition("dispatch", "交办", (Status.RECEIVED,), (DISPATCH,), (), "primary"),
+        Transition("sign", "签收", WORKING, (TASK_DEPT,), (TaskStatus.PENDING,), "primary"),
+        Transition("return", "退单", WORKING, (TASK_DEPT,), (TaskStatus.PENDING,), "danger"),
+        Transition("redispatch", "改派", WORKING, (DISPATCH,), (TaskStatus.RETURNED,), "primary"),
+        Transition("insist", "坚持交办", WORKING, (DISPATCH,), (TaskStatus.RETURNED,)),
+        Transition(
+            "request_extension",
+            "申请延期",
+            WORKING,
+            (TASK_DEPT,),
+            (TaskStatus.SIGNED, TaskStatus.PAUSED),
+        ),
+        Transition(
+            "decide_extension",
+            "审批延期",
+            WORKING,
+            (DISPATCH,),
+            (TaskStatus.SIGNED, TaskStatus.PAUSED),
+        ),
+        Transition("pause", "待补充材料", WORKING, (TASK_DEPT,), (TaskStatus.SIGNED,)),
+        Transition(
+            "resume", "恢复办理", WORKING, (TASK_DEPT, DISPATCH, REQUESTER), (TaskStatus.PAUSED,)
+        ),
+        Transition("reply", "答复", WORKING, (TASK_DEPT,), (TaskStatus.SIGNED,), "primary"),
+        Transition(
+            "confirm", "回访评价", (Status.ANSWERED,), (REQUESTER, LIAISON, DISPATCH), (), "primary"
+        ),
+        Transition("record_callback", "回访未果", (Status.ANSWERED,), (LIAISON, DISPATCH)),
+        Transition(
+            "close", "销号", (Status.CONFIRMED, Status.ANSWERED), (DISPATCH,), (), "primary"
+        ),
+        Transition("reopen", "重新打开", (Status.CLOSED,), (DISPATCH, REQUESTER), (), "danger"),
+        Transition("urge", "催办/督办", WORKING, (DISPATCH, LEADER), (), "danger"),
+        Transition("merge", "合并重复", (Status.RECEIVED, *WORKING), (DISPATCH,)),
+        Transition(
+            "escalate", "提级协调", (Status.RECEIVED, *WORKING, Status.ANSWERED), (DISPATCH, LEADER)
+        ),
+        Transition(
+            "comment",
+            "备注",
+            (*WORKING, Status.RECEIVED, Status.ANSWERED, Status.CONFIRMED, Status.CLOSED),
+            (DISPATCH, TASK_DEPT, LIAISON, LEADER, EXPERT, REQUESTER),
+        ),
+    ]
+}
+
+URGE_LEVELS = {1: "催办", 2: "督办", 3: "挂牌督办"}
+
+ROLE_ACTORS: dict[str, tuple[str, ...]] = {
+    Role.DISPATCHER: (DISPATCH, INTAKE_ANY),
+    Role.ADMIN: (DISPATCH, INTAKE_ANY),
+    Role.LEADER: (LEADER, INTAKE_ANY),
+    Role.LIAISON: (INTAKE_ANY,),
+    Role.EXPERT: (EXPERT,),
+}

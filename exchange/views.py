@@ -1,0 +1,110 @@
+"""Ledger import pages: upload a sheet, see how its columns were understood, map the rest, try it
+(a dry run changes nothing), then import. The export lives on the ledger page (demands.views)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from exchange import importer
+from exchange.columns import MAP_TARGETS
+from exchange.models import ImportJob
+from orgs.models import Role
+from qinshang.errors import InvalidInput, NotFound, ServiceError
+from web.guards import roles_required
+
+ROLES = (Role.DISPATCHER, Role.ADMIN)
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@roles_required(*ROLES, page="台账导入")
+def index(request: HttpRequest) -> HttpResponse:
+    park = request.park  # type: ignore[attr-defined]
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput("请选择要导入的台账文件（.xlsx）", field="file")
+        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+            raise InvalidInput(
+                "只能导入 .xlsx 格式的台账；.xls 请先用 Excel 或 WPS 另存为 .xlsx", field="file"
+            )
+        if upload.size > MAX_BYTES:
+            raise InvalidInput("文件超过 20 MB，请分批导入或使用命令行 import_ledger", field="file")
+        job = ImportJob(park=park, user=request.user, original_name=Path(upload.name).name[:200])
+        job.file.save(f"{park.code}-{timezone.now():%Y%m%d%H%M%S}.xlsx", upload, save=False)
+        job.save()
+        _run(job, dry_run=True)
+        return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))
+    jobs = ImportJob.objects.filter(park=park).select_related("user")[:20]
+    return render(request, "exchange/index.html", {"jobs": jobs})
+
+
+def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
+    with job.file.open("rb") as fh:
+        data = fh.read()
+    try:
+        report = importer.import_ledger(
+            data,
+            park=job.park,
+            user=job.user,
+            mapping=job.mapping or None,
+            create_missing=job.create_missing,
+            dry_run=dry_run,
+        )
+    except ServiceError as exc:
+        job.report = {"error": exc.message, "mapping": job.mapping}
+        job.state = ImportJob.State.FAILED if not dry_run else job.state
+        job.save()
+        return None
+    job.report = report.as_dict()
+    job.mapping = report.mapping
+    if dry_run:
+        job.state = ImportJob.State.CHECKED
+    else:
+        job.state = ImportJob.State.IMPORTED
+        job.imported_at = timezone.now()
+    job.save()
+    return report
+
+
+@roles_required(*ROLES, page="台账导入")
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    park = request.park  # type: ignore[attr-defined]
+    job = ImportJob.objects.filter(pk=pk, park=park).first()
+    if job is None:
+        raise NotFound("导入记录不存在")
+    if request.method == "POST":
+        if job.state == ImportJob.State.IMPORTED:
+            raise InvalidInput("该文件已经导入过")
+        headers = (job.report or {}).get("headers") or list(job.mapping)
+        job.mapping = {h: request.POST.get(f"map-{i}", "extra") for i, h in enumerate(headers)}
+        job.create_missing = request.POST.get("create_missing") == "1"
+        job.user = request.user  # type: ignore[assignment]
+        job.save()
+        real = request.POST.get("action") == "import"
+        report = _run(job, dry_run=not real)
+        if real and report is not None:
+            messages.success(request, report.summary())
+        return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))
+    report = job.report or {}
+    headers = report.get("headers") or list(job.mapping)
+    columns = [
+        {"i": i, "header": h, "key": job.mapping.get(h, "extra")} for i, h in enumerate(headers)
+    ]
+    problems = report.get("problems", [])
+    ctx = {
+        "job": job,
+        "report": report,
+        "columns": columns,
+        "targets": MAP_TARGETS,
+        "problems": problems[:300],
+        "more_problems": max(0, len(problems) - 300),
+        "errors": sum(p["level"] == "error" for p in problems),
+        "warnings": sum(p["level"] == "warning" for p in problems),
+    }
+    return render(request, "exchange/job.html", ctx)

@@ -1,0 +1,233 @@
+"""Ledger sheets: `export_ledger` writes what a ledger page has filtered as an .xlsx in the layout
+parks use; `read_sheet` reads any organisation's ledger for the importer.
+
+`export_ledger` does not scope: it renders the queryset it is given, which callers build from
+`demands.access.visible_demands` (and the ledger filters) so an export holds exactly what the user
+may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from demands.models import Demand, Status, Task, TaskRole, TaskStatus
+from demands.workflow import URGE_LEVELS
+from exchange.columns import FIELDS, Field
+
+SHEET_TITLE = "问题台账"
+YES, NO = "是", "否"
+# openpyxl refuses control characters other than tab and line breaks; a hotline's free text
+# sometimes carries them.
+_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)}
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.translate(_ILLEGAL)
+        return value or None
+    return value
+
+
+def _lead(tasks: list[Task]) -> Task | None:
+    live = [t for t in tasks if t.status != TaskStatus.CANCELLED]
+    for pool in (live, tasks):
+        for t in pool:
+            if t.role == TaskRole.LEAD:
+                return t
+    return None
+
+
+def row_values(d: Demand, tasks: list[Task]) -> dict[str, Any]:
+    """The ledger's fields for one demand, keyed as in `exchange.columns.FIELDS`."""
+    lead = _lead(tasks)
+    cos = [
+        t.department.name
+        for t in tasks
+        if t.role == TaskRole.CO and t.status != TaskStatus.CANCELLED
+    ]
+    cat = d.category
+    if cat is not None and cat.parent_id:
+        l1, l2 = cat.parent.name, cat.name  # type: ignore[union-attr]
+    else:
+        l1, l2 = (cat.name if cat else None), None
+    liaison = d.liaison.display_name if d.liaison else (d.extra or {}).get("专属服务员")
+    return {
+        "number": d.number,
+        "enterprise": d.enterprise.name if d.enterprise else None,
+        "description": d.description,
+        "category": l2,
+        "lead_department": lead.department.name
+        if lead
+        else (d.lead_department.name if d.lead_department else None),
+        "co_departments": "、".join(cos) or None,
+        "dispatched_at": _local(d.dispatched_at),
+        "due_date": lead.deadline if lead else d.due_date,
+        "answer": d.answer,
+        "closed_flag": YES if d.status == Status.CLOSED else NO,
+        "satisfaction": d.get_satisfaction_display() if d.satisfaction else None,
+        "created_at": _local(d.created_at),
+        "channel": d.get_channel_display(),
+        "requester_kind": d.get_requester_kind_display(),
+        "credit_code": d.enterprise.credit_code if d.enterprise else None,
+        "requester_name": d.requester_name,
+        "requester_phone": d.requester_phone,
+        "community": d.community,
+        "title": d.title,
+        "category_l1": l1,
+        "category_l3": None,
+        "liaison": liaison,
+        "signed_at": _local(lead.signed_at) if lead else None,
+        "responded": None,
+        "outcome": d.get_outcome_display() if d.outcome else None,
+        "answered_at": _local(d.answered_at),
+        "tier": d.get_tier_display() if d.tier else None,
+        "status": d.get_status_display(),
+        "confirmed_at": _local(d.confirmed_at),
+        "closed_at": _local(d.closed_at),
+        "urge_level": URGE_LEVELS.get(d.urge_level),
+        "redo_count": d.redo_count,
+        "reopen_count": d.reopen_count,
+        "is_legacy": YES if d.is_legacy else NO,
+        "merged_into": d.merged_into.number if d.merged_into else None,
+        "source_ref": d.source_ref,
+    }
+
+
+# Columns an export leaves out when no row has a value: they exist for sheets that carry them.
+_ONLY_IF_USED = {"category_l3", "responded"}
+_FORMATS = {"datetime": "yyyy-mm-dd hh:mm:ss", "date": "yyyy-mm-dd"}
+
+
+def export_ledger(queryset: QuerySet[Demand]) -> bytes:
+    """The demands of `queryset`, in its order, as an .xlsx ledger (bytes).
+
+    One query for the demands and one for their tasks, however many rows. Fields the ledger keeps
+    in `Demand.extra` (columns of an imported sheet nobody mapped) follow as extra columns.
+    """
+    qs = queryset.select_related(
+        "category", "category__parent", "enterprise", "lead_department", "liaison", "merged_into"
+    ).prefetch_related(
+        Prefetch(
+            "tasks", queryset=Task.objects.select_related("department").order_by("-role", "id")
+        )
+    )
+    rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    extra_keys: dict[str, None] = {}
+    for d in qs.iterator(chunk_size=2000):
+        rows.append((row_values(d, list(d.tasks.all())), d.extra or {}))
+        for k in d.extra or {}:
+            if k != "专属服务员":
+                extra_keys.setdefault(str(k), None)
+    fields = [f for f in FIELDS if f.key not in _ONLY_IF_USED or any(r[0].get(f.key) for r in rows)]
+    headers = {f.header for f in fields}
+    extras = [k for k in extra_keys if k not in headers]
+    return _write(fields, extras, rows)
+
+
+def _extra_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _write(
+    fields: list[Field], extras: list[str], rows: Iterable[tuple[dict[str, Any], dict[str, Any]]]
+) -> bytes:
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    head_font = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    ws.append([f.header for f in fields] + extras)
+    for cell in ws[1]:
+        cell.font = head_font
+        cell.fill = head_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for n, (values, extra) in enumerate(rows, start=1):
+        values = {**values, "seq": n}
+        ws.append(
+            [_clean(values.get(f.key)) for f in fields]
+            + [_clean(_extra_value(extra.get(k))) for k in extras]
+        )
+    for i, f in enumerate(fields, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = f.width
+        fmt = _FORMATS.get(f.kind)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.number_format = fmt
+    for j in range(len(extras)):
+        ws.column_dimensions[get_column_letter(len(fields) + j + 1)].width = 14
+    ws.freeze_panes = "C2"
+    if ws.max_row > 1:
+        ws.auto_filter.ref = ws.dimensions
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_sheet(
+    data: bytes, sheet: str | None = None
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """Headers and data rows (with their row number in the sheet) of a ledger workbook: the named
+    sheet, or the first that holds data.
+
+    Many ledgers put a title row ("某某园区企业诉求台账") and a blank row above the headers: the
+    header row is the first of the first ten rows that fills most of the columns. Rows that are
+    entirely empty (or hold only empty strings) are dropped.
+    """
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        if sheet and sheet not in wb.sheetnames:
+            raise ValueError(f"工作簿中没有名为“{sheet}”的工作表（有：{'、'.join(wb.sheetnames)}）")
+        ws = (
+            wb[sheet]
+            if sheet
+            else next((w for w in wb.worksheets if (w.max_row or 0) > 1), wb.worksheets[0])
+        )
+        raw = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+    finally:
+        wb.close()
+    raw = [(n, r) for n, r in raw if any(not _blank(v) for v in r)]
+    if not raw:
+        return [], []
+    width = max(len(r) for _, r in raw)
+    head_at = 0
+    for i, (_, r) in enumerate(raw[:10]):
+        if sum(not _blank(v) for v in r) >= max(2, width // 2):
+            head_at = i
+            break
+    headers = ["" if _blank(v) else str(v).strip() for v in raw[head_at][1]]
+    headers += [""] * (width - len(headers))
+    # Unnamed columns get a name so their content can still be kept.
+    headers = [h or f"第{i + 1}列" for i, h in enumerate(headers)]
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):  # two columns called 备注: the second becomes 备注（2）
+        seen[h] = seen.get(h, 0) + 1
+        if seen[h] > 1:
+            headers[i] = f"{h}（{seen[h]}）"
+    rows = [(n, r + [None] * (width - len(r))) for n, r in raw[head_at + 1 :]]
+    return headers, rows
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

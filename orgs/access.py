@@ -1,0 +1,30 @@
+"""Which parks a user may act in. Every other scoping function starts from here."""
+
+from django.db.models import QuerySet
+
+from orgs.models import Park, User
+from qinshang.errors import Forbidden
+
+
+def user_parks(user: User) -> QuerySet[Park]:
+    if user.is_superuser:
+        return Park.objects.all()
+    return Park.objects.filter(pk__in=user.park_ids())
+
+
+def park_for(user: User, park_id: int | None = None) -> Park:
+    """The park the user acts in: the one asked for if allowed, else the user's own."""
+    if not user.is_authenticated:
+        raise Forbidden("请先登录")
+    parks = user_parks(user)
+    if park_id is not None:
+        park = parks.filter(pk=park_id).first()
+        if park is None:
+            raise Forbidden("您无权访问该园区")
+        return park
+    if user.park_id:
+        return user.park  # type: ignore[return-value]
+    park = parks.first()
+    if park is None:
+        raise Forbidden("您的账号尚未分配园区，请联系管理员")
+    return park

@@ -1,0 +1,165 @@
+"""Parks, departments, staff accounts and roles.
+
+One installation serves the several parks of a city. Every object that belongs to a park carries
+`park`, and every query a user runs goes through a scoping function that filters on it.
+"""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    DISPATCHER = "dispatcher", "派单员/督查"
+    HANDLER = "handler", "部门经办人"
+    DEPARTMENT_HEAD = "department_head", "部门负责人"
+    LIAISON = "liaison", "专属服务员"
+    LEADER = "leader", "园区领导"
+    ENTERPRISE = "enterprise", "企业用户"
+    RESIDENT = "resident", "群众"
+    EXPERT = "expert", "专家"
+    ADMIN = "admin", "系统管理员"
+
+
+DEPARTMENT_ROLES = (Role.HANDLER, Role.DEPARTMENT_HEAD)
+PARK_WIDE_ROLES = (Role.DISPATCHER, Role.LEADER, Role.ADMIN)
+
+
+class Park(models.Model):
+    name = models.CharField("园区名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=30)
+    code = models.SlugField("代码", max_length=20, unique=True)
+    region_code = models.CharField("行政区划代码", max_length=6, default="430300")
+    # Closing without the requester's rating is allowed after this many working days, provided a
+    # call-back attempt was recorded: enterprises that never answer must not block the ledger.
+    auto_close_working_days = models.PositiveSmallIntegerField("未评价可销号工作日数", default=5)
+    due_soon_working_days = models.PositiveSmallIntegerField("即将到期提醒工作日数", default=2)
+    response_window_working_days = models.PositiveSmallIntegerField("签收时限（工作日）", default=1)
+    auto_dispatch_threshold = models.FloatField("自动派单置信度阈值", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "园区"
+        verbose_name_plural = "园区"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    park = models.ForeignKey(Park, on_delete=models.PROTECT, related_name="departments")
+    name = models.CharField("部门名称", max_length=100)
+    code = models.SlugField("代码", max_length=30)
+    duties = models.TextField("职责", blank=True)
+    is_dispatch_centre = models.BooleanField("派单中心", default=False)
+    is_active = models.BooleanField("启用", default=True)
+    sort = models.PositiveSmallIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "部门"
+        verbose_name_plural = "部门"
+        ordering = ["park", "sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["park", "name"], name="uniq_department_name"),
+            models.UniqueConstraint(fields=["park", "code"], name="uniq_department_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.HANDLER)
+    park = models.ForeignKey(
+        Park,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="所属园区",
+    )
+    # Staff of the city level may serve several parks; they switch between them in the UI.
+    extra_parks = models.ManyToManyField(
+        Park, blank=True, related_name="+", verbose_name="兼管园区"
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name="部门",
+    )
+    enterprise = models.ForeignKey(
+        "entities.MarketEntity",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="所属企业",
+    )
+    rank = models.PositiveSmallIntegerField(
+        "职级", default=3, help_text="1 园区领导，2 部门负责人/科级以上，3 一般干部职工"
+    )
+    title = models.CharField("职务", max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        indexes = [models.Index(fields=["park", "role"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def park_ids(self) -> list[int]:
+        # Asked several times per request (scoping, permissions): one query per user object.
+        cached = self.__dict__.get("_park_ids")
+        if cached is not None:
+            return cached
+        ids = [self.park_id] if self.park_id else []
+        ids += [pk for pk in self.extra_parks.values_list("pk", flat=True) if pk not in ids]
+        self.__dict__["_park_ids"] = ids
+        return ids
+
+    @property
+    def is_dispatcher(self) -> bool:
+        return self.role == Role.DISPATCHER
+
+    @property
+    def in_department(self) -> bool:
+        return self.role in DEPARTMENT_ROLES and self.department_id is not None
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrators. Only a hash is stored: a leaked database leaks no token."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=100, default="")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, name: str = "") -> str:
+        raw = "qs_" + secrets.token_urlsafe(32)
+        cls.objects.create(user=user, name=name, key_hash=cls.hash(raw), prefix=raw[:8])
+        return raw

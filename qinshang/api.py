@@ -1,0 +1,100 @@
+"""The REST API under /api/v1: one NinjaAPI, each domain app adds its router.
+
+Integrators (a WeChat mini-program, the hotline system, BI tools) depend on this contract.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from orgs.models import ApiToken, User
+from qinshang.errors import ServiceError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        row = (
+            ApiToken.objects.select_related("user", "user__park")
+            .filter(key_hash=ApiToken.hash(token), revoked=False)
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        # One write an hour at most: the token check stays off the hot path of every request.
+        now = timezone.now()
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 3600:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+api = NinjaAPI(
+    title="亲商 Qinshang API",
+    version="1",
+    description="园区企业诉求闭环服务平台接口。认证：`Authorization: Bearer <token>`，"
+    "令牌由 `python manage.py issue_token <username>` 生成。多园区用户用请求头 `X-Park` 指定园区编号。",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    body = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    parts = []
+    for err in exc.errors:
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "payload", "query"))
+        parts.append(f"{loc}：{err.get('msg', '')}" if loc else str(err.get("msg", "")))
+    return api.create_response(
+        request, {"detail": "输入有误：" + "；".join(parts), "errors": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "未认证：请提供有效的访问令牌"}, status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def current_park(request: HttpRequest):  # type: ignore[no-untyped-def]
+    from orgs.access import park_for
+    from qinshang.errors import InvalidInput
+
+    raw = request.headers.get("X-Park")
+    park_id = None
+    if raw:
+        try:
+            park_id = int(raw)
+        except ValueError:
+            raise InvalidInput("请求头 X-Park 应为园区编号（整数）")
+    return park_for(request.user, park_id)  # type: ignore[arg-type]
+
+
+def _register() -> None:
+    from demands.api import router as demands_router
+    from entities.api import router as entities_router
+    from orgs.api import router as orgs_router
+
+    api.add_router("", orgs_router)
+    api.add_router("", entities_router)
+    api.add_router("", demands_router)
+
+    from routing.api import router as routing_router
+
+    api.add_router("", routing_router)
+
+
+_register()

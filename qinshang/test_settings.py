@@ -1,0 +1,20 @@
+"""Settings for the test suite: fast hashing, tasks run at once, files in a temporary folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "1")
+
+from qinshang.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="qinshang-test-media-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if "DATABASE_URL" not in os.environ:
+    DATABASES["default"]["OPTIONS"] = {}  # noqa: F405  (in-memory test DB: WAL does not apply)
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from qinshang.api import api
+
+admin.site.site_header = "亲商 · 系统管理"
+admin.site.site_title = "亲商"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("reports/", include("reports.urls")),
+    path("exchange/", include("exchange.urls")),
+    path("demands/", include("demands.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("liaisons/", include("liaisons.urls")),
+    path("visits/", include("visits.urls")),
+    path("routing/", include("routing.urls")),
+    path("", include("web.urls")),
+]

@@ -1,0 +1,424 @@
+"""A park's briefing (工作简报) for a period: .docx written with python-docx, PDF by LibreOffice.
+
+The text follows the way parks report ("本期共收集企业诉求N条，当即解决率X%，……已形成工作闭环M项"),
+and every number in it comes from `reports.metrics` — the functions behind the dashboard — so the
+briefing and the dashboard cannot disagree.
+
+Charts: neither matplotlib nor Pillow is installed, so charts are drawn as bars of block characters
+in table cells (they render in Word, WPS and LibreOffice alike); the tables carry the exact figures.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from demands.models import Demand, Tier
+from orgs.models import Department, Park
+from reports import facts, metrics
+from reports.metrics import Figures, Rate, Scope
+from reports.periods import Period
+
+BODY_FONT = "宋体"
+HEAD_FONT = "黑体"
+BAR_WIDTH = 14  # block characters for the longest bar
+LEGACY_ROWS = 20
+
+
+@dataclass
+class BriefingData:
+    park: Park
+    period: Period
+    department: Department | None
+    figures: Figures
+    monthly: list[tuple[int, Figures]]
+    categories: list[tuple[Any, Figures]]
+    league: list[tuple[Department, Figures]]
+    coverage: metrics.Coverage
+    legacy: list[Demand]
+    legacy_count: int
+    generated_at: Any
+
+
+def collect(
+    park: Park,
+    period: Period,
+    department_id: int | None = None,
+    today: Any = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> BriefingData:
+    def step(pct: int, text: str) -> None:
+        if progress:
+            progress(pct, text)
+
+    scope = Scope.for_period(
+        park, period, department_id=department_id, today=today or timezone.localdate()
+    )
+    with facts.checked():
+        return _collect(scope, park, period, department_id, step)
+
+
+def _collect(
+    scope: Scope,
+    park: Park,
+    period: Period,
+    department_id: int | None,
+    step: Callable[[int, str], None],
+) -> BriefingData:
+    step(10, "计算核心指标")
+    figures = metrics.summary(scope)
+    step(25, "计算月度趋势")
+    monthly = metrics.monthly(scope)
+    step(40, "计算类别和部门情况")
+    cats = metrics.by_category(scope)
+    league = metrics.league(scope)
+    cov = metrics.liaison_coverage(scope)
+    step(55, "整理遗留问题")
+    whole = scope.but(start=None, end=None)
+    ids = metrics.drill_ids(whole, "legacy_open")
+    legacy_qs = Demand.objects.filter(pk__in=ids).select_related("enterprise", "lead_department")
+    return BriefingData(
+        park=park,
+        period=period,
+        department=Department.objects.filter(pk=department_id).first() if department_id else None,
+        figures=figures,
+        monthly=monthly,
+        categories=cats,
+        league=league,
+        coverage=cov,
+        legacy=list(legacy_qs.order_by("created_at")[:LEGACY_ROWS]),
+        legacy_count=legacy_qs.count(),
+        generated_at=timezone.localtime(),
+    )
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _n(rate: Rate) -> str:
+    num = rate.num
+    return str(int(num)) if float(num).is_integer() else f"{num:g}"
+
+
+def paragraphs(data: BriefingData) -> list[str]:
+    """The briefing's prose, figure by figure."""
+    f = data.figures
+    t = f.tiers
+    ladder = t[Tier.DEPARTMENT].num + t[Tier.RECEPTION_DAY].num + t[Tier.PROJECT_MEETING].num
+    who = data.department.name if data.department else data.park.name
+    out = [
+        f"本期（{data.period.label}），{who}共收集企业诉求{f.received}条，"
+        f"其中当即解决{_n(f.on_spot)}条，当即解决率{f.on_spot}；"
+        f"通过限时交办、企业接待日、重点项目调度会解决{ladder}条，"
+        f"专家专项协商解决{_n(t[Tier.EXPERT])}条。"
+        f"目前已答复{f.answered}条，已形成工作闭环{f.closed}项，尚有{f.open}条正在办理。",
+    ]
+    if f.tasks:
+        out.append(
+            f"本期交办部门任务{f.tasks}项，响应率{f.response}，按时办结率{f.on_time}，"
+            f"平均办理用时{'—' if f.avg_answer_days is None else f'{f.avg_answer_days:.1f}'}个工作日；"
+            f"部门退单{_n(f.returns)}次，退单率{f.returns}。"
+        )
+    r = f.ratings
+    out.append(
+        f"回访评价{f.satisfaction.den}次，满意率{f.satisfaction}（满意{r['satisfied']}次、"
+        f"基本满意{r['basic']}次、不满意{r['dissatisfied']}次）；解决率{f.solve}；"
+        f"三率综合得分{'—' if f.sanlv is None else f'{f.sanlv:.1f}'}。"
+    )
+    tail = f"截至{data.generated_at:%Y年%-m月%-d日}，本期诉求中已逾期{f.overdue}件"
+    tail += f"，全部未销号的遗留问题{data.legacy_count}项"
+    if f.reopen.den:
+        tail += f"；销号后被重新打开{_n(f.reopen)}件，重新打开率{f.reopen}"
+    out.append(tail + "。")
+    c = data.coverage
+    if c.entities:
+        out.append(
+            f"“一对一专属服务员”覆盖市场主体{c.with_liaison}家，覆盖率{c.liaison_rate}；"
+            f"按走访周期联系{c.contacted}家，按期联系率{c.contact_rate}。"
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- docx
+
+
+def _font(run: Any, name: str, size: float | None = None, bold: bool = False) -> None:
+    run.font.name = name
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), name)
+    if size:
+        run.font.size = Pt(size)
+    run.bold = bold
+
+
+def _bar(value: float | None, top: float) -> str:
+    if not value or not top:
+        return ""
+    return "█" * max(1, round(BAR_WIDTH * value / top))
+
+
+def _table(
+    doc: Any,
+    head: list[str],
+    rows: list[list[Any]],
+    bar_col: int | None = None,
+    widths: list[float] | None = None,
+) -> None:
+    """A bordered table; `widths` in centimetres (Word and LibreOffice both honour cell widths,
+    not column widths); the bar column's blocks are small and brand-coloured."""
+    table = doc.add_table(rows=1, cols=len(head))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for cell, text in zip(table.rows[0].cells, head, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(text), HEAD_FONT, 10.5, True)
+    for row in rows:
+        cells = table.add_row().cells
+        for i, (cell, value) in enumerate(zip(cells, row, strict=True)):
+            cell.text = ""
+            run = cell.paragraphs[0].add_run("" if value is None else str(value))
+            _font(run, BODY_FONT, 10.5)
+            if bar_col is not None and i == bar_col:
+                run.font.color.rgb = RGBColor(0x1F, 0x4E, 0x8C)
+                run.font.size = Pt(7)
+    if widths:
+        for col, w in zip(table.columns, widths, strict=True):
+            col.width = Cm(w)  # the grid LibreOffice lays out by
+        for row in table.rows:
+            for cell, w in zip(row.cells, widths, strict=True):
+                cell.width = Cm(w)  # the cell widths Word lays out by
+
+
+def _heading(doc: Any, text: str) -> None:
+    p = doc.add_paragraph()
+    _font(p.add_run(text), HEAD_FONT, 14, True)
+
+
+def build_docx(data: BriefingData) -> bytes:
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = BODY_FONT
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)
+    style.font.size = Pt(12)
+
+    who = data.park.name + (f"{data.department.name}" if data.department else "")
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(f"{who}企业诉求办理工作简报"), HEAD_FONT, 20, True)
+    sub = doc.add_paragraph()
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(sub.add_run(f"（{data.period.label}）"), BODY_FONT, 14)
+    note = doc.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(
+        note.add_run(
+            f"统计口径：{data.period.start:%Y年%-m月%-d日}至{data.period.end:%Y年%-m月%-d日}"
+            f"受理的诉求，状态截至{data.generated_at:%Y年%-m月%-d日 %H:%M}"
+        ),
+        BODY_FONT,
+        10.5,
+    )
+
+    _heading(doc, "一、总体情况")
+    for text in paragraphs(data):
+        p = doc.add_paragraph()
+        p.paragraph_format.first_line_indent = Pt(24)
+        _font(p.add_run(text), BODY_FONT, 12)
+
+    f = data.figures
+    d = metrics.DEFINITIONS
+    _heading(doc, "二、主要指标")
+    _table(
+        doc,
+        ["指标", "数值", "口径"],
+        [
+            ["受理诉求", f"{f.received}条", d["received"]],
+            ["当即解决率", str(f.on_spot), d["on_spot"]],
+            ["响应率", str(f.response), d["response"]],
+            ["按时办结率", str(f.on_time), d["on_time"]],
+            ["解决率", str(f.solve), d["solve"]],
+            ["满意率", str(f.satisfaction), d["satisfaction"]],
+            ["三率综合得分", "—" if f.sanlv is None else f"{f.sanlv:.1f}", d["sanlv"]],
+            ["退单率", str(f.returns), d["returns"]],
+            ["重新打开率", str(f.reopen), d["reopen"]],
+            ["已形成工作闭环", f"{f.closed}项", d["closed"]],
+        ],
+        widths=[3.2, 2.3, 10.5],
+    )
+
+    _heading(doc, "三、分层解决情况")
+    tiers = [(Tier(t).label, f.tiers[t]) for t in metrics.TIERS]
+    tiers.append(("尚未答复", Rate(f.received - f.answered, f.received)))
+    top = max((r.num for _, r in tiers), default=0)
+    _table(
+        doc,
+        ["层级", "件数", "占比", "图示"],
+        [[label, _n(r), str(r), _bar(r.num, top)] for label, r in tiers],
+        bar_col=3,
+        widths=[3.6, 2.0, 2.4, 8.0],
+    )
+
+    _heading(doc, "四、月度情况")
+    top = max((x.received for _, x in data.monthly), default=0)
+    _table(
+        doc,
+        ["月份", "受理", "答复", "销号", "当即解决率", "满意率", "受理件数图示"],
+        [
+            [
+                f"{m // 100}年{m % 100}月",
+                x.received,
+                x.answered,
+                x.closed,
+                str(x.on_spot),
+                str(x.satisfaction),
+                _bar(x.received, top),
+            ]
+            for m, x in data.monthly
+        ],
+        bar_col=6,
+        widths=[2.8, 1.5, 1.5, 1.5, 2.2, 2.0, 4.5],
+    )
+
+    if data.categories:
+        _heading(doc, "五、诉求类别")
+        top = max(x.received for _, x in data.categories)
+        _table(
+            doc,
+            ["类别", "受理", "销号", "满意率", "图示"],
+            [
+                [
+                    c.name if c else "未分类",
+                    x.received,
+                    x.closed,
+                    str(x.satisfaction),
+                    _bar(x.received, top),
+                ]
+                for c, x in data.categories
+            ],
+            bar_col=4,
+            widths=[4.0, 1.6, 1.6, 2.2, 6.6],
+        )
+
+    if data.league:
+        _heading(doc, "六、部门办理情况")
+        _table(
+            doc,
+            [
+                "部门",
+                "交办任务",
+                "响应率",
+                "按时办结率",
+                "满意率",
+                "退单率",
+                "三率得分",
+                "逾期任务",
+            ],
+            [
+                [
+                    dept.name,
+                    x.tasks,
+                    str(x.response),
+                    str(x.on_time),
+                    str(x.satisfaction),
+                    str(x.returns),
+                    "—" if x.sanlv is None else f"{x.sanlv:.1f}",
+                    x.overdue_tasks,
+                ]
+                for dept, x in data.league
+            ],
+            widths=[4.2, 1.6, 1.7, 1.9, 1.7, 1.6, 1.7, 1.6],
+        )
+
+    _heading(doc, "七、遗留问题（未销号）")
+    if data.legacy:
+        _table(
+            doc,
+            ["编号", "诉求", "企业", "主办单位", "受理时间"],
+            [
+                [
+                    x.number,
+                    x.title,
+                    x.enterprise.name if x.enterprise else x.requester_name,
+                    x.lead_department.name if x.lead_department else "—",
+                    f"{timezone.localtime(x.created_at):%Y-%m-%d}",
+                ]
+                for x in data.legacy
+            ],
+            widths=[3.2, 4.4, 3.6, 2.8, 2.2],
+        )
+        if data.legacy_count > len(data.legacy):
+            doc.add_paragraph(f"另有{data.legacy_count - len(data.legacy)}项，详见问题台账。")
+    else:
+        doc.add_paragraph("无。")
+
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def docx_text(data: bytes) -> str:
+    """All text of a .docx (paragraphs and table cells), for checks."""
+    doc = Document(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.append("\t".join(c.text for c in row.cells))
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+class ConversionError(RuntimeError):
+    pass
+
+
+def to_pdf(docx: bytes, timeout: int = 120) -> bytes:
+    """Convert with LibreOffice headless. Each run gets its own profile directory: two
+    conversions sharing one profile block each other (or fail) when they run at once."""
+    exe = soffice()
+    if exe is None:
+        raise ConversionError("服务器未安装 LibreOffice（soffice），只生成了 Word 文件")
+    with tempfile.TemporaryDirectory(prefix="qs-briefing-") as tmp:
+        src = Path(tmp) / "briefing.docx"
+        src.write_bytes(docx)
+        profile = Path(tmp) / "lo-profile"
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp,
+            str(src),
+        ]
+        env = {**os.environ, "HOME": tmp}
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
+        except subprocess.TimeoutExpired:
+            raise ConversionError(f"LibreOffice 转换超时（{timeout} 秒）")
+        out = Path(tmp) / "briefing.pdf"
+        if done.returncode != 0 or not out.exists():
+            msg = (done.stderr or done.stdout).decode(errors="replace").strip()[:300]
+            raise ConversionError(f"LibreOffice 转换失败：{msg or done.returncode}")
+        return out.read_bytes()

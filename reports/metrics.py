@@ -1,0 +1,810 @@
+"""The figures a park reports: 三率 and the rest, for any period and slice of the ledger.
+
+Every figure is defined in docs/metrics.md; the short definitions shown beside each figure on the
+dashboard are `DEFINITIONS` below. In brief: a period selects the demands *received* in it (受理时间;
+merged duplicates excluded), and every figure describes that cohort as the ledger stands today.
+Task figures (响应率, 按时办结率, 退单率, 平均办理用时) count the department tasks of the cohort.
+
+The functions read `reports.models.DemandFact` / `TaskFact`, rows derived from the ledger's events
+by `reports.facts` (brought up to date at the start of every call), so each figure is one aggregate
+query however long the timeline. `summary` computes all headline figures in two queries; the single
+functions (`on_spot_rate`, …) return exactly the same numbers, from the same aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from demands.models import OPEN_STATUSES, Category, Outcome, Status, Tier
+from entities.models import MarketEntity
+from orgs.models import Department, Park
+from reports import facts
+from reports.models import (
+    DEMAND_COUNTERS,
+    RESPONSE_DAYS_KEPT,
+    DemandFact,
+    DemandRollup,
+    TaskFact,
+    TaskRollup,
+)
+from reports.periods import Period
+from workcal import calendar as wcal
+
+# 三率 composite: 响应率, 解决率, 满意率 weights (percent); settings.QINSHANG_SANLV_WEIGHTS overrides.
+DEFAULT_SANLV_WEIGHTS: tuple[float, float, float] = (30, 35, 35)
+# How much each outcome counts towards 解决率; settings.QINSHANG_OUTCOME_CREDIT overrides.
+DEFAULT_OUTCOME_CREDIT: dict[str, float] = {
+    Outcome.SOLVED: 1.0,
+    Outcome.PARTLY: 0.5,
+    Outcome.EXPLAINED: 0.0,
+    Outcome.NOT_FEASIBLE: 0.0,
+}
+# Liaison contact cadence in calendar days by entity tier (1 重点, 2 规上/重点项目, 3 一般).
+DEFAULT_CONTACT_CADENCE_DAYS: dict[int, int] = {1: 30, 2: 60, 3: 90}
+TIERS: tuple[str, ...] = tuple(Tier.values)
+WORKING_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED)
+
+DEFINITIONS: dict[str, str] = {
+    "received": "统计期内受理（按受理时间）的诉求件数；被合并的重复件不计。",
+    "answered": "上述诉求中目前已答复（待回访、待销号或已销号）的件数。",
+    "closed": "上述诉求中目前已销号（形成工作闭环）的件数。",
+    "on_spot": "当即解决率 = 受理时当场答复（解决层级为“当即解决”）且目前仍处于已答复状态的件数 ÷ 受理件数。",
+    "tiers": "各层级解决占比 = 在该层级（当即解决、限时交办、企业接待日、重点项目调度会、专家协商）"
+    "答复的件数 ÷ 受理件数；其余为尚未答复。",
+    "response": "响应率 = 交办后在签收时限（园区设置，默认 1 个工作日，按法定节假日和调休计算）内"
+    "签收或退单的任务数 ÷ 已响应或已超过签收时限的任务数。未记录签收时间的导入任务不计。",
+    "on_time": "按时办结率 = 首次答复不晚于办结时限（含已批准的延期和暂停顺延）的任务数 ÷ "
+    "已答复的任务数与目前已逾期未答复（暂停中的除外）的任务数之和。",
+    "solve": "解决率 = Σ 办理结果得分 ÷ 已答复件数；“已解决”计 1 分，“部分解决”计 0.5 分，"
+    "“政策解释到位”“暂不具备条件”计 0 分。",
+    "satisfaction": "满意率 =（“满意” + “基本满意”）回访评价次数 ÷ 全部回访评价次数；"
+    "重办或重新打开后的再次回访各计一次。",
+    "reopen": "重新打开率 = 销号后又被重新打开过的件数 ÷ 至少销号过一次的件数。",
+    "returns": "退单率 = 部门退单次数 ÷ 交办任务数（含被退回后改派的任务），反映派单准确度。",
+    "avg_days": "平均办理用时 = 任务从交办到首次答复经过的工作日数（扣除“待补充材料”暂停的工作日）"
+    "的平均值；当即解决的诉求没有任务，不计入。",
+    "sanlv": "三率综合得分 = 响应率 × 30% + 解决率 × 35% + 满意率 × 35%（权重可配置）；"
+    "某一率无数据时按其余各率的权重重新归一。",
+    "overdue": "目前已超过办结时限仍在交办、办理或退单处理中的件数。",
+    "legacy_open": "标记为遗留问题（提交专家协商）且尚未销号的件数。",
+    "coverage": "服务员覆盖率 = 在园市场主体中已明确专属服务员的比例；按期联系率 = 最近联系在走访周期内"
+    "（重点企业 30 天、规上企业和重点项目 60 天、一般 90 天）的比例。按当前状态统计。",
+}
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Rate:
+    num: float
+    den: int
+
+    @property
+    def value(self) -> float | None:
+        return self.num / self.den if self.den else None
+
+    @property
+    def percent(self) -> float | None:
+        v = self.value
+        return None if v is None else round(100 * v, 1)
+
+    def __str__(self) -> str:
+        p = self.percent
+        return "—" if p is None else f"{p:.1f}%"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every headline figure for one slice of the ledger."""
+
+    received: int
+    answered: int
+    closed: int
+    open: int
+    overdue: int
+    legacy_open: int
+    on_spot: Rate
+    tiers: dict[str, Rate]
+    response: Rate
+    on_time: Rate
+    solve: Rate
+    satisfaction: Rate
+    reopen: Rate
+    returns: Rate
+    avg_answer_days: float | None
+    sanlv: float | None
+    tasks: int
+    overdue_tasks: int
+    outcomes: dict[str, int] = field(default_factory=dict)
+    ratings: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        def r(rate: Rate) -> dict[str, Any]:
+            return {"num": rate.num, "den": rate.den, "percent": rate.percent}
+
+        return {
+            "received": self.received,
+            "answered": self.answered,
+            "closed": self.closed,
+            "open": self.open,
+            "overdue": self.overdue,
+            "legacy_open": self.legacy_open,
+            "on_spot": r(self.on_spot),
+            "tiers": {k: r(v) for k, v in self.tiers.items()},
+            "response": r(self.response),
+            "on_time": r(self.on_time),
+            "solve": r(self.solve),
+            "satisfaction": r(self.satisfaction),
+            "reopen": r(self.reopen),
+            "returns": r(self.returns),
+            "avg_answer_days": self.avg_answer_days,
+            "sanlv": self.sanlv,
+            "tasks": self.tasks,
+            "overdue_tasks": self.overdue_tasks,
+            "outcomes": self.outcomes,
+            "ratings": self.ratings,
+        }
+
+
+# --------------------------------------------------------------------------- scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which demands a figure describes: received in [start, end] in a park, optionally of one
+    department (主办 for demand figures, its own tasks for task figures), category (level 1
+    includes its level-2 children), channel or liaison. `today` decides what is overdue."""
+
+    park: Park
+    start: dt.date | None = None
+    end: dt.date | None = None  # inclusive
+    department_id: int | None = None
+    category_id: int | None = None
+    channel: str | None = None
+    liaison_id: int | None = None
+    today: dt.date | None = None
+    response_window: int | None = None  # working days; default the park's setting
+    rollups: bool = True  # read the monthly rollups when the slice allows (tests compare both)
+
+    @classmethod
+    def for_period(cls, park: Park, period: Period | None, **kw: Any) -> Scope:
+        if period is None:
+            return cls(park, **kw)
+        return cls(park, period.start, period.end, **kw)
+
+    @property
+    def day(self) -> dt.date:
+        return self.today or timezone.localdate()
+
+    @property
+    def window(self) -> int:
+        w = self.response_window
+        return self.park.response_window_working_days if w is None else w
+
+    def but(self, **kw: Any) -> Scope:
+        return replace(self, **kw)
+
+    def _range(self, name: str) -> Q:
+        q = Q()
+        if self.start:
+            q &= Q(**{f"{name}__gte": _midnight(self.start)})
+        if self.end:
+            q &= Q(**{f"{name}__lt": _midnight(self.end + dt.timedelta(days=1))})
+        return q
+
+    def _dims(self) -> Q:
+        q = Q()
+        if self.category_id:
+            q &= Q(category_id=self.category_id) | Q(category_l1_id=self.category_id)
+        if self.channel:
+            q &= Q(channel=self.channel)
+        if self.liaison_id:
+            q &= Q(liaison_id=self.liaison_id)
+        return q
+
+    def demand_facts(self) -> QuerySet[DemandFact]:
+        q = Q(park_id=self.park.pk, is_merged=False) & self._range("created_at") & self._dims()
+        if self.department_id:
+            q &= Q(lead_department_id=self.department_id)
+        return DemandFact.objects.filter(q)
+
+    def task_facts(self) -> QuerySet[TaskFact]:
+        q = (
+            Q(park_id=self.park.pk, demand_merged=False)
+            & self._range("demand_created_at")
+            & self._dims()
+        )
+        if self.department_id:
+            q &= Q(department_id=self.department_id)
+        return TaskFact.objects.filter(q)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def response_cutoff(today: dt.date, window: int) -> dt.date:
+    """Tasks assigned before this date and still unsigned have missed their response window:
+    more than `window` working days lie between their assignment and today."""
+    day = today
+    while wcal.working_days_between(day - dt.timedelta(days=1), today) <= window:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+# --------------------------------------------------------------------------- aggregates
+
+
+def _demand_aggs(today: dt.date) -> dict[str, Any]:
+    answered = Q(answered=True)
+    aggs: dict[str, Any] = {
+        "received": Count("pk"),
+        "answered": Count("pk", filter=answered),
+        "closed": Count("pk", filter=Q(status=Status.CLOSED)),
+        "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=WORKING_STATUSES, due_date__lt=today)),
+        "legacy_open": Count("pk", filter=Q(is_legacy=True, status__in=OPEN_STATUSES)),
+        "rated": Sum("rated"),
+        "r_satisfied": Sum("rated_satisfied"),
+        "r_basic": Sum("rated_basic"),
+        "r_dissatisfied": Sum("rated_dissatisfied"),
+        "reopened": Count("pk", filter=Q(reopened=True)),
+        "ever_closed": Count("pk", filter=Q(ever_closed=True)),
+    }
+    for t in TIERS:
+        aggs[f"tier_{t}"] = Count("pk", filter=answered & Q(tier=t))
+    for o in Outcome.values:
+        aggs[f"out_{o}"] = Count("pk", filter=answered & Q(outcome=o))
+    # Aliases must not shadow the fact columns they aggregate ("answered", "rated", …).
+    return {f"x_{k}": v for k, v in aggs.items()}
+
+
+def _task_aggs(today: dt.date, window: int) -> dict[str, Any]:
+    cutoff = response_cutoff(today, window)
+    late_now = Q(active=True, paused=False, deadline__lt=today)
+    aggs = {
+        "tasks": Count("pk"),
+        "returns": Sum("returns"),
+        "resp_ok": Count("pk", filter=Q(response_known=True, response_days__lte=window)),
+        "resp_due": Count(
+            "pk",
+            filter=Q(response_known=True)
+            & (Q(response_days__isnull=False) | Q(cancelled=False, assigned_date__lt=cutoff)),
+        ),
+        "ontime_ok": Count("pk", filter=Q(deadline_known=True, answered_on_time=True)),
+        "ontime_due": Count(
+            "pk", filter=Q(deadline_known=True) & (Q(answered_on_time__isnull=False) | late_now)
+        ),
+        "days_sum": Sum("answer_days"),
+        "days_n": Count("answer_days"),
+        "overdue_tasks": Count("pk", filter=late_now),
+    }
+    return {f"x_{k}": v for k, v in aggs.items()}
+
+
+def _weights(weights: Iterable[float] | None) -> tuple[float, float, float]:
+    w = (
+        tuple(weights)
+        if weights is not None
+        else tuple(getattr(settings, "QINSHANG_SANLV_WEIGHTS", DEFAULT_SANLV_WEIGHTS))
+    )
+    if len(w) != 3 or any(x < 0 for x in w) or not sum(w):
+        raise ValueError("三率权重须为三个非负数且不全为零，如 30,35,35")
+    return (float(w[0]), float(w[1]), float(w[2]))
+
+
+def _credit(credit: Mapping[str, float] | None) -> Mapping[str, float]:
+    return credit or getattr(settings, "QINSHANG_OUTCOME_CREDIT", DEFAULT_OUTCOME_CREDIT)
+
+
+def composite(rates: Iterable[Rate], weights: Iterable[float] | None = None) -> float | None:
+    """Weighted mean of the rates that have data, in percent (one decimal)."""
+    pairs = [
+        (r.value, w)
+        for r, w in zip(rates, _weights(weights), strict=True)
+        if r.value is not None and w > 0
+    ]
+    total = sum(w for _, w in pairs)
+    if not total:
+        return None
+    return round(100 * sum(v * w for v, w in pairs) / total, 1)  # type: ignore[operator]
+
+
+def _figures(
+    d: Mapping[str, Any],
+    t: Mapping[str, Any],
+    weights: Iterable[float] | None = None,
+    credit: Mapping[str, float] | None = None,
+) -> Figures:
+    def n(row: Mapping[str, Any], key: str) -> int:
+        return int(row.get(f"x_{key}") or 0)
+
+    received = n(d, "received")
+    answered = n(d, "answered")
+    cr = _credit(credit)
+    outcomes = {o: n(d, f"out_{o}") for o in Outcome.values}
+    solved_den = sum(outcomes.values())
+    solved_num = sum(cr.get(o, 0.0) * k for o, k in outcomes.items())
+    ratings = {
+        "satisfied": n(d, "r_satisfied"),
+        "basic": n(d, "r_basic"),
+        "dissatisfied": n(d, "r_dissatisfied"),
+    }
+    response = Rate(n(t, "resp_ok"), n(t, "resp_due"))
+    solve = Rate(round(solved_num, 4), solved_den)
+    satisfaction = Rate(ratings["satisfied"] + ratings["basic"], n(d, "rated"))
+    days_n = n(t, "days_n")
+    return Figures(
+        received=received,
+        answered=answered,
+        closed=n(d, "closed"),
+        open=n(d, "open"),
+        overdue=n(d, "overdue"),
+        legacy_open=n(d, "legacy_open"),
+        on_spot=Rate(n(d, f"tier_{Tier.ON_SPOT}"), received),
+        tiers={tier: Rate(n(d, f"tier_{tier}"), received) for tier in TIERS},
+        response=response,
+        on_time=Rate(n(t, "ontime_ok"), n(t, "ontime_due")),
+        solve=solve,
+        satisfaction=satisfaction,
+        reopen=Rate(n(d, "reopened"), n(d, "ever_closed")),
+        returns=Rate(n(t, "returns"), n(t, "tasks")),
+        avg_answer_days=round(n(t, "days_sum") / days_n, 2) if days_n else None,
+        sanlv=composite((response, solve, satisfaction), weights),
+        tasks=n(t, "tasks"),
+        overdue_tasks=n(t, "overdue_tasks"),
+        outcomes=outcomes,
+        ratings=ratings,
+    )
+
+
+def _yyyymm(day: dt.date) -> int:
+    return day.year * 100 + day.month
+
+
+def _is_level1(category_id: int) -> bool:
+    return Category.objects.filter(pk=category_id, parent__isnull=True).exists()
+
+
+def use_rollups(scope: Scope) -> bool:
+    """The monthly rollups answer a slice made of whole months, without a liaison or level-2
+    category filter and with a response window the histogram covers; anything else reads the
+    facts (indexed for those filters too)."""
+    if not scope.rollups or scope.liaison_id or scope.window > RESPONSE_DAYS_KEPT:
+        return False
+    if scope.start and scope.start.day != 1:
+        return False
+    if scope.end and (scope.end + dt.timedelta(days=1)).day != 1:
+        return False
+    return not (scope.category_id and not _is_level1(scope.category_id))
+
+
+def _rollup_q(scope: Scope, dept_field: str) -> Q:
+    q = Q(park_id=scope.park.pk)
+    if scope.start:
+        q &= Q(month__gte=_yyyymm(scope.start))
+    if scope.end:
+        q &= Q(month__lte=_yyyymm(scope.end))
+    if scope.category_id:
+        q &= Q(category_l1_id=scope.category_id)
+    if scope.channel:
+        q &= Q(channel=scope.channel)
+    if scope.department_id:
+        q &= Q(**{dept_field: scope.department_id})
+    return q
+
+
+def _none(key: str | None, value: Any) -> Any:
+    """Rollups store "no department / no category" as 0; facts as NULL."""
+    return None if key and key.endswith("_id") and value == 0 else value
+
+
+def _rows(
+    static: Any, live: Any, key: str | None, static_aggs: dict[str, Any], live_aggs: dict[str, Any]
+) -> dict[Any, dict[str, Any]]:
+    if key is None:
+        return {None: {**static.aggregate(**static_aggs), **live.aggregate(**live_aggs)}}
+    out: dict[Any, dict[str, Any]] = {}
+    for r in static.order_by().values(key).annotate(**static_aggs):
+        out[_none(key, r[key])] = r
+    for r in live.order_by().values(key).annotate(**live_aggs):
+        out.setdefault(_none(key, r[key]), {}).update(r)
+    return out
+
+
+def demand_rows(scope: Scope, key: str | None = None) -> dict[Any, dict[str, Any]]:
+    """Raw demand aggregates of the scope, grouped by `key` (a fact column) or as one row."""
+    facts.process_stale()
+    today = scope.day
+    if not use_rollups(scope):
+        qs = scope.demand_facts()
+        if key is None:
+            return {None: qs.aggregate(**_demand_aggs(today))}
+        return {r[key]: r for r in qs.order_by().values(key).annotate(**_demand_aggs(today))}
+    static = DemandRollup.objects.filter(_rollup_q(scope, "lead_department_id"))
+    live = scope.demand_facts().filter(status__in=WORKING_STATUSES, due_date__lt=today)
+    return _rows(
+        static, live, key, {f"x_{c}": Sum(c) for c in DEMAND_COUNTERS}, {"x_overdue": Count("pk")}
+    )
+
+
+def task_rows(scope: Scope, key: str | None = None) -> dict[Any, dict[str, Any]]:
+    facts.process_stale()
+    today, window = scope.day, scope.window
+    if not use_rollups(scope):
+        qs = scope.task_facts()
+        if key is None:
+            return {None: qs.aggregate(**_task_aggs(today, window))}
+        return {r[key]: r for r in qs.order_by().values(key).annotate(**_task_aggs(today, window))}
+    static = TaskRollup.objects.filter(_rollup_q(scope, "department_id"))
+    resp_ok: Any = F("resp_0")
+    for d in range(1, window + 1):
+        resp_ok = resp_ok + F(f"resp_{d}")
+    static_aggs = {
+        "x_tasks": Sum("tasks"),
+        "x_returns": Sum("returns"),
+        "x_reacted": Sum("reacted"),
+        "x_resp_ok": Sum(resp_ok),
+        "x_ontime_ok": Sum("ontime_ok"),
+        "x_ontime_answered": Sum("ontime_answered"),
+        "x_days_sum": Sum("days_sum"),
+        "x_days_n": Sum("days_n"),
+    }
+    # Only unsigned or still-open tasks change standing with the date (partial index tfact_live).
+    live = scope.task_facts().filter(Q(active=True) | Q(response_days__isnull=True))
+    late_now = Q(active=True, paused=False, deadline__lt=today)
+    live_aggs = {
+        "x_pending_due": Count(
+            "pk",
+            filter=Q(
+                response_known=True,
+                response_days__isnull=True,
+                cancelled=False,
+                assigned_date__lt=response_cutoff(today, window),
+            ),
+        ),
+        "x_late_unanswered": Count(
+            "pk", filter=late_now & Q(deadline_known=True, answered_on_time__isnull=True)
+        ),
+        "x_overdue_tasks": Count("pk", filter=late_now),
+    }
+    rows = _rows(static, live, key, static_aggs, live_aggs)
+    for r in rows.values():
+        r["x_resp_due"] = (r.get("x_reacted") or 0) + (r.get("x_pending_due") or 0)
+        r["x_ontime_due"] = (r.get("x_ontime_answered") or 0) + (r.get("x_late_unanswered") or 0)
+    return rows
+
+
+def _demand_row(scope: Scope) -> dict[str, Any]:
+    return demand_rows(scope)[None]
+
+
+def _task_row(scope: Scope) -> dict[str, Any]:
+    return task_rows(scope)[None]
+
+
+# --------------------------------------------------------------------------- headline figures
+
+
+def summary(
+    scope: Scope, weights: Iterable[float] | None = None, credit: Mapping[str, float] | None = None
+) -> Figures:
+    """All headline figures for the scope, in two queries."""
+    return _figures(_demand_row(scope), _task_row(scope), weights, credit)
+
+
+def received(scope: Scope) -> int:
+    return _figures(_demand_row(scope), {}).received
+
+
+def answered(scope: Scope) -> int:
+    return _figures(_demand_row(scope), {}).answered
+
+
+def closed(scope: Scope) -> int:
+    return _figures(_demand_row(scope), {}).closed
+
+
+def on_spot_rate(scope: Scope) -> Rate:
+    """当即解决率."""
+    return _figures(_demand_row(scope), {}).on_spot
+
+
+def tier_shares(scope: Scope) -> dict[str, Rate]:
+    """Share of received demands answered at each tier of the ladder."""
+    return _figures(_demand_row(scope), {}).tiers
+
+
+def response_rate(scope: Scope) -> Rate:
+    """响应率."""
+    return _figures({}, _task_row(scope)).response
+
+
+def on_time_rate(scope: Scope) -> Rate:
+    """按时办结率."""
+    return _figures({}, _task_row(scope)).on_time
+
+
+def solve_rate(scope: Scope, credit: Mapping[str, float] | None = None) -> Rate:
+    """解决率."""
+    return _figures(_demand_row(scope), {}, credit=credit).solve
+
+
+def satisfaction_rate(scope: Scope) -> Rate:
+    """满意率."""
+    return _figures(_demand_row(scope), {}).satisfaction
+
+
+def reopen_rate(scope: Scope) -> Rate:
+    return _figures(_demand_row(scope), {}).reopen
+
+
+def return_rate(scope: Scope) -> Rate:
+    """退单率."""
+    return _figures({}, _task_row(scope)).returns
+
+
+def avg_answer_days(scope: Scope) -> float | None:
+    return _figures({}, _task_row(scope)).avg_answer_days
+
+
+def sanlv(scope: Scope, weights: Iterable[float] | None = None) -> float | None:
+    """三率 composite: 响应率, 解决率 and 满意率 weighted (default 30/35/35)."""
+    return summary(scope, weights).sanlv
+
+
+# --------------------------------------------------------------------------- breakdowns
+
+
+def _grouped(
+    scope: Scope, dkey: str, tkey: str | None, weights: Iterable[float] | None = None
+) -> dict[Any, Figures]:
+    drows = demand_rows(scope, dkey)
+    trows = task_rows(scope, tkey) if tkey else {}
+    return {
+        k: _figures(drows.get(k, {}), trows.get(k, {}), weights) for k in set(drows) | set(trows)
+    }
+
+
+def monthly(scope: Scope, weights: Iterable[float] | None = None) -> list[tuple[int, Figures]]:
+    """Figures per month of receipt (yyyymm), every month of the scope's range present."""
+    by_month = _grouped(scope, "month", "month", weights)
+    if scope.start and scope.end:
+        months = Period("", scope.start, scope.end, "").months()
+    else:
+        months = sorted(by_month)
+    empty = _figures({}, {}, weights)
+    return [(m, by_month.get(m, empty)) for m in months]
+
+
+def by_category(scope: Scope) -> list[tuple[Category | None, Figures]]:
+    """Figures per level-1 category, most demands first."""
+    rows = _grouped(scope, "category_l1_id", "category_l1_id")
+    cats = Category.objects.in_bulk([k for k in rows if k])
+    out = [(cats.get(k) if k else None, f) for k, f in rows.items()]
+    return sorted(
+        out, key=lambda x: (-x[1].received, x[0].sort if x[0] else 9999, x[0].pk if x[0] else 0)
+    )
+
+
+def league(
+    scope: Scope, weights: Iterable[float] | None = None
+) -> list[tuple[Department, Figures]]:
+    """The department league: task figures of each department's tasks, demand figures of the
+    demands it leads (主办). Best 三率 score first; departments without data are left out."""
+    drows = demand_rows(scope, "lead_department_id")
+    trows = task_rows(scope, "department_id")
+    ids = {k for k in set(drows) | set(trows) if k}
+    depts = Department.objects.in_bulk(ids)
+    out = [
+        (depts[k], _figures(drows.get(k, {}), trows.get(k, {}), weights)) for k in ids if k in depts
+    ]
+    return sorted(
+        out, key=lambda x: (-(x[1].sanlv if x[1].sanlv is not None else -1), x[0].sort, x[0].pk)
+    )
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    categories: list[Category]
+    departments: list[Department]
+    cells: dict[tuple[int, int], int]  # (category_l1_id, lead_department_id) -> received
+    overdue: dict[tuple[int, int], int]
+
+
+def heatmap(scope: Scope) -> HeatMap:
+    """Received demands by level-1 category (rows) and lead department (columns)."""
+    facts.process_stale()
+    keys = ("category_l1_id", "lead_department_id")
+    late = Q(status__in=WORKING_STATUSES, due_date__lt=scope.day)
+    if use_rollups(scope):
+        static = (
+            DemandRollup.objects.filter(_rollup_q(scope, "lead_department_id"))
+            .exclude(category_l1_id=0)
+            .exclude(lead_department_id=0)
+            .values(*keys)
+            .annotate(n=Sum("received"))
+        )
+        live = (
+            scope.demand_facts()
+            .filter(late)
+            .exclude(category_l1_id=None)
+            .exclude(lead_department_id=None)
+            .order_by()
+            .values(*keys)
+            .annotate(late=Count("pk"))
+        )
+        cells = {(r["category_l1_id"], r["lead_department_id"]): r["n"] for r in static if r["n"]}
+        overdue = {(r["category_l1_id"], r["lead_department_id"]): r["late"] for r in live}
+    else:
+        rows = (
+            scope.demand_facts()
+            .exclude(category_l1_id=None)
+            .exclude(lead_department_id=None)
+            .order_by()
+            .values(*keys)
+            .annotate(n=Count("pk"), late=Count("pk", filter=late))
+        )
+        cells = {(r["category_l1_id"], r["lead_department_id"]): r["n"] for r in rows}
+        overdue = {
+            (r["category_l1_id"], r["lead_department_id"]): r["late"] for r in rows if r["late"]
+        }
+    cats = Category.objects.in_bulk({c for c, _ in cells})
+    depts = Department.objects.in_bulk({d for _, d in cells})
+    return HeatMap(
+        sorted(cats.values(), key=lambda c: (c.sort, c.pk)),
+        sorted(depts.values(), key=lambda d: (d.sort, d.pk)),
+        cells,
+        overdue,
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    entities: int
+    with_liaison: int
+    contacted: int
+
+    @property
+    def liaison_rate(self) -> Rate:
+        return Rate(self.with_liaison, self.entities)
+
+    @property
+    def contact_rate(self) -> Rate:
+        return Rate(self.contacted, self.entities)
+
+
+def liaison_coverage(scope: Scope, cadence: Mapping[int, int] | None = None) -> Coverage:
+    """Entities of the park with a liaison, and contacted within their tier's cadence. Current
+    state: the period does not apply. A department slice counts the entities its staff serve."""
+    cadence = cadence or getattr(
+        settings, "QINSHANG_CONTACT_CADENCE_DAYS", DEFAULT_CONTACT_CADENCE_DAYS
+    )
+    now = timezone.make_aware(dt.datetime.combine(scope.day, dt.time.max))
+    recent = Q()
+    for tier, days in cadence.items():
+        recent |= Q(tier=tier, last_contact_at__gte=now - dt.timedelta(days=days))
+    qs = MarketEntity.objects.filter(park_id=scope.park.pk, is_active=True)
+    if scope.liaison_id:
+        qs = qs.filter(liaison_id=scope.liaison_id)
+    if scope.department_id:
+        qs = qs.filter(liaison__department_id=scope.department_id)
+    row = qs.aggregate(
+        n=Count("pk"),
+        served=Count("pk", filter=Q(liaison__isnull=False)),
+        contacted=Count("pk", filter=recent),
+    )
+    return Coverage(row["n"], row["served"], row["contacted"])
+
+
+# --------------------------------------------------------------------------- drill-down
+
+# What each drill-down lists: demands of the scope that satisfy a condition, on the demand facts
+# ("d") or on the task facts ("t"). The dashboard links every figure to one of these.
+DRILLS: dict[str, tuple[str, str]] = {
+    "received": ("d", "受理的诉求"),
+    "answered": ("d", "已答复的诉求"),
+    "unanswered": ("d", "尚未答复的诉求"),
+    "closed": ("d", "已销号的诉求"),
+    "open": ("d", "未销号的诉求"),
+    "overdue": ("d", "已逾期的诉求"),
+    "legacy_open": ("d", "未销号的遗留问题"),
+    "on_spot": ("d", "当即解决的诉求"),
+    "tier": ("d", "在该层级答复的诉求"),
+    "solve": ("d", "已答复（解决率的分母）"),
+    "unsolved": ("d", "答复但未解决或部分解决的诉求"),
+    "rated": ("d", "已回访评价的诉求"),
+    "dissatisfied": ("d", "有“不满意”评价的诉求"),
+    "reopened": ("d", "销号后被重新打开的诉求"),
+    "returned": ("t", "有退单的诉求"),
+    "response_late": ("t", "未在签收时限内响应的诉求"),
+    "late": ("t", "未按时办结的诉求"),
+    "overdue_tasks": ("t", "任务已逾期的诉求"),
+    "tasks": ("t", "交办的诉求"),
+}
+
+
+def drill_ids(scope: Scope, metric: str, **kw: Any) -> QuerySet[Any]:
+    """Ids of the demands behind a figure (a values_list subquery to combine with
+    `visible_demands`)."""
+    qs, _ = drill_facts(scope, metric, **kw)
+    return qs.values_list("demand_id", flat=True)
+
+
+def drill_ordered(scope: Scope, metric: str, **kw: Any) -> QuerySet[Any]:
+    """The same demands as distinct ids, newest first, paginated on the facts' own indexes
+    (cheaper than joining the demands table when the reader may see the whole park)."""
+    qs, created = drill_facts(scope, metric, **kw)
+    return qs.order_by(f"-{created}", "-demand_id").values_list("demand_id", flat=True).distinct()
+
+
+def drill_facts(
+    scope: Scope,
+    metric: str,
+    *,
+    month: int | None = None,
+    tier: str | None = None,
+    category_l1_id: int | None = None,
+    lead_department_id: int | None = None,
+) -> tuple[QuerySet[Any], str]:
+    """The facts behind a figure, and the name of their receipt-time column."""
+    if metric not in DRILLS:
+        raise KeyError(metric)
+    facts.process_stale()
+    today = scope.day
+    if DRILLS[metric][0] == "d":
+        qs: QuerySet[Any] = scope.demand_facts()
+        if month:
+            qs = qs.filter(month=month)
+        if category_l1_id:
+            qs = qs.filter(category_l1_id=category_l1_id)
+        if lead_department_id:
+            qs = qs.filter(lead_department_id=lead_department_id)
+        cond = {
+            "received": Q(),
+            "answered": Q(answered=True),
+            "unanswered": Q(answered=False),
+            "closed": Q(status=Status.CLOSED),
+            "open": Q(status__in=OPEN_STATUSES),
+            "overdue": Q(status__in=WORKING_STATUSES, due_date__lt=today),
+            "legacy_open": Q(is_legacy=True, status__in=OPEN_STATUSES),
+            "on_spot": Q(answered=True, tier=Tier.ON_SPOT),
+            "tier": Q(answered=True, tier=tier or ""),
+            "solve": Q(answered=True) & ~Q(outcome=""),
+            "unsolved": Q(
+                answered=True, outcome__in=[o for o in Outcome.values if o != Outcome.SOLVED]
+            ),
+            "rated": Q(rated__gt=0),
+            "dissatisfied": Q(rated_dissatisfied__gt=0),
+            "reopened": Q(reopened=True),
+        }[metric]
+        return qs.filter(cond), "created_at"
+    tq: QuerySet[Any] = scope.task_facts()
+    if month:
+        tq = tq.filter(month=month)
+    if category_l1_id:
+        tq = tq.filter(category_l1_id=category_l1_id)
+    window = scope.window
+    cutoff = response_cutoff(today, window)
+    late_now = Q(active=True, paused=False, deadline__lt=today)
+    cond = {
+        "returned": Q(returns__gt=0),
+        "response_late": Q(response_known=True)
+        & (
+            Q(response_days__gt=window)
+            | Q(response_days__isnull=True, cancelled=False, assigned_date__lt=cutoff)
+        ),
+        "late": Q(deadline_known=True)
+        & (Q(answered_on_time=False) | Q(answered_on_time__isnull=True) & late_now),
+        "overdue_tasks": late_now,
+        "tasks": Q(),
+    }[metric]
+    return tq.filter(cond), "demand_created_at"

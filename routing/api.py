@@ -1,0 +1,85 @@
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from demands import access
+from qinshang.api import current_park
+from routing import similar
+from routing.models import Suggestion
+
+router = Router(tags=["智能分派"])
+
+
+class SimilarRow(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    score: float
+    answer: str
+
+
+class SimilarOut(Schema):
+    duplicates: list[SimilarRow]
+    cases: list[SimilarRow]
+
+
+class SuggestionOut(Schema):
+    category: str | None
+    category_confidence: float
+    department: str | None
+    department_id: int | None
+    department_confidence: float
+    time_limit_days: int | None
+    ranked: dict
+    explanation: dict
+    unsure: bool
+    auto_dispatched: bool
+
+
+def _rows(rows: list[dict]) -> list[dict]:
+    return [
+        {
+            "id": r["demand"].pk,
+            "number": r["demand"].number,
+            "title": r["demand"].title,
+            "status": r["demand"].status,
+            "score": r["score"],
+            "answer": r["demand"].answer,
+        }
+        for r in rows
+    ]
+
+
+@router.get(
+    "/demands/{demand_id}/similar", response=SimilarOut, summary="可能重复的未办结诉求与类案答复"
+)
+def similar_demands(request: HttpRequest, demand_id: int) -> dict:
+    park = current_park(request)
+    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    found = similar.similar_to(request.user, demand)  # type: ignore[arg-type]
+    return {"duplicates": _rows(found.duplicates), "cases": _rows(found.cases)}
+
+
+@router.get(
+    "/demands/{demand_id}/suggestion",
+    response={200: SuggestionOut, 404: dict},
+    summary="智能分派建议（类别、主办部门、时限及置信度）",
+)
+def suggestion(request: HttpRequest, demand_id: int):  # type: ignore[no-untyped-def]
+    park = current_park(request)
+    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    s = Suggestion.objects.filter(demand=demand).select_related("category", "department").first()
+    if s is None:
+        return Status(404, {"detail": "该诉求暂无分派建议（本园区尚未训练模型）"})
+    return {
+        "category": str(s.category) if s.category else None,
+        "category_confidence": s.category_confidence,
+        "department": s.department.name if s.department else None,
+        "department_id": s.department_id,
+        "department_confidence": s.department_confidence,
+        "time_limit_days": s.time_limit_days,
+        "ranked": s.ranked,
+        "explanation": s.explanation,
+        "unsure": s.unsure,
+        "auto_dispatched": s.auto_dispatched,
+    }

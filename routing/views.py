@@ -1,0 +1,139 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from demands import access
+from demands import services as ds
+from orgs.models import Role
+from qinshang.errors import Forbidden, ServiceError
+from routing import services, similar
+from routing.models import ModelVersion, Suggestion, Target
+
+VIEW_ROLES = (Role.DISPATCHER, Role.ADMIN, Role.LEADER)
+
+
+def _park(request: HttpRequest):  # type: ignore[no-untyped-def]
+    park = getattr(request, "park", None)
+    if park is None:
+        raise Forbidden("您的账号尚未分配园区")
+    return park
+
+
+def _require(request: HttpRequest, roles: tuple[str, ...]) -> None:
+    if request.user.role not in roles and not request.user.is_superuser:  # type: ignore[union-attr]
+        raise Forbidden("您的角色无权访问该页面")
+
+
+@login_required
+def similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Duplicates and past cases for a demand page (loaded by htmx after the page)."""
+    park = _park(request)
+    demand = access.get_demand(request.user, park, pk)  # type: ignore[arg-type]
+    found = similar.similar_to(request.user, demand)  # type: ignore[arg-type]
+    can_merge = any(a["action"] == "merge" for a in ds.available_actions(request.user, demand))  # type: ignore[arg-type]
+    return render(
+        request, "routing/_similar.html", {"demand": demand, "found": found, "can_merge": can_merge}
+    )
+
+
+@login_required
+def similar_text(request: HttpRequest) -> HttpResponse:
+    """Possible duplicates while a demand is being typed in (intake form)."""
+    park = _park(request)
+    text = f"{request.GET.get('title', '')}\n{request.GET.get('description', '')}".strip()
+    found = similar.similar_to_text(request.user, park, text[:5000]) if len(text) >= 8 else None  # type: ignore[arg-type]
+    return render(request, "routing/_similar_intake.html", {"found": found})
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW_ROLES)
+    park = _park(request)
+    versions = {t: list(ModelVersion.objects.filter(park=park, target=t)[:10]) for t in Target}
+    since = timezone.now() - dt.timedelta(days=90)
+    return render(
+        request,
+        "routing/index.html",
+        {
+            "versions": [(Target(t).label, t, v) for t, v in versions.items()],
+            "accuracy": services.routing_accuracy(park, since),
+            "recent": Suggestion.objects.filter(demand__park=park)
+            .select_related("demand", "department", "category")
+            .order_by("-created_at")[:20],
+            "is_admin": request.user.role == Role.ADMIN or request.user.is_superuser,  # type: ignore[union-attr]
+            "can_train": request.user.role in (Role.ADMIN, Role.DISPATCHER),  # type: ignore[union-attr]
+        },
+    )
+
+
+@login_required
+@require_POST
+def retrain(request: HttpRequest) -> HttpResponse:
+    _require(request, (Role.ADMIN, Role.DISPATCHER))
+    park = _park(request)
+    target = request.POST.get("target", "")
+    if target not in Target.values:
+        messages.error(request, "请选择要训练的模型（类别或部门）")
+    else:
+        from routing.tasks import retrain_park
+
+        result = retrain_park.enqueue(park.pk, target, request.user.pk)
+        messages.success(
+            request,
+            f"已提交后台训练任务（{Target(target).label}），完成后在下表中出现新版本。"
+            + (f" 结果：{result.return_value}" if result.is_finished else ""),
+        )
+    return HttpResponseRedirect(reverse("routing:index"))
+
+
+@login_required
+@require_POST
+def activate(request: HttpRequest, version_id: int) -> HttpResponse:
+    park = _park(request)
+    try:
+        v = services.activate(request.user, version_id, park)  # type: ignore[arg-type]
+        messages.success(request, f"已启用 {v}")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(reverse("routing:index"))
+
+
+@login_required
+@require_POST
+def threshold(request: HttpRequest) -> HttpResponse:
+    park = _park(request)
+    try:
+        value = services.set_threshold(request.user, park, request.POST.get("threshold"))  # type: ignore[arg-type]
+    except Forbidden:
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("routing:index"))
+    if value is None:
+        messages.success(request, "已关闭自动派单")
+    else:
+        messages.success(request, f"置信度不低于 {value:.0%} 的诉求将自动派单")
+    return HttpResponseRedirect(reverse("routing:index"))
+
+
+@login_required
+def common(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW_ROLES + (Role.DEPARTMENT_HEAD,))
+    park = _park(request)
+    try:
+        months = max(1, min(12, int(request.GET.get("months", "3"))))
+    except ValueError:
+        months = 3
+    since = timezone.now() - dt.timedelta(days=30 * months)
+    problems = similar.common_problems(request.user, park, since)  # type: ignore[arg-type]
+    return render(
+        request,
+        "routing/common.html",
+        {"problems": problems[:30], "months": months, "since": since},
+    )

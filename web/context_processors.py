@@ -1,0 +1,68 @@
+"""The navigation a role sees: computed from the role alone, no query."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from orgs.models import Role
+
+# (label, url name or path, roles); a path starting with "/" is another app's page.
+NAV = [
+    ("派单中心", "dispatch_centre", (Role.DISPATCHER, Role.ADMIN)),
+    ("部门工作台", "department", (Role.HANDLER, Role.DEPARTMENT_HEAD)),
+    ("我的企业", "liaison", (Role.LIAISON,)),
+    ("领导总览", "leader", (Role.LEADER,)),
+    ("数据看板", "/reports/", (Role.LEADER, Role.DISPATCHER, Role.ADMIN, Role.DEPARTMENT_HEAD)),
+    ("遗留问题", "expert", (Role.EXPERT,)),
+    ("我的诉求", "portal", (Role.ENTERPRISE, Role.RESIDENT)),
+    ("提交诉求", "demands:new", (Role.ENTERPRISE, Role.RESIDENT)),
+    ("登记诉求", "demands:new", (Role.DISPATCHER, Role.ADMIN, Role.LIAISON)),
+    (
+        "问题台账",
+        "demands:ledger",
+        (
+            Role.DISPATCHER,
+            Role.ADMIN,
+            Role.HANDLER,
+            Role.DEPARTMENT_HEAD,
+            Role.LIAISON,
+            Role.LEADER,
+            Role.EXPERT,
+        ),
+    ),
+    ("服务员安排", "/liaisons/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
+    (
+        "大走访",
+        "/visits/",
+        (
+            Role.DISPATCHER,
+            Role.ADMIN,
+            Role.LEADER,
+            Role.LIAISON,
+            Role.HANDLER,
+            Role.DEPARTMENT_HEAD,
+        ),
+    ),
+    ("联系提醒", "/liaisons/contacts/", (Role.LIAISON,)),
+    ("台账导入", "/exchange/", (Role.DISPATCHER, Role.ADMIN)),
+    ("智能分派", "/routing/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
+    ("系统管理", "admin_home", (Role.ADMIN,)),
+]
+
+
+def nav(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    path = request.path
+    for label, target, roles in NAV:
+        if user.role not in roles:
+            continue
+        url = target if target.startswith("/") else reverse(target)
+        on = path == url or (url not in ("/",) and path.startswith(url) and url != "/demands/new/")
+        if target == "demands:ledger":
+            on = path == url or (
+                path.startswith("/demands/") and not path.startswith("/demands/new")
+            )
+        items.append({"label": label, "url": url, "on": on})
+    return {"nav_items": items}

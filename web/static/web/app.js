@@ -1,0 +1,33 @@
+// 亲商 · small page helpers. Every page works without them; they only save clicks.
+(function () {
+  "use strict";
+
+  // A dispatch form: picking a category fills in its default lead department and time limit.
+  document.addEventListener("change", function (e) {
+    var sel = e.target;
+    if (!sel.matches || !sel.matches("select[data-category-defaults]")) return;
+    var opt = sel.options[sel.selectedIndex];
+    var form = sel.form;
+    if (!opt || !form) return;
+    var dept = form.querySelector("[name=lead_department_id]");
+    var days = form.querySelector("[name=time_limit_days]");
+    if (dept && opt.dataset.dept) dept.value = opt.dataset.dept;
+    if (days && opt.dataset.days) days.value = opt.dataset.days;
+  });
+
+  // "Select all" boxes: <input type=checkbox data-check-all="ids">.
+  document.addEventListener("change", function (e) {
+    var box = e.target;
+    if (!box.matches || !box.matches("input[data-check-all]")) return;
+    var name = box.dataset.checkAll;
+    document.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (b) {
+      if (!box.form || b.form === box.form) b.checked = box.checked;
+    });
+  });
+
+  // Buttons that change many items ask first: <button data-confirm="...">.
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest ? e.target.closest("[data-confirm]") : null;
+    if (btn && !window.confirm(btn.dataset.confirm)) e.preventDefault();
+  });
+})();

@@ -1,0 +1,285 @@
+"""Role homes: the page each role lands on after login, and the park switcher.
+
+The queues come from demands.workbench (all scoped by access.visible_demands); actions post to the
+demand views, which call the services.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from demands import access, queries, services, workbench
+from demands.models import OPEN_STATUSES, Satisfaction, Status, Tier
+from orgs.access import user_parks
+from orgs.middleware import SESSION_KEY
+from orgs.models import Department, Role
+from web.guards import DISPATCH_ROLES, roles_required
+
+HOME_FOR_ROLE = {
+    Role.DISPATCHER: "dispatch_centre",
+    Role.ADMIN: "admin_home",
+    Role.HANDLER: "department",
+    Role.DEPARTMENT_HEAD: "department",
+    Role.LIAISON: "liaison",
+    Role.LEADER: "leader",
+    Role.ENTERPRISE: "portal",
+    Role.RESIDENT: "portal",
+    Role.EXPERT: "expert",
+}
+LIST_LIMIT = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    target = HOME_FOR_ROLE.get(request.user.role)  # type: ignore[union-attr]
+    if request.user.is_superuser and not target:
+        target = "admin_home"
+    if target is None:
+        return render(
+            request,
+            "web/error.html",
+            {"title": "尚未开通", "message": "您的账号尚未分配角色，请联系系统管理员。"},
+            status=403,
+        )
+    return HttpResponseRedirect(reverse(target))
+
+
+@login_required
+@require_POST
+def switch_park(request: HttpRequest) -> HttpResponse:
+    try:
+        park_id = int(request.POST.get("park", ""))
+    except ValueError:
+        park_id = 0
+    if user_parks(request.user).filter(pk=park_id).exists():  # type: ignore[arg-type]
+        request.session[SESSION_KEY] = park_id
+    return HttpResponseRedirect(reverse("home"))
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _rows(demands, today):  # type: ignore[no-untyped-def]
+    return [{"d": d, "state": services.demand_deadline_state(d, today)} for d in demands]
+
+
+# --------------------------------------------------------------------------- 派单中心
+
+
+@roles_required(*DISPATCH_ROLES, page="派单中心")
+def dispatch_centre(request: HttpRequest) -> HttpResponse:
+    user, park = request.user, request.park  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    tabs = dict(workbench.DISPATCH_TABS)
+    tab = request.GET.get("tab", "received")
+    tab = tab if tab in tabs else "received"
+    counts = workbench.dispatch_counts(user, park, today)  # type: ignore[arg-type]
+    ctx = {
+        "tab": tab,
+        "counts": counts,
+        "today": today,
+        "limit": LIST_LIMIT,
+        "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DISPATCH_TABS],
+        "here": f"{reverse('dispatch_centre')}?tab={tab}",
+    }
+    if tab == "received":
+        ctx["rows"] = _rows(workbench.received(user, park)[:LIST_LIMIT], today)  # type: ignore[arg-type]
+    elif tab == "returned":
+        ctx["returned"] = list(workbench.returned_tasks(user, park)[:LIST_LIMIT])  # type: ignore[arg-type]
+        ctx["departments"] = list(
+            Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False)
+        )
+    elif tab == "extensions":
+        ctx["extensions"] = list(workbench.pending_extensions(user, park)[:LIST_LIMIT])  # type: ignore[arg-type]
+    elif tab == "late":
+        ctx["rows"] = _rows(workbench.late(user, park, today)[:LIST_LIMIT], today)  # type: ignore[arg-type]
+    elif tab == "callback":
+        ctx["rows"] = _rows(workbench.answered(user, park)[:LIST_LIMIT], today)  # type: ignore[arg-type]
+    else:
+        ctx["rows"] = _rows(workbench.confirmed(user, park)[:LIST_LIMIT], today)  # type: ignore[arg-type]
+    return render(request, "web/dispatch_centre.html", ctx)
+
+
+# --------------------------------------------------------------------------- 部门工作台
+
+
+@roles_required(Role.HANDLER, Role.DEPARTMENT_HEAD, page="部门工作台")
+def department(request: HttpRequest) -> HttpResponse:
+    user, park = request.user, request.park  # type: ignore[attr-defined]
+    if not user.department_id:  # type: ignore[union-attr]
+        return render(
+            request,
+            "web/error.html",
+            {"title": "尚未分配部门", "message": "您的账号尚未分配部门，请联系系统管理员。"},
+            status=403,
+        )
+    today = timezone.localdate()
+    tabs = dict(workbench.DEPARTMENT_TABS)
+    counts = workbench.inbox_counts(user, park, today)  # type: ignore[arg-type]
+    tab = request.GET.get("tab", "")
+    if tab not in tabs:  # open on the first queue that has work in it
+        tab = next(
+            (t for t in ("pending", "overdue", "due_soon", "working") if counts[t]), "pending"
+        )
+    tasks = list(workbench.inbox(user, park, tab, today)[:LIST_LIMIT])  # type: ignore[arg-type]
+    rows = [
+        {"t": t, "d": t.demand, "state": services.task_deadline_state(t, park, today)}
+        for t in tasks
+    ]
+    figures = None
+    if user.role == Role.DEPARTMENT_HEAD:  # type: ignore[union-attr]
+        figures = workbench.department_figures(user, park, today)  # type: ignore[arg-type]
+    return render(
+        request,
+        "web/department.html",
+        {
+            "tab": tab,
+            "counts": counts,
+            "rows": rows,
+            "figures": figures,
+            "limit": LIST_LIMIT,
+            "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DEPARTMENT_TABS],
+            "here": f"{reverse('department')}?tab={tab}",
+            "department": user.department,  # type: ignore[union-attr]
+        },
+    )
+
+
+# --------------------------------------------------------------------------- 专属服务员
+
+
+@roles_required(Role.LIAISON, page="我的企业")
+def liaison(request: HttpRequest) -> HttpResponse:
+    user, park = request.user, request.park  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    entities = list(workbench.liaison_entities(user, park))  # type: ignore[arg-type]
+    for e in entities:
+        e.last_contact = workbench.last_contact(e)  # type: ignore[attr-defined]
+    visible = access.visible_demands(user, park)  # type: ignore[arg-type]
+    callbacks = list(
+        queries.for_list(visible.filter(status=Status.ANSWERED)).order_by("answered_at")[
+            :LIST_LIMIT
+        ]
+    )
+    open_items = list(
+        queries.for_list(
+            visible.filter(status__in=OPEN_STATUSES).exclude(status=Status.ANSWERED)
+        ).order_by("due_date", "-created_at")[:LIST_LIMIT]
+    )
+    return render(
+        request,
+        "web/liaison.html",
+        {
+            "entities": entities,
+            "callbacks": _rows(callbacks, today),
+            "open_rows": _rows(open_items, today),
+            "today": today,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- 企业门户
+
+
+@roles_required(Role.ENTERPRISE, Role.RESIDENT, page="企业门户")
+def portal(request: HttpRequest) -> HttpResponse:
+    user, park = request.user, request.park  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    qs = access.visible_demands(user, park)  # type: ignore[arg-type]
+    rows = _rows(queries.for_list(qs).order_by("-created_at", "-id")[:LIST_LIMIT], today)
+    to_rate = [r for r in rows if r["d"].status == Status.ANSWERED]
+    return render(
+        request,
+        "web/portal.html",
+        {"rows": rows, "to_rate": to_rate, "enterprise": user.enterprise},
+    )  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- 园区领导
+
+
+@roles_required(Role.LEADER, Role.ADMIN, page="领导总览")
+def leader(request: HttpRequest) -> HttpResponse:
+    user, park = request.user, request.park  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    qs = access.visible_demands(user, park)  # type: ignore[arg-type]
+    start = timezone.make_aware(
+        timezone.datetime.combine(month_start, timezone.datetime.min.time())
+    )
+    figures = qs.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+        month_new=Count("pk", filter=Q(created_at__gte=start)),
+        month_closed=Count("pk", filter=Q(closed_at__gte=start)),
+        closed=Count("pk", filter=Q(status=Status.CLOSED)),
+        rated=Count("pk", filter=~Q(satisfaction="")),
+        satisfied=Count(
+            "pk", filter=Q(satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASIC))
+        ),
+        escalated=Count(
+            "pk",
+            filter=Q(
+                tier__in=(Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT),
+                status__in=OPEN_STATUSES,
+            ),
+        ),
+    )
+    # The same definition as the dashboard and the briefings (every 回访 rating counts).
+    from reports.metrics import Scope, summary
+
+    sat = summary(Scope(park)).satisfaction
+    figures["rated"], figures["satisfied"] = sat.den, int(sat.num)
+    rate = f"{sat.percent:.1f}%" if sat.percent is not None else "—"
+    urged = _rows(
+        queries.for_list(qs.filter(status__in=OPEN_STATUSES, urge_level__gt=0)).order_by(
+            "-urge_level", "due_date"
+        )[:20],
+        today,
+    )
+    late = _rows(
+        queries.for_list(qs.filter(status__in=OPEN_STATUSES, due_date__lt=today)).order_by(
+            "due_date"
+        )[:20],
+        today,
+    )
+    return render(
+        request,
+        "web/leader.html",
+        {"f": figures, "rate": rate, "urged": urged, "late": late, "today": today},
+    )
+
+
+# --------------------------------------------------------------------------- 专家 / 管理员
+
+
+@roles_required(Role.EXPERT, page="遗留问题")
+def expert(request: HttpRequest) -> HttpResponse:
+    user, park = request.user, request.park  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    qs = access.visible_demands(user, park)  # type: ignore[arg-type]
+    rows = _rows(
+        queries.for_list(qs.filter(status__in=OPEN_STATUSES)).order_by("due_date", "-created_at")[
+            :LIST_LIMIT
+        ],
+        today,
+    )
+    done = _rows(
+        queries.for_list(qs.exclude(status__in=OPEN_STATUSES)).order_by("-closed_at")[:20], today
+    )
+    return render(request, "web/expert.html", {"rows": rows, "done": done})
+
+
+@roles_required(Role.ADMIN, page="系统管理")
+def admin_home(request: HttpRequest) -> HttpResponse:
+    user, park = request.user, request.park  # type: ignore[attr-defined]
+    counts = workbench.dispatch_counts(user, park, timezone.localdate())  # type: ignore[arg-type]
+    return render(request, "web/admin_home.html", {"counts": counts})
