@@ -82,11 +82,13 @@ def test_campaign_from_creation_to_visits_to_demands(browser, live_server):
     disp.shot("campaign-new")
     disp.page.click("form.card button.primary")
     disp.page.wait_for_selector("#add-question")
+    # The helpers are a deferred script: wait for it before judging what it hides.
+    disp.page.wait_for_load_state("load")
     campaign = Campaign.objects.get()
 
     disp.page.fill("#q-text", "企业目前是否存在融资困难？")
     disp.page.select_option("#q-kind", "yesno")
-    assert disp.page.is_hidden("#q-options")  # options only for choice questions
+    disp.page.wait_for_selector("#q-options", state="hidden")  # options only for choice questions
     disp.page.fill("#q-follow", "资金缺口（万元）和用途")
     disp.page.select_option("#q-category", str(w.cat_finance.pk))
     disp.page.click("#add-question button.primary")
@@ -124,13 +126,14 @@ def test_campaign_from_creation_to_visits_to_demands(browser, live_server):
     lia.shot("campaign-targets")
     lia.page.click("text=登记走访")
     lia.page.wait_for_selector("#visit-form")
+    lia.page.wait_for_load_state("load")
     q_loan, q_state, q_needs = campaign.questions.order_by("order")
 
     follow = f"#q{q_loan.pk}_follow"
-    assert lia.page.is_hidden(follow)  # the follow-up appears only after "是"
+    lia.page.wait_for_selector(follow, state="hidden", timeout=5000)  # shown only after "是"
     lia.page.fill("#people_met", "王经理（总经理）")
     lia.page.check(f"input[name=q{q_loan.pk}][value=yes]")
-    assert lia.page.is_visible(follow)
+    lia.page.wait_for_selector(follow, state="visible", timeout=5000)
     lia.page.fill(follow, "缺口约 800 万元，用于购置 12 台数控机床")
     lia.page.check(f"input[name=q{q_loan.pk}_problem]")
     lia.page.fill(f"#q{q_loan.pk}_note", "希望对接技改贴息贷款")
