@@ -289,7 +289,7 @@ def list_demands(request: HttpRequest, filters: Query[DemandFilter]) -> dict:
         "count_exact": exact,
         "page": page,
         "page_size": size,
-        "results": list(queries.for_list(qs)[start : start + size]),
+        "results": queries.page_rows(qs, start, start + size),
     }
 
 

@@ -324,15 +324,18 @@ INTAKE_ROLES = (
 def resolve_category(park: Park, category_id: Any = None, code: Any = None) -> Category | None:
     if category_id in (None, "") and code in (None, ""):
         return None
-    qs = Category.objects.filter(park=park, is_active=True)
+    # Unordered lookups of at most one row: intake runs this on every demand.
+    qs = Category.objects.filter(park=park, is_active=True).order_by()
     cat = None
     if category_id not in (None, ""):
         try:
-            cat = qs.filter(pk=int(category_id)).first()
+            cat = next(iter(qs.filter(pk=int(category_id))[:1]), None)
         except (TypeError, ValueError):
             cat = None
     else:
-        cat = qs.filter(code=str(code)).first() or qs.filter(name=str(code)).first()
+        cat = next(iter(qs.filter(code=str(code))[:1]), None) or next(
+            iter(qs.filter(name=str(code))[:1]), None
+        )
     if cat is None:
         raise InvalidInput(f"未知的诉求类别“{category_id or code}”", field="category")
     return cat
@@ -370,7 +373,7 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
             raise Forbidden("企业用户只能为本企业提交诉求")
         ent_id = actor.enterprise_id
     if ent_id is not None:
-        enterprise = MarketEntity.objects.filter(pk=ent_id, park=park).first()
+        enterprise = next(iter(MarketEntity.objects.filter(pk=ent_id, park=park)[:1]), None)
         if enterprise is None:
             raise InvalidInput(f"企业（编号 {ent_id}）不存在或不属于本园区", field="enterprise_id")
     kind = data.requester_kind or (

@@ -182,7 +182,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     except ValueError:
         size = 20
     size = size if size in PAGE_SIZES else 20
-    paginator = queries.CappedPaginator(queries.for_list(qs), size)
+    paginator = queries.CappedPaginator(qs, size)
     wanted = request.GET.get("page")
     page = paginator.get_page(paginator.num_pages if wanted == "last" else wanted)
     params = request.GET.copy()

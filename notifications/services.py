@@ -90,7 +90,27 @@ def _short(demand: Demand) -> str:
     return f"{demand.number}「{title}」"
 
 
+# The actions that tell anyone anything; the others (intake above all, the busiest) return at once.
+NOTIFYING_ACTIONS = frozenset(
+    {
+        "dispatch",
+        "redispatch",
+        "insist",
+        "urge",
+        "decide_extension",
+        "return",
+        "request_extension",
+        "reply",
+        "pause",
+        "status",
+        "resolve_on_spot",
+    }
+)
+
+
 def notify_for_event(event: Event) -> int:
+    if event.action not in NOTIFYING_ACTIONS:
+        return 0
     demand = Demand.objects.select_related("park", "created_by", "liaison").get(pk=event.demand_id)
     actor = event.actor
     a = event.action

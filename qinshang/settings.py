@@ -114,9 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" on write transactions that start as reads.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A memory map lets every connection read pages the OS already holds, instead of each
+        # warming its own small page cache: ledger lists read thousands of index entries.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=1073741824;"
+        ),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"

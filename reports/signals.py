@@ -20,7 +20,10 @@ def _event_recorded(sender: Any, instance: Event, raw: bool = False, **kwargs: A
 
 
 @receiver(post_save, sender=Demand)
-def _demand_saved(sender: Any, instance: Demand, raw: bool = False, **kwargs: Any) -> None:
-    # Edits made without an event (the admin changing a category) still move the figures.
-    if not raw:
+def _demand_saved(
+    sender: Any, instance: Demand, created: bool = False, raw: bool = False, **kwargs: Any
+) -> None:
+    # Edits made without an event (the admin changing a category) still move the figures. A new
+    # demand needs no row of its own: intake records its "create" event in the same transaction.
+    if not raw and not created:
         StaleDemand.objects.create(demand_id=instance.pk)
