@@ -157,5 +157,8 @@ class CappedPaginator(Paginator):
     def page(self, number: int | str) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count) if self.count_exact else bottom + self.per_page
+        count = self.count  # sets count_exact
+        top = bottom + self.per_page
+        if self.count_exact:
+            top = min(top, count)
         return self._get_page(page_rows(self.object_list, bottom, top), number, self)
