@@ -33,3 +33,11 @@ def require_chromium():  # type: ignore[no-untyped-def]
 def launch(playwright):  # type: ignore[no-untyped-def]
     SHOTS.mkdir(parents=True, exist_ok=True)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def click_and_wait_success(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+    """Click something that reports success, and wait for *that* report: an alert left on the
+    page by an earlier action would otherwise satisfy the wait before the request finished."""
+    page.evaluate("document.querySelectorAll('.alert.success').forEach(e => e.remove())")
+    page.click(selector)
+    page.wait_for_selector(".alert.success")

@@ -13,7 +13,7 @@ from conftest import World, build_world
 from demands.attachments import sample_bytes
 from demands.models import Channel, Demand
 from liaisons import services as liaison_services
-from qinshang.browsertests import DESKTOP, PHONE, SHOTS, require_chromium
+from qinshang.browsertests import DESKTOP, PHONE, SHOTS, click_and_wait_success, require_chromium
 from visits.models import Answer, Campaign, CampaignStatus, Target, TargetStatus, VisitPhoto
 
 sync_api = require_chromium()
@@ -147,8 +147,7 @@ def test_campaign_from_creation_to_visits_to_demands(browser, live_server):
     )
     lia.fits_phone("visit-record")
     lia.shot("visit-record")
-    lia.page.click("#visit-form button.primary")
-    lia.page.wait_for_selector(".alert.success")
+    click_and_wait_success(lia.page, "#visit-form button.primary")
     assert "1 个问题已转入问题台账" in lia.text()
 
     answer = Answer.objects.get(question=q_loan)
@@ -192,8 +191,7 @@ def test_assignment_pages_on_a_demo_sized_park(browser, live_server):
     disp.page.wait_for_selector("text=确认生效")
     assert "100%" in disp.text() and "负荷分布" in disp.text()
     disp.shot("liaisons-plan")
-    disp.page.click("text=确认生效")
-    disp.page.wait_for_selector(".alert.success")
+    click_and_wait_success(disp.page, "text=确认生效")
     disp.go("/liaisons/")
     assert "100.0%" in disp.text()
     disp.shot("liaisons-overview")
@@ -202,8 +200,7 @@ def test_assignment_pages_on_a_demo_sized_park(browser, live_server):
     person = demo.staff[-1]
     disp.go(f"/liaisons/staff/{person.pk}/")
     disp.page.fill("#ho-note", "调任投资促进局")
-    disp.page.click("text=办理交接")
-    disp.page.wait_for_selector(".alert.success")
+    click_and_wait_success(disp.page, "text=办理交接")
     assert "调任投资促进局" in disp.text()
     disp.shot("liaisons-staff-handover")
     ent = person.handovers_given.get().assignments.first().entity

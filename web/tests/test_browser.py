@@ -17,7 +17,7 @@ from conftest import World, build_world
 from demands import services
 from demands.attachments import sample_bytes
 from demands.models import Demand, Status, Task, TaskStatus
-from qinshang.browsertests import DESKTOP, PHONE, SHOTS, require_chromium
+from qinshang.browsertests import DESKTOP, PHONE, SHOTS, click_and_wait_success, require_chromium
 
 sync_api = require_chromium()
 
@@ -109,8 +109,7 @@ def test_the_loop_across_roles(browser, live_server, tmp_path):
     assert disp.page.url.endswith("/dispatch/")
     assert "默认：经济发展局 · 5个工作日" in disp.text()
     disp.shot("dispatch-centre")
-    disp.page.click(f"button[name=only][value='{demand.pk}']")
-    disp.page.wait_for_selector(".alert.success")
+    click_and_wait_success(disp.page, f"button[name=only][value='{demand.pk}']")
     demand.refresh_from_db()
     assert demand.status == Status.DISPATCHED and demand.lead_department == w.dept_a
 
@@ -120,8 +119,7 @@ def test_the_loop_across_roles(browser, live_server, tmp_path):
     assert demand.number in hand.text()
     assert hand.page.inner_text("#bell .count") == "1"  # 新交办
     hand.shot("department-inbox")
-    hand.page.click("#queue form button.primary")  # 签收
-    hand.page.wait_for_selector(".alert.success")
+    click_and_wait_success(hand.page, "#queue form button.primary")  # 签收
     hand.go(f"/demands/{demand.pk}/")
     hand.page.click("details[data-action=reply] > summary")
     hand.page.select_option("details[data-action=reply] select[name=outcome]", "solved")
@@ -133,8 +131,7 @@ def test_the_loop_across_roles(browser, live_server, tmp_path):
         "details[data-action=reply] input[type=file]", _file(tmp_path, "贴息政策.pdf", "pdf")
     )
     hand.shot("demand-reply-form")
-    hand.page.click("details[data-action=reply] button[type=submit]")
-    hand.page.wait_for_selector(".alert.success")
+    click_and_wait_success(hand.page, "details[data-action=reply] button[type=submit]")
     demand.refresh_from_db()
     assert demand.status == Status.ANSWERED
     hand.go("/notifications/")
@@ -149,8 +146,7 @@ def test_the_loop_across_roles(browser, live_server, tmp_path):
     ent.page.check("details[data-action=confirm] input[value=satisfied]")
     ent.page.fill("details[data-action=confirm] textarea[name=comment]", "办得快，谢谢！")
     ent.shot("demand-enterprise")
-    ent.page.click("details[data-action=confirm] button[type=submit]")
-    ent.page.wait_for_selector(".alert.success")
+    click_and_wait_success(ent.page, "details[data-action=confirm] button[type=submit]")
     demand.refresh_from_db()
     assert demand.status == Status.CONFIRMED and demand.satisfaction == "satisfied"
     ent.go("/portal/")
@@ -159,8 +155,7 @@ def test_the_loop_across_roles(browser, live_server, tmp_path):
     # 5. The dispatcher closes it from the 待销号 queue.
     disp.go("/dispatch/?tab=confirmed")
     disp.shot("dispatch-centre-confirmed")
-    disp.page.click(f"button[name=only][value='{demand.pk}']")
-    disp.page.wait_for_selector(".alert.success")
+    click_and_wait_success(disp.page, f"button[name=only][value='{demand.pk}']")
     demand.refresh_from_db()
     assert demand.status == Status.CLOSED
     disp.go(f"/demands/{demand.pk}/")
@@ -215,8 +210,7 @@ def test_a_return_is_rerouted_by_the_dispatcher(browser, live_server):
     land.page.click("details[data-action=return] > summary")
     land.page.select_option("details[data-action=return] select[name=reason]", "not_our_duty")
     land.page.fill("details[data-action=return] textarea[name=note]", "属经济发展局职能")
-    land.page.click("details[data-action=return] button[type=submit]")
-    land.page.wait_for_selector(".alert.success")
+    click_and_wait_success(land.page, "details[data-action=return] button[type=submit]")
     d.refresh_from_db()
     assert d.status == Status.RETURNED
 
@@ -225,8 +219,7 @@ def test_a_return_is_rerouted_by_the_dispatcher(browser, live_server):
     assert "属经济发展局职能" in disp.text()
     disp.shot("dispatch-centre-returned")
     disp.page.select_option("#queue select[name=department_id]", str(w.dept_a.pk))
-    disp.page.click("#queue button:has-text('改派')")
-    disp.page.wait_for_selector(".alert.success")
+    click_and_wait_success(disp.page, "#queue button:has-text('改派')")
     d.refresh_from_db()
     assert d.status == Status.DISPATCHED
     assert Task.objects.get(demand=d, department=w.dept_a).status == TaskStatus.PENDING
@@ -264,8 +257,7 @@ def test_overdue_items_are_urged_in_bulk(browser, live_server):
     assert "已逾期" in disp.text()
     disp.shot("dispatch-centre-late")
     disp.page.fill("#bulk-form input[name=note]", "请本周内办结")
-    disp.page.click("button[name=scope][value=all_overdue]")
-    disp.page.wait_for_selector(".alert.success")
+    click_and_wait_success(disp.page, "button[name=scope][value=all_overdue]")
     assert "已催办 2 件" in disp.text()
     for d in late:
         d.refresh_from_db()
