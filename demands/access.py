@@ -10,7 +10,7 @@ from qinshang.errors import Forbidden, NotFound
 
 def visible_demands(user: User, park: Park) -> QuerySet[Demand]:
     qs = Demand.objects.filter(park=park)
-    if not user.is_authenticated or park.pk not in user.park_ids() and not user.is_superuser:
+    if not user.is_authenticated or not user.in_park(park.pk) and not user.is_superuser:
         return qs.none()
     role = user.role
     if user.is_superuser or role in (Role.DISPATCHER, Role.ADMIN, Role.LEADER):

@@ -167,7 +167,7 @@ def next_number(year: int) -> str:
 def actor_relations(user: User, demand: Demand, task: Task | None = None) -> set[str]:
     """What the user is to this demand (and task): the keys used in the workflow table."""
     rel: set[str] = set()
-    if not user.is_authenticated or demand.park_id not in user.park_ids():
+    if not user.is_authenticated or not user.in_park(demand.park_id):
         return rel
     rel.update(wf.ROLE_ACTORS.get(user.role, ()))
     if user.role in DEPARTMENT_ROLES and user.department_id:
@@ -359,7 +359,7 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
         and not (actor.role in DEPARTMENT_ROLES and _serves(actor, data.enterprise_id))
     ):
         raise Forbidden("您的角色不能登记诉求")
-    if park.pk not in actor.park_ids() and not actor.is_superuser:
+    if not actor.in_park(park.pk) and not actor.is_superuser:
         raise Forbidden("您无权在该园区登记诉求")
     title = _text(data.title, "标题", limit=TITLE_MAX)
     description = _text(data.description, "诉求内容", limit=TEXT_MAX)

@@ -25,7 +25,7 @@ EDIT_ROLES = (Role.DISPATCHER, Role.ADMIN)
 
 def visible_entities(user: User, park: Park) -> QuerySet[MarketEntity]:
     qs = MarketEntity.objects.filter(park=park)
-    if not user.is_authenticated or (park.pk not in user.park_ids() and not user.is_superuser):
+    if not user.is_authenticated or (not user.in_park(park.pk) and not user.is_superuser):
         return qs.none()
     if user.role == Role.ENTERPRISE:
         return qs.filter(pk=user.enterprise_id) if user.enterprise_id else qs.none()
@@ -168,7 +168,7 @@ def _clean(
 def create_entity(actor: User, park: Park, data: EntityInput) -> MarketEntity:
     if actor.role not in EDIT_ROLES and not actor.is_superuser:
         raise Forbidden("只有派单员或管理员可以登记市场主体")
-    if park.pk not in actor.park_ids() and not actor.is_superuser:
+    if not actor.in_park(park.pk) and not actor.is_superuser:
         raise Forbidden("您无权在该园区登记市场主体")
     cleaned = _clean(data, actor, park)
     with transaction.atomic():

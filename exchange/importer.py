@@ -787,7 +787,7 @@ def can_import(user: User | None, park: Park) -> bool:
         return True  # the command line, run by whoever operates the server
     if user.is_superuser:
         return True
-    return user.role in IMPORT_ROLES and park.pk in user.park_ids()
+    return user.role in IMPORT_ROLES and user.in_park(park.pk)
 
 
 def import_ledger(

@@ -75,7 +75,7 @@ class ShortageError(InvalidState):
 
 
 def _in_park(user: User, park: Park) -> bool:
-    return user.is_superuser or park.pk in user.park_ids()
+    return user.is_superuser or user.in_park(park.pk)
 
 
 def can_plan(user: User, park: Park) -> bool:

@@ -340,7 +340,7 @@ def parse_industry(value: str) -> tuple[str, str | None]:
 def _check_actor(actor: User, park: Park) -> None:
     if not (actor.is_superuser or actor.role in EDIT_ROLES):
         raise Forbidden("只有派单员或系统管理员可以导入")
-    if not actor.is_superuser and park.pk not in actor.park_ids():
+    if not actor.is_superuser and not actor.in_park(park.pk):
         raise Forbidden("您无权向该园区导入")
 
 

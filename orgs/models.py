@@ -130,6 +130,13 @@ class User(AbstractUser):
         self.__dict__["_park_ids"] = ids
         return ids
 
+    def in_park(self, park_id: int | None) -> bool:
+        """Whether the user works in the park. The own park needs no query, and it is the park
+        of nearly every request: the extra parks are read only for another one."""
+        if park_id is None:
+            return False
+        return park_id == self.park_id or park_id in self.park_ids()
+
     @property
     def is_dispatcher(self) -> bool:
         return self.role == Role.DISPATCHER

@@ -70,7 +70,7 @@ PHOTO_TYPES = {
 
 
 def _in_park(user: User, park: Park) -> bool:
-    return user.is_superuser or park.pk in user.park_ids()
+    return user.is_superuser or user.in_park(park.pk)
 
 
 def can_manage(user: User, park: Park) -> bool:
