@@ -53,6 +53,9 @@ MAX_EXTENSION_DAYS = 60
 
 # Sent after the transaction commits, once per recorded event; notifications listen to it.
 event_recorded = Signal()
+# Sent inside the transaction that records the event, for work that must commit or roll back
+# with it: a background job enqueued here cannot be lost between the commit and the enqueue.
+event_written = Signal()
 
 _quiet = contextvars.ContextVar("quiet_events", default=False)
 
@@ -121,6 +124,7 @@ def record(
         created_at=at or _now(),
     )
     if not _quiet.get():
+        event_written.send(sender=Event, event=event)
         transaction.on_commit(lambda: event_recorded.send(sender=Event, event=event))
     return event
 
@@ -373,7 +377,9 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
             raise Forbidden("企业用户只能为本企业提交诉求")
         ent_id = actor.enterprise_id
     if ent_id is not None:
-        enterprise = next(iter(MarketEntity.objects.filter(pk=ent_id, park=park)[:1]), None)
+        enterprise = next(
+            iter(MarketEntity.objects.filter(pk=ent_id, park=park).order_by()[:1]), None
+        )
         if enterprise is None:
             raise InvalidInput(f"企业（编号 {ent_id}）不存在或不属于本园区", field="enterprise_id")
     kind = data.requester_kind or (

@@ -16,14 +16,16 @@ def park_for(user: User, park_id: int | None = None) -> Park:
     """The park the user acts in: the one asked for if allowed, else the user's own."""
     if not user.is_authenticated:
         raise Forbidden("请先登录")
+    # The user's own park came with the user (the token lookup joins it): no query for the
+    # park of nearly every request.
+    if user.park_id and park_id in (None, user.park_id):
+        return user.park  # type: ignore[return-value]
     parks = user_parks(user)
     if park_id is not None:
         park = parks.filter(pk=park_id).first()
         if park is None:
             raise Forbidden("您无权访问该园区")
         return park
-    if user.park_id:
-        return user.park  # type: ignore[return-value]
     park = parks.first()
     if park is None:
         raise Forbidden("您的账号尚未分配园区，请联系管理员")

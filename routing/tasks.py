@@ -1,3 +1,4 @@
+from django.db import transaction
 from django_tasks import task
 
 from orgs.models import Park
@@ -11,7 +12,10 @@ def suggest_for_demand(demand_id: int) -> str:
     demand = Demand.objects.select_related("park", "category").filter(pk=demand_id).first()
     if demand is None:
         return "missing"
-    s = services.suggest(demand)
+    # Its own transaction (a savepoint when run at once inside the intake's): a failure here
+    # undoes only the suggestion, never the demand.
+    with transaction.atomic():
+        s = services.suggest(demand)
     return "none" if s is None else ("auto" if s.auto_dispatched else "suggested")
 
 
