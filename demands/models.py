@@ -177,6 +177,7 @@ class Demand(models.Model):
         blank=True,
         related_name="created_demands",
         verbose_name="登记人",
+        db_index=False,  # nothing looks demands up by who typed them in
     )
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.RECEIVED
@@ -208,6 +209,7 @@ class Demand(models.Model):
         blank=True,
         related_name="merged_from",
         verbose_name="合并至",
+        db_index=False,  # a partial index below: only merged demands have an entry
     )
     is_legacy = models.BooleanField("遗留问题", default=False)
     source_ref = models.CharField("来源引用", max_length=100, blank=True)
@@ -247,6 +249,11 @@ class Demand(models.Model):
                 name="demand_open_due_id",
             ),
             models.Index(fields=["enterprise", "-created_at"]),
+            models.Index(
+                fields=["merged_into"],
+                condition=Q(merged_into__isnull=False),
+                name="demand_merged_into",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -374,9 +381,18 @@ class Extension(models.Model):
 class Event(models.Model):
     """The timeline: one row per action, who did it, when, and why. Never updated or deleted."""
 
-    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="events")
+    # Both looked up through the indexes below: (demand, created_at), and a partial one on task
+    # that the many demand-level events (without a task) stay out of.
+    demand = models.ForeignKey(
+        Demand, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     task = models.ForeignKey(
-        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        Task,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -400,6 +416,7 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["demand", "created_at"]),
             models.Index(fields=["action", "created_at"]),
+            models.Index(fields=["task"], condition=Q(task__isnull=False), name="event_task"),
         ]
 
 

@@ -16,7 +16,7 @@ class StaleDemand(models.Model):
     """A demand whose facts must be recomputed. Written by a signal inside the transaction that
     records the event, so a committed event always has its row; deleted once processed."""
 
-    demand_id = models.BigIntegerField(db_index=True)
+    demand_id = models.BigIntegerField()  # read in pk order, never looked up by demand
 
 
 class DemandFact(models.Model):
