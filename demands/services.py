@@ -377,8 +377,15 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
             raise Forbidden("企业用户只能为本企业提交诉求")
         ent_id = actor.enterprise_id
     if ent_id is not None:
+        # Only what intake reads: the entity row is wide, and building its full column list is a
+        # visible share of a fast request. Other fields still load on access.
         enterprise = next(
-            iter(MarketEntity.objects.filter(pk=ent_id, park=park).order_by()[:1]), None
+            iter(
+                MarketEntity.objects.filter(pk=ent_id, park=park)
+                .only("id", "park_id", "name", "liaison_id")
+                .order_by()[:1]
+            ),
+            None,
         )
         if enterprise is None:
             raise InvalidInput(f"企业（编号 {ent_id}）不存在或不属于本园区", field="enterprise_id")
