@@ -128,7 +128,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbo
     # lookup, intake's inserts), about 0.5 ms per intake. Django leaves this off because a
     # transaction-mode pooler (PgBouncer before 1.21) cannot keep prepared statements: set
     # DB_PREPARED_STATEMENTS=0 behind one. Restart web and task processes after a migration that
-    # changes a column's type: a statement prepared before it would fail until the connection ends.
+    # changes or drops a column: a statement prepared before it fails until its connection ends.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )
