@@ -40,7 +40,7 @@ from entities.services import visible_entities
 from exchange.xlsx import export_ledger
 from orgs.models import Department, Role
 from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from web.guards import DISPATCH_ROLES, STAFF_ROLES, roles_required
+from qinshang.pages import DISPATCH_ROLES, STAFF_ROLES, roles_required
 from workcal.calendar import DeadlineState
 
 PAGE_SIZES = (20, 50, 100)

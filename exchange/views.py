@@ -16,7 +16,7 @@ from exchange.columns import MAP_TARGETS
 from exchange.models import ImportJob
 from orgs.models import Role
 from qinshang.errors import InvalidInput, NotFound, ServiceError
-from web.guards import roles_required
+from qinshang.pages import roles_required
 
 ROLES = (Role.DISPATCHER, Role.ADMIN)
 MAX_BYTES = 20 * 1024 * 1024

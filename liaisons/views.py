@@ -26,10 +26,10 @@ from liaisons.models import (
     PlanItem,
     StaffOverride,
 )
-from liaisons.pages import page, paginate, query_without
 from orgs.models import Department, Role, User
 from qinshang import industries
 from qinshang.errors import Forbidden, InvalidInput, NotFound
+from qinshang.pages import page, paginate, query_without
 
 STAFF_ROLES = (
     Role.DISPATCHER,

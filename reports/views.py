@@ -19,10 +19,10 @@ from demands.models import Category, Tier
 from exchange.xlsx import export_ledger
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, NotFound
+from qinshang.pages import roles_required
 from reports import dashboard, facts, metrics, periods
 from reports.metrics import Scope
 from reports.models import Briefing
-from web.guards import roles_required
 
 REPORT_ROLES = (Role.LEADER, Role.DISPATCHER, Role.ADMIN, Role.DEPARTMENT_HEAD)
 PAGE = "数据看板"

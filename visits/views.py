@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from demands.models import Category
 from entities.models import EntityKind, MarketEntity, Tier
-from liaisons.pages import page, paginate, query_without
 from qinshang import industries
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from qinshang.pages import page, paginate, query_without
 from visits import services
 from visits.export import export_campaign
 from visits.models import (

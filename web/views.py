@@ -19,7 +19,7 @@ from demands.models import OPEN_STATUSES, Satisfaction, Status, Tier
 from orgs.access import user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
-from web.guards import DISPATCH_ROLES, roles_required
+from qinshang.pages import DISPATCH_ROLES, roles_required
 
 HOME_FOR_ROLE = {
     Role.DISPATCHER: "dispatch_centre",
