@@ -1,8 +1,9 @@
 """The table of allowed transitions: which action, from which states, by whom.
 
 The same table answers the API (403 / 409), the service functions and the buttons a page shows, so
-they cannot drift apart. Relations ("the task's department", "the requester") are checked by
-`demands.permissions`; this module only lists them.
+they cannot drift apart. Relations ("the task's department", "the requester") are worked out by
+`demands.services.actor_relations` and checked in `demands.services.check`; this module only
+lists them.
 """
 
 from dataclasses import dataclass

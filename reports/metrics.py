@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from demands.models import OPEN_STATUSES, Category, Outcome, Status, Tier
 from entities.models import MarketEntity
+from liaisons.services import cadence_for
 from orgs.models import Department, Park
 from reports import facts
 from reports.models import (
@@ -46,8 +47,6 @@ DEFAULT_OUTCOME_CREDIT: dict[str, float] = {
     Outcome.EXPLAINED: 0.0,
     Outcome.NOT_FEASIBLE: 0.0,
 }
-# Liaison contact cadence in calendar days by entity tier (1 重点, 2 规上/重点项目, 3 一般).
-DEFAULT_CONTACT_CADENCE_DAYS: dict[int, int] = {1: 30, 2: 60, 3: 90}
 TIERS: tuple[str, ...] = tuple(Tier.values)
 WORKING_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED)
 
@@ -684,10 +683,10 @@ class Coverage:
 
 def liaison_coverage(scope: Scope, cadence: Mapping[int, int] | None = None) -> Coverage:
     """Entities of the park with a liaison, and contacted within their tier's cadence. Current
-    state: the period does not apply. A department slice counts the entities its staff serve."""
-    cadence = cadence or getattr(
-        settings, "QINSHANG_CONTACT_CADENCE_DAYS", DEFAULT_CONTACT_CADENCE_DAYS
-    )
+    state: the period does not apply. A department slice counts the entities its staff serve.
+    The cadence is the park's own (`liaisons.services.cadence_for`), the one the liaison's
+    overdue list uses, so "按期联系率" and that list cannot disagree."""
+    cadence = cadence or cadence_for(scope.park)
     now = timezone.make_aware(dt.datetime.combine(scope.day, dt.time.max))
     recent = Q()
     for tier, days in cadence.items():

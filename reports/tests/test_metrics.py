@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from demands import services as s
 from demands.models import Demand, Tier
@@ -170,7 +171,23 @@ def test_liaison_coverage(world, ledger):
     assert (cov.entities, cov.with_liaison, cov.contacted) == (2, 1, 1)
     assert str(cov.liaison_rate) == "50.0%"
     late = metrics.liaison_coverage(year(world, today=dt.date(2027, 1, 30)))
-    assert late.contacted == 0  # 97 days > the 60-day cadence of a 规上 enterprise
+    assert late.contacted == 0  # 97 days > the park's default 30-day cadence of its tier
+
+
+def test_liaison_coverage_uses_the_parks_own_cadence_like_the_overdue_list(world, ledger):
+    from liaisons.services import overdue_entities, rules_for
+
+    world.enterprise.last_contact_at = at(10, 25)
+    world.enterprise.save()
+    rules = rules_for(world.park)
+    rules.cadence_days = {**rules.cadence_days, str(world.enterprise.tier): 20}
+    rules.save()
+    day = dt.date(2026, 11, 30)  # 36 days after the contact: past the park's 20
+    cov = metrics.liaison_coverage(year(world, today=day))
+    now = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+    overdue = set(overdue_entities(world.park, now=now).values_list("pk", flat=True))
+    assert world.enterprise.pk in overdue
+    assert cov.contacted == 0
 
 
 def test_drill_down_lists_the_demands_behind_each_figure(world, ledger):
