@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from demands.models import OPEN_STATUSES, Category, Demand, Status, Task
+from entities.models import Contact
 from qinshang.errors import InvalidInput
 
 CLOSED_STATUSES = (Status.CLOSED, Status.MERGED)
@@ -91,20 +92,43 @@ def apply(qs: QuerySet[Demand], f: LedgerFilter, today: dt.date | None = None) -
     if f.date_to:
         qs = qs.filter(created_at__lt=_start(f.date_to + dt.timedelta(days=1)))
     if f.q:
-        text = f.q.strip()[:100]
-        if text.upper().startswith("QS-"):
-            qs = qs.filter(number__startswith=text.upper())
-        elif text:
-            qs = qs.filter(
-                Q(title__icontains=text)
-                | Q(description__icontains=text)
-                | Q(enterprise__name__icontains=text)
-                | Q(requester_name=text)
-            )
+        for term in search_terms(f.q):
+            qs = qs.filter(term_condition(term))
     order = SORTS.get(f.sort)
     if order is None:
         raise InvalidInput(f"排序“{f.sort}”无效，可选：{'、'.join(SORTS)}", field="sort")
     return qs.order_by(*order)
+
+
+def search_terms(q: str) -> list[str]:
+    """Words of a search box: split on any space (a full-width one too), at most 5 of them."""
+    return q.replace("\u3000", " ").strip()[:100].split()[:5]
+
+
+def term_condition(term: str) -> Q:
+    """What one word of the ledger search matches. A caller on the hotline gives a phone number,
+    a credit code, a part of the company name or of a demand number, rarely the exact title, so
+    each of those is tried; several words must all match."""
+    up = term.upper()
+    if up.startswith("QS-"):
+        # A demand number's prefix: the unique index on number answers it.
+        return Q(number__startswith=up)
+    if len(up) == 18 and up.isalnum():
+        return Q(enterprise__credit_code=up) | Q(title__icontains=term)
+    cond = (
+        Q(title__icontains=term)
+        | Q(description__icontains=term)
+        | Q(enterprise__name__icontains=term)
+        | Q(requester_name__icontains=term)
+    )
+    if any(ch.isdigit() for ch in term):
+        digits = term.replace("-", "")
+        cond |= Q(number__icontains=term) | Q(enterprise__credit_code__icontains=up)
+        if digits.isdigit() and len(digits) >= 4:
+            # A subquery, not a join: an entity's several contacts must not repeat its demands.
+            callers = Contact.objects.filter(phone__contains=digits).values("entity_id")
+            cond |= Q(requester_phone__contains=digits) | Q(enterprise_id__in=callers)
+    return cond
 
 
 def _start(day: dt.date) -> dt.datetime:
