@@ -1,9 +1,10 @@
 """Which parks a user may act in. Every other scoping function starts from here."""
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from orgs.models import Park, User
-from qinshang.errors import Forbidden
+from qinshang.errors import Forbidden, InvalidInput
 
 
 def user_parks(user: User) -> QuerySet[Park]:
@@ -30,3 +31,17 @@ def park_for(user: User, park_id: int | None = None) -> Park:
     if park is None:
         raise Forbidden("您的账号尚未分配园区，请联系管理员")
     return park
+
+
+def request_park(request: HttpRequest) -> Park:
+    """The park an API request acts in: the `X-Park` header if given (a park id), else the
+    user's own. Lives here, not in the API root, so that app APIs need not import the root
+    that imports them."""
+    raw = request.headers.get("X-Park")
+    park_id = None
+    if raw:
+        try:
+            park_id = int(raw)
+        except ValueError:
+            raise InvalidInput("请求头 X-Park 应为园区编号（整数）")
+    return park_for(request.user, park_id)  # type: ignore[arg-type]

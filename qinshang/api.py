@@ -99,5 +99,9 @@ def _register() -> None:
 
     api.add_router("", routing_router)
 
+    from escalation.api import router as escalation_router
+
+    api.add_router("", escalation_router)
+
 
 _register()

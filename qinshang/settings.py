@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "exchange",
     "liaisons",
     "visits",
+    "escalation",
 ]
 
 MIDDLEWARE = [
@@ -179,5 +180,6 @@ LOGGING = {
 # The one scheduler (`manage.py scheduler`) enqueues these; `manage.py db_worker` runs them.
 PERIODIC_JOBS = [
     {"name": "scan_deadlines", "task": "notifications.tasks.scan_deadlines", "every_minutes": 60},
+    {"name": "scan_escalation", "task": "escalation.tasks.scan_all", "every_minutes": 60},
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
 ]

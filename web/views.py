@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from demands import access, queries, services, workbench
 from demands.models import OPEN_STATUSES, Satisfaction, Status, Tier
+from escalation import access as escalation_access
 from orgs.access import user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
@@ -84,6 +85,7 @@ def dispatch_centre(request: HttpRequest) -> HttpResponse:
     ctx = {
         "tab": tab,
         "counts": counts,
+        "proposals": escalation_access.open_count(user, park),  # type: ignore[arg-type]
         "today": today,
         "limit": LIST_LIMIT,
         "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DISPATCH_TABS],

@@ -34,6 +34,7 @@ ROOMS: dict[str, int] = {
     "exchange": 7,
     "projects": 7,
     "experts": 7,
+    "escalation": 7,
     "reports": 8,
     "meetings": 8,
     "scheduling": 9,
