@@ -10,31 +10,20 @@ in table cells (they render in Word, WPS and LibreOffice alike); the tables carr
 
 from __future__ import annotations
 
-import io
-import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
 from demands.models import Demand, Tier
 from orgs.models import Department, Park
+from qinshang import documents
 from reports import facts, metrics
 from reports.metrics import Figures, Rate, Scope
 from reports.periods import Period
 
-BODY_FONT = "宋体"
-HEAD_FONT = "黑体"
 BAR_WIDTH = 14  # block characters for the longest bar
 LEGACY_ROWS = 20
 
@@ -156,14 +145,6 @@ def paragraphs(data: BriefingData) -> list[str]:
 # --------------------------------------------------------------------------- docx
 
 
-def _font(run: Any, name: str, size: float | None = None, bold: bool = False) -> None:
-    run.font.name = name
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), name)
-    if size:
-        run.font.size = Pt(size)
-    run.bold = bold
-
-
 def _bar(value: float | None, top: float) -> str:
     if not value or not top:
         return ""
@@ -176,68 +157,38 @@ def _table(
     rows: list[list[Any]],
     bar_col: int | None = None,
     widths: list[float] | None = None,
+    keep_whole: tuple[int, ...] = (),
 ) -> None:
-    """A bordered table; `widths` in centimetres (Word and LibreOffice both honour cell widths,
-    not column widths); the bar column's blocks are small and brand-coloured."""
-    table = doc.add_table(rows=1, cols=len(head))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for cell, text in zip(table.rows[0].cells, head, strict=True):
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), HEAD_FONT, 10.5, True)
-    for row in rows:
-        cells = table.add_row().cells
-        for i, (cell, value) in enumerate(zip(cells, row, strict=True)):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run("" if value is None else str(value))
-            _font(run, BODY_FONT, 10.5)
-            if bar_col is not None and i == bar_col:
+    """A table of the document toolkit; the bar column's blocks are small and brand-coloured."""
+    keep = (*keep_whole, bar_col) if bar_col is not None else keep_whole
+    t = documents.table(doc, head, rows, widths, keep_whole=keep)
+    if bar_col is not None:
+        for row in t.rows[1:]:
+            for run in row.cells[bar_col].paragraphs[0].runs:
                 run.font.color.rgb = RGBColor(0x1F, 0x4E, 0x8C)
                 run.font.size = Pt(7)
-    if widths:
-        for col, w in zip(table.columns, widths, strict=True):
-            col.width = Cm(w)  # the grid LibreOffice lays out by
-        for row in table.rows:
-            for cell, w in zip(row.cells, widths, strict=True):
-                cell.width = Cm(w)  # the cell widths Word lays out by
 
 
 def _heading(doc: Any, text: str) -> None:
-    p = doc.add_paragraph()
-    _font(p.add_run(text), HEAD_FONT, 14, True)
+    documents.heading(doc, text, 1)
 
 
 def build_docx(data: BriefingData) -> bytes:
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = BODY_FONT
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)
-    style.font.size = Pt(12)
-
+    doc = documents.new_document()
     who = data.park.name + (f"{data.department.name}" if data.department else "")
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(f"{who}企业诉求办理工作简报"), HEAD_FONT, 20, True)
-    sub = doc.add_paragraph()
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(sub.add_run(f"（{data.period.label}）"), BODY_FONT, 14)
-    note = doc.add_paragraph()
-    note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(
-        note.add_run(
-            f"统计口径：{data.period.start:%Y年%-m月%-d日}至{data.period.end:%Y年%-m月%-d日}"
-            f"受理的诉求，状态截至{data.generated_at:%Y年%-m月%-d日 %H:%M}"
-        ),
-        BODY_FONT,
-        10.5,
+    documents.title(doc, f"{who}企业诉求办理工作简报", f"（{data.period.label}）")
+    documents.paragraph(
+        doc,
+        f"统计口径：{data.period.start:%Y年%-m月%-d日}至{data.period.end:%Y年%-m月%-d日}"
+        f"受理的诉求，状态截至{data.generated_at:%Y年%-m月%-d日 %H:%M}",
+        indent=False,
+        size=10.5,
+        center=True,
     )
 
     _heading(doc, "一、总体情况")
     for text in paragraphs(data):
-        p = doc.add_paragraph()
-        p.paragraph_format.first_line_indent = Pt(24)
-        _font(p.add_run(text), BODY_FONT, 12)
+        documents.paragraph(doc, text)
 
     f = data.figures
     d = metrics.DEFINITIONS
@@ -258,6 +209,7 @@ def build_docx(data: BriefingData) -> bytes:
             ["已形成工作闭环", f"{f.closed}项", d["closed"]],
         ],
         widths=[3.2, 2.3, 10.5],
+        keep_whole=(1,),
     )
 
     _heading(doc, "三、分层解决情况")
@@ -270,6 +222,7 @@ def build_docx(data: BriefingData) -> bytes:
         [[label, _n(r), str(r), _bar(r.num, top)] for label, r in tiers],
         bar_col=3,
         widths=[3.6, 2.0, 2.4, 8.0],
+        keep_whole=(1, 2),
     )
 
     _heading(doc, "四、月度情况")
@@ -291,6 +244,7 @@ def build_docx(data: BriefingData) -> bytes:
         ],
         bar_col=6,
         widths=[2.8, 1.5, 1.5, 1.5, 2.2, 2.0, 4.5],
+        keep_whole=(0, 1, 2, 3, 4, 5),
     )
 
     if data.categories:
@@ -311,6 +265,7 @@ def build_docx(data: BriefingData) -> bytes:
             ],
             bar_col=4,
             widths=[4.0, 1.6, 1.6, 2.2, 6.6],
+            keep_whole=(1, 2, 3),
         )
 
     if data.league:
@@ -341,6 +296,7 @@ def build_docx(data: BriefingData) -> bytes:
                 for dept, x in data.league
             ],
             widths=[4.2, 1.6, 1.7, 1.9, 1.7, 1.6, 1.7, 1.6],
+            keep_whole=(1, 2, 3, 4, 5, 6, 7),
         )
 
     _heading(doc, "七、遗留问题（未销号）")
@@ -359,66 +315,19 @@ def build_docx(data: BriefingData) -> bytes:
                 for x in data.legacy
             ],
             widths=[3.2, 4.4, 3.6, 2.8, 2.2],
+            keep_whole=(0, 4),
         )
         if data.legacy_count > len(data.legacy):
-            doc.add_paragraph(f"另有{data.legacy_count - len(data.legacy)}项，详见问题台账。")
+            documents.paragraph(
+                doc, f"另有{data.legacy_count - len(data.legacy)}项，详见问题台账。"
+            )
     else:
-        doc.add_paragraph("无。")
-
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        documents.paragraph(doc, "无。")
+    return documents.to_bytes(doc)
 
 
-def docx_text(data: bytes) -> str:
-    """All text of a .docx (paragraphs and table cells), for checks."""
-    doc = Document(io.BytesIO(data))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.append("\t".join(c.text for c in row.cells))
-    return "\n".join(parts)
-
-
-# --------------------------------------------------------------------------- PDF
-
-
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-class ConversionError(RuntimeError):
-    pass
-
-
-def to_pdf(docx: bytes, timeout: int = 120) -> bytes:
-    """Convert with LibreOffice headless. Each run gets its own profile directory: two
-    conversions sharing one profile block each other (or fail) when they run at once."""
-    exe = soffice()
-    if exe is None:
-        raise ConversionError("服务器未安装 LibreOffice（soffice），只生成了 Word 文件")
-    with tempfile.TemporaryDirectory(prefix="qs-briefing-") as tmp:
-        src = Path(tmp) / "briefing.docx"
-        src.write_bytes(docx)
-        profile = Path(tmp) / "lo-profile"
-        cmd = [
-            exe,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            tmp,
-            str(src),
-        ]
-        env = {**os.environ, "HOME": tmp}
-        try:
-            done = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
-        except subprocess.TimeoutExpired:
-            raise ConversionError(f"LibreOffice 转换超时（{timeout} 秒）")
-        out = Path(tmp) / "briefing.pdf"
-        if done.returncode != 0 or not out.exists():
-            msg = (done.stderr or done.stdout).decode(errors="replace").strip()[:300]
-            raise ConversionError(f"LibreOffice 转换失败：{msg or done.returncode}")
-        return out.read_bytes()
+# The document toolkit's text reader and PDF conversion, under the names callers use.
+docx_text = documents.docx_text
+soffice = documents.soffice
+to_pdf = documents.to_pdf
+ConversionError = documents.ConversionError

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from demands.models import Tier
+from qinshang import documents
 from reports import briefing, metrics
 from reports.metrics import Scope
 from reports.models import Briefing, BriefingStatus
@@ -126,10 +127,44 @@ def test_the_button_runs_a_background_task_and_reports_progress(world, ledger, m
 
 
 def test_a_missing_libreoffice_still_delivers_the_word_file(world, ledger, monkeypatch):
-    monkeypatch.setattr(briefing, "soffice", lambda: None)
+    monkeypatch.setattr(documents, "soffice", lambda: None)
     c = Client()
     c.force_login(world.users["dispatcher"])
     c.post("/reports/briefings/new/", {"period": "2026"})
     b = Briefing.objects.get()
     assert b.status == BriefingStatus.DONE and b.docx and not b.pdf
     assert "LibreOffice" in b.error
+
+
+def test_the_briefing_is_a4_with_heading_styles_and_page_numbers(world, ledger):
+    import io
+
+    from docx import Document
+
+    data = briefing.collect(world.park, parse("2026"), today=TODAY)
+    doc = Document(io.BytesIO(briefing.build_docx(data)))
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:3] == ["一、总体情况", "二、主要指标", "三、分层解决情况"]
+    footer = section.footer.paragraphs[0]._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    assert 'w:eastAsia="Noto Serif CJK SC"' in doc.styles["Normal"].element.xml
+    # The percentage and number columns of the tables do not wrap.
+    table = doc.tables[0]
+    assert "w:noWrap" in table.rows[1].cells[1]._element.xml
+
+
+@needs_soffice
+def test_the_pdf_uses_the_simplified_chinese_faces_on_a4(world, ledger, tmp_path):
+    data = briefing.collect(world.park, parse("2026"), today=TODAY)
+    path = tmp_path / "b.pdf"
+    path.write_bytes(briefing.to_pdf(briefing.build_docx(data)))
+    if subprocess.run(["which", "pdfinfo"], capture_output=True).returncode != 0:
+        pytest.skip("poppler-utils is not installed")
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True).stdout.decode()
+    assert "(A4)" in info
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True).stdout
+    assert b"NotoSerifCJK" in fonts and b"NotoSansCJK" in fonts
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+    assert re.search(r"第\s*1\s*页\s*共\s*\d+\s*页", text.stdout.decode())
