@@ -21,6 +21,7 @@ ROOMS: dict[str, int] = {
     "qinshang.validators": 0,
     "qinshang.industries": 0,
     "qinshang.sheets": 0,
+    "qinshang.documents": 0,
     "workcal": 1,
     "orgs": 2,
     # the page layer knows users and roles, nothing of the domains
