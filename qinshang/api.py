@@ -103,5 +103,9 @@ def _register() -> None:
 
     api.add_router("", escalation_router)
 
+    from supervision.api import router as supervision_router
+
+    api.add_router("", supervision_router)
+
 
 _register()

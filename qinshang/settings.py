@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "liaisons",
     "visits",
     "escalation",
+    "supervision",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,6 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("routing/", include("routing.urls")),
     path("escalation/", include("escalation.urls")),
+    path("supervision/", include("supervision.urls")),
     path("", include("web.urls")),
 ]

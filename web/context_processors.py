@@ -46,6 +46,11 @@ NAV = [
     ("台账导入", "/exchange/", (Role.DISPATCHER, Role.ADMIN)),
     ("智能分派", "/routing/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
     ("提级建议", "/escalation/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
+    (
+        "督查",
+        "/supervision/",
+        (Role.DISPATCHER, Role.ADMIN, Role.LEADER, Role.DEPARTMENT_HEAD, Role.HANDLER),
+    ),
     ("系统管理", "admin_home", (Role.ADMIN,)),
 ]
 

@@ -36,6 +36,7 @@ ROOMS: dict[str, int] = {
     "projects": 7,
     "experts": 7,
     "escalation": 7,
+    "supervision": 7,
     "reports": 8,
     "meetings": 8,
     "scheduling": 9,
