@@ -216,9 +216,9 @@ RATIO_FLOOR = 1024 * 1024
 _DIMENSION = re.compile(
     rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"'
 )
-_PEEK = (
-    8192  # Excel, WPS, LibreOffice and openpyxl write the dimension in the first few hundred bytes
-)
+# Excel, WPS, LibreOffice and openpyxl write the dimension within the first few hundred bytes; a
+# sheet that hides it deeper is still bounded by the counts in `Book.rows`.
+_PEEK = 8192
 
 
 @dataclass(frozen=True)

@@ -133,3 +133,25 @@ def test_a_missing_libreoffice_still_delivers_the_word_file(world, ledger, monke
     b = Briefing.objects.get()
     assert b.status == BriefingStatus.DONE and b.docx and not b.pdf
     assert "LibreOffice" in b.error
+
+
+def test_user_text_in_the_word_file_is_plain_text_without_field_codes(world, ledger):
+    """Formula injection does not apply to Word, but a field code would: a title such as
+    =HYPERLINK(...) or { DDEAUTO ... } must land in a text run, never in a field."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    from demands.models import Demand
+    from entities.models import MarketEntity
+
+    title = '=HYPERLINK("http://x","查看附件") { DDEAUTO c:\\\\cmd.exe "/c calc" }'
+    Demand.objects.filter(pk=ledger.d5.pk).update(title=title)  # d5 is the legacy problem
+    MarketEntity.objects.filter(pk=ledger.d5.enterprise_id).update(name="@SUM(A1)")
+    data = briefing.build_docx(briefing.collect(world.park, parse("2026"), today=TODAY))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    for tag in (b"fldSimple", b"instrText", b"fldChar", b"ddeLink", b"<w:hyperlink"):
+        assert tag not in xml, tag
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    texts = [t.text for t in ElementTree.fromstring(xml).iter(f"{w}t")]
+    assert title in texts and "@SUM(A1)" in texts
