@@ -35,7 +35,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from openpyxl import Workbook, load_workbook
@@ -216,6 +216,8 @@ RATIO_FLOOR = 1024 * 1024
 _DIMENSION = re.compile(
     rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"'
 )
+_WORKSHEET = re.compile(rb"<(?:[\w.-]+:)?(?:worksheet|sheetData)\b")
+_ROW = re.compile(rb'<(?:[\w.-]+:)?row\b(?:[^>]*?\sr="(\d{1,9})")?')
 # Excel, WPS, LibreOffice and openpyxl write the dimension within the first few hundred bytes; a
 # sheet that hides it deeper is still bounded by the counts in `Book.rows`.
 _PEEK = 8192
@@ -303,18 +305,41 @@ def check_archive(
             try:
                 with zf.open(i) as fh:
                     head = fh.read(_PEEK)
+                    m = _DIMENSION.search(head)
+                    if m:
+                        _, _, max_col, max_row = range_boundaries(m.group(1).decode().upper())
+                        rows, cols = max_row or 0, max_col or 0
+                    elif _WORKSHEET.search(head):
+                        # No dimension: openpyxl would parse the whole sheet just to size it.
+                        rows, cols = _count_rows(head, fh), 0
+                    else:
+                        continue
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
                 raise _refuse(unreadable)
-            m = _DIMENSION.search(head)
-            if not m:
-                continue
-            try:
-                _, _, max_col, max_row = range_boundaries(m.group(1).decode().upper())
-            except ValueError:
-                raise _refuse(unreadable)
-            message = _shape_message(lim, max_row or 0, max_col or 0, too_many_rows)
+            message = _shape_message(lim, rows, cols, too_many_rows)
             if message:
                 raise _refuse(message)
+
+
+def _count_rows(head: bytes, fh: IO[bytes]) -> int:
+    """The rows a worksheet part holds: its row elements, or the highest row number one names
+    (openpyxl yields the rows skipped before it). Inflates the part but parses nothing."""
+    count = highest = 0
+    carry = head
+    while True:
+        chunk = fh.read(1 << 20)
+        buf = carry + chunk
+        # A row tag that starts in the last bytes is counted in the next round, whole.
+        end = max(len(buf) - 256, 0) if chunk else len(buf)
+        for m in _ROW.finditer(buf):
+            if m.start() >= end:
+                break
+            count += 1
+            if m.group(1):
+                highest = max(highest, int(m.group(1)))
+        if not chunk:
+            return max(count, highest)
+        carry = buf[end:]
 
 
 @dataclass
@@ -345,18 +370,20 @@ class Book:
         cells = 0
         try:
             for n, raw in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells += len(raw)
-                values = list(raw)
-                while values and (values[-1] is None or values[-1] == ""):
-                    values.pop()
-                if n > lim.rows or len(values) > lim.columns:
-                    raise _refuse(
-                        _shape_message(lim, n, len(values), self.too_many_rows) or self.unreadable
-                    )
+                cells += len(raw)  # padding included: that is what openpyxl spent
                 if cells > lim.cells:
                     raise _refuse(
                         f"表格超过 {lim.cells} 个单元格的上限，请删除多余的行列或分批导入"
                     )
+                # count() runs in C: a padded empty row is thousands of Nones.
+                width = 0 if raw.count(None) + raw.count("") == len(raw) else len(raw)
+                while width and (raw[width - 1] is None or raw[width - 1] == ""):
+                    width -= 1
+                if n > lim.rows or width > lim.columns:
+                    raise _refuse(
+                        _shape_message(lim, n, width, self.too_many_rows) or self.unreadable
+                    )
+                values = list(raw[:width])
                 yield n, values
         except InvalidInput:
             raise

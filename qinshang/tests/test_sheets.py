@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.reader.excel import ExcelReader
 
 from qinshang import sheets
 from qinshang.errors import InvalidInput
@@ -194,18 +195,37 @@ def test_each_limit_has_its_own_reason(settings) -> None:  # type: ignore[no-unt
     assert "表格有 16384 列，超过 1000 列的上限" in refused(buf.getvalue())[0]
 
 
-def test_a_sheet_without_a_dimension_is_counted_while_it_streams(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_sheet_without_a_dimension_has_its_rows_counted_before_parsing(  # type: ignore[no-untyped-def]
+    settings, monkeypatch
+) -> None:
+    undimensioned = rewrite(workbook(30), SHEET, lambda b: re.sub(rb"<dimension[^>]*/>", b"", b))
+    assert b"<dimension" not in zipfile.ZipFile(io.BytesIO(undimensioned)).read(SHEET)
+    jump = rewrite(undimensioned, SHEET, lambda b: b.replace(b'<row r="30"', b'<row r="900000"'))
+    monkeypatch.setattr(ExcelReader, "read", lambda *a: pytest.fail("parsed"))
     settings.SHEET_MAX_ROWS = 20
-    data = rewrite(workbook(30), SHEET, lambda b: re.sub(rb"<dimension[^>]*/>", b"", b))
-    assert b"<dimension" not in zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
-    assert "超过一次最多 20 行的上限" in refused(data)[0]
+    assert "表格有 30 行，超过一次最多 20 行的上限" in refused(undimensioned)[0]
+    settings.SHEET_MAX_ROWS = 100
+    assert "表格有 900000 行" in refused(jump)[0]  # openpyxl would yield the rows it skips
     assert "超过一次最多 5 行" in refused(workbook(30), max_rows=5)[0]
     assert refused(workbook(30), max_rows=5, too_many_rows="一次最多导入 5 行")[0] == (
         "一次最多导入 5 行"
     )
-    settings.SHEET_MAX_ROWS = 100
-    settings.SHEET_MAX_CELLS = 50
-    assert "超过 50 个单元格的上限" in refused(data)[0]
+
+
+def test_a_dimension_hidden_past_the_first_bytes_is_bounded_while_streaming() -> None:
+    """openpyxl pads every row, and every row a sheet skips, to the dimension it finds wherever
+    it is: A1:XFD1048576 behind 9 KB of sheet properties and a jump from row 1 to row 90 000
+    would make it yield 1.5 billion empty cells. The stream is cut at the cell limit instead."""
+    hidden = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetPr codeName="{"x" * 9000}"/><dimension ref="A1:XFD1048576"/><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>企业名称</t></is></c></row>'
+        '<row r="90000"><c r="A90000" t="inlineStr"><is><t>x</t></is></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    data = rewrite(workbook(1), SHEET, lambda b: hidden)
+    message, took = refused(data)
+    assert "超过 5000000 个单元格的上限" in message and took < 2
 
 
 def test_a_lying_size_in_the_zip_cannot_inflate_more_than_it_declares() -> None:
