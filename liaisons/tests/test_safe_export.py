@@ -8,7 +8,7 @@ from django.test import Client
 
 from entities.models import Contact, EntityKind, MarketEntity
 from orgs.models import Role, User
-from qinshang.tests.sheetcheck import PAYLOADS, assert_text_cells
+from qinshang.tests.sheetcheck import PAYLOADS, assert_text_cells, cells_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +43,11 @@ def test_staff_export_writes_user_text_as_text(world) -> None:  # type: ignore[n
     r = login(world.users["dispatcher"]).get("/liaisons/export/staff.xlsx")
     assert r.status_code == 200
     assert_text_cells(r.content)
+
+
+def test_a_control_character_in_a_name_does_not_break_the_export(world) -> None:  # type: ignore[no-untyped-def]
+    """A name pasted with a bell or NUL character used to make openpyxl refuse the whole sheet."""
+    MarketEntity.objects.create(park=world.park, name="恒远\x07机械\x00", kind=EntityKind.SHOP)
+    r = login(world.users["dispatcher"]).get("/liaisons/export/entities.xlsx")
+    assert r.status_code == 200
+    assert "恒远机械" in [c.value for c in cells_of(r.content)]
