@@ -314,7 +314,14 @@ def check_archive(
                         rows, cols = _count_rows(head, fh), 0
                     else:
                         continue
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                EOFError,
+                NotImplementedError,
+                RuntimeError,
+            ):
                 raise _refuse(unreadable)
             message = _shape_message(lim, rows, cols, too_many_rows)
             if message:

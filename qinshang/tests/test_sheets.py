@@ -250,6 +250,15 @@ def test_not_a_workbook_is_unreadable_with_the_callers_words() -> None:
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("word/document.xml", "<document/>")
     assert refused(out.getvalue())[0] == sheets.UNREADABLE
+    encrypted = bytearray(
+        workbook(2)
+    )  # the "encrypted" flag on every entry: zipfile will not open it
+    for sig, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = encrypted.find(sig)
+        while at >= 0:
+            encrypted[at + flags_at] |= 1
+            at = encrypted.find(sig, at + 4)
+    assert refused(bytes(encrypted))[0] == sheets.UNREADABLE
 
 
 def test_a_good_workbook_opens_read_only_with_rows_numbered() -> None:
