@@ -46,8 +46,9 @@ def test_staff_export_writes_user_text_as_text(world) -> None:  # type: ignore[n
 
 
 def test_a_control_character_in_a_name_does_not_break_the_export(world) -> None:  # type: ignore[no-untyped-def]
-    """A name pasted with a bell or NUL character used to make openpyxl refuse the whole sheet."""
-    MarketEntity.objects.create(park=world.park, name="恒远\x07机械\x00", kind=EntityKind.SHOP)
+    """A name pasted with a bell or escape character used to make openpyxl refuse the sheet (NUL
+    cannot even be stored on PostgreSQL: that is for the input checks)."""
+    MarketEntity.objects.create(park=world.park, name="恒远\x07机械\x1b", kind=EntityKind.SHOP)
     r = login(world.users["dispatcher"]).get("/liaisons/export/entities.xlsx")
     assert r.status_code == 200
     assert "恒远机械" in [c.value for c in cells_of(r.content)]
