@@ -8,13 +8,13 @@ are (a negative amount is still a number). Every string is written as a string c
 (`data_type` "s", an inline string), never as a formula or an error code: openpyxl on its own turns
 any string starting with "=" into a formula and "#N/A" into an error, so a demand titled
 `=HYPERLINK("http://…","查看附件")` became a live link in the dispatcher's export. A string that
-starts with "=", "+", "-", "@", a tab or a carriage return (or their full-width forms, which
-Excel and WPS accept as formula input) also gets the *quote prefix* cell style: the one Excel sets
-when someone types `'=1`. Its text stays exactly what the user wrote (an export imported again
-gives back the same title), and if someone later opens the cell for editing and presses Enter,
-Excel, WPS and LibreOffice keep it as text instead of re-reading it as a formula. Prefixing an
-apostrophe to the value, as OWASP recommends for CSV, would change the data in a typed format
-that does not need it; `csv_cell` does it for CSV, which has no types.
+starts with "=", "+", "-", "@", a tab or a carriage return (OWASP's list; their full-width
+forms, which a Chinese IME types, are covered too since it costs nothing) also gets the *quote
+prefix* cell style: the flag Excel sets when someone types `'=1`. Its text stays exactly what the
+user wrote (an export imported again gives back the same title), and if someone later opens the
+cell for editing and presses Enter, the program keeps it as text instead of re-reading it as a
+formula. Prefixing an apostrophe to the value, as OWASP recommends for CSV, would change the data
+in a typed format that does not need it; `csv_cell` does it for CSV, which has no types.
 
 **Reading.** `open_workbook` refuses an upload before openpyxl parses anything when the zip is a
 bomb: too many entries, too much uncompressed data in total, an entry compressed far better than
@@ -49,7 +49,7 @@ from qinshang.validators import to_halfwidth
 
 # --------------------------------------------------------------------------- safe cells
 
-# What spreadsheet programs read as the start of a formula (OWASP's list) and the full-width
+# What spreadsheet programs read as the start of a formula (OWASP's list), and the full-width
 # forms a Chinese IME types.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # openpyxl refuses the control characters XML forbids (all below 32 but tab and line breaks);
