@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qinshang.sheets import normalise_header
+
 
 @dataclass(frozen=True)
 class Field:
@@ -246,14 +248,9 @@ MAP_TARGETS: dict[str, str] = {
     IGNORE: "忽略此列",
 }
 
-_SPACE = re.compile(r"[\s\u3000*＊:：]+")
-_PAREN = str.maketrans({"（": "(", "）": ")", "／": "/", "、": "/"})
-
-
-def normalise(header: object) -> str:
-    """Header text as compared: no spaces, line breaks, stars or colons; ASCII brackets."""
-    text = "" if header is None else str(header)
-    return _SPACE.sub("", text).translate(_PAREN).lower()
+# Header text as compared (no spaces, line breaks, stars or colons; ASCII brackets): the same
+# rule as the entity and staff imports.
+normalise = normalise_header
 
 
 _LOOKUP: dict[str, str] = {}

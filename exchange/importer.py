@@ -802,14 +802,7 @@ def import_ledger(
 ) -> ImportReport:
     if not can_import(user, park):
         raise Forbidden("只有本园区的派单员或系统管理员可以导入台账")
-    try:
-        headers, raw_rows = read_sheet(data, sheet)
-    except ValueError as exc:
-        raise InvalidInput(str(exc), field="file")
-    except Exception:  # openpyxl raises several kinds on a file that is not a workbook
-        raise InvalidInput(
-            "无法读取文件：请上传 .xlsx 格式的台账（Excel 2007 及以上）", field="file"
-        )
+    headers, raw_rows = read_sheet(data, sheet)  # InvalidInput for a bomb or not a workbook
     if not headers:
         raise InvalidInput("表中没有数据", field="file")
     cols = detect_mapping(headers, mapping)

@@ -12,24 +12,16 @@ from openpyxl.utils.datetime import from_excel
 
 from demands.models import Channel, Outcome, RequesterKind, Satisfaction, Status, Tier
 from demands.workflow import URGE_LEVELS
+from qinshang import sheets
 
 
 class CellError(ValueError):
     """A cell that cannot be read as what its column holds; the message is shown to the user."""
 
 
-def blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def text(value: Any) -> str:
-    if blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a phone number or code Excel turned into a number
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S").removesuffix(" 00:00:00")
-    return str(value).strip()
+# The cell reading every import shares: blank cells, codes Excel turned into floats, dates.
+blank = sheets.is_blank
+text = sheets.cell_text
 
 
 _DATE_PATTERNS = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib import messages
+from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,7 +15,9 @@ from django.utils import timezone
 from exchange import importer
 from exchange.columns import MAP_TARGETS
 from exchange.models import ImportJob
+from exchange.xlsx import UNREADABLE
 from orgs.models import Role
+from qinshang import sheets
 from qinshang.errors import InvalidInput, NotFound, ServiceError
 from qinshang.pages import roles_required
 
@@ -35,8 +38,13 @@ def index(request: HttpRequest) -> HttpResponse:
             )
         if upload.size > MAX_BYTES:
             raise InvalidInput("文件超过 20 MB，请分批导入或使用命令行 import_ledger", field="file")
+        data = upload.read()
+        # A bomb or a file that is no workbook is refused here, before it is kept as a job.
+        sheets.check_archive(data, unreadable=UNREADABLE)
         job = ImportJob(park=park, user=request.user, original_name=Path(upload.name).name[:200])
-        job.file.save(f"{park.code}-{timezone.now():%Y%m%d%H%M%S}.xlsx", upload, save=False)
+        job.file.save(
+            f"{park.code}-{timezone.now():%Y%m%d%H%M%S}.xlsx", ContentFile(data), save=False
+        )
         job.save()
         _run(job, dry_run=True)
         return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))

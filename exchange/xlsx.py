@@ -9,39 +9,28 @@ may see.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from demands.models import Demand, Status, Task, TaskRole, TaskStatus
 from demands.workflow import URGE_LEVELS
 from exchange.columns import FIELDS, Field
+from qinshang import sheets
+from qinshang.errors import InvalidInput
 
 SHEET_TITLE = "问题台账"
 YES, NO = "是", "否"
-# openpyxl refuses control characters other than tab and line breaks; a hotline's free text
-# sometimes carries them.
-_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)}
+UNREADABLE = "无法读取文件：请上传 .xlsx 格式的台账（Excel 2007 及以上）"
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.translate(_ILLEGAL)
-        return value or None
-    return value
 
 
 def _lead(tasks: list[Task]) -> Task | None:
@@ -111,7 +100,7 @@ def row_values(d: Demand, tasks: list[Task]) -> dict[str, Any]:
 
 # Columns an export leaves out when no row has a value: they exist for sheets that carry them.
 _ONLY_IF_USED = {"category_l3", "responded"}
-_FORMATS = {"datetime": "yyyy-mm-dd hh:mm:ss", "date": "yyyy-mm-dd"}
+_FORMATS = {"datetime": sheets.DATETIME, "date": sheets.DATE}
 
 
 def export_ledger(queryset: QuerySet[Demand]) -> bytes:
@@ -149,37 +138,17 @@ def _extra_value(value: Any) -> Any:
 def _write(
     fields: list[Field], extras: list[str], rows: Iterable[tuple[dict[str, Any], dict[str, Any]]]
 ) -> bytes:
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = SHEET_TITLE
-    head_font = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.append([f.header for f in fields] + extras)
-    for cell in ws[1]:
-        cell.font = head_font
-        cell.fill = head_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for n, (values, extra) in enumerate(rows, start=1):
-        values = {**values, "seq": n}
-        ws.append(
-            [_clean(values.get(f.key)) for f in fields]
-            + [_clean(_extra_value(extra.get(k))) for k in extras]
-        )
-    for i, f in enumerate(fields, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = f.width
-        fmt = _FORMATS.get(f.kind)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = fmt
-    for j in range(len(extras)):
-        ws.column_dimensions[get_column_letter(len(fields) + j + 1)].width = 14
-    ws.freeze_panes = "C2"
-    if ws.max_row > 1:
-        ws.auto_filter.ref = ws.dimensions
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    wb, ws = sheets.new_workbook(SHEET_TITLE)
+    headers = [sheets.Header(f.header, f.width, _FORMATS.get(f.kind)) for f in fields]
+    headers += [sheets.Header(k, 14) for k in extras]
+
+    def lines() -> Iterable[list[Any]]:
+        for n, (values, extra) in enumerate(rows, start=1):
+            values = {**values, "seq": n}
+            yield [values.get(f.key) for f in fields] + [_extra_value(extra.get(k)) for k in extras]
+
+    sheets.write_table(ws, headers, lines(), style=sheets.LIGHT, freeze="C2")
+    return sheets.to_bytes(wb)
 
 
 # --------------------------------------------------------------------------- reading
@@ -189,25 +158,24 @@ def read_sheet(
     data: bytes, sheet: str | None = None
 ) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     """Headers and data rows (with their row number in the sheet) of a ledger workbook: the named
-    sheet, or the first that holds data.
+    sheet, or the first that holds data. Raises InvalidInput for a file that is not a workbook,
+    a missing sheet, or one over the limits of `qinshang.sheets` (checked before parsing).
 
     Many ledgers put a title row ("某某园区企业诉求台账") and a blank row above the headers: the
     header row is the first of the first ten rows that fills most of the columns. Rows that are
     entirely empty (or hold only empty strings) are dropped.
     """
-    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
+    with sheets.open_workbook(data, unreadable=UNREADABLE) as wb:
         if sheet and sheet not in wb.sheetnames:
-            raise ValueError(f"工作簿中没有名为“{sheet}”的工作表（有：{'、'.join(wb.sheetnames)}）")
+            raise InvalidInput(
+                f"工作簿中没有名为“{sheet}”的工作表（有：{'、'.join(wb.sheetnames)}）", field="file"
+            )
         ws = (
             wb[sheet]
             if sheet
             else next((w for w in wb.worksheets if (w.max_row or 0) > 1), wb.worksheets[0])
         )
-        raw = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
-    raw = [(n, r) for n, r in raw if any(not _blank(v) for v in r)]
+        raw = [(n, r) for n, r in wb.rows(ws) if any(not _blank(v) for v in r)]
     if not raw:
         return [], []
     width = max(len(r) for _, r in raw)
@@ -229,5 +197,4 @@ def read_sheet(
     return headers, rows
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_blank = sheets.is_blank

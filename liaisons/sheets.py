@@ -10,8 +10,6 @@ headers back, so an export can be corrected and imported again.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,14 +19,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from entities.models import KINDS_WITHOUT_CODE, EntityKind, MarketEntity, Tier
 from entities.services import EntityInput, create_entity
 from orgs.models import Department, Park, Role, User
-from qinshang import industries
+from qinshang import industries, sheets
 from qinshang.errors import Forbidden, InvalidInput
 from qinshang.validators import (
     check_credit_code,
@@ -242,16 +237,6 @@ class ImportReport:
 # --------------------------------------------------------------------------- reading
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def read_rows(
     data: bytes | IO[bytes], columns: tuple[Column, ...]
 ) -> tuple[dict[str, int], list[str], list[tuple[int, list[str]]]]:
@@ -260,25 +245,15 @@ def read_rows(
     raw = data if isinstance(data, bytes) else data.read()
     if len(raw) > MAX_BYTES:
         raise InvalidInput(f"文件超过 {MAX_BYTES // 1048576} MB", field="file")
-    try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not xlsx
-        raise InvalidInput(
-            "无法读取该文件：请上传 Excel 2007 及以上格式（.xlsx）的表格", field="file"
-        )
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        for n, r in enumerate(ws.iter_rows(values_only=True), start=1):
-            if n > MAX_ROWS + 10:
-                raise InvalidInput(f"一次最多导入 {MAX_ROWS} 行", field="file")
-            rows.append((n, [_cell(v) for v in r]))
-    finally:
-        wb.close()
-    known = {_norm(name): c.key for c in columns for name in c.names}
+    # Ten rows of title and header above the data are allowed on top of MAX_ROWS.
+    with sheets.open_workbook(
+        raw, max_rows=MAX_ROWS + 10, too_many_rows=f"一次最多导入 {MAX_ROWS} 行"
+    ) as wb:
+        rows = [(n, [sheets.cell_text(v) for v in r]) for n, r in wb.rows(wb.worksheets[0])]
+    known = {sheets.normalise_header(name): c.key for c in columns for name in c.names}
     best: tuple[int, int] = (0, -1)
     for i, (_, cells) in enumerate(rows[:10]):
-        hits = len({known[_norm(v)] for v in cells if _norm(v) in known})
+        hits = len({known[h] for h in map(sheets.normalise_header, cells) if h in known})
         if hits > best[0]:
             best = (hits, i)
     if best[1] < 0:
@@ -288,7 +263,7 @@ def read_rows(
     index: dict[str, int] = {}
     ignored = []
     for j, v in enumerate(rows[head_at][1]):
-        key = known.get(_norm(v))
+        key = known.get(sheets.normalise_header(v))
         if key and key not in index:
             index[key] = j
         elif v:
@@ -618,27 +593,10 @@ def import_staff(
 # --------------------------------------------------------------------------- export
 
 
-HEAD_FILL = PatternFill("solid", fgColor="1F4E8C")
-HEAD_FONT = Font(bold=True, color="FFFFFF")
-
-
 def _workbook(title: str, headers: list[tuple[str, int]], rows: Iterable[list[Any]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append([h for h, _ in headers])
-    for j, (_, width) in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=j)
-        cell.fill, cell.font = HEAD_FILL, HEAD_FONT
-        cell.alignment = Alignment(vertical="center")
-        ws.column_dimensions[get_column_letter(j)].width = width
-    for r in rows:
-        ws.append(r)
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = ws.dimensions
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    wb, ws = sheets.new_workbook(title)
+    sheets.write_table(ws, headers, rows)
+    return sheets.to_bytes(wb)
 
 
 def _industry_label(code: str) -> str:

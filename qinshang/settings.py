@@ -167,6 +167,16 @@ TASKS = {
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Uploaded spreadsheets (ledger, entity and staff imports): qinshang.sheets checks the zip against
+# these before openpyxl parses anything, so a small file that inflates to gigabytes is refused
+# at once. The ratio follows Apache POI's ZipSecureFile (100:1 for entries over 1 MB).
+SHEET_MAX_UNCOMPRESSED_BYTES = envint("SHEET_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+SHEET_MAX_RATIO = envint("SHEET_MAX_RATIO", 100)
+SHEET_MAX_ENTRIES = envint("SHEET_MAX_ENTRIES", 1000)
+SHEET_MAX_ROWS = envint("SHEET_MAX_ROWS", 100_000)
+SHEET_MAX_COLUMNS = envint("SHEET_MAX_COLUMNS", 1000)
+SHEET_MAX_CELLS = envint("SHEET_MAX_CELLS", 5_000_000)
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "1")
     CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "1")

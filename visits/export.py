@@ -3,37 +3,10 @@ follow-up), plus a sheet of every target with its status, for the dispatch centr
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
+from qinshang import sheets
 from visits.models import Answer, Campaign, QuestionKind, Target, Visit
-
-HEAD_FILL = PatternFill("solid", fgColor="1F4E8C")
-HEAD_FONT = Font(bold=True, color="FFFFFF")
-# openpyxl refuses control characters other than tab and line breaks.
-_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)}
-
-
-def _clean(v: Any) -> Any:
-    return v.translate(_ILLEGAL) if isinstance(v, str) else v
-
-
-def _sheet(ws: Any, headers: list[tuple[str, int]], rows: list[list[Any]]) -> None:
-    ws.append([h for h, _ in headers])
-    for j, (_, width) in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=j)
-        cell.fill, cell.font = HEAD_FILL, HEAD_FONT
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(j)].width = width
-    for r in rows:
-        ws.append([_clean(v) for v in r])
-    ws.freeze_panes = "B2"
-    if rows:
-        ws.auto_filter.ref = ws.dimensions
 
 
 def _value(kind: str, value: Any) -> Any:
@@ -109,10 +82,8 @@ def export_campaign(campaign: Campaign) -> bytes:
                     numbers.append(a.demand.number)
         row += ["\n".join(problems), "、".join(numbers)]
         rows.append(row)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "走访问卷"
-    _sheet(ws, headers, rows)
+    wb, ws = sheets.new_workbook("走访问卷")
+    sheets.write_table(ws, headers, rows)
     targets = (
         Target.objects.filter(campaign=campaign)
         .select_related("entity__liaison__department", "visit")
@@ -132,7 +103,7 @@ def export_campaign(campaign: Campaign) -> bytes:
         ]
         for t in targets
     ]
-    _sheet(
+    sheets.write_table(
         wb.create_sheet("走访对象"),
         [
             ("企业名称", 28),
@@ -145,6 +116,4 @@ def export_campaign(campaign: Campaign) -> bytes:
         ],
         trows,
     )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheets.to_bytes(wb)

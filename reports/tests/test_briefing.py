@@ -168,3 +168,25 @@ def test_the_pdf_uses_the_simplified_chinese_faces_on_a4(world, ledger, tmp_path
     assert b"NotoSerifCJK" in fonts and b"NotoSansCJK" in fonts
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
     assert re.search(r"第\s*1\s*页\s*共\s*\d+\s*页", text.stdout.decode())
+
+
+def test_user_text_in_the_word_file_is_plain_text_without_field_codes(world, ledger):
+    """Formula injection does not apply to Word, but a field code would: a title such as
+    =HYPERLINK(...) or { DDEAUTO ... } must land in a text run, never in a field."""
+    import io
+    import zipfile
+    from xml.etree import ElementTree
+
+    from demands.models import Demand
+    from entities.models import MarketEntity
+
+    title = '=HYPERLINK("http://x","查看附件") { DDEAUTO c:\\\\cmd.exe "/c calc" }'
+    Demand.objects.filter(pk=ledger.d5.pk).update(title=title)  # d5 is the legacy problem
+    MarketEntity.objects.filter(pk=ledger.d5.enterprise_id).update(name="@SUM(A1)")
+    data = briefing.build_docx(briefing.collect(world.park, parse("2026"), today=TODAY))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    for tag in (b"fldSimple", b"instrText", b"fldChar", b"ddeLink", b"<w:hyperlink"):
+        assert tag not in xml, tag
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    texts = [t.text for t in ElementTree.fromstring(xml).iter(f"{w}t")]
+    assert title in texts and "@SUM(A1)" in texts

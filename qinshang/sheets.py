@@ -1,0 +1,420 @@
+"""The one sheet toolkit: every workbook Qinshang writes and every uploaded .xlsx it reads.
+
+A low room: it knows openpyxl, Django settings and `qinshang.errors`, nothing of the domain apps.
+
+**Writing.** `write_table` puts a styled header row (fill, font, widths), the rows, freeze panes and
+a filter on a sheet; every value goes through `cell`. Numbers, dates and booleans stay what they
+are (a negative amount is still a number). Every string is written as a string cell
+(`data_type` "s", an inline string), never as a formula or an error code: openpyxl on its own turns
+any string starting with "=" into a formula and "#N/A" into an error, so a demand titled
+`=HYPERLINK("http://…","查看附件")` became a live link in the dispatcher's export. A string that
+starts with "=", "+", "-", "@", a tab or a carriage return (OWASP's list; their full-width
+forms, which a Chinese IME types, are covered too since it costs nothing) also gets the *quote
+prefix* cell style: the flag Excel sets when someone types `'=1`. Its text stays exactly what the
+user wrote (an export imported again gives back the same title), and if someone later opens the
+cell for editing and presses Enter, the program keeps it as text instead of re-reading it as a
+formula. Prefixing an apostrophe to the value, as OWASP recommends for CSV, would change the data
+in a typed format that does not need it; `csv_cell` does it for CSV, which has no types.
+
+**Reading.** `open_workbook` refuses an upload before openpyxl parses anything when the zip is a
+bomb: too many entries, too much uncompressed data in total, an entry compressed far better than
+any real sheet, or a worksheet whose declared dimension has too many rows, columns or cells. The
+sizes come from the zip's central directory, and Python's zipfile never inflates an entry beyond
+the size it declares (it stops and reports a bad CRC), so a lying header cannot get past them.
+Then openpyxl reads in read-only mode, and `Book.rows` counts rows and cells as they stream, for
+sheets without a dimension or with a wrong one. The limits are settings (`SHEET_MAX_*`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import IO, Any
+
+from django.conf import settings
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+
+from qinshang.errors import InvalidInput
+from qinshang.validators import to_halfwidth
+
+# --------------------------------------------------------------------------- safe cells
+
+# What spreadsheet programs read as the start of a formula (OWASP's list), and the full-width
+# forms a Chinese IME types.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+# openpyxl refuses the control characters XML forbids (all below 32 but tab and line breaks);
+# a hotline's free text sometimes carries them.
+_ILLEGAL = {c: None for c in range(32) if c not in (9, 10, 13)}
+
+
+def clean_text(text: str) -> str:
+    """`text` without the control characters a worksheet cannot hold."""
+    return text.translate(_ILLEGAL)
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+
+def cell(ws: Worksheet, value: Any, number_format: str | None = None) -> Any:
+    """`value` ready for `ws.append`: a string as a string cell (quote-prefixed when it could be
+    read as a formula), control characters dropped, an empty string as an empty cell; other
+    values as they are, with `number_format` when given."""
+    if isinstance(value, str):
+        value = clean_text(value) or None
+    if isinstance(value, str):
+        c = Cell(ws, value=value)
+        c.data_type = "s"  # not "f" (a leading "=") nor "e" ("#N/A", "#REF!")
+        if looks_like_formula(value):
+            c.quotePrefix = True
+    elif number_format is not None:
+        c = Cell(ws, value=value)
+    else:
+        return value
+    if number_format is not None:
+        c.number_format = number_format
+    return c
+
+
+# A leading "+" is left out: Excel reads "+1" typed or imported from CSV as the formula =+1.
+_CSV_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """`value` for a CSV file: text that a spreadsheet would run as a formula gets a leading
+    apostrophe (OWASP); numbers, and text that is just a negative or decimal number such as
+    "-12.5", stay as they are because a spreadsheet reads them as a number, never as a formula."""
+    if not isinstance(value, str):
+        return value
+    head = value.lstrip(" ")
+    if looks_like_formula(head) and not _CSV_NUMBER.fullmatch(value.strip()):
+        return "'" + value
+    return value
+
+
+# --------------------------------------------------------------------------- styled workbooks
+
+
+@dataclass(frozen=True)
+class HeaderStyle:
+    fill: PatternFill
+    font: Font
+    alignment: Alignment
+
+
+# The ledger's light blue header (the layout parks' own ledgers use) and the dark one of the
+# liaison and visit sheets.
+LIGHT = HeaderStyle(
+    PatternFill("solid", fgColor="DDEBF7"),
+    Font(bold=True),
+    Alignment(horizontal="center", vertical="center", wrap_text=True),
+)
+DARK = HeaderStyle(
+    PatternFill("solid", fgColor="1F4E8C"),
+    Font(bold=True, color="FFFFFF"),
+    Alignment(vertical="center", wrap_text=True),
+)
+DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm:ss"
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str
+    width: float = 14
+    number_format: str | None = None
+
+
+def new_workbook(title: str) -> tuple[Workbook, Worksheet]:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    return wb, ws
+
+
+def write_table(
+    ws: Worksheet,
+    headers: Sequence[Header | tuple[str, float]],
+    rows: Iterable[Sequence[Any]],
+    *,
+    style: HeaderStyle = DARK,
+    freeze: str | None = "B2",
+) -> int:
+    """A header row in `style` with each column's width, then `rows` through `cell` (with the
+    column's number format), frozen at `freeze` and filtered when there are rows. Header texts
+    are safe cells too: some come from users (question texts, an imported sheet's columns).
+    Returns the number of rows written."""
+    heads = [h if isinstance(h, Header) else Header(h[0], h[1]) for h in headers]
+    ws.append([cell(ws, h.title) for h in heads])
+    for j, h in enumerate(heads, start=1):
+        c = ws.cell(row=1, column=j)
+        c.fill, c.font, c.alignment = style.fill, style.font, style.alignment
+        ws.column_dimensions[get_column_letter(j)].width = h.width
+    formats = [h.number_format for h in heads]
+    n = 0
+    for row in rows:
+        ws.append(
+            [cell(ws, v, formats[j] if j < len(formats) else None) for j, v in enumerate(row)]
+        )
+        n += 1
+    if freeze:
+        ws.freeze_panes = freeze
+    if n:
+        ws.auto_filter.ref = ws.dimensions
+    return n
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- reading cells
+
+_HEADER_NOISE = re.compile(r"[\s*:]+")
+
+
+def normalise_header(header: object) -> str:
+    """A header as compared: full-width folded (NFKC), no spaces, line breaks, stars or colons,
+    "、" as "/", lower case; "（单位）" and "(单位)" compare equal."""
+    text = "" if header is None else to_halfwidth(str(header))
+    return _HEADER_NOISE.sub("", text).replace("、", "/").lower()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: "" for a blank one, a phone number or code Excel turned into a float
+    without its ".0", a date and time as "2026-03-02 10:00:00" (the time left off at midnight)."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S").removesuffix(" 00:00:00")
+    return str(value).strip()
+
+
+# --------------------------------------------------------------------------- safe opening
+
+UNREADABLE = "无法读取该文件：请上传 Excel 2007 及以上格式（.xlsx）的表格"
+# Entries smaller than this are not held to the ratio: tiny parts compress oddly well.
+RATIO_FLOOR = 1024 * 1024
+_DIMENSION = re.compile(
+    rb'<(?:[\w.-]+:)?dimension\b[^>]*?\bref="([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)"'
+)
+_WORKSHEET = re.compile(rb"<(?:[\w.-]+:)?(?:worksheet|sheetData)\b")
+_ROW = re.compile(rb'<(?:[\w.-]+:)?row\b(?:[^>]*?\sr="(\d{1,9})")?')
+# Excel, WPS, LibreOffice and openpyxl write the dimension within the first few hundred bytes; a
+# sheet that hides it deeper is still bounded by the counts in `Book.rows`.
+_PEEK = 8192
+
+
+@dataclass(frozen=True)
+class Limits:
+    uncompressed: int  # bytes, all entries together
+    ratio: int  # uncompressed : compressed, per entry above RATIO_FLOOR
+    entries: int
+    rows: int
+    columns: int
+    cells: int  # rows × columns a sheet declares, or that openpyxl yields while reading
+
+
+def limits(**overrides: int | None) -> Limits:
+    base = Limits(
+        uncompressed=getattr(settings, "SHEET_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024),
+        ratio=getattr(settings, "SHEET_MAX_RATIO", 100),
+        entries=getattr(settings, "SHEET_MAX_ENTRIES", 1000),
+        rows=getattr(settings, "SHEET_MAX_ROWS", 100_000),
+        columns=getattr(settings, "SHEET_MAX_COLUMNS", 1000),
+        cells=getattr(settings, "SHEET_MAX_CELLS", 5_000_000),
+    )
+    return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.0f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB"
+
+
+def _refuse(message: str) -> InvalidInput:
+    return InvalidInput(message, field="file")
+
+
+def _shape_message(lim: Limits, rows: int, cols: int, too_many_rows: str | None) -> str | None:
+    if rows > lim.rows:
+        return too_many_rows or f"表格有 {rows} 行，超过一次最多 {lim.rows} 行的上限，请分批导入"
+    if cols > lim.columns:
+        return f"表格有 {cols} 列，超过 {lim.columns} 列的上限，请删除多余的列后再上传"
+    if rows * cols > lim.cells:
+        return (
+            f"表格有 {rows} 行 × {cols} 列，超过 {lim.cells} 个单元格的上限，"
+            "请删除多余的行列或分批导入"
+        )
+    return None
+
+
+def check_archive(
+    data: bytes,
+    lim: Limits | None = None,
+    *,
+    unreadable: str = UNREADABLE,
+    too_many_rows: str | None = None,
+) -> None:
+    """Raise InvalidInput unless `data` is a zip within `lim` whose worksheets declare a size
+    within `lim`. Reads only the central directory and the first bytes of each XML part."""
+    lim = lim or limits()
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _refuse(unreadable)
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > lim.entries:
+            raise _refuse(
+                f"该文件内含 {len(infos)} 个部件，超过 {lim.entries} 个的上限，"
+                "不是普通的 Excel 表格，已拒绝"
+            )
+        total = sum(i.file_size for i in infos)
+        if total > lim.uncompressed:
+            raise _refuse(
+                f"该文件解压后有 {_mb(total)}，超过 {_mb(lim.uncompressed)} 的上限，"
+                "请删除多余的行列、图片或分批导入"
+            )
+        for i in infos:
+            if i.file_size > RATIO_FLOOR and i.file_size > lim.ratio * max(i.compress_size, 1):
+                raise _refuse(
+                    f"该文件的压缩比异常（约 {i.file_size // max(i.compress_size, 1)} 倍），"
+                    "可能是恶意构造的“压缩炸弹”，已拒绝；请用 Excel 或 WPS 另存后再上传"
+                )
+        for i in infos:
+            if i.is_dir() or posixpath.splitext(i.filename)[1].lower() != ".xml":
+                continue
+            try:
+                with zf.open(i) as fh:
+                    head = fh.read(_PEEK)
+                    m = _DIMENSION.search(head)
+                    if m:
+                        _, _, max_col, max_row = range_boundaries(m.group(1).decode().upper())
+                        rows, cols = max_row or 0, max_col or 0
+                    elif _WORKSHEET.search(head):
+                        # No dimension: openpyxl would parse the whole sheet just to size it.
+                        rows, cols = _count_rows(head, fh), 0
+                    else:
+                        continue
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                ValueError,
+                EOFError,
+                NotImplementedError,
+                RuntimeError,
+            ):
+                raise _refuse(unreadable)
+            message = _shape_message(lim, rows, cols, too_many_rows)
+            if message:
+                raise _refuse(message)
+
+
+def _count_rows(head: bytes, fh: IO[bytes]) -> int:
+    """The rows a worksheet part holds: its row elements, or the highest row number one names
+    (openpyxl yields the rows skipped before it). Inflates the part but parses nothing."""
+    count = highest = 0
+    carry = head
+    while True:
+        chunk = fh.read(1 << 20)
+        buf = carry + chunk
+        # A row tag that starts in the last bytes is counted in the next round, whole.
+        end = max(len(buf) - 256, 0) if chunk else len(buf)
+        for m in _ROW.finditer(buf):
+            if m.start() >= end:
+                break
+            count += 1
+            if m.group(1):
+                highest = max(highest, int(m.group(1)))
+        if not chunk:
+            return max(count, highest)
+        carry = buf[end:]
+
+
+@dataclass
+class Book:
+    """An uploaded workbook opened by `open_workbook` (read-only openpyxl underneath)."""
+
+    wb: Any
+    limits: Limits
+    unreadable: str
+    too_many_rows: str | None
+
+    @property
+    def worksheets(self) -> list[Any]:
+        return list(self.wb.worksheets)
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.wb[name]
+
+    def rows(self, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, values without trailing blanks) of every row of `ws`, refusing the sheet
+        as soon as it streams more rows, columns or cells than the limits allow (a sheet without
+        a dimension, a row that jumps to column XFD) or turns out to be damaged."""
+        lim = self.limits
+        cells = 0
+        try:
+            for n, raw in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells += len(raw)  # padding included: that is what openpyxl spent
+                if cells > lim.cells:
+                    raise _refuse(
+                        f"表格超过 {lim.cells} 个单元格的上限，请删除多余的行列或分批导入"
+                    )
+                # count() runs in C: a padded empty row is thousands of Nones.
+                width = 0 if raw.count(None) + raw.count("") == len(raw) else len(raw)
+                while width and (raw[width - 1] is None or raw[width - 1] == ""):
+                    width -= 1
+                if n > lim.rows or width > lim.columns:
+                    raise _refuse(
+                        _shape_message(lim, n, width, self.too_many_rows) or self.unreadable
+                    )
+                values = list(raw[:width])
+                yield n, values
+        except InvalidInput:
+            raise
+        except Exception:  # a truncated or corrupt part: zipfile, the XML parser, openpyxl
+            raise _refuse(self.unreadable)
+
+
+@contextmanager
+def open_workbook(
+    data: bytes,
+    *,
+    max_rows: int | None = None,
+    unreadable: str = UNREADABLE,
+    too_many_rows: str | None = None,
+) -> Iterator[Book]:
+    """An uploaded .xlsx, checked by `check_archive` and opened read-only with cached values
+    (formulas are never evaluated). `max_rows` tightens the SHEET_MAX_ROWS setting."""
+    lim = limits(rows=min(max_rows, limits().rows) if max_rows else None)
+    check_archive(data, lim, unreadable=unreadable, too_many_rows=too_many_rows)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
+        raise _refuse(unreadable)
+    try:
+        yield Book(wb, lim, unreadable, too_many_rows)
+    finally:
+        wb.close()
