@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "exchange",
     "liaisons",
     "visits",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -180,4 +181,5 @@ LOGGING = {
 PERIODIC_JOBS = [
     {"name": "scan_deadlines", "task": "notifications.tasks.scan_deadlines", "every_minutes": 60},
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
+    {"name": "schedule_meetings", "task": "meetings.tasks.schedule_meetings", "daily_at": "06:30"},
 ]
