@@ -35,9 +35,10 @@ class Resolution:
     responsible: list[tuple[str, str, Any]]  # (department, 主办/协办, deadline)
 
     def line(self) -> str:
-        head = f"（{self.number}）{self.subject}。{self.text}"
+        text = self.text if self.text.endswith(("。", "！", "；", ".")) else self.text + "。"
+        head = f"（{self.number}）{self.subject}。{text}"
         if self.kind != DecisionKind.TASKS:
-            return f"{head}（{DecisionKind(self.kind).label}）"
+            return f"{head[:-1]}（{DecisionKind(self.kind).label}）。"
         units = "、".join(
             f"{dept}（{role}，{deadline:%Y年%-m月%-d日}前）"
             for dept, role, deadline in self.responsible
