@@ -236,8 +236,13 @@ def meeting_live(request: HttpRequest, meeting_id: int) -> HttpResponse:
     present_e = {a.enterprise_id for a in ctx["attendance"] if a.enterprise_id}
     depts = {d.pk: d for d in ctx["invited_departments"]}
     for i in ctx["items"]:  # the departments the items concern are expected too
-        if i.demand_id and i.demand.lead_department_id:
-            depts.setdefault(i.demand.lead_department_id, i.demand.lead_department)
+        if not i.demand_id:
+            continue
+        concerned = i.demand.lead_department or (
+            i.demand.category.default_department if i.demand.category_id else None
+        )
+        if concerned is not None:
+            depts.setdefault(concerned.pk, concerned)
     ents = {e.pk: e for e in ctx["invited_enterprises"]}
     for i in ctx["items"]:
         if i.enterprise_id:
