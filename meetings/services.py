@@ -518,8 +518,6 @@ def move_meeting(actor: User, meeting: Meeting, *, date: Any, reason: Any) -> Me
     access.require_prepare(actor, meeting.park)
     new = _future(_date(date, "会议日期"))
     reason = _text(reason, "调整理由", limit=500)
-    if not wcal.is_workday(new):
-        raise InvalidInput(f"{new:%Y-%m-%d} 不是工作日，请另选日期", field="date")
     with transaction.atomic():
         m = _lock(meeting)
         access.require_status(m, Status.PREPARING, doing="调整会议日期")

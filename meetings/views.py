@@ -210,6 +210,8 @@ def _detail_ctx(request: HttpRequest, m: Meeting) -> dict[str, Any]:
         "can_prepare": access.can_prepare(user, park),  # type: ignore[arg-type]
         "can_record": access.can_record(user, park),  # type: ignore[arg-type]
         "warning": wcal.schedule_warning(m.date),
+        # Allowed (a 专题协调会 may meet on a Saturday), but said, in case it is a slip.
+        "off_day": not wcal.is_workday(m.date),
         "today": timezone.localdate(),
         "enterprises": MarketEntity.objects.filter(park=park).order_by("name")[:500]
         if access.can_prepare(user, park)  # type: ignore[arg-type]

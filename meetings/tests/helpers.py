@@ -34,7 +34,7 @@ def meeting(world, kind=Kind.RECEPTION, date=None, **kw) -> Meeting:
         world.park,
         services.MeetingInput(
             kind=kind,
-            date=date or services._today(),
+            date=services.first_working_day(date) if date else services._today(),
             place="管委会三楼会议室",
             chair_id=world.users["leader"].pk,
             department_ids=kw.pop("department_ids", [world.dept_a.pk, world.dept_b.pk]),
