@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from meetings.models import AgendaItem, Meeting, Status
+from meetings.models import AgendaItem, Meeting, MeetingStatus
 from orgs.models import DEPARTMENT_ROLES, Park, Role, User
 from qinshang.errors import Forbidden, InvalidState, NotFound
 
@@ -109,8 +109,8 @@ def get_meeting(user: User, park: Park, meeting_id: int | str) -> Meeting:
 
 def require_status(meeting: Meeting, *statuses: str, doing: str) -> None:
     if meeting.status not in statuses:
-        if meeting.status == Status.PREPARING:
+        if meeting.status == MeetingStatus.PREPARING:
             raise InvalidState(f"会议尚未召开，不能{doing}")
-        if meeting.status == Status.ISSUED:
+        if meeting.status == MeetingStatus.ISSUED:
             raise InvalidState(f"会议纪要已印发，不能再{doing}")
         raise InvalidState(f"会议已召开，不能再{doing}")

@@ -24,14 +24,14 @@ from entities.models import MarketEntity
 from meetings.models import (
     KIND_TIER,
     AgendaItem,
+    AgendaSource,
     Decision,
     DecisionKind,
     DecisionTask,
-    Kind,
     Meeting,
+    MeetingKind,
+    MeetingStatus,
     Registration,
-    Source,
-    Status,
 )
 from orgs.models import User
 
@@ -65,7 +65,7 @@ def _pending_demands(meeting: Meeting, demands):  # type: ignore[no-untyped-def]
     taken = AgendaItem.objects.filter(
         meeting__park=meeting.park, meeting__kind=meeting.kind, removed=False
     ).exclude(meeting=meeting)
-    waiting = taken.filter(meeting__status=Status.PREPARING).values("demand_id")
+    waiting = taken.filter(meeting__status=MeetingStatus.PREPARING).values("demand_id")
     decided = taken.filter(decisions__isnull=False).values("demand_id")
     return demands.exclude(pk__in=waiting).exclude(pk__in=decided)
 
@@ -78,16 +78,16 @@ def escalated(meeting: Meeting) -> list[Proposal]:
         return []
     qs = Demand.objects.filter(park=meeting.park, tier=tier, status__in=OPEN_STATUSES)
     qs = _pending_demands(meeting, qs).select_related("enterprise").order_by("created_at", "id")
-    return [Proposal(Source.ESCALATED, demand=d) for d in qs]
+    return [Proposal(AgendaSource.ESCALATED, demand=d) for d in qs]
 
 
 def registrations(meeting: Meeting) -> list[Proposal]:
-    if meeting.kind != Kind.RECEPTION:
+    if meeting.kind != MeetingKind.RECEPTION:
         return []
     regs = Registration.objects.filter(
         park=meeting.park, item__isnull=True, demand__status__in=OPEN_STATUSES
     ).select_related("demand", "enterprise")
-    return [Proposal(Source.PORTAL, demand=r.demand, registration=r) for r in regs]
+    return [Proposal(AgendaSource.PORTAL, demand=r.demand, registration=r) for r in regs]
 
 
 BUILTIN_SOURCES: list[Source_fn] = [escalated, registrations]
@@ -110,7 +110,7 @@ def refresh(meeting: Meeting, actor: User | None) -> int:
     dispatcher trimmed stay off (their removal is a decision with a reason)."""
     from meetings import services
 
-    if meeting.status != Status.PREPARING:
+    if meeting.status != MeetingStatus.PREPARING:
         return 0
     added = 0
     with transaction.atomic():
@@ -164,13 +164,15 @@ def _on_escalate(event: Event) -> None:
             demand=demand,
             removed=False,
             meeting__kind=kind,
-            meeting__status__in=(Status.PREPARING, Status.HELD),
+            meeting__status__in=(MeetingStatus.PREPARING, MeetingStatus.HELD),
         ).exists()
         if busy:
             continue
         meeting = services.next_meeting(demand.park, kind)
         if meeting is not None:
-            services.put_on_agenda(meeting, demand, source=Source.ESCALATED, actor=event.actor)
+            services.put_on_agenda(
+                meeting, demand, source=AgendaSource.ESCALATED, actor=event.actor
+            )
 
 
 def _on_redispatch(event: Event) -> None:
@@ -236,7 +238,7 @@ class FollowUp:
 def as_of(meeting: Meeting) -> dt.date:
     """The day a report is given for: today while preparing, the meeting day once held."""
     today = timezone.localdate()
-    return today if meeting.status == Status.PREPARING else min(meeting.date, today)
+    return today if meeting.status == MeetingStatus.PREPARING else min(meeting.date, today)
 
 
 def follow_ups(decisions, day: dt.date) -> list[FollowUp]:  # type: ignore[no-untyped-def]

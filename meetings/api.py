@@ -11,13 +11,13 @@ from demands.models import TaskRole, TaskStatus
 from meetings import access, agenda, services
 from meetings.models import (
     AgendaItem,
+    AgendaSource,
     Decision,
     DecisionKind,
-    Kind,
     Meeting,
-    Source,
+    MeetingKind,
+    MeetingStatus,
 )
-from meetings.models import Status as MeetingStatus
 from qinshang.api import current_park
 
 router = Router(tags=["会议协调"])
@@ -30,7 +30,7 @@ class Ref(Schema):
 
 class MeetingRow(Schema):
     id: int
-    kind: Kind
+    kind: MeetingKind
     kind_label: str
     title: str
     year: int
@@ -81,7 +81,7 @@ class DecisionOut(Schema):
 class ItemOut(Schema):
     id: int
     order: int
-    source: Source
+    source: AgendaSource
     source_label: str
     title: str
     demand_id: int | None
@@ -114,7 +114,7 @@ class MeetingDetail(MeetingRow):
 
 
 class MeetingIn(Schema):
-    kind: Kind
+    kind: MeetingKind
     date: dt.date
     start_time: dt.time | None = None
     place: str
@@ -262,7 +262,7 @@ def detail(user, m: Meeting) -> dict:  # type: ignore[no-untyped-def]
 @router.get("/meetings", response=MeetingPage, summary="会议列表")
 def list_meetings(
     request: HttpRequest,
-    kind: Kind | None = None,
+    kind: MeetingKind | None = None,
     status: MeetingStatus | None = None,
     year: int | None = None,
     limit: int = Query(50, ge=1, le=200),

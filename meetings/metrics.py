@@ -20,7 +20,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from meetings import agenda
-from meetings.models import Decision, DecisionKind, Meeting, Status
+from meetings.models import Decision, DecisionKind, Meeting, MeetingStatus
 
 
 @dataclass
@@ -49,7 +49,7 @@ def for_meetings(
     out = {pk: MeetingFigures(pk) for pk in ids}
     heard = (
         Meeting.objects.filter(pk__in=ids)
-        .exclude(status=Status.PREPARING)
+        .exclude(status=MeetingStatus.PREPARING)
         .annotate(n=Count("items", filter=Q(items__removed=False)))
         .values_list("pk", "n")
     )

@@ -13,7 +13,7 @@ from django.db.models import Q
 from demands.models import Tier
 
 
-class Kind(models.TextChoices):
+class MeetingKind(models.TextChoices):
     RECEPTION = "reception", "企业接待日"
     PROJECT = "project", "重点项目调度会"
     EXPERT = "expert", "专家会诊"
@@ -22,19 +22,19 @@ class Kind(models.TextChoices):
 
 # The ledger rung (Demand.tier) each kind of meeting hears; 专题协调会 is called ad hoc.
 KIND_TIER = {
-    Kind.RECEPTION: Tier.RECEPTION_DAY,
-    Kind.PROJECT: Tier.PROJECT_MEETING,
-    Kind.EXPERT: Tier.EXPERT,
+    MeetingKind.RECEPTION: Tier.RECEPTION_DAY,
+    MeetingKind.PROJECT: Tier.PROJECT_MEETING,
+    MeetingKind.EXPERT: Tier.EXPERT,
 }
 FULL_TITLES = {
-    Kind.RECEPTION: "亲商优商企业接待日",
-    Kind.PROJECT: "重点项目调度会",
-    Kind.EXPERT: "专家会诊",
-    Kind.TOPIC: "专题协调会",
+    MeetingKind.RECEPTION: "亲商优商企业接待日",
+    MeetingKind.PROJECT: "重点项目调度会",
+    MeetingKind.EXPERT: "专家会诊",
+    MeetingKind.TOPIC: "专题协调会",
 }
 
 
-class Status(models.TextChoices):
+class MeetingStatus(models.TextChoices):
     PREPARING = "preparing", "筹备中"
     HELD = "held", "已召开"
     ISSUED = "issued", "纪要已印发"
@@ -52,7 +52,7 @@ class Schedule(models.Model):
     """When a park's regular meetings fall: 接待日 monthly on a day, 调度会 weekly on a weekday."""
 
     park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("会议类型", max_length=20, choices=Kind.choices)
+    kind = models.CharField("会议类型", max_length=20, choices=MeetingKind.choices)
     enabled = models.BooleanField("启用", default=True)
     day_of_month = models.PositiveSmallIntegerField(
         "每月几日", default=9, help_text="接待日：遇非工作日顺延至下一个工作日"
@@ -82,12 +82,12 @@ class Schedule(models.Model):
 
     @property
     def monthly(self) -> bool:
-        return self.kind == Kind.RECEPTION
+        return self.kind == MeetingKind.RECEPTION
 
 
 class Meeting(models.Model):
     park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="meetings")
-    kind = models.CharField("会议类型", max_length=20, choices=Kind.choices)
+    kind = models.CharField("会议类型", max_length=20, choices=MeetingKind.choices)
     year = models.PositiveSmallIntegerField("年度")
     number = models.PositiveSmallIntegerField("期数")
     date = models.DateField("会议日期")
@@ -103,7 +103,7 @@ class Meeting(models.Model):
     )
     theme = models.CharField("主题", max_length=200, blank=True)
     status = models.CharField(
-        "状态", max_length=20, choices=Status.choices, default=Status.PREPARING
+        "状态", max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PREPARING
     )
     invited_departments = models.ManyToManyField(
         "orgs.Department", blank=True, related_name="+", verbose_name="参会部门"
@@ -183,7 +183,7 @@ class Attendance(models.Model):
         ordering = ["meeting", "id"]
 
 
-class Source(models.TextChoices):
+class AgendaSource(models.TextChoices):
     ESCALATED = "escalated", "提级协调"
     RULE = "rule", "规则提议"
     PORTAL = "portal", "企业报名"
@@ -194,7 +194,7 @@ class Source(models.TextChoices):
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="items")
     order = models.PositiveSmallIntegerField("顺序", default=0)
-    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    source = models.CharField("来源", max_length=20, choices=AgendaSource.choices)
     # An agenda source of another app (a key project, say) names its object here.
     source_ref = models.CharField("来源引用", max_length=100, blank=True)
     demand = models.ForeignKey(

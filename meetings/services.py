@@ -28,17 +28,17 @@ from meetings import access
 from meetings.models import (
     FULL_TITLES,
     AgendaItem,
+    AgendaSource,
     Attendance,
     Decision,
     DecisionKind,
     DecisionTask,
-    Kind,
     Meeting,
     MeetingEvent,
+    MeetingKind,
+    MeetingStatus,
     Registration,
     Schedule,
-    Source,
-    Status,
 )
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 TEXT_MAX = 5_000
 MAX_DAYS = ds.MAX_ASSIGN_DAYS
 MAX_LEAD_DAYS = 20
-SCHEDULED_KINDS = (Kind.RECEPTION, Kind.PROJECT)
+SCHEDULED_KINDS = (MeetingKind.RECEPTION, MeetingKind.PROJECT)
 
 
 def _now() -> dt.datetime:
@@ -236,7 +236,7 @@ def schedules(park: Park) -> list[Schedule]:
                 defaults={
                     "place": "园区管委会会议室",
                     "lead_working_days": 5,
-                    "enabled": kind == Kind.RECEPTION,
+                    "enabled": kind == MeetingKind.RECEPTION,
                 },
             )
     return [have[k] for k in SCHEDULED_KINDS]
@@ -265,7 +265,7 @@ def _leader(park: Park, user_id: Any) -> User | None:
 
 def update_schedule(actor: User, park: Park, kind: Any, data: ScheduleInput) -> Schedule:
     access.require_prepare(actor, park)
-    kind = _choice(kind, Kind, "会议类型")
+    kind = _choice(kind, MeetingKind, "会议类型")
     if kind not in SCHEDULED_KINDS:
         raise InvalidInput("只有企业接待日和重点项目调度会按固定周期召开", field="kind")
     day = _int(data.day_of_month, "每月几日")
@@ -406,7 +406,7 @@ def schedule_meetings(today: dt.date | None = None, park: Park | None = None) ->
 
 @dataclass
 class MeetingInput:
-    kind: Any = Kind.TOPIC
+    kind: Any = MeetingKind.TOPIC
     date: Any = None
     start_time: Any = None
     place: Any = ""
@@ -444,7 +444,7 @@ def _future(date: dt.date) -> dt.date:
 
 def create_meeting(actor: User, park: Park, data: MeetingInput) -> Meeting:
     access.require_prepare(actor, park)
-    kind = _choice(data.kind, Kind, "会议类型")
+    kind = _choice(data.kind, MeetingKind, "会议类型")
     date = _future(_date(data.date, "会议日期"))
     start = _time(data.start_time)
     place = _text(data.place, "会议地点", limit=100)
@@ -478,7 +478,7 @@ def update_meeting(actor: User, meeting: Meeting, data: MeetingInput) -> Meeting
     ents = _enterprises(park, data.enterprise_ids)
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.PREPARING, Status.HELD, doing="修改会议信息")
+        access.require_status(m, MeetingStatus.PREPARING, MeetingStatus.HELD, doing="修改会议信息")
         changed = []
         for name, value in (
             ("start_time", start),
@@ -520,7 +520,7 @@ def move_meeting(actor: User, meeting: Meeting, *, date: Any, reason: Any) -> Me
     reason = _text(reason, "调整理由", limit=500)
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.PREPARING, doing="调整会议日期")
+        access.require_status(m, MeetingStatus.PREPARING, doing="调整会议日期")
         if m.date == new:
             raise InvalidInput("新日期与原日期相同", field="date")
         old = m.date
@@ -553,7 +553,7 @@ def hold(actor: User, meeting: Meeting) -> Meeting:
     access.require_record(actor, meeting.park)
     with transaction.atomic():
         m = _lock(meeting)
-        if m.status != Status.PREPARING:
+        if m.status != MeetingStatus.PREPARING:
             raise InvalidState(f"会议当前为“{m.get_status_display()}”，不能再次召开")
         if m.date > _today():
             raise InvalidState(
@@ -561,7 +561,7 @@ def hold(actor: User, meeting: Meeting) -> Meeting:
             )
         if not m.items.filter(removed=False).exists():
             raise InvalidState("议程为空，请先添加议题")
-        m.status = Status.HELD
+        m.status = MeetingStatus.HELD
         m.held_at = _now()
         m.save(update_fields=["status", "held_at"])
         record(m, "hold", actor)
@@ -636,7 +636,7 @@ def add_item(actor: User, meeting: Meeting, data: ItemInput) -> AgendaItem:
     enterprise, which is recorded in the ledger first (channel 接待日) so it is followed up."""
     park = meeting.park
     access.require_prepare(actor, park)
-    access.require_status(meeting, Status.PREPARING, Status.HELD, doing="调整议程")
+    access.require_status(meeting, MeetingStatus.PREPARING, MeetingStatus.HELD, doing="调整议程")
     number = str(data.demand_number or "").strip()
     with transaction.atomic():
         if number:
@@ -662,8 +662,8 @@ def add_item(actor: User, meeting: Meeting, data: ItemInput) -> AgendaItem:
                 ),
             )
         m = _lock(meeting)
-        access.require_status(m, Status.PREPARING, Status.HELD, doing="调整议程")
-        item = put_on_agenda(m, demand, source=Source.MANUAL, actor=actor)
+        access.require_status(m, MeetingStatus.PREPARING, MeetingStatus.HELD, doing="调整议程")
+        item = put_on_agenda(m, demand, source=AgendaSource.MANUAL, actor=actor)
         if item is None:
             raise InvalidInput(f"诉求 {demand.number} 已在本次会议议程中", field="demand_number")
         tier = m.tier
@@ -677,7 +677,7 @@ def remove_item(actor: User, meeting: Meeting, *, item_id: Any, reason: Any) -> 
     reason = _text(reason, "移出理由", limit=300)
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.PREPARING, doing="移出议题")
+        access.require_status(m, MeetingStatus.PREPARING, doing="移出议题")
         item = _item(m, item_id)
         item.removed = True
         item.removed_reason = reason
@@ -690,7 +690,7 @@ def reorder(actor: User, meeting: Meeting, item_ids: list[Any]) -> list[AgendaIt
     access.require_prepare(actor, meeting.park)
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.PREPARING, Status.HELD, doing="调整议程顺序")
+        access.require_status(m, MeetingStatus.PREPARING, MeetingStatus.HELD, doing="调整议程顺序")
         items = {i.pk: i for i in m.items.filter(removed=False)}
         try:
             ids = [int(i) for i in item_ids]
@@ -736,7 +736,7 @@ def register(
     if (
         Registration.objects.filter(demand=demand, item__isnull=True).exists()
         or AgendaItem.objects.filter(
-            demand=demand, removed=False, meeting__status=Status.PREPARING
+            demand=demand, removed=False, meeting__status=MeetingStatus.PREPARING
         ).exists()
     ):
         raise InvalidInput("该诉求已报名或已列入即将召开的会议议程", field="demand_id")
@@ -750,10 +750,10 @@ def register(
             created_at=_now(),
         )
         item = None
-        m = next_meeting(park, Kind.RECEPTION)
+        m = next_meeting(park, MeetingKind.RECEPTION)
         if m is not None:
             m = _lock(m)
-            item = put_on_agenda(m, demand, source=Source.PORTAL, actor=actor)
+            item = put_on_agenda(m, demand, source=AgendaSource.PORTAL, actor=actor)
             reg.item = item
             reg.save(update_fields=["item"])
             notify(
@@ -767,7 +767,9 @@ def register(
 
 def next_meeting(park: Park, kind: str) -> Meeting | None:
     return (
-        Meeting.objects.filter(park=park, kind=kind, status=Status.PREPARING, date__gte=_today())
+        Meeting.objects.filter(
+            park=park, kind=kind, status=MeetingStatus.PREPARING, date__gte=_today()
+        )
         .order_by("date", "id")
         .first()
     )
@@ -778,7 +780,7 @@ def set_notes(actor: User, meeting: Meeting, *, item_id: Any, notes: Any) -> Age
     text = _text(notes, "会议记录", required=False, limit=TEXT_MAX)
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.PREPARING, Status.HELD, doing="修改会议记录")
+        access.require_status(m, MeetingStatus.PREPARING, MeetingStatus.HELD, doing="修改会议记录")
         item = _item(m, item_id)
         if item.notes != text:
             item.notes = text
@@ -792,7 +794,7 @@ def set_minutes(actor: User, meeting: Meeting, *, text: Any) -> Meeting:
     text = _text(text, "会议概述", required=False, limit=TEXT_MAX)
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.HELD, doing="修改会议概述")
+        access.require_status(m, MeetingStatus.HELD, doing="修改会议概述")
         if m.minutes != text:
             m.minutes = text
             m.save(update_fields=["minutes"])
@@ -825,7 +827,7 @@ def set_attendance(
         raise InvalidInput("请至少勾选一个参会单位", field="department_ids")
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.HELD, doing="记录参会情况")
+        access.require_status(m, MeetingStatus.HELD, doing="记录参会情况")
         now = _now()
         m.attendance.all().delete()  # a snapshot, not ledger history: the event keeps each version
         rows = [Attendance(meeting=m, department=d, unit=d.name, recorded_at=now) for d in depts]
@@ -900,14 +902,14 @@ def decide(
     """议定事项 on one agenda item. Tasks are created in the ledger and linked to the meeting."""
     park = meeting.park
     access.require_record(actor, park)
-    access.require_status(meeting, Status.HELD, doing="作出议定事项")
+    access.require_status(meeting, MeetingStatus.HELD, doing="作出议定事项")
     kind = _choice(kind, DecisionKind, "决定类型")
     text = _text(text, "议定内容")
     specs = _check_tasks(park, list(tasks or [])) if kind == DecisionKind.TASKS else []
     expert_field = _text(expert_field, "会诊领域", required=False, limit=100)
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.HELD, doing="作出议定事项")
+        access.require_status(m, MeetingStatus.HELD, doing="作出议定事项")
         item = _item(m, item_id)
         if item.decisions.exists():
             raise InvalidState("该议题已有议定事项")
@@ -987,12 +989,12 @@ def issue_minutes(actor: User, meeting: Meeting) -> Meeting:
     access.require_record(actor, meeting.park)
     with transaction.atomic():
         m = _lock(meeting)
-        access.require_status(m, Status.HELD, doing="印发会议纪要")
+        access.require_status(m, MeetingStatus.HELD, doing="印发会议纪要")
         if not m.attendance.exists():
             raise InvalidState("请先记录参会单位，再印发会议纪要")
         if not m.decisions.exists():
             raise InvalidState("本次会议还没有议定事项，不能印发会议纪要")
-        m.status = Status.ISSUED
+        m.status = MeetingStatus.ISSUED
         m.issued_at = _now()
         m.issued_by = actor
         m.save(update_fields=["status", "issued_at", "issued_by"])

@@ -20,7 +20,7 @@ from demands.access import visible_demands
 from demands.models import OPEN_STATUSES, TaskRole
 from entities.models import MarketEntity
 from meetings import access, agenda, metrics, minutes, services
-from meetings.models import DecisionKind, Kind, Meeting, Status, Weekday
+from meetings.models import DecisionKind, Meeting, MeetingKind, MeetingStatus, Weekday
 from orgs.models import Department, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from qinshang.pages import page, paginate, query_without, roles_required
@@ -46,9 +46,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     park, user = _park(request), request.user
     qs = access.visible_meetings(user, park).select_related("chair")  # type: ignore[arg-type]
     f = {k: request.GET.get(k, "").strip() for k in ("kind", "status", "year", "q")}
-    if f["kind"] in Kind.values:
+    if f["kind"] in MeetingKind.values:
         qs = qs.filter(kind=f["kind"])
-    if f["status"] in Status.values:
+    if f["status"] in MeetingStatus.values:
         qs = qs.filter(status=f["status"])
     if f["year"].isdigit():
         qs = qs.filter(year=int(f["year"]))
@@ -65,8 +65,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "page": pg,
             "f": f,
-            "kinds": Kind.choices,
-            "statuses": Status.choices,
+            "kinds": MeetingKind.choices,
+            "statuses": MeetingStatus.choices,
             "years": list(range(today.year + 1, today.year - 4, -1)),
             "can_prepare": access.can_prepare(user, park),  # type: ignore[arg-type]
             "qs": query_without(request, "page"),
@@ -99,7 +99,7 @@ def _form_values(request: HttpRequest, m: Meeting | None = None) -> dict[str, An
             "enterprise_ids": list(m.invited_enterprises.values_list("pk", flat=True)),
         }
     return {
-        "kind": request.GET.get("kind", Kind.TOPIC),
+        "kind": request.GET.get("kind", MeetingKind.TOPIC),
         "date": "",
         "start_time": "09:00",
         "place": "园区管委会会议室",
@@ -130,7 +130,7 @@ def _form_ctx(request: HttpRequest, m: Meeting | None, error: str | None) -> dic
         "m": m,
         "v": _form_values(request, m),
         "error": error,
-        "kinds": Kind.choices,
+        "kinds": MeetingKind.choices,
         "leaders": _leaders(park),
         "departments": Department.objects.filter(park=park, is_active=True),
         "enterprises": MarketEntity.objects.filter(park=park).order_by("name")[:500],
@@ -503,7 +503,7 @@ def register(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "报名成功：下一期企业接待日议程生成时将列入您的诉求")
             return HttpResponseRedirect(reverse("meetings:register"))
-    nxt = services.next_meeting(park, Kind.RECEPTION)
+    nxt = services.next_meeting(park, MeetingKind.RECEPTION)
     mine = access.visible_meetings(user, park).order_by("-date")[:20]  # type: ignore[arg-type]
     return render(
         request,

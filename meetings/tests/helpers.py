@@ -5,7 +5,7 @@ import datetime as dt
 from demands import services as ds
 from demands.models import Channel, Demand, Tier
 from meetings import services
-from meetings.models import DecisionKind, Kind, Meeting
+from meetings.models import DecisionKind, Meeting, MeetingKind
 
 
 def demand(world, title="厂房扩建用地指标", enterprise=None, **kw) -> Demand:
@@ -28,7 +28,7 @@ def escalated(world, title="厂房扩建用地指标", enterprise=None) -> Deman
     return ds.escalate(world.users["dispatcher"], d, tier=Tier.RECEPTION_DAY, note="部门难以协调")
 
 
-def meeting(world, kind=Kind.RECEPTION, date=None, **kw) -> Meeting:
+def meeting(world, kind=MeetingKind.RECEPTION, date=None, **kw) -> Meeting:
     return services.create_meeting(
         world.users["dispatcher"],
         world.park,

@@ -35,7 +35,7 @@ def test_openapi_has_the_typed_schemas(world):
     ):
         assert p in paths
     schemas = spec["components"]["schemas"]
-    assert set(schemas["Kind"]["enum"]) == {"reception", "project", "expert", "topic"}
+    assert set(schemas["MeetingKind"]["enum"]) == {"reception", "project", "expert", "topic"}
     assert set(schemas["DecisionKind"]["enum"]) == {"tasks", "on_spot", "expert", "explained"}
     assert "tasks" in schemas["DecisionIn"]["properties"]
 

@@ -16,7 +16,7 @@ from conftest import World, build_world
 from demands import services as ds
 from demands.models import Channel, Tier
 from meetings import services
-from meetings.models import Decision, Meeting, Status
+from meetings.models import Decision, Meeting, MeetingStatus
 from qinshang.browsertests import DESKTOP, PHONE, SHOTS, click_and_wait_success, require_chromium
 
 sync_api = require_chromium()
@@ -154,7 +154,7 @@ def test_escalation_to_reception_day_to_decision_to_done(browser, live_server):
 
     # 6. The chair issues the minutes; the departments reply (through the services).
     click_and_wait_success(chair.page, "#issue")
-    assert Meeting.objects.get(pk=m.pk).status == Status.ISSUED
+    assert Meeting.objects.get(pk=m.pk).status == MeetingStatus.ISSUED
     decision = Decision.objects.get(meeting=m)
     for link in decision.links.select_related("task"):
         who = "handler_b" if link.task.department_id == w.dept_b.pk else "handler"

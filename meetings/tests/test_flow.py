@@ -11,15 +11,15 @@ from demands.models import Status as DStatus
 from meetings import agenda, metrics, services
 from meetings.models import (
     AgendaItem,
+    AgendaSource,
     Decision,
     DecisionKind,
     DecisionTask,
-    Kind,
     Meeting,
     MeetingEvent,
+    MeetingKind,
+    MeetingStatus,
     Registration,
-    Source,
-    Status,
 )
 from meetings.tests.helpers import at, demand, escalated, held, meeting, tasks_decision
 from notifications.models import Notification
@@ -32,7 +32,11 @@ def test_escalated_demand_goes_on_the_next_reception_day(world):
     m = meeting(world, date=services._today() + dt.timedelta(days=20))
     d = escalated(world)
     item = m.items.get()
-    assert (item.demand, item.source, item.enterprise) == (d, Source.ESCALATED, world.enterprise)
+    assert (item.demand, item.source, item.enterprise) == (
+        d,
+        AgendaSource.ESCALATED,
+        world.enterprise,
+    )
     assert m.events.filter(action="add_item").count() == 1
     # A meeting created later picks up escalated demands that wait, not ones already on an agenda.
     d2 = escalated(world, "融资担保")
@@ -64,7 +68,7 @@ def test_reorder_and_manual_addition(world):
     other = demand(world, "招工难", enterprise=world.enterprise2)
     item = services.add_item(disp, m, services.ItemInput(demand_number=other.number))
     other.refresh_from_db()
-    assert item.source == Source.MANUAL and other.tier == Tier.RECEPTION_DAY
+    assert item.source == AgendaSource.MANUAL and other.tier == Tier.RECEPTION_DAY
     assert m.items.filter(demand=other).count() == 1  # the escalation did not add it twice
     new = services.add_item(
         disp,
@@ -87,7 +91,7 @@ def test_portal_registration(world):
     assert item is None and reg.item is None  # no 接待日 being prepared yet: it waits
     m = meeting(world, date=services._today() + dt.timedelta(days=8))
     reg.refresh_from_db()
-    assert reg.item.meeting == m and reg.item.source == Source.PORTAL
+    assert reg.item.meeting == m and reg.item.source == AgendaSource.PORTAL
     with pytest.raises(InvalidInput, match="已报名"):
         services.register(ent, world.park, demand_id=d.pk)
     foreign = demand(world, "别家的事", enterprise=world.enterprise2)
@@ -248,7 +252,7 @@ def test_meeting_dated_in_the_past_is_refused(world):
             world.users["dispatcher"],
             world.park,
             services.MeetingInput(
-                kind=Kind.TOPIC,
+                kind=MeetingKind.TOPIC,
                 date=services._today(),
                 place="x",
                 chair_id=world.users["handler"].pk,
@@ -268,7 +272,7 @@ def test_issue_minutes_freezes_and_notifies_responsible_departments(
     with django_capture_on_commit_callbacks(execute=True):
         services.issue_minutes(world.users["dispatcher"], m)
     m.refresh_from_db()
-    assert m.status == Status.ISSUED and m.issued_by == world.users["dispatcher"]
+    assert m.status == MeetingStatus.ISSUED and m.issued_by == world.users["dispatcher"]
     told = set(
         Notification.objects.filter(kind="meeting", link=f"/meetings/{m.pk}/").values_list(
             "user__username", flat=True

@@ -7,7 +7,7 @@ import pytest
 
 from demands.models import Task
 from meetings import services
-from meetings.models import Decision, Kind, Meeting, Schedule, Status
+from meetings.models import Decision, Meeting, MeetingKind, MeetingStatus, Schedule
 from meetings.tests.helpers import demand, escalated, held, meeting, tasks_decision
 
 
@@ -42,7 +42,7 @@ def test_list_filters_and_pages(world, client):
     for n in range(23):
         Meeting.objects.create(
             park=world.park,
-            kind=Kind.PROJECT if n % 2 else Kind.TOPIC,
+            kind=MeetingKind.PROJECT if n % 2 else MeetingKind.TOPIC,
             year=2026,
             number=n + 1,
             date=dt.date(2026, 1, 5) + dt.timedelta(days=7 * n),
@@ -202,6 +202,6 @@ def test_status_actions_from_the_pages(world, client):
     r = client.post(f"/meetings/{m.pk}/do/hold/")
     assert r.status_code == 302 and r["Location"].endswith("/live/")
     m.refresh_from_db()
-    assert m.status == Status.HELD
+    assert m.status == MeetingStatus.HELD
     r = client.post(f"/meetings/{m.pk}/do/issue/", follow=True)
     assert "请先记录参会单位" in r.content.decode()

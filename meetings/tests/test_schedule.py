@@ -6,14 +6,14 @@ import datetime as dt
 import pytest
 
 from meetings import services
-from meetings.models import Kind, Meeting, MeetingEvent, Schedule
+from meetings.models import Meeting, MeetingEvent, MeetingKind, Schedule
 from notifications.models import Notification
 from workcal.models import YearSchedule
 
 D = dt.date
 
 
-def _schedule(world, kind=Kind.RECEPTION, **kw) -> Schedule:
+def _schedule(world, kind=MeetingKind.RECEPTION, **kw) -> Schedule:
     services.schedules(world.park)
     s = Schedule.objects.get(park=world.park, kind=kind)
     for k, v in kw.items():
@@ -71,7 +71,7 @@ def test_2027_without_a_schedule_falls_back_with_the_warning(world, client):
 
 
 def test_weekly_project_meeting_on_its_weekday(world):
-    s = _schedule(world, kind=Kind.PROJECT, weekday=0)
+    s = _schedule(world, kind=MeetingKind.PROJECT, weekday=0)
     assert _next(s, D(2026, 12, 2)) == D(2026, 12, 7)  # Monday
     # Monday 2026-10-05 is a holiday: that week's 调度会 is held on Thursday 10-08.
     assert _next(s, D(2026, 10, 2)) == D(2026, 10, 8)
@@ -81,12 +81,12 @@ def test_job_creates_next_meeting_n_working_days_ahead_once(
     world, django_capture_on_commit_callbacks
 ):
     s = _schedule(world, lead_working_days=5)
-    Schedule.objects.filter(park=world.park, kind=Kind.PROJECT).update(enabled=False)
+    Schedule.objects.filter(park=world.park, kind=MeetingKind.PROJECT).update(enabled=False)
     # 2026-12-01 + 5 working days = 12-08: the 9th is not yet within reach.
     assert services.schedule_meetings(today=D(2026, 12, 1), park=world.park) == []
     with django_capture_on_commit_callbacks(execute=True):
         [m] = services.schedule_meetings(today=D(2026, 12, 2), park=world.park)
-    assert (m.kind, m.date, m.number, m.year) == (Kind.RECEPTION, D(2026, 12, 9), 1, 2026)
+    assert (m.kind, m.date, m.number, m.year) == (MeetingKind.RECEPTION, D(2026, 12, 9), 1, 2026)
     assert m.chair == world.users["leader"] and m.schedule == s
     assert m.title == "2026年第1期亲商优商企业接待日"
     told = set(
@@ -114,7 +114,7 @@ def test_move_date_needs_a_reason_and_a_future_working_day(world):
         world.users["dispatcher"],
         world.park,
         services.MeetingInput(
-            kind=Kind.TOPIC,
+            kind=MeetingKind.TOPIC,
             date=services._today() + dt.timedelta(days=30),
             place="三楼会议室",
             chair_id=world.users["leader"].pk,
