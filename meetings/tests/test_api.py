@@ -63,6 +63,13 @@ def test_departments_see_meetings_that_gave_them_tasks_or_invited_them(setup):
     assert world.client("handler_c").get("/meetings").json()["count"] == 0
 
 
+def test_liaisons_see_meetings_that_hear_their_enterprises(setup):
+    world, m, *_ = setup
+    assert world.client("liaison").get(f"/meetings/{m.pk}").status_code == 200  # serves 恒远
+    assert world.client("liaison2").get(f"/meetings/{m.pk}").status_code == 403
+    assert world.client("expert").get(f"/meetings/{m.pk}").status_code == 403
+
+
 def test_enterprise_sees_only_its_own_items(setup):
     world, m, d1, d2, i1, i2 = setup
     body = world.client("enterprise").get(f"/meetings/{m.pk}").json()

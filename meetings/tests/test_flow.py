@@ -350,3 +350,45 @@ def test_every_change_is_an_event(world):
     assert all(e.actor_id for e in m.events.all())
     assert AgendaItem.objects.filter(meeting=m).count() == 1 and not Registration.objects.exists()
     assert TaskStatus.PENDING == Task.objects.get().status
+
+
+def test_agenda_source_hook_for_other_apps(world, settings):
+    """Another app (key projects) proposes items through the hook, without meetings importing it."""
+    calls = []
+
+    def slipping_projects(m):
+        calls.append(m.pk)
+        if m.kind != MeetingKind.PROJECT:
+            return []
+        return [
+            agenda.Proposal(
+                AgendaSource.PROJECT,
+                enterprise=world.enterprise,
+                title="二期厂房项目竣工节点滞后",
+                source_ref="project:7",
+            )
+        ]
+
+    agenda.register_source(slipping_projects)
+    agenda.register_source(slipping_projects)  # once only
+    try:
+        m = meeting(world, kind=MeetingKind.PROJECT)
+        assert calls == [m.pk]
+        item = m.items.get()
+        assert (item.source, item.source_ref, item.demand) == (
+            AgendaSource.PROJECT,
+            "project:7",
+            None,
+        )
+        assert (
+            agenda.refresh(m, world.users["dispatcher"]) == 0
+        )  # the same project is not added twice
+        # Deciding tasks on an item without a demand records one in the ledger first.
+        held(world, m)
+        dec = tasks_decision(world, m, item, [(world.dept_a, LEAD, 10)])
+        item.refresh_from_db()
+        assert item.demand.channel == "reception" and dec.links.get().task.demand == item.demand
+    finally:
+        agenda._registered.remove(slipping_projects)
+    settings.MEETING_AGENDA_SOURCES = ["meetings.agenda.registrations"]
+    assert agenda.sources().count(agenda.registrations) == 2  # settings paths are read too
