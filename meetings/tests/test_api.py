@@ -91,6 +91,9 @@ def test_nothing_crosses_parks(setup):
         assert c.get(f"/meetings/{m.pk}").status_code == 404
         assert c.get("/meetings").json()["count"] == 0
         assert c.post(f"/meetings/{m.pk}/agenda", {"demand_number": "x"}).status_code == 404
+        body = {"item_id": 1, "kind": "on_spot", "text": "x"}
+        assert c.post(f"/meetings/{m.pk}/decisions", body).status_code == 404
+        assert c.post(f"/meetings/{m.pk}/issue").status_code == 404
 
 
 def test_dispatchers_prepare(world):
@@ -154,3 +157,41 @@ def test_decision_on_a_meeting_not_held_is_409(world):
     body = {"item_id": m.items.get().pk, "kind": "on_spot", "text": "现场答复"}
     r = world.client("leader").post(f"/meetings/{m.pk}/decisions", body)
     assert r.status_code == 409 and "尚未召开" in r.json()["detail"]
+
+
+def test_hold_attendance_and_issue_endpoints(world):
+    escalated(world)
+    m = meeting(world)
+    assert world.client("handler").post(f"/meetings/{m.pk}/hold").status_code == 403
+    assert world.client("dispatcher", other=True).post(f"/meetings/{m.pk}/hold").status_code == 404
+    r = world.client("leader").post(f"/meetings/{m.pk}/hold")
+    assert r.status_code == 200 and r.json()["status"] == "held"
+    body = {"department_ids": [world.dept_a.pk], "others": "湘潭恒远 王经理"}
+    assert world.client("enterprise").post(f"/meetings/{m.pk}/attendance", body).status_code == 403
+    r = world.client("dispatcher").post(f"/meetings/{m.pk}/attendance", body)
+    assert [a["unit"] for a in r.json()["attendance"]] == ["经济发展局", "湘潭恒远"]
+    r = world.client("dispatcher").post(f"/meetings/{m.pk}/issue")
+    assert r.status_code == 409 and "议定事项" in r.json()["detail"]
+    item = m.items.get()
+    world.client("leader").post(
+        f"/meetings/{m.pk}/decisions", {"item_id": item.pk, "kind": "on_spot", "text": "现场答复"}
+    )
+    assert world.client("handler").post(f"/meetings/{m.pk}/issue").status_code == 403
+    r = world.client("dispatcher").post(f"/meetings/{m.pk}/issue")
+    assert r.status_code == 200 and r.json()["status"] == "issued"
+
+
+def test_assign_tasks_service_refuses_others_and_closed_demands(world):
+    from demands import services as ds
+    from demands.models import Status as DStatus
+    from qinshang.errors import Forbidden, InvalidState
+
+    d = demand(world)
+    spec = [ds.Assignment(world.dept_a.pk, "lead", 5)]
+    with pytest.raises(Forbidden):
+        ds.assign_tasks(world.users["handler"], d, assignments=spec)
+    type(d).objects.filter(pk=d.pk).update(status=DStatus.CLOSED)
+    d.refresh_from_db()
+    with pytest.raises(InvalidState, match="已销号"):
+        ds.assign_tasks(world.users["dispatcher"], d, assignments=spec)
+    assert not Task.objects.exists()

@@ -34,7 +34,9 @@ def test_list_for_each_role(world, client, held_meeting):
     assert held_meeting.title not in r.content.decode()
     r = _get(client, world, "dispatcher", "/meetings/", other=True)
     assert held_meeting.title not in r.content.decode()
-    nav = _get(client, world, "leader", "/meetings/").content.decode()
+    listed = _get(client, world, "leader", "/meetings/").content.decode()
+    assert "议题 2 · 议定 1 · 按时办结 0/1" in listed
+    nav = listed
     assert 'href="/meetings/"' in nav.split('aria-label="主导航"')[1]
 
 
