@@ -13,7 +13,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 from meetings import agenda
 from meetings.models import Decision, DecisionKind, DecisionTask, Meeting
@@ -88,7 +88,9 @@ def _para(doc: Any, text: str, *, size: float = 16, indent: bool = True) -> Any:
 
 def _heading(doc: Any, text: str) -> None:
     h = doc.add_heading(level=1)
-    _font(h.add_run(text), HEAD_FONT, 16, True)
+    run = h.add_run(text)
+    _font(run, HEAD_FONT, 16, True)
+    run.font.color.rgb = RGBColor(0, 0, 0)  # official documents print headings in black
 
 
 def _field(paragraph: Any, code: str) -> None:
