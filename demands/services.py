@@ -619,6 +619,106 @@ def dispatch(
     return demand
 
 
+@dataclass
+class Assignment:
+    """One department's share in `assign_tasks`: 主办 (lead) or 协办 (co), with its limit."""
+
+    department_id: Any
+    role: str
+    time_limit_days: Any
+
+
+ASSIGNABLE = (Status.RECEIVED, *wf.WORKING, Status.ANSWERED)
+MAX_ASSIGN_DAYS = 120
+
+
+def assign_tasks(
+    actor: User,
+    demand: Demand,
+    *,
+    assignments: Iterable[Assignment],
+    note: Any = "",
+    source: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> list[Task]:
+    """Give a demand to one 主办 and any 协办, each with its own working-day limit, whatever
+    state the demand is in while it is still being worked on: the decision of a coordination
+    meeting (接待日, 调度会) may send an already dispatched demand to more departments.
+
+    Recorded as a 交办 event, so the departments are notified, the metrics count the new tasks,
+    and the tasks then follow the normal workflow (签收, 答复, 回访, 销号). Returns the new tasks.
+    """
+    if not actor_relations(actor, demand) & {wf.DISPATCH, wf.LEADER}:
+        raise Forbidden("只有派单员或园区领导可以交办任务")
+    items = list(assignments)
+    leads = [a for a in items if a.role == TaskRole.LEAD]
+    if len(leads) != 1:
+        raise InvalidInput("须指定一个主办部门", field="department_id")
+    park = demand.park
+    depts: list[tuple[Department, str, int]] = []
+    for a in [*leads, *(a for a in items if a.role != TaskRole.LEAD)]:
+        label = "主办部门" if a.role == TaskRole.LEAD else "协办部门"
+        if a.role not in (TaskRole.LEAD, TaskRole.CO):
+            raise InvalidInput(f"任务角色“{a.role}”无效，可选：lead（主办）、co（协办）")
+        if a.department_id in (None, ""):
+            raise InvalidInput(f"请选择{label}", field="department_id")
+        dept = _department(park, a.department_id, label)
+        days = _days(a.time_limit_days, f"{dept.name}的办结时限", high=MAX_ASSIGN_DAYS)
+        depts.append((dept, a.role, days))
+    if len({d.pk for d, _, _ in depts}) != len(depts):
+        raise InvalidInput("同一部门不能重复交办", field="department_id")
+    note = _text(note, "交办意见", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        if demand.status not in ASSIGNABLE:
+            raise InvalidState(
+                f"诉求当前状态为“{demand.get_status_display()}”，不能再交办；如需继续办理请先重新打开"
+            )
+        busy = set(
+            demand.tasks.filter(status__in=ACTIVE_TASK_STATUSES).values_list(
+                "department__name", flat=True
+            )
+        )
+        clash = [d.name for d, _, _ in depts if d.name in busy]
+        if clash:
+            raise InvalidInput(f"{'、'.join(clash)}已有该诉求在办任务，无须重复交办")
+        before = demand.status
+        tasks = [_new_task(demand, d, role, days, now) for d, role, days in depts]
+        if before == Status.RECEIVED:
+            demand.tier = demand.tier or Tier.DEPARTMENT
+            demand.dispatched_at = now
+            demand.lead_department = depts[0][0]
+        lead = tasks[0]
+        record(
+            demand,
+            "dispatch",
+            actor,
+            from_status=before,
+            at=now,
+            note=note,
+            data={
+                "lead": lead.department.name,
+                "co": [t.department.name for t in tasks[1:]],
+                "days": lead.time_limit_days,
+                "deadline": lead.deadline.isoformat(),
+                "tasks": [
+                    {
+                        "department": t.department.name,
+                        "role": t.role,
+                        "days": t.time_limit_days,
+                        "deadline": t.deadline.isoformat(),
+                    }
+                    for t in tasks
+                ],
+                "calendar_warning": wcal.schedule_warning(*(t.deadline for t in tasks)),
+                **(source or {}),
+            },
+        )
+        _sync(demand, actor, now)
+    return tasks
+
+
 def sign(
     actor: User,
     demand: Demand,

@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     EXTENSION_DECIDED = "extension_decided", "延期审批"
     URGED = "urged", "催办督办"
     MATERIAL = "material", "补充材料"
+    MEETING = "meeting", "会议通知"
 
 
 class Notification(models.Model):
@@ -29,9 +30,13 @@ class Notification(models.Model):
     demand = models.ForeignKey(
         "demands.Demand",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name="诉求",
     )
+    # Where a notification about something else than a demand (a meeting) opens.
+    link = models.CharField("链接", max_length=200, blank=True, default="")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     text = models.CharField("内容", max_length=300)
     created_at = models.DateTimeField("时间", db_index=True)

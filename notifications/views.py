@@ -40,6 +40,8 @@ def open_one(request: HttpRequest, pk: int) -> HttpResponse:
     if n is None:
         raise NotFound("消息不存在")
     services.mark_read(request.user, n.park, pk)  # type: ignore[arg-type]
+    if n.link.startswith("/"):
+        return HttpResponseRedirect(n.link)
     return HttpResponseRedirect(reverse("demands:detail", args=[n.demand_id]))
 
 

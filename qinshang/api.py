@@ -107,5 +107,9 @@ def _register() -> None:
 
     api.add_router("", supervision_router)
 
+    from meetings.api import router as meetings_router
+
+    api.add_router("", meetings_router)
+
 
 _register()

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "visits",
     "escalation",
     "supervision",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -193,4 +194,5 @@ PERIODIC_JOBS = [
     {"name": "scan_deadlines", "task": "notifications.tasks.scan_deadlines", "every_minutes": 60},
     {"name": "scan_escalation", "task": "escalation.tasks.scan_all", "every_minutes": 60},
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
+    {"name": "schedule_meetings", "task": "meetings.tasks.schedule_meetings", "daily_at": "06:30"},
 ]

@@ -18,5 +18,6 @@ urlpatterns = [
     path("routing/", include("routing.urls")),
     path("escalation/", include("escalation.urls")),
     path("supervision/", include("supervision.urls")),
+    path("meetings/", include("meetings.urls")),
     path("", include("web.urls")),
 ]

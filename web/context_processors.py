@@ -42,6 +42,12 @@ NAV = [
             Role.DEPARTMENT_HEAD,
         ),
     ),
+    (
+        "会议协调",
+        "/meetings/",
+        (Role.DISPATCHER, Role.ADMIN, Role.LEADER, Role.HANDLER, Role.DEPARTMENT_HEAD),
+    ),
+    ("报名接待日", "/meetings/register/", (Role.ENTERPRISE,)),
     ("联系提醒", "/liaisons/contacts/", (Role.LIAISON,)),
     ("台账导入", "/exchange/", (Role.DISPATCHER, Role.ADMIN)),
     ("智能分派", "/routing/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
