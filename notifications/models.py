@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     EXTENSION_DECIDED = "extension_decided", "延期审批"
     URGED = "urged", "催办督办"
     MATERIAL = "material", "补充材料"
+    SYSTEM = "system", "系统告警"
 
 
 class Notification(models.Model):
@@ -31,6 +32,9 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name="诉求",
+        # Empty for system alerts to administrators (a stalled task queue), which concern no demand.
+        null=True,
+        blank=True,
     )
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     text = models.CharField("内容", max_length=300)
