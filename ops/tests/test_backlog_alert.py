@@ -88,3 +88,18 @@ def test_a_broken_watch_does_not_stop_the_tick(caplog):
 
 def broken(now):
     raise RuntimeError("boom")
+
+
+@override_settings(BACKLOG_ALERT_MINUTES=15)
+def test_the_administrator_reads_the_alert_in_the_bell(world, client):
+    queued_job(T0)
+    check_backlog(T0 + dt.timedelta(minutes=20))
+    client.force_login(world.users["admin"])
+    page = client.get("/notifications/")
+    assert page.status_code == 200 and "后台任务积压" in page.content.decode()
+    assert "系统告警" in page.content.decode()
+    n = _alerts().get(user=world.users["admin"])
+    r = client.get(f"/notifications/{n.pk}/")
+    assert r.status_code == 302 and r["Location"] == "/notifications/"
+    n.refresh_from_db()
+    assert n.read_at is not None
