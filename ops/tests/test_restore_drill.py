@@ -181,3 +181,18 @@ def test_restore_drill_postgresql(world, tmp_path):
         assert pg_counts(drill) == before
     finally:
         pg_admin(f'DROP DATABASE IF EXISTS "{drill}"')
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_database_password_stays_off_the_command_line():
+    p = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/dbinfo.py")],
+        env={**os.environ, "DATABASE_URL": "postgres://qs:s%40cret@db1:5432/qinshang"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = dict(line.split("=", 1) for line in p.stdout.splitlines() if "=" in line)
+    assert lines["PGPASSWORD"] == "s@cret" and "export PGPASSWORD" in p.stdout
+    assert "cret" not in lines["DB_URL"] and "cret" not in lines["DB_MAINT_URL"]
+    assert lines["DB_MAINT_URL"].endswith("/postgres")
