@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     MATERIAL = "material", "补充材料"
     MEETING = "meeting", "会议通知"
 
+    SYSTEM = "system", "系统告警"
+
 
 class Notification(models.Model):
     user = models.ForeignKey(
@@ -30,6 +32,8 @@ class Notification(models.Model):
     demand = models.ForeignKey(
         "demands.Demand",
         on_delete=models.CASCADE,
+        # Empty for what concerns no demand: a meeting (opened through `link`), a system alert
+        # to administrators (a stalled task queue).
         null=True,
         blank=True,
         related_name="notifications",

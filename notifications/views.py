@@ -35,13 +35,15 @@ def bell(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def open_one(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark as read and go to the demand (which checks access again)."""
+    """Mark as read and go to the demand (which checks access again); a system alert has none."""
     n = services.for_user(request.user, _park(request)).filter(pk=pk).first()  # type: ignore[arg-type]
     if n is None:
         raise NotFound("消息不存在")
     services.mark_read(request.user, n.park, pk)  # type: ignore[arg-type]
-    if n.link.startswith("/"):
+    if n.link.startswith("/") and not n.link.startswith("//"):
         return HttpResponseRedirect(n.link)
+    if n.demand_id is None:
+        return HttpResponseRedirect(reverse("notifications:list"))
     return HttpResponseRedirect(reverse("demands:detail", args=[n.demand_id]))
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "escalation",
     "supervision",
     "meetings",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -196,3 +197,13 @@ PERIODIC_JOBS = [
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
     {"name": "schedule_meetings", "task": "meetings.tasks.schedule_meetings", "daily_at": "06:30"},
 ]
+
+# Run by the scheduler itself on every tick (not queued): they watch the workers that drain the queue.
+SCHEDULER_WATCHES = ["ops.watch.check_backlog"]
+# /healthz answers 503 beyond these (0 switches a check off). The scheduler ticks every 30 s.
+HEALTH_MAX_QUEUED = envint("HEALTH_MAX_QUEUED", 500)
+HEALTH_MAX_QUEUED_AGE_MINUTES = envint("HEALTH_MAX_QUEUED_AGE_MINUTES", 10)
+HEALTH_MAX_TICK_AGE_MINUTES = envint("HEALTH_MAX_TICK_AGE_MINUTES", 5)
+# The administrators of every park are told (once per incident) when the oldest queued job has
+# waited this long, and again when the queue has recovered.
+BACKLOG_ALERT_MINUTES = envint("BACKLOG_ALERT_MINUTES", 15)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("escalation/", include("escalation.urls")),
     path("supervision/", include("supervision.urls")),
     path("meetings/", include("meetings.urls")),
+    path("", include("ops.urls")),
     path("", include("web.urls")),
 ]

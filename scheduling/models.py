@@ -19,3 +19,21 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
+
+class SchedulerTick(models.Model):
+    """The last time each scheduler process looked at the clock, for /healthz: a scheduler that
+    stopped ticking enqueues nothing and alerts no one, so its silence must be visible."""
+
+    instance = models.CharField("调度器", max_length=200, unique=True)
+    last_tick_at = models.DateTimeField("最近一次检查", db_index=True)
+    started_at = models.DateTimeField("启动时间")
+    pid = models.PositiveIntegerField("进程号", default=0)
+
+    class Meta:
+        verbose_name = "调度器心跳"
+        verbose_name_plural = "调度器心跳"
+        ordering = ["-last_tick_at"]
+
+    def __str__(self) -> str:
+        return f"{self.instance} @ {self.last_tick_at:%Y-%m-%d %H:%M:%S}"

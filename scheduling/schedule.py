@@ -3,12 +3,18 @@
 Jobs are listed in settings.PERIODIC_JOBS; `manage.py scheduler` enqueues each job's task into the
 django-tasks queue when its slot comes, and the db_worker processes run it. Several schedulers
 may run (e.g. one per machine for availability): the JobRun unique row decides who enqueues.
+
+Each tick also records a heartbeat (SchedulerTick, read by /healthz) and runs the checks listed in
+settings.SCHEDULER_WATCHES in the scheduler's own process: they watch the task workers, so they
+must not wait in the queue the workers are failing to drain.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from scheduling.models import JobRun
+from scheduling.models import JobRun, SchedulerTick
 
 log = logging.getLogger(__name__)
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -73,4 +79,32 @@ def run_due(now: dt.datetime | None = None) -> list[str]:
             run.error = repr(exc)
         run.save(update_fields=["task_result_id", "error"])
         fired.append(job.name)
+    return fired
+
+
+def instance_name() -> str:
+    return getattr(settings, "SCHEDULER_INSTANCE", "") or socket.gethostname()
+
+
+def record_tick(now: dt.datetime, started_at: dt.datetime, instance: str | None = None) -> None:
+    SchedulerTick.objects.update_or_create(
+        instance=(instance or instance_name())[:200],
+        defaults={"last_tick_at": now, "started_at": started_at, "pid": os.getpid()},
+    )
+
+
+def run_watches(now: dt.datetime) -> None:
+    for path in getattr(settings, "SCHEDULER_WATCHES", []):
+        try:
+            import_string(path)(now)
+        except Exception:  # one broken check must not stop the schedule or the other checks
+            log.exception("scheduler watch %s failed", path)
+
+
+def tick(started_at: dt.datetime, now: dt.datetime | None = None) -> list[str]:
+    """One look at the clock: heartbeat, due jobs, watches. Returns the jobs enqueued."""
+    now = now or timezone.now()
+    record_tick(now, started_at)
+    fired = run_due(now)
+    run_watches(now)
     return fired

@@ -14,7 +14,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("park/switch/", views.switch_park, name="switch_park"),
-    path("healthz", views.healthz, name="healthz"),
     path("dispatch/", views.dispatch_centre, name="dispatch_centre"),
     path("department/", views.department, name="department"),
     path("liaison/", views.liaison, name="liaison"),

@@ -63,10 +63,6 @@ def switch_park(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("home"))
 
 
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
-
 def _rows(demands, today):  # type: ignore[no-untyped-def]
     return [{"d": d, "state": services.demand_deadline_state(d, today)} for d in demands]
 

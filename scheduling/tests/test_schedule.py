@@ -46,3 +46,19 @@ def test_each_slot_is_enqueued_once_however_many_schedulers_run():
     assert run_due(now + dt.timedelta(minutes=60)) == ["probe"]
     assert JobRun.objects.count() == 2
     assert tasks_for_tests.CALLS == ["ran", "ran"]  # tests run tasks immediately
+
+
+@pytest.mark.django_db
+@override_settings(PERIODIC_JOBS=[], SCHEDULER_WATCHES=[], SCHEDULER_INSTANCE="sched-a")
+def test_each_tick_leaves_a_heartbeat():
+    import io
+
+    from django.core.management import call_command
+
+    from scheduling.models import SchedulerTick
+
+    call_command("scheduler", "--once", stdout=io.StringIO())
+    call_command("scheduler", "--once", stdout=io.StringIO())
+    tick = SchedulerTick.objects.get()
+    assert tick.instance == "sched-a"
+    assert timezone.now() - tick.last_tick_at < dt.timedelta(seconds=30)

@@ -1,8 +1,10 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 
-from scheduling.schedule import jobs, run_due
+from scheduling.schedule import jobs, tick
 
 
 class Command(BaseCommand):
@@ -15,9 +17,17 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         names = "、".join(j.name for j in jobs()) or "（无）"
         self.stdout.write(f"周期任务：{names}")
+        started = timezone.now()
         while True:
-            for name in run_due():
-                self.stdout.write(f"已入队：{name}")
+            try:
+                for name in tick(started):
+                    self.stdout.write(f"已入队：{name}")
+            except DatabaseError as exc:
+                # A database restart must not end the scheduler: say so, and try again next tick.
+                if opts["once"]:
+                    raise
+                self.stderr.write(f"数据库暂不可用，稍后重试：{exc}")
             if opts["once"]:
                 return
+            close_old_connections()
             time.sleep(opts["interval"])
