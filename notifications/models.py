@@ -16,6 +16,8 @@ class Kind(models.TextChoices):
     EXTENSION_DECIDED = "extension_decided", "延期审批"
     URGED = "urged", "催办督办"
     MATERIAL = "material", "补充材料"
+    PROJECT_SLIP = "project_slip", "项目节点滞后"
+    CONSULTATION = "consultation", "专家会诊"
 
 
 class Notification(models.Model):
@@ -26,12 +28,17 @@ class Notification(models.Model):
         verbose_name="接收人",
     )
     park = models.ForeignKey("orgs.Park", on_delete=models.CASCADE, related_name="+")
+    # Empty for what is not about one demand (a key project's slipping milestone); `link` then
+    # says where the message leads, and that page checks access again.
     demand = models.ForeignKey(
         "demands.Demand",
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name="诉求",
+        null=True,
+        blank=True,
     )
+    link = models.CharField("链接", max_length=200, blank=True, default="")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     text = models.CharField("内容", max_length=300)
     created_at = models.DateTimeField("时间", db_index=True)

@@ -40,6 +40,9 @@ def open_one(request: HttpRequest, pk: int) -> HttpResponse:
     if n is None:
         raise NotFound("消息不存在")
     services.mark_read(request.user, n.park, pk)  # type: ignore[arg-type]
+    # Only our own paths: a stored link never sends anyone off the site.
+    if n.link.startswith("/") and not n.link.startswith("//"):
+        return HttpResponseRedirect(n.link)
     return HttpResponseRedirect(reverse("demands:detail", args=[n.demand_id]))
 
 

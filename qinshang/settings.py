@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "exchange",
     "liaisons",
     "visits",
+    "projects",
+    "experts",
 ]
 
 MIDDLEWARE = [
@@ -180,4 +182,5 @@ LOGGING = {
 PERIODIC_JOBS = [
     {"name": "scan_deadlines", "task": "notifications.tasks.scan_deadlines", "every_minutes": 60},
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
+    {"name": "scan_project_slips", "task": "projects.tasks.scan_slips", "every_minutes": 60},
 ]
