@@ -16,5 +16,7 @@ urlpatterns = [
     path("liaisons/", include("liaisons.urls")),
     path("visits/", include("visits.urls")),
     path("routing/", include("routing.urls")),
+    path("projects/", include("projects.urls")),
+    path("experts/", include("experts.urls")),
     path("", include("web.urls")),
 ]
