@@ -57,9 +57,7 @@ def list_experts(request: HttpRequest, filters: Query[ExpertFilter]) -> list[Exp
         qs = qs.filter(is_active=filters.active)
     return list(
         qs.select_related("user").annotate(
-            n_open=Count(
-                "consultations", filter=Q(consultations__status=ConsultationStatus.OPEN)
-            )
+            n_open=Count("consultations", filter=Q(consultations__status=ConsultationStatus.OPEN))
         )
     )
 

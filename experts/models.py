@@ -131,3 +131,14 @@ class ConsultationEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    LABELS = {
+        "open": "发起会诊",
+        "opinion": "发表意见",
+        "opinion_revised": "修改意见",
+        "conclude": "形成结论",
+    }
+
+    @property
+    def action_label(self) -> str:
+        return self.LABELS.get(self.action, self.action)

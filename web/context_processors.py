@@ -45,6 +45,13 @@ NAV = [
     ("联系提醒", "/liaisons/contacts/", (Role.LIAISON,)),
     ("台账导入", "/exchange/", (Role.DISPATCHER, Role.ADMIN)),
     ("智能分派", "/routing/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
+    (
+        "重点项目",
+        "/projects/",
+        (Role.LEADER, Role.DISPATCHER, Role.ADMIN, Role.LIAISON, Role.ENTERPRISE),
+    ),
+    ("遗留清零", "/experts/board/", (Role.LEADER, Role.DISPATCHER, Role.ADMIN)),
+    ("专家会诊", "/experts/consultations/", (Role.EXPERT,)),
     ("系统管理", "admin_home", (Role.ADMIN,)),
 ]
 
