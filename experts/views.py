@@ -188,6 +188,9 @@ def _consultation_page(
             "panel": [{"e": e, "op": opinions.get(e.pk)} for e in panel],
             "mine": mine,
             "my_opinion": opinions.get(mine.pk) if mine else None,
+            "opinion_text": request.POST.get("text", "")
+            if error
+            else (opinions[mine.pk].text if mine and mine.pk in opinions else ""),
             "is_chair": user.pk == c.chair_id or user.is_superuser,
             "departments": Department.objects.filter(park=park, is_active=True),
             "kinds": ConclusionKind.choices,
