@@ -182,3 +182,18 @@ def test_slip_shows_on_list(world):
     services.add_milestone(world.users["leader"], p, name="竣工验收", planned_on="2026-04-01")
     html = login(world, "dispatcher").get("/projects/", {"slipping": "1"}).content.decode()
     assert p.name in html and "滞后 1" in html
+
+
+def test_slip_notification_leads_to_the_project(world):
+    p = make_project(world)
+    services.add_milestone(world.users["leader"], p, name="竣工验收", planned_on="2026-04-01")
+    import datetime as dt
+
+    from notifications.models import Notification
+
+    assert services.scan_slips(dt.date(2026, 4, 3)) == 1
+    n = Notification.objects.get(user=world.users["liaison"])
+    c = login(world, "liaison")
+    r = c.get(f"/notifications/{n.pk}/")
+    assert r.status_code == 302 and r["Location"] == f"/projects/{p.pk}/"
+    assert c.get("/notifications/").status_code == 200
