@@ -142,3 +142,20 @@ class ConsultationEvent(models.Model):
     @property
     def action_label(self) -> str:
         return self.LABELS.get(self.action, self.action)
+
+
+class PoolEvent(models.Model):
+    """Changes to the expert pool and to the park's legacy rule: who, when, what. Kept for good."""
+
+    park = models.ForeignKey("orgs.Park", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["park", "-created_at"])]

@@ -25,6 +25,7 @@ from experts.models import (
     Expert,
     LegacyRule,
     Opinion,
+    PoolEvent,
 )
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
@@ -121,7 +122,22 @@ def save_expert(
     if values["email"] and "@" not in values["email"]:
         raise InvalidInput("电子邮箱格式不正确", field="email")
     with transaction.atomic():
-        expert, _ = Expert.objects.update_or_create(user=user, defaults={"park": park, **values})
+        before = Expert.objects.filter(user=user).values(*values).first()
+        expert, created = Expert.objects.update_or_create(
+            user=user, defaults={"park": park, **values}
+        )
+        changes = {
+            k: [before.get(k) if before else None, v]
+            for k, v in values.items()
+            if not before or before.get(k) != v
+        }
+        PoolEvent.objects.create(
+            park=park,
+            actor=actor,
+            action="expert_add" if created else "expert_update",
+            data={"expert": user.display_name, "changes": changes},
+            created_at=_now(),
+        )
     return expert
 
 
@@ -148,8 +164,10 @@ def set_rule(
             raise InvalidInput("清零目标日期应为 YYYY-MM-DD", field="target_date")
         if target < timezone.localdate():
             raise InvalidInput("清零目标日期不能早于今天", field="target_date")
+    fields = ("open_working_days", "overdue_urges", "count_escalated", "target_date")
     with transaction.atomic():
         rule, _ = LegacyRule.objects.select_for_update().get_or_create(park=park)
+        before = {f: getattr(rule, f) for f in fields}
         rule.open_working_days = days
         rule.overdue_urges = urges
         rule.count_escalated = count_escalated in (True, "1", "on", "true", 1)
@@ -157,6 +175,14 @@ def set_rule(
         rule.updated_by = actor
         rule.updated_at = _now()
         rule.save()
+        changes = {
+            f: [str(before[f]) if before[f] is not None else None, str(getattr(rule, f))]
+            for f in fields
+            if before[f] != getattr(rule, f)
+        }
+        PoolEvent.objects.create(
+            park=park, actor=actor, action="rule", data={"changes": changes}, created_at=_now()
+        )
     return rule
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from demands.access import get_demand
 from demands.models import Outcome
 from experts import access, legacy, services
-from experts.models import ConclusionKind, Consultation, ConsultationStatus, Expert
+from experts.models import ConclusionKind, Consultation, ConsultationStatus, Expert, PoolEvent
 from orgs.models import Department, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from qinshang.pages import paginate, query_without, roles_required
@@ -27,6 +27,12 @@ from workcal import calendar as wcal
 MANAGERS = (Role.LEADER, Role.DISPATCHER, Role.ADMIN)
 CONSULT_ROLES = (*MANAGERS, Role.EXPERT, Role.HANDLER, Role.DEPARTMENT_HEAD)
 SEARCH_MAX = 100
+RULE_LABELS = {
+    "open_working_days": "办理工作日数",
+    "overdue_urges": "催办次数",
+    "count_escalated": "计入提级专家协商",
+    "target_date": "清零目标日期",
+}
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -381,6 +387,22 @@ def rule(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "experts/rule.html",
-        {"rule": current, "v": v, "error": error},
+        {
+            "rule": current,
+            "v": v,
+            "error": error,
+            "history": [
+                {
+                    "e": e,
+                    "changes": [
+                        (RULE_LABELS.get(k, k), old, new)
+                        for k, (old, new) in (e.data.get("changes") or {}).items()
+                    ],
+                }
+                for e in PoolEvent.objects.filter(park=park, action="rule").select_related("actor")[
+                    :20
+                ]
+            ],
+        },
         status=422 if error else 200,
     )

@@ -148,6 +148,8 @@ def test_rule_form(world):
     assert r.status_code == 302
     rule = LegacyRule.objects.get(park=world.park)
     assert (rule.open_working_days, rule.overdue_urges, rule.count_escalated) == (40, 1, True)
+    html = c.get("/experts/rule/").content.decode()
+    assert "办理工作日数：60 → 40" in html and "催办次数：2 → 1" in html
 
 
 def test_pool_form(world):
