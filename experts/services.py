@@ -197,9 +197,13 @@ def open_consultation(
     chair_id: Any,
     expert_ids: Any,
     background: Any = "",
+    referred_by: str = "",
     at: dt.datetime | None = None,
 ) -> Consultation:
-    """Put a legacy item before a panel. The demand is escalated to 专家协商 if it was not."""
+    """Put a legacy item before a panel. The demand is escalated to 专家协商 if it was not.
+
+    `referred_by` names a meeting that referred the item (a decision of a 调度会 or 接待日): such
+    an item goes to the panel whether or not the park's rule already calls it legacy."""
     park = demand.park
     _require_manager(actor, park)
     if demand.status not in OPEN_STATUSES:
@@ -207,7 +211,10 @@ def open_consultation(
     rule = legacy.rule_for(park)
     since = legacy.legacy_since(demand, rule, legacy.histories([demand.pk]).get(demand.pk))
     today = timezone.localdate()
-    if since is None or since[0] > today:
+    referred_by = _text(referred_by, "转会诊来源", required=False, limit=100)
+    if referred_by:
+        since = (today, f"由{referred_by}转专家会诊")
+    elif since is None or since[0] > today:
         raise InvalidInput(
             f"该诉求尚不属于遗留问题（本园区规则：办理超过 {rule.open_working_days} 个工作日"
             + (f"，或逾期且催办达 {rule.overdue_urges} 次" if rule.overdue_urges else "")
@@ -262,7 +269,11 @@ def open_consultation(
             actor,
             note=background,
             at=now,
-            data={"experts": [e.user.display_name for e in experts], "chair": chair.display_name},
+            data={
+                "experts": [e.user.display_name for e in experts],
+                "chair": chair.display_name,
+                "referred_by": referred_by,
+            },
         )
         link = reverse("experts:consultation", args=[c.pk])
         transaction.on_commit(lambda: _announce(c, experts, link))

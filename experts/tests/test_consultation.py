@@ -223,3 +223,19 @@ def test_pool_and_rule_need_managers(world):
         count_escalated=False,
     )
     assert (r.open_working_days, r.overdue_urges, r.count_escalated) == (90, 0, False)
+
+
+def test_a_meeting_may_refer_a_young_item(world):
+    young = dispatched(world, timezone.localdate().isoformat())
+    panel = experts(world, 1)
+    c = services.open_consultation(
+        world.users["leader"],
+        young,
+        topic="调度会转专家会诊",
+        chair_id=world.users["leader"].pk,
+        expert_ids=[panel[0].pk],
+        referred_by="第3期重点项目调度会",
+    )
+    assert c.legacy_reason == "由第3期重点项目调度会转专家会诊"
+    young.refresh_from_db()
+    assert young.tier == Tier.EXPERT
