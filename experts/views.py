@@ -186,6 +186,12 @@ def _consultation_page(
     opinions = {o.expert_id: o for o in c.opinions.all()}
     mine = services.panel_member(user, c)  # type: ignore[arg-type]
     events = list(c.events.select_related("actor"))
+    # The tasks the conclusion made carry its time (decide_tasks gives them the same moment).
+    tasks = (
+        list(c.demand.tasks.filter(assigned_at=c.concluded_at).select_related("department"))
+        if c.conclusion_kind == ConclusionKind.TASKS and c.concluded_at
+        else []
+    )
     return render(
         request,
         "experts/consultation.html",
@@ -202,6 +208,7 @@ def _consultation_page(
             "kinds": ConclusionKind.choices,
             "outcomes": Outcome.choices,
             "events": events,
+            "tasks": tasks,
             "error": error,
             "post": request.POST if error else {},
         },

@@ -131,6 +131,12 @@ def test_conclusion_becomes_new_tasks(world, django_capture_on_commit_callbacks)
         access.get_consultation(world.users["handler"], world.park, c.pk)
     with pytest.raises(InvalidState):
         services.write_opinion(panel[0].user, c, text="结论之后")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.users["handler_b"])
+    html = client.get(f"/experts/consultations/{c.pk}/").content.decode()
+    assert "自然资源和规划分局（主办）" in html and "人力资源和社会保障局（协办）" in html
 
 
 def test_conclusion_becomes_the_answer(world):
