@@ -257,3 +257,20 @@ def test_milestones_and_events_are_kept(world):
         "create",
         "milestone_add",
     ]
+
+
+def test_scan_command_and_task(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    p = make_project(world)
+    _milestone(world, p, planned="2026-04-01")
+    out = StringIO()
+    call_command("scan_project_slips", "--date", "2026-04-10", stdout=out)
+    assert "已提醒 1 个滞后节点" in out.getvalue()
+    call_command("scan_project_slips", "--date", "2026-04-11", stdout=out)
+    assert "已提醒 0 个滞后节点" in out.getvalue()
+    from projects.tasks import scan_slips
+
+    assert scan_slips.call() == 0
