@@ -12,6 +12,8 @@ EXTRA_LABELS = {
     "status": "状态变更",
     "merged_in": "合并进来",
     "attach": "上传附件",
+    "decide_answer": "协调答复",
+    "decide_tasks": "协调交办",
 }
 
 # What a requester (enterprise or resident) sees of the timeline: the steps of their own demand,
@@ -30,10 +32,12 @@ REQUESTER_ACTIONS = {
     "comment",
     "escalate",
     "attach",
+    "decide_answer",
+    "decide_tasks",
 }
 # A returned demand is still being routed as far as the requester is concerned.
 REQUESTER_STATUS = {Status.RETURNED: "办理中"}
-REQUESTER_HIDDEN_NOTES = {"dispatch", "escalate"}
+REQUESTER_HIDDEN_NOTES = {"dispatch", "escalate", "decide_tasks"}
 
 METHODS = {"self": "本人评价", "phone": "电话回访", "visit": "上门回访"}
 
@@ -62,6 +66,16 @@ def detail(e: Event) -> str:
     if a == "dispatch":
         co = "；协办：" + "、".join(d["co"]) if d.get("co") else ""
         return f"主办：{d.get('lead', '')}{co}；时限 {d.get('days', '')} 个工作日，截止 {d.get('deadline', '')}"
+    if a in ("decide_answer", "decide_tasks"):
+        what = (
+            f"主办：{d.get('lead', '')}"
+            + ("；协办：" + "、".join(d["co"]) if d.get("co") else "")
+            + f"；时限 {d.get('days', '')} 个工作日，截止 {d.get('deadline', '')}"
+            if a == "decide_tasks"
+            else f"办理结果：{_label(Outcome, d.get('outcome'))}"
+        )
+        src = f"（{d['source_label']}）" if d.get("source_label") else ""
+        return what + src
     if a == "status":
         return f"{_status_label(e.from_status)} → {_status_label(e.to_status)}"
     if a == "return":
@@ -109,7 +123,7 @@ def timeline(events: list[Event], *, requester: bool) -> list[dict[str, Any]]:
         if requester and e.action not in REQUESTER_ACTIONS:
             continue
         note = "" if requester and e.action in REQUESTER_HIDDEN_NOTES else e.note
-        if e.action in ("reply", "resolve_on_spot"):
+        if e.action in ("reply", "resolve_on_spot", "decide_answer"):
             note = e.note  # the answer itself: shown once, in full
         who = ""
         if e.actor is not None:

@@ -1386,6 +1386,142 @@ def escalate(
     return demand
 
 
+DECIDER_ROLES = (Role.DISPATCHER, Role.ADMIN, Role.LEADER)
+DECIDABLE_STATUSES = (Status.RECEIVED, *wf.WORKING, Status.ANSWERED)
+
+
+def _check_decider(actor: User, demand: Demand) -> None:
+    """Decisions of a higher rung (a consultation's conclusion, a meeting's decision) are taken
+    by leaders and the dispatch centre of the park, on items still being solved."""
+    if not actor.is_authenticated or not (
+        actor.is_superuser or (actor.role in DECIDER_ROLES and actor.in_park(demand.park_id))
+    ):
+        raise Forbidden("只有园区领导或派单中心可以对诉求作出协调决定")
+    if demand.status not in DECIDABLE_STATUSES:
+        raise InvalidState(f"诉求当前状态为“{demand.get_status_display()}”，不能再作出协调决定")
+
+
+def _supersede(demand: Demand, statuses: Iterable[str]) -> list[str]:
+    """Cancel the tasks a decision replaces; their answers stay on the rows and in the events."""
+    old = list(demand.tasks.select_for_update().filter(status__in=list(statuses)))
+    for t in old:
+        t.status = TaskStatus.CANCELLED
+        t.save(update_fields=["status"])
+    return [t.department.name for t in old]
+
+
+def decide_answer(
+    actor: User,
+    demand: Demand,
+    *,
+    answer: Any,
+    outcome: Any = "solved",
+    tier: Any = Tier.EXPERT,
+    source: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """A higher rung answers the item itself: the tasks still open are superseded and the
+    demand goes to 回访 with this answer, like an answer given on the spot."""
+    _check_decider(actor, demand)
+    text = _text(answer, "答复内容", limit=TEXT_MAX)
+    outcome = _choice(outcome, Outcome, "办理结果")
+    tier = _choice(tier, Tier, "解决层级")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        _check_decider(actor, demand)
+        before = demand.status
+        dropped = _supersede(demand, (*ACTIVE_TASK_STATUSES, TaskStatus.RETURNED))
+        demand.status = Status.ANSWERED
+        demand.tier = tier
+        demand.answer = text
+        demand.outcome = outcome
+        demand.answered_at = now
+        demand.due_date = None
+        demand.save()
+        record(
+            demand,
+            "decide_answer",
+            actor,
+            from_status=before,
+            to_status=demand.status,
+            note=text,
+            at=now,
+            data={"outcome": outcome, "tier": tier, "superseded": dropped, **(source or {})},
+        )
+    return demand
+
+
+def decide_tasks(
+    actor: User,
+    demand: Demand,
+    *,
+    lead_department_id: Any,
+    co_department_ids: Iterable[Any] = (),
+    time_limit_days: Any,
+    co_time_limit_days: Any = None,
+    note: Any = "",
+    tier: Any = Tier.EXPERT,
+    source: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """A higher rung assigns the item anew: a 主办 and 协办 with working-day deadlines, made the
+    way `dispatch` makes them. Earlier tasks are superseded (cancelled, history kept)."""
+    _check_decider(actor, demand)
+    park = demand.park
+    if lead_department_id in (None, ""):
+        raise InvalidInput("请指定主办部门", field="lead_department_id")
+    lead = _department(park, lead_department_id, "主办部门")
+    cos = [
+        _department(park, c, "协办部门") for c in (co_department_ids or []) if c not in ("", None)
+    ]
+    if lead in cos:
+        raise InvalidInput("主办部门不能同时作为协办部门", field="co_department_ids")
+    if len({c.pk for c in cos}) != len(cos):
+        raise InvalidInput("协办部门重复", field="co_department_ids")
+    days = _days(time_limit_days, "办理时限")
+    co_days = _days(co_time_limit_days, "协办时限", days)
+    note = _text(note, "交办意见", required=False)
+    tier = _choice(tier, Tier, "解决层级")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        _check_decider(actor, demand)
+        before = demand.status
+        dropped = _supersede(
+            demand, (*ACTIVE_TASK_STATUSES, TaskStatus.RETURNED, TaskStatus.ANSWERED)
+        )
+        tasks = [_new_task(demand, lead, TaskRole.LEAD, days, now)]
+        tasks += [_new_task(demand, c, TaskRole.CO, co_days, now) for c in cos]
+        demand.tier = tier
+        demand.lead_department = lead
+        demand.dispatched_at = demand.dispatched_at or now
+        demand.status = Status.DISPATCHED
+        demand.answered_at = None
+        demand.due_date = min(t.deadline for t in tasks)
+        demand.save()
+        record(
+            demand,
+            "decide_tasks",
+            actor,
+            from_status=before,
+            to_status=demand.status,
+            at=now,
+            note=note,
+            data={
+                "lead": lead.name,
+                "co": [c.name for c in cos],
+                "days": days,
+                "deadline": tasks[0].deadline.isoformat(),
+                "calendar_warning": wcal.schedule_warning(tasks[0].deadline),
+                "tier": tier,
+                "superseded": dropped,
+                **(source or {}),
+            },
+        )
+    return demand
+
+
 def comment(actor: User, demand: Demand, *, note: Any, at: dt.datetime | None = None) -> Demand:
     check("comment", actor, demand)
     note = _text(note, "备注")

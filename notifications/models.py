@@ -17,8 +17,9 @@ class Kind(models.TextChoices):
     URGED = "urged", "催办督办"
     MATERIAL = "material", "补充材料"
     MEETING = "meeting", "会议通知"
-
     SYSTEM = "system", "系统告警"
+    PROJECT_SLIP = "project_slip", "项目节点滞后"
+    CONSULTATION = "consultation", "专家会诊"
 
 
 class Notification(models.Model):
@@ -29,6 +30,8 @@ class Notification(models.Model):
         verbose_name="接收人",
     )
     park = models.ForeignKey("orgs.Park", on_delete=models.CASCADE, related_name="+")
+    # Empty for what is not about one demand (a key project's slipping milestone); `link` then
+    # says where the message leads, and that page checks access again.
     demand = models.ForeignKey(
         "demands.Demand",
         on_delete=models.CASCADE,
@@ -39,7 +42,7 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name="诉求",
     )
-    # Where a notification about something else than a demand (a meeting) opens.
+    # Where a notification about something else than a demand (a meeting, a project) opens.
     link = models.CharField("链接", max_length=200, blank=True, default="")
     kind = models.CharField("类型", max_length=30, choices=Kind.choices)
     text = models.CharField("内容", max_length=300)

@@ -85,6 +85,35 @@ def notify(
     return len(rows)
 
 
+def notify_link(
+    users: Iterable[User],
+    park: Park,
+    kind: str,
+    text: str,
+    link: str,
+    *,
+    dedupe_key: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """A message about something other than one demand (a key project, a consultation)."""
+    at = at or timezone.now()
+    rows = {
+        u.pk: Notification(
+            user=u,
+            park=park,
+            kind=kind,
+            text=text[:300],
+            link=link,
+            created_at=at,
+            dedupe_key=dedupe_key,
+        )
+        for u in users
+        if u is not None
+    }
+    created = Notification.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
+    return len(created)
+
+
 def _short(demand: Demand) -> str:
     title = demand.title if len(demand.title) <= 30 else demand.title[:29] + "…"
     return f"{demand.number}「{title}」"
@@ -104,6 +133,8 @@ NOTIFYING_ACTIONS = frozenset(
         "pause",
         "status",
         "resolve_on_spot",
+        "decide_tasks",
+        "decide_answer",
     }
 )
 
@@ -121,7 +152,7 @@ def notify_for_event(event: Event) -> int:
     s = _short(demand)
     # Tasks made by this event carry its time; reading them so (not "the pending ones now") keeps
     # the answer right when the callbacks run late, after later actions.
-    if a == "dispatch":
+    if a in ("dispatch", "decide_tasks"):
         tasks = list(demand.tasks.filter(assigned_at=event.created_at).select_related("department"))
         n = 0
         for t in tasks:
@@ -208,7 +239,10 @@ def notify_for_event(event: Event) -> int:
             f"{task.department.name}请您补充材料：{s}。{event.note}",
             actor=actor,
         )
-    answered = (a == "status" and event.to_status == Status.ANSWERED) or a == "resolve_on_spot"
+    answered = (a == "status" and event.to_status == Status.ANSWERED) or a in (
+        "resolve_on_spot",
+        "decide_answer",
+    )
     if answered:
         users = requesters(demand)
         if demand.liaison is not None:

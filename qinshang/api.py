@@ -111,5 +111,11 @@ def _register() -> None:
 
     api.add_router("", meetings_router)
 
+    from experts.api import router as experts_router
+    from projects.api import router as projects_router
+
+    api.add_router("", projects_router)
+    api.add_router("", experts_router)
+
 
 _register()

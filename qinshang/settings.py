@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "supervision",
     "meetings",
     "ops",
+    "projects",
+    "experts",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,7 @@ PERIODIC_JOBS = [
     {"name": "scan_escalation", "task": "escalation.tasks.scan_all", "every_minutes": 60},
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
     {"name": "schedule_meetings", "task": "meetings.tasks.schedule_meetings", "daily_at": "06:30"},
+    {"name": "scan_project_slips", "task": "projects.tasks.scan_slips", "every_minutes": 60},
 ]
 
 # Run by the scheduler itself on every tick (not queued): they watch the workers that drain the queue.

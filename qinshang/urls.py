@@ -20,5 +20,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("meetings/", include("meetings.urls")),
     path("", include("ops.urls")),
+    path("projects/", include("projects.urls")),
+    path("experts/", include("experts.urls")),
     path("", include("web.urls")),
 ]

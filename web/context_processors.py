@@ -57,6 +57,13 @@ NAV = [
         "/supervision/",
         (Role.DISPATCHER, Role.ADMIN, Role.LEADER, Role.DEPARTMENT_HEAD, Role.HANDLER),
     ),
+    (
+        "重点项目",
+        "/projects/",
+        (Role.LEADER, Role.DISPATCHER, Role.ADMIN, Role.LIAISON, Role.ENTERPRISE),
+    ),
+    ("遗留清零", "/experts/board/", (Role.LEADER, Role.DISPATCHER, Role.ADMIN)),
+    ("专家会诊", "/experts/consultations/", (Role.EXPERT,)),
     ("系统管理", "admin_home", (Role.ADMIN,)),
 ]
 

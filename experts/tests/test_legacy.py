@@ -1,0 +1,88 @@
+"""The legacy rule and the 清零 figures against hand counts on a small ledger."""
+
+import datetime as dt
+
+import pytest
+
+from demands import services as ledger
+from demands.models import Tier
+from experts import legacy
+from experts.models import LegacyRule
+from experts.tests.helpers import at, closed, demand, dispatched
+from workcal import calendar as wcal
+
+pytestmark = pytest.mark.django_db
+
+START, END = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
+
+
+def _ledger(world):  # type: ignore[no-untyped-def]
+    LegacyRule.objects.create(park=world.park, open_working_days=60, overdue_urges=2)
+    d = {}
+    d["A"] = dispatched(world, "2026-01-05", title="A 老问题仍在办")
+    d["B"] = closed(world, "2026-01-05", "2026-08-14")  # legacy at the start, cleared in it
+    d["C"] = dispatched(world, "2026-06-01", title="C 期内变老")
+    d["D"] = dispatched(world, "2026-08-03", title="D 提级专家")
+    ledger.escalate(
+        world.users["leader"], d["D"], tier=Tier.EXPERT, note="多部门协调未果", at=at("2026-08-20")
+    )
+    d["E"] = closed(world, "2026-01-05", "2026-03-02")  # closed before it grew old
+    d["F"] = closed(world, "2026-02-02", "2026-06-15")  # legacy, but cleared before the period
+    d["G"] = demand(world, "2026-10-15", title="G 新问题")
+    d["H"] = dispatched(world, "2026-08-03", days=1, title="H 逾期两次催办")
+    for day in ("2026-08-10", "2026-08-11"):
+        ledger.urge(world.users["dispatcher"], d["H"], note="请抓紧办理", at=at(day))
+    return d
+
+
+def test_since_follows_the_rule(world):
+    d = _ledger(world)
+    rule = legacy.rule_for(world.park)
+    hist = legacy.histories([x.pk for x in d.values()])
+    since = {k: legacy.legacy_since(v, rule, hist.get(v.pk)) for k, v in d.items()}
+    assert since["A"][0] == wcal.add_working_days(dt.date(2026, 1, 5), 61)
+    assert "办理超过 60 个工作日" in since["A"][1]
+    assert since["D"] == (dt.date(2026, 8, 20), "已提级专家协商")
+    assert since["H"] == (dt.date(2026, 8, 11), "逾期且催办/督办达 2 次")
+    assert since["E"] is None  # closed after 40 working days
+    assert since["G"][0] > END
+
+
+def test_period_figures_by_hand(world):
+    _ledger(world)
+    f = legacy.period_figures(world.park, START, END)
+    # At the start A and B; C grows old, D is escalated and H urged twice in the period;
+    # B is cleared; F was cleared before; E never became legacy; G is too young.
+    assert (f["open_at_start"], f["became"], f["cleared"], f["open_at_end"]) == (2, 3, 1, 4)
+
+
+def test_open_now_and_the_rule_changes_the_answer(world):
+    d = _ledger(world)
+    names = {x.title[0] for x in legacy.legacy_open(world.park, END)}
+    assert names == {"A", "C", "D", "H"}
+    rule = LegacyRule.objects.get(park=world.park)
+    rule.open_working_days, rule.overdue_urges, rule.count_escalated = 150, 0, False
+    rule.save()
+    assert {x.title[0] for x in legacy.legacy_open(world.park, END)} == {"A"}
+    # Under the stricter rule A (and B, if it grew that old before its 销号) turn legacy in August.
+    birth = wcal.add_working_days(dt.date(2026, 1, 5), 151)
+    assert START <= birth <= END
+    f = legacy.period_figures(world.park, START, END)
+    assert (f["open_at_start"], f["became"]) == (0, 1 + (birth <= dt.date(2026, 8, 14)))
+    assert d["A"].pk in set(legacy.legacy_open(world.park, END).values_list("pk", flat=True))
+
+
+def test_burndown_points(world):
+    _ledger(world)
+    chart = legacy.burndown(world.park, START, END, dt.date(2026, 12, 31))
+    assert chart["days"][0] == "2026-07-05" and chart["days"][-1] == "2026-09-30"
+    assert chart["actual"][0] == 2  # A, B
+    assert chart["actual"][-1] == 4  # A, C, D, H
+    assert chart["ideal"][0] == 2.0 and chart["ideal"][-1] < 2.0
+    assert legacy.burndown(world.other_park, START, END, None)["actual"] == [0] * len(chart["days"])
+
+
+def test_other_park_has_its_own_rule_and_items(world):
+    _ledger(world)
+    assert legacy.rule_for(world.other_park).pk is None  # defaults, unsaved
+    assert legacy.legacy_open(world.other_park, END).count() == 0
