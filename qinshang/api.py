@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from orgs.models import ApiToken, User
+from qinshang import limits
 from qinshang.errors import ServiceError
 
 
@@ -56,7 +57,8 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     parts = []
     for err in exc.errors:
         loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "payload", "query"))
-        parts.append(f"{loc}：{err.get('msg', '')}" if loc else str(err.get("msg", "")))
+        msg = limits.message(err)
+        parts.append(f"{loc}：{msg}" if loc else msg)
     return api.create_response(
         request, {"detail": "输入有误：" + "；".join(parts), "errors": exc.errors}, status=422
     )
@@ -87,6 +89,7 @@ def current_park(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _register() -> None:
+    limits.install(api)
     from demands.api import router as demands_router
     from entities.api import router as entities_router
     from orgs.api import router as orgs_router
