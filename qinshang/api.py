@@ -89,7 +89,10 @@ def current_park(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _register() -> None:
+    from idempotency.services import install as install_idempotency
+
     limits.install(api)
+    install_idempotency(api)
     from demands.api import router as demands_router
     from entities.api import router as entities_router
     from orgs.api import router as orgs_router

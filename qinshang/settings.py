@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "scheduling",
     "orgs",
+    "idempotency",
     "entities",
     "workcal",
     "demands",
@@ -167,6 +168,8 @@ ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # A JSON body of the API: a demand with a 20,000-character description is under 100 KB.
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 1024 * 1024)
+# How long the API keeps the first answer to a POST sent with an Idempotency-Key.
+IDEMPOTENCY_KEY_TTL_HOURS = envint("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "1")
@@ -183,4 +186,9 @@ LOGGING = {
 PERIODIC_JOBS = [
     {"name": "scan_deadlines", "task": "notifications.tasks.scan_deadlines", "every_minutes": 60},
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
+    {
+        "name": "purge_idempotency_keys",
+        "task": "idempotency.tasks.purge_expired",
+        "every_minutes": 60,
+    },
 ]
