@@ -172,7 +172,13 @@ def _check_api(request: HttpRequest) -> tuple[int, str] | None:
     raw_park = request.headers.get("X-Park")
     if raw_park is not None and raw_park.strip():
         text = raw_park.strip()
-        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= INT_MAX:
+        # Length first: int() of thousands of digits is refused by Python itself (ValueError).
+        if (
+            len(text) > 19
+            or not text.isascii()
+            or not text.isdigit()
+            or not 1 <= int(text) <= INT_MAX
+        ):
             return 422, f"请求头 X-Park 应为园区编号（1 到 {INT_MAX} 的整数）"
     for key, values in request.GET.lists():
         for value in [key, *values]:
@@ -188,8 +194,16 @@ def _check_api(request: HttpRequest) -> tuple[int, str] | None:
         return 400, "请求头 Content-Length 无效"
     if length > limit:
         return 413, f"请求体过大：{length} 字节，上限 {limit} 字节（{limit // 1024} KB）"
-    if "json" not in (request.content_type or "") or not length:
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, values in request.POST.lists():
+            for value in [key, *values]:
+                bad = control_char(value)
+                if bad:
+                    return 422, f"字段“{key}”含有不可见的{bad}，请删除后重试"
         return None
+    if not length:
+        return None
+    # django-ninja reads any other body as JSON, whatever its Content-Type says.
     try:
         data = json.loads(request.body)
     except RecursionError:

@@ -98,6 +98,7 @@ def test_ids_and_pages_beyond_64_bits(world):
         _refused(c.act(d["id"], "merge", into_id=BIG))
         _refused(c.c.get("/api/v1/demands", HTTP_X_PARK=str(BIG), **c.h))
         _refused(c.c.get("/api/v1/demands", HTTP_X_PARK="第一", **c.h))
+        _refused(c.c.get("/api/v1/demands", HTTP_X_PARK="9" * 5000, **c.h))
 
 
 def test_every_action_survives_hostile_arguments(world):
@@ -134,6 +135,17 @@ def test_oversized_and_malformed_bodies(world):
         _refused(c.c.post("/api/v1/demands", deep, content_type="application/json", **c.h))
         nan = json.dumps(_body(world)).replace('"visit"', "NaN")
         _refused(c.c.post("/api/v1/demands", nan, content_type="application/json", **c.h))
+
+
+def test_a_body_is_checked_whatever_its_content_type(world):
+    c = world.client("dispatcher")
+    d = new_demand(c, world.enterprise.pk)
+    plain = json.dumps({"note": "已电话\x00联系"})
+    with unchanged():
+        r = c.c.post(
+            f"/api/v1/demands/{d['id']}/actions/comment", plain, content_type="text/plain", **c.h
+        )
+        assert "不可见的空字符" in _refused(r)
 
 
 @override_settings(API_MAX_BODY_BYTES=64)
