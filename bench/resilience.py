@@ -18,7 +18,10 @@ Checks, from the database:
   - duplicated: demands (or comments) created more than once for one client request;
   - duplicate numbers;
   - tasks: every demand's suggestion job (enqueued in the intake's transaction) has run after
-    the worker came back; none left waiting, none failed.
+    the worker came back; none left waiting, none failed. A job the killed worker had taken
+    stays RUNNING until scheduling.recovery queues it again (in production the scheduler's
+    requeue_stranded_tasks job after TASK_STALE_MINUTES; here its function is called with a
+    threshold of --stale-seconds).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qinshang_input .venv/bin/python bench/resilience.py
     (options: --clients 30 --demands 10 --port 8104 --retry-share 0.25)
@@ -30,6 +33,7 @@ minute or two on a busy 2-core machine.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -217,6 +221,9 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8104)
     ap.add_argument("--retry-share", type=float, default=0.25)
     ap.add_argument("--down-seconds", type=float, default=5.0, help="task worker downtime")
+    ap.add_argument(
+        "--stale-seconds", type=float, default=10.0, help="TASK_STALE_MINUTES for the bench"
+    )
     args = ap.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -277,6 +284,8 @@ def main() -> None:
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
         killed_at = stats["created_acked"]
+        killed_mono = time.monotonic()
+        killed_wall = dt.datetime.now(dt.UTC)
         time.sleep(args.down_seconds)
         from django_tasks_db.models import DBTaskResult
 
@@ -293,6 +302,18 @@ def main() -> None:
                 break
             time.sleep(0.2)
         drain_s = time.monotonic() - drain_started
+        # A job the killed worker had taken stays RUNNING; the scheduler's
+        # requeue_stranded_tasks job (every 5 minutes, jobs RUNNING for over TASK_STALE_MINUTES)
+        # queues it again. Its function is called here with a threshold of seconds, not an hour.
+        from scheduling.recovery import requeue_stranded
+
+        time.sleep(max(0.0, args.stale_seconds - (time.monotonic() - killed_mono)))
+        stranded = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=killed_wall).count()
+        requeued = len(requeue_stranded(stale=dt.timedelta(seconds=args.stale_seconds)))
+        while DBTaskResult.objects.filter(status__in=("READY", "RUNNING")).exists():
+            if time.monotonic() - drain_started > 120:
+                break
+            time.sleep(0.2)
     finally:
         for p in (worker, web):
             if p.poll() is None:
@@ -345,7 +366,9 @@ def main() -> None:
         "tasks": sum(statuses.values()),
         "tasks_ran": statuses.get("SUCCESSFUL", 0),
         "tasks_waiting": statuses.get("READY", 0),
-        "tasks_stranded_running": statuses.get("RUNNING", 0),
+        "tasks_stranded_by_kill": stranded,
+        "tasks_requeued": requeued,
+        "tasks_still_running": statuses.get("RUNNING", 0),
         "tasks_failed": statuses.get("FAILED", 0),
         "demands_without_suggestion_run": len(demands) - len(suggested),
         "load_s": round(load_s, 1),

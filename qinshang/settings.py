@@ -182,10 +182,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# A job RUNNING for longer than this was taken by a worker that died: it is queued again
+# (scheduling/recovery.py). Longer than the longest job (a park's retraining).
+TASK_STALE_MINUTES = envint("TASK_STALE_MINUTES", 60)
+
 # The one scheduler (`manage.py scheduler`) enqueues these; `manage.py db_worker` runs them.
 PERIODIC_JOBS = [
     {"name": "scan_deadlines", "task": "notifications.tasks.scan_deadlines", "every_minutes": 60},
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
+    {
+        "name": "requeue_stranded_tasks",
+        "task": "scheduling.recovery.requeue_stranded_tasks",
+        "every_minutes": 5,
+    },
     {
         "name": "purge_idempotency_keys",
         "task": "idempotency.tasks.purge_expired",
