@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
@@ -265,7 +266,15 @@ class InputLimitsMiddleware:
                 "application/x-www-form-urlencoded",
                 "multipart/form-data",
             ):
-                cleaned = _cleaned(request.POST)
+                try:
+                    cleaned = _cleaned(request.POST)
+                except (RequestDataTooBig, TooManyFieldsSent):
+                    mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1048576
+                    msg = (
+                        f"提交的内容过大：表单文字（不含附件）不能超过 {mb} MB，"
+                        f"字段不能超过 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个"
+                    )
+                    return _page_error(request, 413, "提交的内容过大", msg)
                 if cleaned is not None:
                     request.POST = cleaned
         return self.get_response(request)

@@ -214,3 +214,12 @@ def test_clean_pasted():
     assert limits.clean_pasted("a\x00b\tc\r\nd\x0be\x9f") == "ab\tc\r\nd\ne"
     assert limits.control_char("a\nb") is None
     assert limits.control_char("a\nb", multiline=False) == "换行"
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1024)
+def test_an_oversized_page_form_gets_a_chinese_page(world):
+    c = _page_client(world)
+    with unchanged():
+        r = c.post("/demands/new/", {"title": "用电增容", "description": "企" * 2000})
+    assert r.status_code == 413
+    assert "提交的内容过大" in r.content.decode()
