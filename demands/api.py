@@ -7,7 +7,8 @@ from ninja import Body, Field, Query, Router, Schema, Status
 
 from demands import access, queries, services
 from demands.models import Category, Demand
-from qinshang.api import current_park
+from orgs.access import request_park as current_park
+from qinshang.limits import Id, Line, PageNo, Text
 from workcal import calendar as wcal
 
 router = Router(tags=["诉求台账"])
@@ -35,17 +36,17 @@ def list_categories(request: HttpRequest) -> list[Category]:
 
 
 class DemandIn(Schema):
-    title: str = Field(..., description="标题")
-    description: str = Field(..., description="诉求内容")
-    channel: str = Field(
+    title: Line = Field(..., description="标题（一行）")
+    description: Text = Field(..., description="诉求内容")
+    channel: Line = Field(
         ..., description="来源渠道：visit/questionnaire/portal/hotline/reception/liaison/api"
     )
-    enterprise_id: int | None = None
-    requester_kind: str | None = Field(None, description="enterprise/resident/community")
-    requester_name: str = ""
-    requester_phone: str = ""
-    community: str = ""
-    category: str | int | None = Field(None, description="类别编号或代码")
+    enterprise_id: Id | None = None
+    requester_kind: Line | None = Field(None, description="enterprise/resident/community")
+    requester_name: Line = ""
+    requester_phone: Line = ""
+    community: Line = ""
+    category: Id | Line | None = Field(None, description="类别编号或代码")
 
 
 class Ref(Schema):
@@ -164,18 +165,18 @@ class DemandPage(Schema):
 
 
 class DemandFilter(Schema):
-    status: str | None = None
-    category: str | None = None
-    department: int | None = None
-    channel: str | None = None
+    status: Line | None = None
+    category: Line | None = None
+    department: Id | None = None
+    channel: Line | None = None
     overdue: bool | None = None
-    q: str | None = None
+    q: Line | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    enterprise_id: int | None = None
-    tier: str | None = None
-    sort: str = "created"
-    page: int = Field(1, ge=1)
+    enterprise_id: Id | None = None
+    tier: Line | None = None
+    sort: Line = "created"
+    page: PageNo = 1
     page_size: int = Field(20, ge=1, le=200)
 
 
@@ -313,7 +314,7 @@ def create_demand(request: HttpRequest, payload: DemandIn) -> Status:
 
 
 @router.get("/demands/{demand_id}", response=DemandDetail, summary="诉求详情（任务、时限、全过程）")
-def get_demand(request: HttpRequest, demand_id: int) -> dict:
+def get_demand(request: HttpRequest, demand_id: Id) -> dict:
     park = current_park(request)
     demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
     return detail_dict(request.user, demand)
@@ -328,7 +329,7 @@ def get_demand(request: HttpRequest, demand_id: int) -> dict:
 )
 def run_action(
     request: HttpRequest,
-    demand_id: int,
+    demand_id: Id,
     action: str,
     payload: dict[str, Any] = Body(default={}),  # noqa: B008 (django-ninja's way to declare a body)
 ) -> dict:

@@ -83,6 +83,10 @@ def _today() -> dt.date:
 
 
 def _text(value: Any, label: str, *, required: bool = True, limit: int = NOTE_MAX) -> str:
+    # A list or an object where text belongs is a caller's mistake: stringified, it would be
+    # stored as "['a', 'b']".
+    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+        raise InvalidInput(f"{label}应为文本", field=label)
     text = ("" if value is None else str(value)).strip()
     if required and not text:
         raise InvalidInput(f"{label}不能为空", field=label)
@@ -93,7 +97,7 @@ def _text(value: Any, label: str, *, required: bool = True, limit: int = NOTE_MA
 
 def _choice(value: Any, choices: type, label: str) -> str:
     allowed = {c.value: c.label for c in choices}  # type: ignore[attr-defined]
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         options = "、".join(f"{k}（{v}）" for k, v in allowed.items())
         raise InvalidInput(f"{label}“{value}”无效，可选：{options}", field=label)
     return str(value)

@@ -6,32 +6,33 @@ from ninja import Field, Query, Router, Schema, Status
 
 from entities import services
 from entities.models import MarketEntity
+from orgs.access import request_park as current_park
 from qinshang import industries
-from qinshang.api import current_park
+from qinshang.limits import Id, Line, PageNo, Text
 
 router = Router(tags=["市场主体"])
 
 
 class ContactIO(Schema):
-    name: str
-    phone: str
-    position: str = ""
+    name: Line
+    phone: Line
+    position: Line = ""
     is_primary: bool = False
 
 
 class EnterpriseIn(Schema):
-    name: str = Field(..., max_length=200)
-    kind: str
-    credit_code: str = ""
-    industry: str = ""
-    address: str = ""
+    name: Line = Field(..., max_length=200)
+    kind: Line
+    credit_code: Line = ""
+    industry: Line = ""
+    address: Line = ""
     tier: int | None = None
-    legal_representative: str = ""
+    legal_representative: Line = ""
     employees: int | None = None
     annual_revenue_wan: Decimal | None = None
     registered_capital_wan: Decimal | None = None
     contacts: list[ContactIO] = []
-    credit_code_confirm_reason: str = ""
+    credit_code_confirm_reason: Text = ""
 
 
 class EnterpriseOut(Schema):
@@ -85,10 +86,10 @@ class EnterprisePage(Schema):
 
 
 class EnterpriseFilter(Schema):
-    q: str | None = None
-    kind: str | None = None
-    liaison_id: int | None = None
-    page: int = Field(1, ge=1)
+    q: Line | None = None
+    kind: Line | None = None
+    liaison_id: Id | None = None
+    page: PageNo = 1
     page_size: int = Field(50, ge=1, le=200)
 
 
@@ -122,6 +123,6 @@ def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> Status:
 
 
 @router.get("/enterprises/{entity_id}", response=EnterpriseDetail, summary="市场主体详情")
-def get_enterprise(request: HttpRequest, entity_id: int) -> MarketEntity:
+def get_enterprise(request: HttpRequest, entity_id: Id) -> MarketEntity:
     park = current_park(request)
     return services.get_entity(request.user, park, entity_id)  # type: ignore[arg-type]

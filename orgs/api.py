@@ -1,8 +1,8 @@
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from orgs.access import request_park as current_park
 from orgs.models import Department
-from qinshang.api import current_park
 
 router = Router(tags=["组织"])
 

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from orgs.models import ApiToken, User
+from qinshang import limits
 from qinshang.errors import ServiceError
 
 
@@ -56,7 +57,8 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     parts = []
     for err in exc.errors:
         loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("body", "payload", "query"))
-        parts.append(f"{loc}：{err.get('msg', '')}" if loc else str(err.get("msg", "")))
+        msg = limits.message(err)
+        parts.append(f"{loc}：{msg}" if loc else msg)
     return api.create_response(
         request, {"detail": "输入有误：" + "；".join(parts), "errors": exc.errors}, status=422
     )
@@ -72,21 +74,11 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
-def current_park(request: HttpRequest):  # type: ignore[no-untyped-def]
-    from orgs.access import park_for
-    from qinshang.errors import InvalidInput
-
-    raw = request.headers.get("X-Park")
-    park_id = None
-    if raw:
-        try:
-            park_id = int(raw)
-        except ValueError:
-            raise InvalidInput("请求头 X-Park 应为园区编号（整数）")
-    return park_for(request.user, park_id)  # type: ignore[arg-type]
-
-
 def _register() -> None:
+    from idempotency.services import install as install_idempotency
+
+    limits.install(api)
+    install_idempotency(api)
     from demands.api import router as demands_router
     from entities.api import router as entities_router
     from orgs.api import router as orgs_router

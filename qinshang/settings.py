@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "scheduling",
     "orgs",
+    "idempotency",
     "entities",
     "workcal",
     "demands",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "qinshang.limits.InputLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,6 +172,10 @@ TASKS = {
 # Attachments: what an enterprise or department may upload.
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# A JSON body of the API: a demand with a 20,000-character description is under 100 KB.
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 1024 * 1024)
+# How long the API keeps the first answer to a POST sent with an Idempotency-Key.
+IDEMPOTENCY_KEY_TTL_HOURS = envint("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 # Uploaded spreadsheets (ledger, entity and staff imports): qinshang.sheets checks the zip against
 # these before openpyxl parses anything, so a small file that inflates to gigabytes is refused
@@ -192,6 +198,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# A job RUNNING for longer than this was taken by a worker that died: it is queued again
+# (scheduling/recovery.py). Longer than the longest job (a park's retraining).
+TASK_STALE_MINUTES = envint("TASK_STALE_MINUTES", 60)
+
 # The one scheduler (`manage.py scheduler`) enqueues these; `manage.py db_worker` runs them.
 PERIODIC_JOBS = [
     {"name": "scan_deadlines", "task": "notifications.tasks.scan_deadlines", "every_minutes": 60},
@@ -199,6 +209,16 @@ PERIODIC_JOBS = [
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
     {"name": "schedule_meetings", "task": "meetings.tasks.schedule_meetings", "daily_at": "06:30"},
     {"name": "scan_project_slips", "task": "projects.tasks.scan_slips", "every_minutes": 60},
+    {
+        "name": "requeue_stranded_tasks",
+        "task": "scheduling.recovery.requeue_stranded_tasks",
+        "every_minutes": 5,
+    },
+    {
+        "name": "purge_idempotency_keys",
+        "task": "idempotency.tasks.purge_expired",
+        "every_minutes": 60,
+    },
 ]
 
 # Run by the scheduler itself on every tick (not queued): they watch the workers that drain the queue.

@@ -2,7 +2,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from demands import access
-from qinshang.api import current_park
+from orgs.access import request_park as current_park
+from qinshang.limits import Id
 from routing import similar
 from routing.models import Suggestion
 
@@ -53,7 +54,7 @@ def _rows(rows: list[dict]) -> list[dict]:
 @router.get(
     "/demands/{demand_id}/similar", response=SimilarOut, summary="可能重复的未办结诉求与类案答复"
 )
-def similar_demands(request: HttpRequest, demand_id: int) -> dict:
+def similar_demands(request: HttpRequest, demand_id: Id) -> dict:
     park = current_park(request)
     demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
     found = similar.similar_to(request.user, demand)  # type: ignore[arg-type]
@@ -65,7 +66,7 @@ def similar_demands(request: HttpRequest, demand_id: int) -> dict:
     response={200: SuggestionOut, 404: dict},
     summary="智能分派建议（类别、主办部门、时限及置信度）",
 )
-def suggestion(request: HttpRequest, demand_id: int):  # type: ignore[no-untyped-def]
+def suggestion(request: HttpRequest, demand_id: Id):  # type: ignore[no-untyped-def]
     park = current_park(request)
     demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
     s = Suggestion.objects.filter(demand=demand).select_related("category", "department").first()

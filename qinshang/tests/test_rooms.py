@@ -22,10 +22,12 @@ ROOMS: dict[str, int] = {
     "qinshang.industries": 0,
     "qinshang.sheets": 0,
     "qinshang.documents": 0,
+    "qinshang.limits": 0,
     "workcal": 1,
     "orgs": 2,
     # the page layer knows users and roles, nothing of the domains
     "qinshang.pages": 3,
+    "idempotency": 3,
     "entities": 4,
     "demands": 5,
     "notifications": 6,
@@ -53,11 +55,6 @@ KNOWN: set[tuple[str, str]] = {
     ("demands.views", "routing.models"),
     ("exchange.importer", "reports.facts"),
     ("orgs.admin", "liaisons.services"),
-    # app APIs take current_park from the API root, which imports them back
-    ("demands.api", "qinshang.api"),
-    ("entities.api", "qinshang.api"),
-    ("orgs.api", "qinshang.api"),
-    ("routing.api", "qinshang.api"),
 }
 
 
