@@ -16,5 +16,6 @@ urlpatterns = [
     path("liaisons/", include("liaisons.urls")),
     path("visits/", include("visits.urls")),
     path("routing/", include("routing.urls")),
+    path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]
