@@ -221,7 +221,7 @@ CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _https)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _https)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "0")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", _https)
 _proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "" if DEBUG else "X-Forwarded-Proto")
 if _proxy_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
