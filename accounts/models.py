@@ -1,6 +1,7 @@
 """The record of what happened to accounts: locks and unlocks, second-factor changes, passwords.
 
-Axes keeps its own attempt rows (they are deleted on unlock); these rows are kept.
+Axes keeps its own attempt rows (they are deleted on unlock); these rows are kept. API tokens
+carry their own record (created_by, revoked_at, revoked_by, revoke_reason on orgs.ApiToken).
 """
 
 from django.conf import settings
@@ -16,8 +17,6 @@ class SecurityAction(models.TextChoices):
     BACKUP_CODES = "backup_codes", "生成备用验证码"
     BACKUP_CODE_USED = "backup_code_used", "使用备用验证码"
     PASSWORD_CHANGED = "password_changed", "修改密码"
-    TOKEN_ISSUED = "token_issued", "签发访问令牌"
-    TOKEN_REVOKED = "token_revoked", "吊销访问令牌"
 
 
 class SecurityEvent(models.Model):

@@ -113,18 +113,30 @@ def backup_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+class Throttled(InvalidInput):
+    pass
+
+
 def match_code(user: User, code: str):  # type: ignore[no-untyped-def]
     """The device that accepts the code (the phone's TOTP or one backup code), or None. Each
-    device throttles after failures, so guessing is slowed down."""
+    device slows down after failures (django-otp's throttling); when every device is waiting,
+    Throttled says so instead of a plain "wrong code"."""
     code = (code or "").strip().replace(" ", "").lower()
     if not code:
         return None
-    for device in devices_for_user(user, confirmed=True):
+    waiting = 0
+    devices = list(devices_for_user(user, confirmed=True))
+    for device in devices:
         allowed, _ = device.verify_is_allowed()
-        if allowed and device.verify_token(code):
+        if not allowed:
+            waiting += 1
+            continue
+        if device.verify_token(code):
             if isinstance(device, StaticDevice):
                 record(SecurityAction.BACKUP_CODE_USED, user, actor=user)
             return device
+    if devices and waiting == len(devices):
+        raise Throttled("验证码错误次数过多，请稍等一分钟再试")
     return None
 
 

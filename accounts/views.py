@@ -93,7 +93,10 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_next(request))
     error = ""
     if request.method == "POST":
-        device = services.match_code(user, request.POST.get("code", ""))
+        try:
+            device = services.match_code(user, request.POST.get("code", ""))
+        except services.Throttled as exc:
+            device, error = None, exc.message
         if device is not None:
             otp_login(request, device)
             left = services.backup_codes_left(user)
@@ -103,7 +106,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                     f"已使用一个备用验证码，还剩 {left} 个。请尽快在“账号安全”中重新生成。",
                 )
             return HttpResponseRedirect(_next(request))
-        error = "验证码不正确或已使用。请输入手机验证器当前显示的 6 位数字，或一个备用验证码。"
+        error = error or (
+            "验证码不正确或已使用。请输入手机验证器当前显示的 6 位数字，或一个备用验证码。"
+        )
     return render(
         request,
         "accounts/otp_verify.html",

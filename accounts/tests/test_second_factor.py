@@ -72,10 +72,16 @@ def test_a_dispatcher_must_enrol_then_verify_at_each_login(world):  # type: igno
     assert c2.get("/account/otp/setup/")["Location"].startswith("/account/otp/verify/")
     r = c2.post("/account/otp/verify/", {"code": "123456", "next": "/dispatch/"})
     assert r.status_code == 422 and "验证码不正确" in r.content.decode()
+    # Guessing is slowed down: right after a failure every device waits, and says so.
+    r = c2.post("/account/otp/verify/", {"code": "654321", "next": "/dispatch/"})
+    assert r.status_code == 422 and "错误次数过多" in r.content.decode()
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    for model in (TOTPDevice, StaticDevice):  # a minute later
+        model.objects.filter(user=disp).update(
+            throttling_failure_count=0, throttling_failure_timestamp=None
+        )
     device.refresh_from_db()
-    device.throttling_failure_count = 0  # the wrong code above delays the next try
-    device.throttling_failure_timestamp = None
-    device.save()
     r = c2.post("/account/otp/verify/", {"code": code(device, ahead=1), "next": "/dispatch/"})
     assert r.status_code == 302 and r["Location"] == "/dispatch/"
     assert c2.get("/dispatch/").status_code == 200
