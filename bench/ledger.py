@@ -247,6 +247,9 @@ def run(kind: str, n: int, requests: int) -> None:
     os.environ["DATABASE_URL"] = prepare_database(kind)
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    # Pages are measured, not the HTTPS redirect or the second-factor step of production.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("OTP_REQUIRED_ROLES", "")
     os.environ["DJANGO_SETTINGS_MODULE"] = "qinshang.settings"
     import django
 

@@ -476,6 +476,9 @@ def demo(url: str, repeat: int) -> None:
     """The demo park's dashboard, as a leader opens it, in an existing database."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    # Pages are measured, not the HTTPS redirect or the second-factor step of production.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("OTP_REQUIRED_ROLES", "")
     os.environ["DEBUG"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "qinshang.settings"
     import django
@@ -530,6 +533,9 @@ def main(argv: Iterable[str] | None = None) -> None:
     loaded = prepare_database(args.keep)
     os.environ["DATABASE_URL"] = PG_URL
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    # Pages are measured, not the HTTPS redirect or the second-factor step of production.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("OTP_REQUIRED_ROLES", "")
     os.environ["DEBUG"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "qinshang.settings"
     import django

@@ -40,6 +40,9 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qinshang.settings")
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only")
+    # Pages are measured, not the HTTPS redirect or the second-factor step of production.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    os.environ.setdefault("OTP_REQUIRED_ROLES", "")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     import warnings
 

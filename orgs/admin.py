@@ -71,5 +71,25 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "name", "prefix", "created_at", "last_used_at", "revoked")
-    readonly_fields = ("key_hash", "prefix", "created_at", "last_used_at")
+    list_display = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked",
+    )
+    list_filter = ("scope", "revoked")
+    search_fields = ("user__username", "name", "prefix")
+    readonly_fields = (
+        "key_hash",
+        "prefix",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+    )

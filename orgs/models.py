@@ -6,9 +6,12 @@ One installation serves the several parks of a city. Every object that belongs t
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -146,27 +149,86 @@ class User(AbstractUser):
         return self.role in DEPARTMENT_ROLES and self.department_id is not None
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", "只读"
+    WRITE = "write", "读写"
+
+
 class ApiToken(models.Model):
-    """A bearer token for integrators. Only a hash is stored: a leaked database leaks no token."""
+    """A bearer token for integrators. Only a hash is stored: a leaked database leaks no token.
+
+    A token expires (`expires_at`), carries a scope (a read token may only GET) and is revoked by
+    its user, by the park administrator, or for all of a user's tokens when the password changes;
+    revoked rows are kept with who revoked them and why.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("用途", max_length=100, default="")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
+    scope = models.CharField(
+        "权限", max_length=5, choices=TokenScope.choices, default=TokenScope.WRITE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField("到期时间")
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.CharField("吊销原因", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "API 令牌"
         verbose_name_plural = "API 令牌"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
 
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str = "") -> str:
+    def issue(
+        cls,
+        user: User,
+        name: str = "",
+        *,
+        days: int | None = None,
+        scope: str = TokenScope.WRITE,
+        by: User | None = None,
+    ) -> str:
+        """A new token for `user`; the raw value is returned once and never stored."""
+        if days is None:
+            days = settings.API_TOKEN_DAYS
         raw = "qs_" + secrets.token_urlsafe(32)
-        cls.objects.create(user=user, name=name, key_hash=cls.hash(raw), prefix=raw[:8])
+        cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=cls.hash(raw),
+            prefix=raw[:8],
+            scope=scope,
+            expires_at=timezone.now() + timedelta(days=days),
+            created_by=by or user,
+        )
         return raw
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return not self.revoked and not self.is_expired
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked:
+            return "已吊销"
+        return "已过期" if self.is_expired else "有效"

@@ -9,28 +9,33 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from orgs.models import ApiToken, User
+from orgs.models import ApiToken, TokenScope, User
 from qinshang import limits
 from qinshang.errors import ServiceError
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         # get(), not first(): the hash is unique, and the ORDER BY that first() adds costs a
         # noticeable share of a fast request (see docs/benchmarks.md, intake).
+        now = timezone.now()
         try:
             row = ApiToken.objects.select_related("user", "user__park").get(
-                key_hash=ApiToken.hash(token), revoked=False
+                key_hash=ApiToken.hash(token), revoked=False, expires_at__gt=now
             )
         except ApiToken.DoesNotExist:
             return None
         if not row.user.is_active:
             return None
+        if row.scope == TokenScope.READ and request.method not in SAFE_METHODS:
+            raise HttpError(403, "只读令牌不能修改数据：请使用读写（write）权限的令牌")
         # One write an hour at most: the token check stays off the hot path of every request.
-        now = timezone.now()
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 3600:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
+        request.api_token = row  # type: ignore[attr-defined]
         return row.user
 
 
@@ -38,7 +43,8 @@ api = NinjaAPI(
     title="亲商 Qinshang API",
     version="1",
     description="园区企业诉求闭环服务平台接口。认证：`Authorization: Bearer <token>`，"
-    "令牌由 `python manage.py issue_token <username>` 生成。多园区用户用请求头 `X-Park` 指定园区编号。",
+    "令牌在“我的访问令牌”页面或由 `python manage.py issue_token <username> --days 90 --scope read|write` "
+    "生成，到期、吊销或修改密码后失效；只读（read）令牌的 POST 请求返回 403。多园区用户用请求头 `X-Park` 指定园区编号。",
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
 )

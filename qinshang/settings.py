@@ -6,6 +6,7 @@ off fails at start rather than running with a known key.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -73,21 +79,27 @@ INSTALLED_APPS = [
     "ops",
     "projects",
     "experts",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "qinshang.limits.InputLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orgs.middleware.CurrentParkMiddleware",
     "web.middleware.ServiceErrorPageMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qinshang.urls"
@@ -147,8 +159,44 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes first: a locked-out account or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked per account after AXES_FAILURE_LIMIT wrong passwords, and per address after
+# AXES_IP_FAILURE_LIMIT (higher: a government office goes out through one address), for
+# AXES_COOLOFF_MINUTES; an administrator unlocks earlier from 系统管理 → 登录安全.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = envint("AXES_IP_FAILURE_LIMIT", 20)
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Behind the TLS proxy every request comes from the proxy: the client is the entry the proxy
+# appended to X-Forwarded-For (the right-most of TRUSTED_PROXY_COUNT proxies). Without a proxy
+# (0, the default with DEBUG) REMOTE_ADDR is used, so nobody can choose an address by a header.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+
+# The second factor (TOTP, with static backup codes) is required for these roles and optional
+# for every other; OTP_REQUIRED_ROLES="" switches the requirement off (the demo does).
+OTP_REQUIRED_ROLES = envlist("OTP_REQUIRED_ROLES", "admin,dispatcher")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "亲商")
+
+# API tokens expire after this many days unless issued with another lifetime.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -187,9 +235,42 @@ SHEET_MAX_ROWS = envint("SHEET_MAX_ROWS", 100_000)
 SHEET_MAX_COLUMNS = envint("SHEET_MAX_COLUMNS", 1000)
 SHEET_MAX_CELLS = envint("SHEET_MAX_CELLS", 5_000_000)
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "1")
-    CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "1")
+# HTTPS: on by default without DEBUG, each switch overridable from the environment. The TLS proxy
+# in front says the original scheme in X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER="" when none).
+_https = "0" if DEBUG else "1"
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _https)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _https)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _https)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", _https)
+_proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "" if DEBUG else "X-Forwarded-Proto")
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+# The health check is asked over plain HTTP by the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy: scripts and style sheets only from our own files (all vendored), no
+# inline script. Style attributes stay allowed (bar widths in the templates are data); a <style>
+# element is not. form-action and frame-ancestors keep forms and framing to this site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

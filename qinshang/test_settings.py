@@ -18,3 +18,5 @@ if "DATABASE_URL" not in os.environ:
     DATABASES["default"]["OPTIONS"] = {}  # noqa: F405  (in-memory test DB: WAL does not apply)
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
+# The personas log in without a second factor; the accounts tests switch the requirement on.
+OTP_REQUIRED_ROLES: list[str] = []

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("projects/", include("projects.urls")),
     path("experts/", include("experts.urls")),
+    path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

@@ -28,6 +28,7 @@ ROOMS: dict[str, int] = {
     # the page layer knows users and roles, nothing of the domains
     "qinshang.pages": 3,
     "idempotency": 3,
+    "accounts": 4,
     "entities": 4,
     "demands": 5,
     "notifications": 6,

@@ -23,3 +23,15 @@ class Command(BaseCommand):
         for r in rows:
             extra = r.get("department") or r.get("enterprise") or ""
             self.stdout.write(f"  {r['label']:<12} {r['username']:<14} {r['park_name']} {extra}")
+        from django.conf import settings
+
+        if settings.OTP_REQUIRED_ROLES:
+            self.stdout.write(
+                "二次验证：系统管理员和派单员登录后须先用手机验证器（如腾讯身份验证器）扫码绑定；"
+                "演示时可设置环境变量 OTP_REQUIRED_ROLES= 关闭（make demo 已关闭）。"
+            )
+        else:
+            self.stdout.write(
+                "二次验证：本次运行未强制（OTP_REQUIRED_ROLES 为空）；正式部署时系统管理员和派单员"
+                "必须绑定手机验证器。任何账号都可在“账号安全”中自愿绑定。"
+            )

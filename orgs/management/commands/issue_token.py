@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from orgs.models import ApiToken, User
+from orgs import tokens
+from orgs.models import TokenScope, User
+from qinshang.errors import ServiceError
 
 
 class Command(BaseCommand):
@@ -9,6 +12,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("username")
         parser.add_argument("--name", default="命令行签发", help="令牌用途说明")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=settings.API_TOKEN_DAYS,
+            help=f"有效天数（默认 {settings.API_TOKEN_DAYS}，最多 {tokens.MAX_DAYS}）",
+        )
+        parser.add_argument(
+            "--scope",
+            choices=TokenScope.values,
+            default=TokenScope.WRITE,
+            help="read 只读（只能 GET）；write 读写（默认）",
+        )
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         user = User.objects.filter(username=opts["username"]).first()
@@ -16,4 +31,10 @@ class Command(BaseCommand):
             raise CommandError(f"用户“{opts['username']}”不存在")
         if not user.is_active:
             raise CommandError(f"用户“{opts['username']}”已停用")
-        self.stdout.write(ApiToken.issue(user, opts["name"]))
+        try:
+            raw = tokens.issue(
+                user, name=opts["name"], days=opts["days"], scope=opts["scope"], by=user
+            )
+        except ServiceError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(raw)

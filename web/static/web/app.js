@@ -15,6 +15,12 @@
     if (days && opt.dataset.days) days.value = opt.dataset.days;
   });
 
+  // A select that applies itself when changed (the park switcher): <select data-autosubmit>.
+  document.addEventListener("change", function (e) {
+    var sel = e.target;
+    if (sel.matches && sel.matches("select[data-autosubmit]") && sel.form) sel.form.submit();
+  });
+
   // "Select all" boxes: <input type=checkbox data-check-all="ids">.
   document.addEventListener("change", function (e) {
     var box = e.target;
