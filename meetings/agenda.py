@@ -36,6 +36,7 @@ from meetings.models import (
     Registration,
 )
 from orgs.models import User
+from projects.services import slipping_projects
 
 
 @dataclass
@@ -106,7 +107,24 @@ def rule_proposed(meeting: Meeting) -> list[Proposal]:
     return [Proposal(AgendaSource.RULE, demand=d) for d in qs]
 
 
-BUILTIN_SOURCES: list[Source_fn] = [escalated, rule_proposed, registrations]
+def key_projects(meeting: Meeting) -> list[Proposal]:
+    """For a 重点项目调度会: every key project whose milestones slip or whose investor has open
+    demands (`projects.services.slipping_projects`), one item per project, with the reasons."""
+    if meeting.kind != MeetingKind.PROJECT:
+        return []
+    day = min(meeting.date, timezone.localdate())
+    return [
+        Proposal(
+            AgendaSource.PROJECT,
+            enterprise=s.project.investor,
+            title=f"{s.project.name}：{'；'.join(s.reasons)}"[:200],
+            source_ref=f"project:{s.project.pk}",
+        )
+        for s in slipping_projects(meeting.park, day)
+    ]
+
+
+BUILTIN_SOURCES: list[Source_fn] = [escalated, rule_proposed, registrations, key_projects]
 
 
 def sources() -> list[Source_fn]:

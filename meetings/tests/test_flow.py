@@ -411,3 +411,21 @@ def test_a_demand_an_escalation_rule_proposes_is_put_on_the_agenda(world):
     esc.accept(world.users["dispatcher"], RuleProposal.objects.get(demand=d), "上接待日")
     assert agenda.refresh(m, world.users["dispatcher"]) == 0
     assert m.items.filter(demand=d, removed=False).count() == 1
+
+
+def test_a_key_project_with_a_slipping_milestone_is_on_the_next_project_meeting(world):
+    from projects import services as ps
+    from projects.tests.helpers import make_project
+
+    p = make_project(world, name="医疗器械产业园二期")
+    ps.add_milestone(world.users["dispatcher"], p, name="主体结构封顶", planned_on="2026-05-15")
+    make_project(world, name="按期项目", investor_id=world.enterprise.pk)
+    m = meeting(world, kind=MeetingKind.PROJECT, date=services._today() + dt.timedelta(days=10))
+    (item,) = m.items.filter(source=AgendaSource.PROJECT)
+    assert item.source_ref == f"project:{p.pk}" and item.enterprise == p.investor
+    assert item.title.startswith("医疗器械产业园二期：节点「主体结构封顶」")
+    # Trimmed by the dispatcher, it stays off this meeting; a reception day never gets it.
+    services.remove_item(world.users["dispatcher"], m, item_id=item.pk, reason="本周已专题调度")
+    assert agenda.refresh(m, world.users["dispatcher"]) == 0
+    r = meeting(world, date=services._today() + dt.timedelta(days=12))
+    assert not r.items.filter(source=AgendaSource.PROJECT).exists()
