@@ -87,9 +87,10 @@ def apply(qs: QuerySet[Demand], f: LedgerFilter, today: dt.date | None = None) -
     elif f.overdue is False:
         qs = qs.exclude(due_date__lt=today, status__in=OPEN_STATUSES)
     if f.date_from:
-        qs = qs.filter(created_at__gte=_start(f.date_from))
+        qs = qs.filter(created_at__gte=_start(_in_range(f.date_from, "date_from")))
     if f.date_to:
-        qs = qs.filter(created_at__lt=_start(f.date_to + dt.timedelta(days=1)))
+        day = _in_range(f.date_to, "date_to")
+        qs = qs.filter(created_at__lt=_start(day + dt.timedelta(days=1)))
     if f.q:
         text = f.q.strip()[:100]
         if text.upper().startswith("QS-"):
@@ -105,6 +106,21 @@ def apply(qs: QuerySet[Demand], f: LedgerFilter, today: dt.date | None = None) -
     if order is None:
         raise InvalidInput(f"排序“{f.sort}”无效，可选：{'、'.join(SORTS)}", field="sort")
     return qs.order_by(*order)
+
+
+# A ledger date outside these years is a typo; 0001-01-01 or 9999-12-31 would also overflow the
+# conversion to an aware datetime (a 500 the fuzz suite found).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def _in_range(day: dt.date, field: str) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(
+            f"日期“{day.isoformat()}”超出范围，应在 {FIRST_DAY.isoformat()} 至 "
+            f"{LAST_DAY.isoformat()} 之间",
+            field=field,
+        )
+    return day
 
 
 def _start(day: dt.date) -> dt.datetime:
