@@ -88,9 +88,10 @@ def apply(qs: QuerySet[Demand], f: LedgerFilter, today: dt.date | None = None) -
     elif f.overdue is False:
         qs = qs.exclude(due_date__lt=today, status__in=OPEN_STATUSES)
     if f.date_from:
-        qs = qs.filter(created_at__gte=_start(f.date_from))
+        qs = qs.filter(created_at__gte=_start(_in_range(f.date_from, "date_from")))
     if f.date_to:
-        qs = qs.filter(created_at__lt=_start(f.date_to + dt.timedelta(days=1)))
+        day = _in_range(f.date_to, "date_to")
+        qs = qs.filter(created_at__lt=_start(day + dt.timedelta(days=1)))
     if f.q:
         for term in search_terms(f.q):
             qs = qs.filter(term_condition(term))
@@ -129,6 +130,21 @@ def term_condition(term: str) -> Q:
             callers = Contact.objects.filter(phone__contains=digits).values("entity_id")
             cond |= Q(requester_phone__contains=digits) | Q(enterprise_id__in=callers)
     return cond
+
+
+# A ledger date outside these years is a typo; 0001-01-01 or 9999-12-31 would also overflow the
+# conversion to an aware datetime (a 500 the fuzz suite found).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def _in_range(day: dt.date, field: str) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(
+            f"日期“{day.isoformat()}”超出范围，应在 {FIRST_DAY.isoformat()} 至 "
+            f"{LAST_DAY.isoformat()} 之间",
+            field=field,
+        )
+    return day
 
 
 def _start(day: dt.date) -> dt.datetime:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from demands import access
 from demands import services as ds
 from orgs.models import Role
-from qinshang.errors import Forbidden, ServiceError
+from qinshang.errors import Forbidden, NotFound, ServiceError
 from routing import services, similar
 from routing.models import ModelVersion, Suggestion, Target
 
@@ -99,6 +99,9 @@ def activate(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         v = services.activate(request.user, version_id, park)  # type: ignore[arg-type]
         messages.success(request, f"已启用 {v}")
+    except (Forbidden, NotFound):
+        # Refused or not this park's: 403/404 like every other page, not a message on a redirect.
+        raise
     except ServiceError as exc:
         messages.error(request, exc.message)
     return HttpResponseRedirect(reverse("routing:index"))

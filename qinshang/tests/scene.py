@@ -1,0 +1,202 @@
+"""Objects in several states on top of the `world` personas, for the fuzz and permission suites.
+
+The fuzzer and the role × route matrix fill path parameters with these ids, so each request
+reaches a real object of the own park (and of the other park, which must stay invisible).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from demands import services
+from demands.attachments import sample_bytes
+from demands.models import Attachment, Demand
+from entities.models import MarketEntity
+
+
+@dataclass
+class Scene:
+    received: Demand  # 待派单, filed by the enterprise's account
+    dispatched: Demand  # 经济发展局 主办, not yet signed
+    signed: Demand
+    answered: Demand
+    resident_demand: Demand  # filed by the resident, no enterprise
+    other_demand: Demand  # of the other park
+    other_entity: MarketEntity  # of the other park
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+def _intake(title: str, **kw) -> services.Intake:  # type: ignore[no-untyped-def]
+    return services.Intake(
+        title=title,
+        description="企业计划购置数控机床 12 台，需要贷款 800 万元，希望了解园区贴息政策。",
+        channel=kw.pop("channel", "visit"),
+        **kw,
+    )
+
+
+def build_scene(world, *, every_kind: bool = False) -> Scene:  # type: ignore[no-untyped-def]
+    """The demands in their states; with `every_kind`, one object of each other kind too."""
+    u = world.users
+    disp, hand = u["dispatcher"], u["handler"]
+    fin = world.cat_finance.pk
+    ent = world.enterprise.pk
+
+    received = services.create_demand(
+        u["enterprise"],
+        world.park,
+        _intake("申请技改贴息贷款", channel="portal", enterprise_id=ent),
+    )
+    dispatched = services.create_demand(
+        disp, world.park, _intake("厂房用电增容", enterprise_id=ent, category_id=fin)
+    )
+    dispatched = services.dispatch(disp, dispatched, lead_department_id=world.dept_a.pk)
+    signed = services.create_demand(
+        disp, world.park, _intake("招工需求对接", enterprise_id=ent, category_id=fin)
+    )
+    signed = services.dispatch(disp, signed, lead_department_id=world.dept_a.pk)
+    signed = services.sign(hand, signed)
+    answered = services.create_demand(
+        disp, world.park, _intake("设备贷款贴息", enterprise_id=ent, category_id=fin)
+    )
+    answered = services.dispatch(disp, answered, lead_department_id=world.dept_a.pk)
+    answered = services.sign(hand, answered)
+    answered = services.reply(hand, answered, answer="已对接两家银行", outcome="solved")
+    resident_demand = services.create_demand(
+        u["resident"],
+        world.park,
+        _intake(
+            "小区门口路灯不亮",
+            channel="portal",
+            requester_kind="resident",
+            requester_name="李女士",
+            requester_phone="13800001111",
+        ),
+    )
+    o = world.other_users
+    other_entity = MarketEntity.objects.filter(park=world.other_park).first()
+    other_demand = services.create_demand(
+        o["dispatcher"],
+        world.other_park,
+        _intake("另一园区的融资诉求", enterprise_id=other_entity.pk),
+    )
+    s = Scene(
+        received=received,
+        dispatched=dispatched,
+        signed=signed,
+        answered=answered,
+        resident_demand=resident_demand,
+        other_demand=other_demand,
+        other_entity=other_entity,
+    )
+    s.ids = {
+        "demand_id": dispatched.pk,
+        "entity_id": ent,
+        "task_id": dispatched.tasks.get().pk,
+        "other_demand_id": other_demand.pk,
+        "other_entity_id": other_entity.pk,
+    }
+    if every_kind:
+        s.ids.update(_more_objects(world, dispatched))
+    return s
+
+
+def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """One object of every other kind a page addresses by id, all in the own park."""
+    from exchange.models import ImportJob
+    from liaisons import services as liaison_services
+    from notifications.models import Kind, Notification
+    from reports.models import Briefing, BriefingStatus
+    from routing.models import ModelVersion, Suggestion, Target
+    from visits import services as visits
+
+    u = world.users
+    disp = u["dispatcher"]
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    att = Attachment.objects.create(
+        demand=demand,
+        file=ContentFile(pdf, name="批复.pdf"),
+        original_name="批复.pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+        uploaded_by=disp,
+    )
+    # Notifications are written after a commit, which a test's transaction never reaches.
+    note = Notification.objects.create(
+        user=u["handler"],
+        park=world.park,
+        demand=demand,
+        kind=Kind.ASSIGNED,
+        text=f"新交办：{demand.title}",
+        created_at=timezone.now(),
+    )
+    plan = liaison_services.plan_assignment(world.park, disp)
+    today = timezone.localdate()
+    campaign = visits.create_campaign(
+        disp,
+        world.park,
+        visits.CampaignInput(
+            title="助企纾困大走访",
+            theme="relief",
+            start_date=today,
+            end_date=today + dt.timedelta(30),
+        ),
+    )
+    question = visits.add_question(
+        disp, campaign, visits.QuestionInput(text="企业目前是否存在融资困难？", kind="yesno")
+    )
+    visits.launch(disp, campaign)
+    visit = visits.record_visit(
+        u["liaison"],
+        campaign,
+        visits.VisitInput(
+            entity_id=world.enterprise.pk,
+            visited_on=today,
+            people_met="王经理",
+            answers=[visits.AnswerInput(question_id=question.pk, value="no")],
+            photos=[SimpleUploadedFile("现场.png", sample_bytes("png"), "image/png")],
+        ),
+    )
+    version = ModelVersion.objects.create(
+        park=world.park,
+        target=Target.DEPARTMENT,
+        version=1,
+        file=ContentFile(b"not a model", name="m.joblib"),
+        trained_at=timezone.now(),
+        n_train=10,
+        n_holdout=2,
+        holdout_macro_f1=0.5,
+        holdout_accuracy=0.5,
+    )
+    briefing = Briefing.objects.create(
+        park=world.park,
+        period=f"{today.year}-{today.month:02d}",
+        requested_by=u["leader"],
+        status=BriefingStatus.DONE,
+        docx=ContentFile(b"PK\x03\x04 docx", name="简报.docx"),
+    )
+    Suggestion.objects.create(demand=demand, department=world.dept_a, department_confidence=0.8)
+    job = ImportJob.objects.create(
+        park=world.park,
+        user=disp,
+        file=ContentFile(b"PK\x03\x04 not really a workbook", name="台账.xlsx"),
+        original_name="台账.xlsx",
+    )
+    return {
+        "att_id": att.pk,
+        "notification_id": note.pk,
+        "plan_id": plan.pk,
+        "campaign_id": campaign.pk,
+        "visit_id": visit.pk,
+        "photo_id": visit.photos.get().pk,
+        "version_id": version.pk,
+        "briefing_id": briefing.pk,
+        "job_id": job.pk,
+        # handler_c is no persona of the matrix: deactivating it leaves every persona logged in
+        "staff_id": u["handler_c"].pk,
+    }

@@ -1,0 +1,228 @@
+"""schemathesis over /api/v1/openapi.json, once per role: no request may make the server fail.
+
+The Django app is called in-process through schemathesis' WSGI transport (no server). Generation
+is bounded and derandomized, so every run sends the same cases. Each operation gets positive
+cases, negative cases (values that break the schema, which must give 4xx), and positive cases
+with the path ids of real objects of the scene, so the handlers run past their lookups.
+
+Run alone, with the count of cases per role:
+    .venv/bin/pytest qinshang/tests/test_fuzz_api.py -p no:xdist -q -rP
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, reject, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from demands import services
+from orgs.models import ApiToken
+from qinshang.tests.scene import build_scene
+
+pytestmark = pytest.mark.django_db
+
+# Request shapes that still answer 500 until the input-limits branch (`input`) lands; each one is
+# kept out of generation while it is listed here. After that merge, empty this set: the fuzzer
+# then sends them too and the suite must stay green.
+#   nul              a NUL character in a string (PostgreSQL refuses it in text and in `q`)
+#   int64            an integer beyond 64 bits (path ids, page numbers)
+#   list_for_string  a list or object where the action payload expects a text
+KNOWN_GAPS: frozenset[str] = frozenset()
+
+MAX_EXAMPLES = 6  # per operation and strategy: the whole module stays within seconds per role
+
+# persona → (key in world.users / world.other_users, of the other park); None: no credentials
+ROLES: dict[str, tuple[str | None, bool]] = {
+    "dispatcher": ("dispatcher", False),
+    "handler": ("handler", False),
+    "head": ("head", False),
+    "liaison": ("liaison", False),
+    "leader": ("leader", False),
+    "enterprise": ("enterprise", False),
+    "resident": ("resident", False),
+    "expert": ("expert", False),
+    "admin": ("admin", False),
+    "outsider": ("dispatcher", True),
+    "anonymous": (None, False),
+}
+
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+INT64 = 2**63
+
+APP = WSGIHandler()
+
+
+def _walk(value: Any) -> Iterator[Any]:
+    yield value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(k)
+            yield from _walk(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _walk(v)
+
+
+def known_gap(case: schemathesis.Case) -> str | None:
+    """The known-gap class a generated case falls in, if it is still excluded."""
+    parts = [case.path_parameters, case.query, case.headers]
+    body = case.body if not isinstance(case.body, schemathesis.core.NotSet) else None
+    values = [v for part in parts + [body] for v in _walk(part or {})]
+    if "int64" in KNOWN_GAPS and any(
+        isinstance(v, int) and not isinstance(v, bool) and not -INT64 <= v < INT64 for v in values
+    ):
+        return "int64"
+    if "int64" in KNOWN_GAPS and any(
+        isinstance(v, str) and v.lstrip("-").isdigit() and len(v) > 18 for v in values
+    ):
+        return "int64"  # the same integer, as the text of a query or path parameter
+    if "nul" in KNOWN_GAPS and any(isinstance(v, str) and "\x00" in v for v in values):
+        return "nul"
+    if (
+        "list_for_string" in KNOWN_GAPS
+        and case.operation.path.endswith("/actions/{action}")
+        and isinstance(body, dict)
+        and any(isinstance(v, list | dict) for v in body.values())
+    ):
+        return "list_for_string"
+    return None
+
+
+@contextmanager
+def connections_kept() -> Iterator[None]:
+    """A real WSGI handler closes "old" connections at each request's start and end; inside the
+    test's transaction that would drop it. Django's own test client unhooks the same receiver."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@functools.cache
+def load_schema(app: WSGIHandler) -> schemathesis.BaseSchema:
+    config = schemathesis.Config.from_dict(
+        {
+            "generation": {
+                "allow-x00": "nul" not in KNOWN_GAPS,
+                # Credentials are the persona's; generated Authorization headers would only
+                # turn every case into a 401.
+                "with-security-parameters": False,
+            }
+        }
+    )
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+
+
+def strategies(operation, scene) -> list[tuple[str, Any]]:  # type: ignore[no-untyped-def]
+    out = [("positive", operation.as_strategy(GenerationMode.POSITIVE))]
+    names = {p.name for p in operation.path_parameters}
+    if names or list(operation.query) or list(operation.body):
+        # An operation without inputs has nothing to break.
+        out.append(("negative", operation.as_strategy(GenerationMode.NEGATIVE)))
+    if names:
+        real = {k: v for k, v in scene.ids.items() if k in names}
+        demand_ids = [
+            d.pk
+            for d in (scene.received, scene.dispatched, scene.signed, scene.answered)
+            + (scene.resident_demand, scene.other_demand)
+        ]
+        if "demand_id" in names:
+            ids = st.sampled_from(demand_ids)
+        else:
+            ids = st.just(None)
+        actions = st.sampled_from(sorted(services.ACTIONS)) if "action" in names else st.just(None)
+
+        def with_ids(pair: tuple[int | None, str | None]):  # type: ignore[no-untyped-def]
+            fixed = dict(real)
+            if pair[0] is not None:
+                fixed["demand_id"] = pair[0]
+            if pair[1] is not None:
+                fixed["action"] = pair[1]
+            return operation.as_strategy(GenerationMode.POSITIVE, path_parameters=fixed)
+
+        out.append(("real ids", st.tuples(ids, actions).flatmap(with_ids)))
+    return out
+
+
+def fuzz(schema, scene, headers: dict[str, str]) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+    """Run every operation's strategies; return the number of requests sent and the failures."""
+    sent = 0
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for label, strategy in strategies(operation, scene):
+
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=strategy)
+            def run(case: schemathesis.Case) -> None:
+                nonlocal sent
+                if known_gap(case):
+                    reject()
+                sent += 1
+                response = case.call(headers=headers)
+                case.validate_response(response, checks=CHECKS, headers=headers)
+
+            try:
+                run()
+            # schemathesis raises its failures as a BaseExceptionGroup; one per operation and
+            # strategy is kept, so a run reports every failing operation at once.
+            except (Exception, BaseExceptionGroup) as exc:
+                failures.append(f"{operation.label} [{label}]\n{exc}")
+    return sent, failures
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_api_fuzz_no_server_error(world, role):  # type: ignore[no-untyped-def]
+    scene = build_scene(world)
+    key, other = ROLES[role]
+    headers = {}
+    if key is not None:
+        user = (world.other_users if other else world.users)[key]
+        headers["Authorization"] = f"Bearer {ApiToken.issue(user)}"
+    with connections_kept():
+        schema = load_schema(APP)
+        sent, failures = fuzz(schema, scene, headers)
+    print(f"fuzz {role}: {sent} cases, {len(failures)} failing operations")
+    assert sent > 0
+    assert not failures, "\n\n".join(failures)
+
+
+def test_the_fuzzer_fails_on_a_server_error(world, monkeypatch):  # type: ignore[no-untyped-def]
+    """A deliberate bug in the ledger list: the same run must report it as a server error."""
+    from demands import queries
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("deliberate bug")
+
+    monkeypatch.setattr(queries, "apply", broken)
+    scene = build_scene(world)
+    headers = {"Authorization": f"Bearer {ApiToken.issue(world.users['dispatcher'])}"}
+    with connections_kept():
+        schema = load_schema(APP).include(path="/api/v1/demands", method="GET")
+        sent, failures = fuzz(schema, scene, headers)
+    assert sent > 0
+    assert failures and all("Server error" in f for f in failures), failures
+    assert failures[0].startswith("GET /api/v1/demands [positive]")
