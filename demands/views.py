@@ -297,6 +297,9 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
         if need_routing
         else [],
         "categories": _categories(park) if need_routing else [],
+        # A filter argument that fails to resolve raises, so a demand filed without a category
+        # (the API allows it) must not reach the template as `demand.category.time_limit_days`.
+        "default_days": demand.category.time_limit_days if demand.category else "",
         "outcomes": Outcome.choices,
         "reasons": ReturnReason.choices,
         "satisfactions": Satisfaction.choices,
