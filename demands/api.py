@@ -1,11 +1,11 @@
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from demands import access, queries, services
+from demands import access, queries, redaction, services
 from demands.models import Category, Demand
 from qinshang.api import current_park
 from workcal import calendar as wcal
@@ -128,6 +128,7 @@ class ActionOut(Schema):
 
 
 class DemandDetail(DemandBase):
+    view: Literal["staff"] = Field("staff", description="staff：园区工作人员看到的全部内容")
     description: str
     requester_kind: str
     requester_phone: str
@@ -145,6 +146,67 @@ class DemandDetail(DemandBase):
     tasks: list[TaskOut]
     timeline: list[EventOut]
     actions: list[ActionOut]
+
+
+class RequesterTaskOut(Schema):
+    id: int
+    department: Ref
+    role: str
+    role_label: str
+    status: str
+    status_label: str
+    deadline: dt.date
+    signed_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    answer: str
+    outcome: str
+
+
+class RequesterEventOut(Schema):
+    id: int
+    action: str
+    label: str
+    detail: str
+    who: str = Field(..., description="诉求人本人，或办理部门 / 园区服务中心（不含工作人员姓名）")
+    note: str
+    created_at: dt.datetime
+
+
+class RequesterDemandDetail(Schema):
+    """What an enterprise user or a resident may see of their demand (demands.redaction)."""
+
+    view: Literal["requester"] = Field(..., description="requester：诉求人（企业、群众）看到的内容")
+    id: int
+    number: str
+    title: str
+    description: str
+    status: str
+    status_label: str
+    channel: str
+    tier: str
+    category: Ref | None
+    enterprise: Ref | None
+    requester_kind: str
+    requester_name: str
+    community: str
+    lead_department: Ref | None
+    due_date: dt.date | None
+    created_at: dt.datetime
+    answer: str
+    outcome: str
+    satisfaction: str
+    redo_count: int
+    reopen_count: int
+    answered_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    merged_into: str | None
+    tasks: list[RequesterTaskOut]
+    timeline: list[RequesterEventOut]
+    actions: list[ActionOut]
+
+
+# Staff get the whole record, requesters the redacted one; `view` tells a client which it got.
+DemandAnswer = Annotated[DemandDetail | RequesterDemandDetail, Field(discriminator="view")]
 
 
 class DemandCreated(Schema):
@@ -180,6 +242,14 @@ class DemandFilter(Schema):
 
 
 def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
+    if redaction.is_requester(user):
+        tasks = list(demand.tasks.select_related("department").order_by("-role", "id"))
+        events = list(
+            demand.events.select_related("actor", "task__department").order_by("created_at", "id")
+        )
+        row = redaction.requester_detail(demand, tasks, events)
+        row["actions"] = services.available_actions(user, demand)
+        return row
     today = timezone.localdate()
     park = demand.park
     tasks = list(demand.tasks.select_related("department").order_by("-role", "id"))
@@ -212,6 +282,7 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
         )
     }
     row.update(
+        view="staff",
         status_label=demand.get_status_display(),
         category={"id": demand.category.pk, "name": str(demand.category)}
         if demand.category
@@ -312,7 +383,13 @@ def create_demand(request: HttpRequest, payload: DemandIn) -> Status:
     return Status(201, services.create_demand(request.user, park, intake))  # type: ignore[arg-type]
 
 
-@router.get("/demands/{demand_id}", response=DemandDetail, summary="诉求详情（任务、时限、全过程）")
+@router.get(
+    "/demands/{demand_id}",
+    response=DemandAnswer,
+    summary="诉求详情（任务、时限、全过程）",
+    description="园区工作人员得到全部内容（view=staff）；企业用户和群众得到 RequesterDemandDetail"
+    "（view=requester），其中没有工作人员姓名、退单理由、内部意见和督办信息。",
+)
 def get_demand(request: HttpRequest, demand_id: int) -> dict:
     park = current_park(request)
     demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
@@ -321,7 +398,7 @@ def get_demand(request: HttpRequest, demand_id: int) -> dict:
 
 @router.post(
     "/demands/{demand_id}/actions/{action}",
-    response=DemandDetail,
+    response=DemandAnswer,
     summary="执行办理操作",
     description="操作：" + "、".join(services.ACTIONS) + "。请求体为该操作的参数（JSON 对象）。"
     "状态不允许时返回 409，无权限时返回 403，参数有误时返回 422。",

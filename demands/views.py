@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from demands import access, display, queries, services, workbench
+from demands import access, display, queries, redaction, services, workbench
 from demands import attachments as att
 from demands.models import (
     Attachment,
@@ -32,7 +32,6 @@ from demands.models import (
     ReturnReason,
     Satisfaction,
     Status,
-    TaskStatus,
     Tier,
 )
 from entities.models import MarketEntity
@@ -253,12 +252,11 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
-    role = getattr(user, "role", "")
-    requester = role in (Role.ENTERPRISE, Role.RESIDENT)
+    requester = redaction.is_requester(user)
     actions = services.available_actions(user, demand)  # type: ignore[arg-type]
     task_rows = []
     if requester:
-        tasks = [t for t in tasks if t.status not in (TaskStatus.RETURNED, TaskStatus.CANCELLED)]
+        tasks = redaction.visible_tasks(tasks)
     for t in tasks:
         pending = next((e for e in t.all_extensions if e.status == ExtensionStatus.PENDING), None)
         task_rows.append(
@@ -284,7 +282,7 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
     return {
         "demand": demand,
         "suggestion": suggestion,
-        "show_similar": role not in (Role.ENTERPRISE, Role.RESIDENT),
+        "show_similar": not requester,
         "state": services.demand_deadline_state(demand, today),
         "tasks": task_rows,
         "timeline": display.timeline(events, requester=requester),

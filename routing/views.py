@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from demands import access
+from demands import access, redaction
 from demands import services as ds
 from orgs.models import Role
 from qinshang.errors import Forbidden, ServiceError
@@ -35,6 +35,8 @@ def similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """Duplicates and past cases for a demand page (loaded by htmx after the page)."""
     park = _park(request)
     demand = access.get_demand(request.user, park, pk)  # type: ignore[arg-type]
+    if redaction.is_requester(request.user):
+        raise Forbidden("相似诉求仅供园区工作人员查看")
     found = similar.similar_to(request.user, demand)  # type: ignore[arg-type]
     can_merge = any(a["action"] == "merge" for a in ds.available_actions(request.user, demand))  # type: ignore[arg-type]
     return render(
