@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from demands import access, queries, redaction, services
+from demands import access, privacy, queries, redaction, services
 from demands.models import Category, Demand
 from qinshang.api import current_park
 from workcal import calendar as wcal
@@ -254,6 +254,8 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
     park = demand.park
     tasks = list(demand.tasks.select_related("department").order_by("-role", "id"))
     events = list(demand.events.select_related("actor").order_by("created_at", "id"))
+    if not privacy.sees_contact(user, demand):
+        privacy.mask(demand)
     row = {
         f: getattr(demand, f)
         for f in (
@@ -360,7 +362,7 @@ def list_demands(request: HttpRequest, filters: Query[DemandFilter]) -> dict:
         "count_exact": exact,
         "page": page,
         "page_size": size,
-        "results": queries.page_rows(qs, start, start + size),
+        "results": privacy.apply(request.user, queries.page_rows(qs, start, start + size)),  # type: ignore[arg-type]
     }
 
 
@@ -393,7 +395,26 @@ def create_demand(request: HttpRequest, payload: DemandIn) -> Status:
 def get_demand(request: HttpRequest, demand_id: int) -> dict:
     park = current_park(request)
     demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    privacy.log_open(request.user, demand, via="api")
     return detail_dict(request.user, demand)
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+@router.post(
+    "/demands/{demand_id}/reveal/{field}",
+    response=RevealOut,
+    summary="显示被遮盖的联系人或联系电话（记录查阅日志）",
+    description="field：name 或 phone。返回完整内容，并记录谁在何时查看了哪件诉求的哪个字段。",
+)
+def reveal_contact(request: HttpRequest, demand_id: int, field: str) -> dict:
+    park = current_park(request)
+    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    value = privacy.reveal(request.user, demand, field, via="api")  # type: ignore[arg-type]
+    return {"field": field, "value": value}
 
 
 @router.post(

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/upload/", views.upload, name="upload"),
+    path("<int:pk>/reveal/<slug:field>/", views.reveal, name="reveal"),
     path("files/<int:att_id>/", views.download, name="download"),
 ]

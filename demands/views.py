@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from demands import access, display, queries, redaction, services, workbench
+from demands import access, display, privacy, queries, redaction, services, workbench
 from demands import attachments as att
 from demands.models import (
     Attachment,
@@ -189,7 +189,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     ctx = {
         "f": f,
         "page": page,
-        "rows": _rows(list(page.object_list), today),
+        "rows": _rows(privacy.apply(request.user, list(page.object_list)), today),  # type: ignore[arg-type]
         "error": error,
         "query": params.urlencode(),
         "size": size,
@@ -208,7 +208,7 @@ def export(request: HttpRequest) -> HttpResponse:
     park = request.park  # type: ignore[attr-defined]
     f = ledger_filter(request.GET)
     qs = queries.apply(access.visible_demands(request.user, park), f)  # type: ignore[arg-type]
-    data = export_ledger(qs)
+    data = export_ledger(qs, mask=privacy.masker(request.user, qs))  # type: ignore[arg-type]
     name = f"问题台账-{park.short_name}-{_today():%Y%m%d}.xlsx"
     resp = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -253,6 +253,9 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
         .order_by("created_at", "id")
     )
     requester = redaction.is_requester(user)
+    contact_full = privacy.sees_contact(user, demand)  # type: ignore[arg-type]
+    if not contact_full:
+        privacy.mask(demand)
     actions = services.available_actions(user, demand)  # type: ignore[arg-type]
     task_rows = []
     if requester:
@@ -289,6 +292,7 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
         "loose_files": list(demand.attachments.filter(event=None).order_by("id")),
         "actions": actions,
         "requester": requester,
+        "contact_masked": not contact_full,
         "departments": list(
             Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False)
         )
@@ -326,8 +330,10 @@ def _render_detail(
     status: int = 200,
     open_action: str = "",
     open_task: str = "",
+    revealed: dict[str, str] | None = None,
 ) -> HttpResponse:
     ctx = detail_context(request, demand)
+    ctx["revealed"] = revealed or {}
     for a in ctx["actions"]:
         a["open"] = a["action"] == open_action and str(a["task_id"] or "") == open_task
         a["values"] = request.POST if a["open"] else {}
@@ -338,7 +344,19 @@ def _render_detail(
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = access.get_demand(request.user, request.park, pk)  # type: ignore[arg-type]
+    privacy.log_open(request.user, demand)
     return _render_detail(request, demand)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """显示: the masked name or phone in full, once, logged for 督查."""
+    demand = access.get_demand(request.user, request.park, pk)  # type: ignore[arg-type]
+    value = privacy.reveal(request.user, demand, field)  # type: ignore[arg-type]
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "demands/_revealed.html", {"value": value, "field": field})
+    return _render_detail(request, demand, revealed={field: value})
 
 
 @login_required

@@ -27,6 +27,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from demands import privacy
 from demands.models import Demand, Tier
 from orgs.models import Department, Park
 from reports import facts, metrics
@@ -352,7 +353,7 @@ def build_docx(data: BriefingData) -> bytes:
                 [
                     x.number,
                     x.title,
-                    x.enterprise.name if x.enterprise else x.requester_name,
+                    x.enterprise.name if x.enterprise else privacy.mask_name(x.requester_name),
                     x.lead_department.name if x.lead_department else "—",
                     f"{timezone.localtime(x.created_at):%Y-%m-%d}",
                 ]
