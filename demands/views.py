@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from demands import access, display, privacy, queries, redaction, services, workbench
 from demands import attachments as att
 from demands.models import (
+    AccessKind,
     Attachment,
     Category,
     Channel,
@@ -39,7 +40,7 @@ from entities.services import visible_entities
 from exchange.xlsx import export_ledger
 from orgs.models import Department, Role
 from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from qinshang.pages import DISPATCH_ROLES, STAFF_ROLES, roles_required
+from qinshang.pages import DISPATCH_ROLES, STAFF_ROLES, paginate, query_without, roles_required
 from workcal.calendar import DeadlineState
 
 PAGE_SIZES = (20, 50, 100)
@@ -644,3 +645,64 @@ def bulk(request: HttpRequest) -> HttpResponse:
     for number, why in failed:
         messages.error(request, f"{number} 未能{label}：{why}")
     return HttpResponseRedirect(_next_url(request, default))
+
+
+# --------------------------------------------------------------------------- 督查: access log
+
+
+def access_filter(params: Any) -> dict[str, Any]:
+    def date(name: str) -> dt.date | None:
+        raw = params.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(f"日期“{raw}”格式不正确，应为 2026-01-31", field=name)
+
+    kind = params.get("kind", "").strip()
+    return {
+        "user": params.get("user", "").strip()[:50],
+        "demand": params.get("demand", "").strip()[:30],
+        "kind": kind if kind in AccessKind.values else "",
+        "date_from": date("date_from"),
+        "date_to": date("date_to"),
+    }
+
+
+@roles_required(Role.DISPATCHER, page="诉求查阅记录")
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who opened which demand and who revealed a masked contact, newest first (督查)."""
+    park = request.park  # type: ignore[attr-defined]
+    error = None
+    try:
+        f = access_filter(request.GET)
+    except InvalidInput as exc:
+        error, f = exc.message, access_filter({})
+    qs = privacy.access_log(park)
+    if f["user"]:
+        qs = qs.filter(Q(user__username=f["user"]) | Q(user__full_name__contains=f["user"]))
+    if f["demand"]:
+        qs = qs.filter(demand__number__contains=f["demand"])
+    if f["kind"]:
+        qs = qs.filter(kind=f["kind"])
+    tz = timezone.get_current_timezone()
+    if f["date_from"]:
+        qs = qs.filter(at__gte=dt.datetime.combine(f["date_from"], dt.time.min, tz))
+    if f["date_to"]:
+        qs = qs.filter(
+            at__lt=dt.datetime.combine(f["date_to"] + dt.timedelta(days=1), dt.time.min, tz)
+        )
+    page = paginate(request, qs, 50)
+    return render(
+        request,
+        "demands/access_log.html",
+        {
+            "page": page,
+            "f": f,
+            "error": error,
+            "kinds": AccessKind.choices,
+            "query": query_without(request, "page"),
+        },
+        status=422 if error else 200,
+    )

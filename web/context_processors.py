@@ -45,6 +45,7 @@ NAV = [
     ("联系提醒", "/liaisons/contacts/", (Role.LIAISON,)),
     ("台账导入", "/exchange/", (Role.DISPATCHER, Role.ADMIN)),
     ("智能分派", "/routing/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
+    ("查阅记录", "demands:access_log", (Role.DISPATCHER,)),
     ("系统管理", "admin_home", (Role.ADMIN,)),
 ]
 
