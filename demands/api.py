@@ -71,10 +71,26 @@ class DemandBase(Schema):
     created_at: dt.datetime
 
 
+def _for_requester(context: dict | None) -> bool:
+    request = (context or {}).get("request")
+    return request is not None and redaction.is_requester(request.user)
+
+
 class DemandRow(DemandBase):
+    # One schema for everybody's list, but a requester is told the public status and no urging.
     @staticmethod
-    def resolve_status_label(obj: Demand) -> str:
+    def resolve_status(obj: Demand, context: dict) -> str:
+        return redaction.public_status(obj)[0] if _for_requester(context) else obj.status
+
+    @staticmethod
+    def resolve_status_label(obj: Demand, context: dict) -> str:
+        if _for_requester(context):
+            return redaction.public_status(obj)[1]
         return obj.get_status_display()
+
+    @staticmethod
+    def resolve_urge_level(obj: Demand, context: dict) -> int:
+        return 0 if _for_requester(context) else obj.urge_level
 
     @staticmethod
     def resolve_category(obj: Demand) -> dict | None:

@@ -164,3 +164,20 @@ def test_notifications_to_the_requester_carry_nothing_internal(
     assert any("补充材料" in t for t in mine) and any("已答复" in t for t in mine)
     for t in mine:
         _assert_clean(t)
+
+
+def test_the_api_list_tells_the_requester_the_public_status(world, worked):
+    row = world.client("enterprise").get("/demands").json()["results"][0]
+    assert row["status"] == "in_progress" and row["urge_level"] == 0
+    staff = world.client("dispatcher").get("/demands").json()["results"][0]
+    assert staff["urge_level"] == 1
+
+
+def test_routing_details_are_staff_only(world, worked):
+    ent = world.client("enterprise")
+    assert ent.get(f"/demands/{worked.pk}/similar").status_code == 403
+    assert ent.get(f"/demands/{worked.pk}/suggestion").status_code == 403
+    c = Client()
+    c.force_login(world.users["enterprise"])
+    assert c.get(f"/routing/demand/{worked.pk}/similar/").status_code == 403
+    assert world.client("dispatcher").get(f"/demands/{worked.pk}/similar").status_code == 200
