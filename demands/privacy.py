@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -108,7 +109,7 @@ def log_open(user: Any, demand: Demand, via: str = "web") -> None:
     """One INSERT per opening of a demand by a signed-in user."""
     if not getattr(user, "is_authenticated", False):
         return
-    AccessLog.objects.create(
+    row = AccessLog(
         park_id=demand.park_id,
         demand_id=demand.pk,
         user_id=user.pk,
@@ -116,6 +117,16 @@ def log_open(user: Any, demand: Demand, via: str = "web") -> None:
         via=via,
         at=timezone.now(),
     )
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        row.save(force_insert=True)
+        return
+    # Waiting for the WAL flush of this commit was most of the cost (4 ms of 4.1 on a busy
+    # machine). An opening may be lost in the last moments before a database crash, never
+    # half-written; reveals (below) keep the full commit, they hand out the data.
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit TO OFF")
+        row.save(force_insert=True)
 
 
 def reveal(user: User, demand: Demand, field: str, via: str = "web") -> str:

@@ -225,3 +225,30 @@ def test_the_access_log_of_one_park_stays_in_it(world, demand):
     c.force_login(world.other_users["dispatcher"])
     r = c.get("/demands/access-log/")
     assert r.status_code == 200 and demand.number not in r.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_log_open_outside_a_transaction_commits_its_row():
+    # The request path: autocommit, where PostgreSQL skips waiting for the WAL flush.
+    from conftest import build_world
+
+    world = build_world()
+    d = services.create_demand(
+        world.users["dispatcher"],
+        world.park,
+        services.Intake(
+            title="申请贷款",
+            description="需要贷款。",
+            channel="hotline",
+            enterprise_id=world.enterprise.pk,
+        ),
+    )
+    assert not connection.in_atomic_block
+    privacy.log_open(world.users["leader"], d, via="api")
+    row = AccessLog.objects.get()
+    assert (row.user_id, row.demand_id, row.kind, row.via) == (
+        world.users["leader"].pk,
+        d.pk,
+        "open",
+        "api",
+    )
