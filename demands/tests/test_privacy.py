@@ -252,3 +252,15 @@ def test_log_open_outside_a_transaction_commits_its_row():
         "open",
         "api",
     )
+
+
+def test_reports_mask_even_for_the_dispatch_centre(world, demand):
+    disp = login(world, "dispatcher")
+    r = disp.get("/reports/drill/", {"metric": "received"})
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert demand.number in body and MASKED_NAME in body and NAME not in body
+    r = disp.get("/reports/drill/export.xlsx", {"metric": "received"})
+    wb = load_workbook(io.BytesIO(r.content))
+    cells = {c for row in wb.active.iter_rows(values_only=True) for c in row}
+    assert demand.number in cells and MASKED_PHONE in cells and PHONE not in cells
