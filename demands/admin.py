@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from demands.models import Category, Demand, Event, Task
+from demands.models import AccessLog, Category, Demand, Event, Task
 
 
 @admin.register(Category)
@@ -48,6 +48,25 @@ class DemandAdmin(admin.ModelAdmin):
     list_filter = ("park", "status", "channel")
     search_fields = ("number", "title")
     inlines = [TaskInline, EventInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the log is written by opening and revealing, and read by 督查."""
+
+    list_display = ("at", "user", "demand", "kind", "field", "via", "park")
+    list_filter = ("park", "kind", "via")
+    search_fields = ("user__username", "demand__number")
+    list_select_related = ("user", "demand", "park")
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

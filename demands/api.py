@@ -1,11 +1,11 @@
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Body, Field, Query, Router, Schema, Status
 
-from demands import access, queries, services
+from demands import access, privacy, queries, redaction, services
 from demands.models import Category, Demand
 from orgs.access import request_park as current_park
 from qinshang.limits import Id, Line, PageNo, Text
@@ -72,10 +72,26 @@ class DemandBase(Schema):
     created_at: dt.datetime
 
 
+def _for_requester(context: dict | None) -> bool:
+    request = (context or {}).get("request")
+    return request is not None and redaction.is_requester(request.user)
+
+
 class DemandRow(DemandBase):
+    # One schema for everybody's list, but a requester is told the public status and no urging.
     @staticmethod
-    def resolve_status_label(obj: Demand) -> str:
+    def resolve_status(obj: Demand, context: dict) -> str:
+        return redaction.public_status(obj)[0] if _for_requester(context) else obj.status
+
+    @staticmethod
+    def resolve_status_label(obj: Demand, context: dict) -> str:
+        if _for_requester(context):
+            return redaction.public_status(obj)[1]
         return obj.get_status_display()
+
+    @staticmethod
+    def resolve_urge_level(obj: Demand, context: dict) -> int:
+        return 0 if _for_requester(context) else obj.urge_level
 
     @staticmethod
     def resolve_category(obj: Demand) -> dict | None:
@@ -129,6 +145,7 @@ class ActionOut(Schema):
 
 
 class DemandDetail(DemandBase):
+    view: Literal["staff"] = Field("staff", description="staff：园区工作人员看到的全部内容")
     description: str
     requester_kind: str
     requester_phone: str
@@ -146,6 +163,67 @@ class DemandDetail(DemandBase):
     tasks: list[TaskOut]
     timeline: list[EventOut]
     actions: list[ActionOut]
+
+
+class RequesterTaskOut(Schema):
+    id: int
+    department: Ref
+    role: str
+    role_label: str
+    status: str
+    status_label: str
+    deadline: dt.date
+    signed_at: dt.datetime | None
+    answered_at: dt.datetime | None
+    answer: str
+    outcome: str
+
+
+class RequesterEventOut(Schema):
+    id: int
+    action: str
+    label: str
+    detail: str
+    who: str = Field(..., description="诉求人本人，或办理部门 / 园区服务中心（不含工作人员姓名）")
+    note: str
+    created_at: dt.datetime
+
+
+class RequesterDemandDetail(Schema):
+    """What an enterprise user or a resident may see of their demand (demands.redaction)."""
+
+    view: Literal["requester"] = Field(..., description="requester：诉求人（企业、群众）看到的内容")
+    id: int
+    number: str
+    title: str
+    description: str
+    status: str
+    status_label: str
+    channel: str
+    tier: str
+    category: Ref | None
+    enterprise: Ref | None
+    requester_kind: str
+    requester_name: str
+    community: str
+    lead_department: Ref | None
+    due_date: dt.date | None
+    created_at: dt.datetime
+    answer: str
+    outcome: str
+    satisfaction: str
+    redo_count: int
+    reopen_count: int
+    answered_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    merged_into: str | None
+    tasks: list[RequesterTaskOut]
+    timeline: list[RequesterEventOut]
+    actions: list[ActionOut]
+
+
+# Staff get the whole record, requesters the redacted one; `view` tells a client which it got.
+DemandAnswer = Annotated[DemandDetail | RequesterDemandDetail, Field(discriminator="view")]
 
 
 class DemandCreated(Schema):
@@ -181,10 +259,20 @@ class DemandFilter(Schema):
 
 
 def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
+    if redaction.is_requester(user):
+        tasks = list(demand.tasks.select_related("department").order_by("-role", "id"))
+        events = list(
+            demand.events.select_related("actor", "task__department").order_by("created_at", "id")
+        )
+        row = redaction.requester_detail(demand, tasks, events)
+        row["actions"] = services.available_actions(user, demand)
+        return row
     today = timezone.localdate()
     park = demand.park
     tasks = list(demand.tasks.select_related("department").order_by("-role", "id"))
     events = list(demand.events.select_related("actor").order_by("created_at", "id"))
+    if not privacy.sees_contact(user, demand):
+        privacy.mask(demand)
     row = {
         f: getattr(demand, f)
         for f in (
@@ -213,6 +301,7 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
         )
     }
     row.update(
+        view="staff",
         status_label=demand.get_status_display(),
         category={"id": demand.category.pk, "name": str(demand.category)}
         if demand.category
@@ -290,7 +379,7 @@ def list_demands(request: HttpRequest, filters: Query[DemandFilter]) -> dict:
         "count_exact": exact,
         "page": page,
         "page_size": size,
-        "results": queries.page_rows(qs, start, start + size),
+        "results": privacy.apply(request.user, queries.page_rows(qs, start, start + size)),  # type: ignore[arg-type]
     }
 
 
@@ -313,16 +402,41 @@ def create_demand(request: HttpRequest, payload: DemandIn) -> Status:
     return Status(201, services.create_demand(request.user, park, intake))  # type: ignore[arg-type]
 
 
-@router.get("/demands/{demand_id}", response=DemandDetail, summary="诉求详情（任务、时限、全过程）")
+@router.get(
+    "/demands/{demand_id}",
+    response=DemandAnswer,
+    summary="诉求详情（任务、时限、全过程）",
+    description="园区工作人员得到全部内容（view=staff）；企业用户和群众得到 RequesterDemandDetail"
+    "（view=requester），其中没有工作人员姓名、退单理由、内部意见和督办信息。",
+)
 def get_demand(request: HttpRequest, demand_id: Id) -> dict:
     park = current_park(request)
     demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    privacy.log_open(request.user, demand, via="api")
     return detail_dict(request.user, demand)
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+@router.post(
+    "/demands/{demand_id}/reveal/{field}",
+    response=RevealOut,
+    summary="显示被遮盖的联系人或联系电话（记录查阅日志）",
+    description="field：name 或 phone。返回完整内容，并记录谁在何时查看了哪件诉求的哪个字段。",
+)
+def reveal_contact(request: HttpRequest, demand_id: int, field: str) -> dict:
+    park = current_park(request)
+    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    value = privacy.reveal(request.user, demand, field, via="api")  # type: ignore[arg-type]
+    return {"field": field, "value": value}
 
 
 @router.post(
     "/demands/{demand_id}/actions/{action}",
-    response=DemandDetail,
+    response=DemandAnswer,
     summary="执行办理操作",
     description="操作：" + "、".join(services.ACTIONS) + "。请求体为该操作的参数（JSON 对象）。"
     "状态不允许时返回 409，无权限时返回 403，参数有误时返回 422。",

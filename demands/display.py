@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from demands import redaction
 from demands import workflow as wf
 from demands.models import Event, Outcome, Satisfaction, Status, TaskStatus, Tier
 
@@ -15,29 +16,6 @@ EXTRA_LABELS = {
     "decide_answer": "协调答复",
     "decide_tasks": "协调交办",
 }
-
-# What a requester (enterprise or resident) sees of the timeline: the steps of their own demand,
-# not the internal routing argument between departments and the dispatch centre.
-REQUESTER_ACTIONS = {
-    "create",
-    "dispatch",
-    "sign",
-    "pause",
-    "resume",
-    "reply",
-    "resolve_on_spot",
-    "confirm",
-    "close",
-    "reopen",
-    "comment",
-    "escalate",
-    "attach",
-    "decide_answer",
-    "decide_tasks",
-}
-# A returned demand is still being routed as far as the requester is concerned.
-REQUESTER_STATUS = {Status.RETURNED: "办理中"}
-REQUESTER_HIDDEN_NOTES = {"dispatch", "escalate", "decide_tasks"}
 
 METHODS = {"self": "本人评价", "phone": "电话回访", "visit": "上门回访"}
 
@@ -118,19 +96,16 @@ def detail(e: Event) -> str:
 
 
 def timeline(events: list[Event], *, requester: bool) -> list[dict[str, Any]]:
+    if requester:
+        events = redaction.visible_events(events)
     out = []
     for e in events:
-        if requester and e.action not in REQUESTER_ACTIONS:
-            continue
-        note = "" if requester and e.action in REQUESTER_HIDDEN_NOTES else e.note
-        if e.action in ("reply", "resolve_on_spot", "decide_answer"):
-            note = e.note  # the answer itself: shown once, in full
-        who = ""
-        if e.actor is not None:
-            who = e.actor.display_name
-            if requester and e.actor.role not in ("enterprise", "resident"):
-                dept = e.task.department.name if e.task_id and e.task else ""
-                who = dept or "园区服务中心"
+        if requester:
+            note, who, department = redaction.event_note(e), redaction.event_actor(e), ""
+        else:
+            note = e.note
+            who = e.actor.display_name if e.actor is not None else ""
+            department = e.task.department.name if e.task_id and e.task else ""
         out.append(
             {
                 "event": e,
@@ -138,7 +113,7 @@ def timeline(events: list[Event], *, requester: bool) -> list[dict[str, Any]]:
                 "detail": detail(e),
                 "note": note,
                 "who": who,
-                "department": e.task.department.name if e.task_id and e.task else "",
+                "department": department,
                 "files": list(e.attachments.all()),
             }
         )

@@ -259,6 +259,12 @@ class Demand(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # demands.privacy masks a list's copies in memory; writing one back would lose the data.
+        if getattr(self, "contact_masked", False):
+            raise RuntimeError("a demand with masked contact details must not be saved")
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -441,3 +447,45 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+
+
+class AccessKind(models.TextChoices):
+    OPEN = "open", "查看诉求"
+    REVEAL = "reveal", "显示联系方式"
+
+
+class AccessField(models.TextChoices):
+    NONE = "", "—"
+    NAME = "name", "联系人"
+    PHONE = "phone", "联系电话"
+
+
+class AccessLog(models.Model):
+    """Who opened which demand, and who revealed a masked name or phone number (for 督查).
+
+    Written once per opening with a single INSERT; read only by the 督查 page."""
+
+    park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="+")
+    demand = models.ForeignKey(
+        Demand, on_delete=models.PROTECT, related_name="+", verbose_name="诉求"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="用户"
+    )
+    kind = models.CharField("类型", max_length=10, choices=AccessKind.choices)
+    field = models.CharField(
+        "字段", max_length=10, choices=AccessField.choices, blank=True, default=""
+    )
+    via = models.CharField("途径", max_length=10, default="web")  # web / api
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "诉求查阅记录"
+        verbose_name_plural = "诉求查阅记录"
+        ordering = ["-at", "-id"]
+        # The 督查 page filters a park's log by user, by demand or by date, newest first.
+        indexes = [
+            models.Index(fields=["park", "-at"], name="access_park_at"),
+            models.Index(fields=["user", "-at"], name="access_user_at"),
+            models.Index(fields=["demand", "-at"], name="access_demand_at"),
+        ]

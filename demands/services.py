@@ -359,6 +359,21 @@ def _serves(actor: User, enterprise_id: int | None) -> bool:
     )
 
 
+def _own_enterprise(actor: User, ent_id: int | None) -> int | None:
+    """The enterprise a requester may file for: an enterprise user only its own, a resident none.
+
+    Any other id, of this park, of another or of none, gets the same answer, so the answer says
+    nothing about which enterprise ids exist."""
+    if actor.is_superuser or actor.role not in (Role.ENTERPRISE, Role.RESIDENT):
+        return ent_id
+    own = actor.enterprise_id if actor.role == Role.ENTERPRISE else None
+    if ent_id not in (None, own):
+        if own is None:
+            raise Forbidden("您只能以本人名义提交诉求，不能代企业提交")
+        raise Forbidden("企业用户只能为本企业提交诉求")
+    return own
+
+
 def create_demand(actor: User, park: Park, data: Intake) -> Demand:
     # Department staff record demands only for the enterprises they serve as 专属服务员.
     if (
@@ -375,11 +390,7 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
     if actor.role in (Role.ENTERPRISE, Role.RESIDENT):
         channel = Channel.PORTAL  # the portal is the only way in for them, whatever they claim
     enterprise = None
-    ent_id = data.enterprise_id
-    if actor.role == Role.ENTERPRISE and actor.enterprise_id:
-        if ent_id not in (None, actor.enterprise_id):
-            raise Forbidden("企业用户只能为本企业提交诉求")
-        ent_id = actor.enterprise_id
+    ent_id = _own_enterprise(actor, data.enterprise_id)
     if ent_id is not None:
         # Only what intake reads: the entity row is wide, and building its full column list is a
         # visible share of a fast request. Other fields still load on access.

@@ -8,9 +8,11 @@ urlpatterns = [
     path("", views.ledger, name="ledger"),
     path("export.xlsx", views.export, name="export"),
     path("new/", views.new, name="new"),
+    path("access-log/", views.access_log, name="access_log"),
     path("bulk/", views.bulk, name="bulk"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/upload/", views.upload, name="upload"),
+    path("<int:pk>/reveal/<slug:field>/", views.reveal, name="reveal"),
     path("files/<int:att_id>/", views.download, name="download"),
 ]

@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from demands import access, display, queries, services, workbench
+from demands import access, display, privacy, queries, redaction, services, workbench
 from demands import attachments as att
 from demands.models import (
+    AccessKind,
     Attachment,
     Category,
     Channel,
@@ -32,7 +33,6 @@ from demands.models import (
     ReturnReason,
     Satisfaction,
     Status,
-    TaskStatus,
     Tier,
 )
 from entities.models import MarketEntity
@@ -40,7 +40,7 @@ from entities.services import visible_entities
 from exchange.xlsx import export_ledger
 from orgs.models import Department, Role
 from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from qinshang.pages import DISPATCH_ROLES, STAFF_ROLES, roles_required
+from qinshang.pages import DISPATCH_ROLES, STAFF_ROLES, paginate, query_without, roles_required
 from workcal.calendar import DeadlineState
 
 PAGE_SIZES = (20, 50, 100)
@@ -190,7 +190,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     ctx = {
         "f": f,
         "page": page,
-        "rows": _rows(list(page.object_list), today),
+        "rows": _rows(privacy.apply(request.user, list(page.object_list)), today),  # type: ignore[arg-type]
         "error": error,
         "query": params.urlencode(),
         "size": size,
@@ -209,7 +209,7 @@ def export(request: HttpRequest) -> HttpResponse:
     park = request.park  # type: ignore[attr-defined]
     f = ledger_filter(request.GET)
     qs = queries.apply(access.visible_demands(request.user, park), f)  # type: ignore[arg-type]
-    data = export_ledger(qs)
+    data = export_ledger(qs, mask=privacy.masker(request.user, qs))  # type: ignore[arg-type]
     name = f"问题台账-{park.short_name}-{_today():%Y%m%d}.xlsx"
     resp = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -253,12 +253,14 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
-    role = getattr(user, "role", "")
-    requester = role in (Role.ENTERPRISE, Role.RESIDENT)
+    requester = redaction.is_requester(user)
+    contact_full = privacy.sees_contact(user, demand)  # type: ignore[arg-type]
+    if not contact_full:
+        privacy.mask(demand)
     actions = services.available_actions(user, demand)  # type: ignore[arg-type]
     task_rows = []
     if requester:
-        tasks = [t for t in tasks if t.status not in (TaskStatus.RETURNED, TaskStatus.CANCELLED)]
+        tasks = redaction.visible_tasks(tasks)
     for t in tasks:
         pending = next((e for e in t.all_extensions if e.status == ExtensionStatus.PENDING), None)
         task_rows.append(
@@ -284,19 +286,23 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
     return {
         "demand": demand,
         "suggestion": suggestion,
-        "show_similar": role not in (Role.ENTERPRISE, Role.RESIDENT),
+        "show_similar": not requester,
         "state": services.demand_deadline_state(demand, today),
         "tasks": task_rows,
         "timeline": display.timeline(events, requester=requester),
         "loose_files": list(demand.attachments.filter(event=None).order_by("id")),
         "actions": actions,
         "requester": requester,
+        "contact_masked": not contact_full,
         "departments": list(
             Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False)
         )
         if need_routing
         else [],
         "categories": _categories(park) if need_routing else [],
+        # A filter argument that fails to resolve raises, so a demand filed without a category
+        # (the API allows it) must not reach the template as `demand.category.time_limit_days`.
+        "default_days": demand.category.time_limit_days if demand.category else "",
         "outcomes": Outcome.choices,
         "reasons": ReturnReason.choices,
         "satisfactions": Satisfaction.choices,
@@ -325,8 +331,10 @@ def _render_detail(
     status: int = 200,
     open_action: str = "",
     open_task: str = "",
+    revealed: dict[str, str] | None = None,
 ) -> HttpResponse:
     ctx = detail_context(request, demand)
+    ctx["revealed"] = revealed or {}
     for a in ctx["actions"]:
         a["open"] = a["action"] == open_action and str(a["task_id"] or "") == open_task
         a["values"] = request.POST if a["open"] else {}
@@ -337,7 +345,19 @@ def _render_detail(
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     demand = access.get_demand(request.user, request.park, pk)  # type: ignore[arg-type]
+    privacy.log_open(request.user, demand)
     return _render_detail(request, demand)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """显示: the masked name or phone in full, once, logged for 督查."""
+    demand = access.get_demand(request.user, request.park, pk)  # type: ignore[arg-type]
+    value = privacy.reveal(request.user, demand, field)  # type: ignore[arg-type]
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "demands/_revealed.html", {"value": value, "field": field})
+    return _render_detail(request, demand, revealed={field: value})
 
 
 @login_required
@@ -625,3 +645,64 @@ def bulk(request: HttpRequest) -> HttpResponse:
     for number, why in failed:
         messages.error(request, f"{number} 未能{label}：{why}")
     return HttpResponseRedirect(_next_url(request, default))
+
+
+# --------------------------------------------------------------------------- 督查: access log
+
+
+def access_filter(params: Any) -> dict[str, Any]:
+    def date(name: str) -> dt.date | None:
+        raw = params.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(f"日期“{raw}”格式不正确，应为 2026-01-31", field=name)
+
+    kind = params.get("kind", "").strip()
+    return {
+        "user": params.get("user", "").strip()[:50],
+        "demand": params.get("demand", "").strip()[:30],
+        "kind": kind if kind in AccessKind.values else "",
+        "date_from": date("date_from"),
+        "date_to": date("date_to"),
+    }
+
+
+@roles_required(Role.DISPATCHER, page="诉求查阅记录")
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who opened which demand and who revealed a masked contact, newest first (督查)."""
+    park = request.park  # type: ignore[attr-defined]
+    error = None
+    try:
+        f = access_filter(request.GET)
+    except InvalidInput as exc:
+        error, f = exc.message, access_filter({})
+    qs = privacy.access_log(park)
+    if f["user"]:
+        qs = qs.filter(Q(user__username=f["user"]) | Q(user__full_name__contains=f["user"]))
+    if f["demand"]:
+        qs = qs.filter(demand__number__contains=f["demand"])
+    if f["kind"]:
+        qs = qs.filter(kind=f["kind"])
+    tz = timezone.get_current_timezone()
+    if f["date_from"]:
+        qs = qs.filter(at__gte=dt.datetime.combine(f["date_from"], dt.time.min, tz))
+    if f["date_to"]:
+        qs = qs.filter(
+            at__lt=dt.datetime.combine(f["date_to"] + dt.timedelta(days=1), dt.time.min, tz)
+        )
+    page = paginate(request, qs, 50)
+    return render(
+        request,
+        "demands/access_log.html",
+        {
+            "page": page,
+            "f": f,
+            "error": error,
+            "kinds": AccessKind.choices,
+            "query": query_without(request, "page"),
+        },
+        status=422 if error else 200,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -103,8 +103,12 @@ _ONLY_IF_USED = {"category_l3", "responded"}
 _FORMATS = {"datetime": sheets.DATETIME, "date": sheets.DATE}
 
 
-def export_ledger(queryset: QuerySet[Demand]) -> bytes:
+def export_ledger(
+    queryset: QuerySet[Demand], mask: Callable[[Demand], Demand] | None = None
+) -> bytes:
     """The demands of `queryset`, in its order, as an .xlsx ledger (bytes).
+
+    `mask` (demands.privacy.masker) hides the contact details the reader may not see in full.
 
     One query for the demands and one for their tasks, however many rows. Fields the ledger keeps
     in `Demand.extra` (columns of an imported sheet nobody mapped) follow as extra columns.
@@ -119,6 +123,8 @@ def export_ledger(queryset: QuerySet[Demand]) -> bytes:
     rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
     extra_keys: dict[str, None] = {}
     for d in qs.iterator(chunk_size=2000):
+        if mask is not None:
+            d = mask(d)
         rows.append((row_values(d, list(d.tasks.all())), d.extra or {}))
         for k in d.extra or {}:
             if k != "专属服务员":

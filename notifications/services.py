@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from demands import redaction
 from demands.models import (
     OPEN_STATUSES,
     Demand,
@@ -236,7 +237,7 @@ def notify_for_event(event: Event) -> int:
             requesters(demand),
             demand,
             Kind.MATERIAL,
-            f"{task.department.name}请您补充材料：{s}。{event.note}",
+            f"{task.department.name}请您补充材料：{s}。{redaction.notification_note(event)}",
             actor=actor,
         )
     answered = (a == "status" and event.to_status == Status.ANSWERED) or a in (

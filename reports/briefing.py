@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 from docx.shared import Pt, RGBColor
 
+from demands import privacy
 from demands.models import Demand, Tier
 from orgs.models import Department, Park
 from qinshang import documents
@@ -308,7 +309,7 @@ def build_docx(data: BriefingData) -> bytes:
                 [
                     x.number,
                     x.title,
-                    x.enterprise.name if x.enterprise else x.requester_name,
+                    x.enterprise.name if x.enterprise else privacy.mask_name(x.requester_name),
                     x.lead_department.name if x.lead_department else "—",
                     f"{timezone.localtime(x.created_at):%Y-%m-%d}",
                 ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from demands import access, queries
+from demands import access, privacy, queries
 from demands.models import Category, Tier
 from exchange.xlsx import export_ledger
 from orgs.models import Department, Park, Role, User
@@ -184,7 +184,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     ctx = {
         "page": page,
-        "demands": demands,
+        "demands": [privacy.always(d) for d in demands],
         "title": title,
         "scope": scope,
         "period": period,
@@ -198,7 +198,7 @@ def drill(request: HttpRequest) -> HttpResponse:
 @roles_required(*REPORT_ROLES, page=PAGE)
 def drill_export(request: HttpRequest) -> HttpResponse:
     qs, title, scope, _, _ = _drill(request)
-    data = export_ledger(qs.order_by("created_at", "id"))
+    data = export_ledger(qs.order_by("created_at", "id"), mask=privacy.always)
     name = f"{title}-{scope.park.short_name}-{scope.day:%Y%m%d}.xlsx"
     resp = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,8 +1,11 @@
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from demands import access
+from demands import access, redaction
 from orgs.access import request_park as current_park
+from qinshang.errors import Forbidden
 from qinshang.limits import Id
 from routing import similar
 from routing.models import Suggestion
@@ -51,12 +54,20 @@ def _rows(rows: list[dict]) -> list[dict]:
     ]
 
 
+def _staff_demand(request: HttpRequest, park: Any, demand_id: int) -> Any:
+    """Routing is the park's internal work: a requester gets their demand, never its routing."""
+    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    if redaction.is_requester(request.user):
+        raise Forbidden("分派建议和相似诉求仅供园区工作人员查看")
+    return demand
+
+
 @router.get(
     "/demands/{demand_id}/similar", response=SimilarOut, summary="可能重复的未办结诉求与类案答复"
 )
 def similar_demands(request: HttpRequest, demand_id: Id) -> dict:
     park = current_park(request)
-    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    demand = _staff_demand(request, park, demand_id)
     found = similar.similar_to(request.user, demand)  # type: ignore[arg-type]
     return {"duplicates": _rows(found.duplicates), "cases": _rows(found.cases)}
 
@@ -68,7 +79,7 @@ def similar_demands(request: HttpRequest, demand_id: Id) -> dict:
 )
 def suggestion(request: HttpRequest, demand_id: Id):  # type: ignore[no-untyped-def]
     park = current_park(request)
-    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    demand = _staff_demand(request, park, demand_id)
     s = Suggestion.objects.filter(demand=demand).select_related("category", "department").first()
     if s is None:
         return Status(404, {"detail": "该诉求暂无分派建议（本园区尚未训练模型）"})

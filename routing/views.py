@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from demands import access
+from demands import access, privacy, redaction
 from demands import services as ds
 from orgs.models import Role
 from qinshang.errors import Forbidden, NotFound, ServiceError
@@ -35,7 +35,10 @@ def similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """Duplicates and past cases for a demand page (loaded by htmx after the page)."""
     park = _park(request)
     demand = access.get_demand(request.user, park, pk)  # type: ignore[arg-type]
+    if redaction.is_requester(request.user):
+        raise Forbidden("相似诉求仅供园区工作人员查看")
     found = similar.similar_to(request.user, demand)  # type: ignore[arg-type]
+    privacy.apply(request.user, [r["demand"] for r in found.duplicates + found.cases])  # type: ignore[arg-type]
     can_merge = any(a["action"] == "merge" for a in ds.available_actions(request.user, demand))  # type: ignore[arg-type]
     return render(
         request, "routing/_similar.html", {"demand": demand, "found": found, "can_merge": can_merge}
@@ -134,9 +137,10 @@ def common(request: HttpRequest) -> HttpResponse:
     except ValueError:
         months = 3
     since = timezone.now() - dt.timedelta(days=30 * months)
-    problems = similar.common_problems(request.user, park, since)  # type: ignore[arg-type]
+    problems = similar.common_problems(request.user, park, since)[:30]  # type: ignore[arg-type]
+    privacy.apply(request.user, [d for p in problems for d in p.demands])  # type: ignore[arg-type]
     return render(
         request,
         "routing/common.html",
-        {"problems": problems[:30], "months": months, "since": since},
+        {"problems": problems, "months": months, "since": since},
     )

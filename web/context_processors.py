@@ -64,6 +64,7 @@ NAV = [
     ),
     ("遗留清零", "/experts/board/", (Role.LEADER, Role.DISPATCHER, Role.ADMIN)),
     ("专家会诊", "/experts/consultations/", (Role.EXPERT,)),
+    ("查阅记录", "demands:access_log", (Role.DISPATCHER,)),
     ("系统管理", "admin_home", (Role.ADMIN,)),
 ]
 

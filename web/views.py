@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from demands import access, queries, services, workbench
+from demands import access, privacy, queries, services, workbench
 from demands.models import OPEN_STATUSES, Satisfaction, Status, Tier
 from escalation import access as escalation_access
 from orgs.access import user_parks
@@ -63,7 +63,8 @@ def switch_park(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("home"))
 
 
-def _rows(demands, today):  # type: ignore[no-untyped-def]
+def _rows(demands, today, user):  # type: ignore[no-untyped-def]
+    demands = privacy.apply(user, list(demands))
     return [{"d": d, "state": services.demand_deadline_state(d, today)} for d in demands]
 
 
@@ -88,7 +89,7 @@ def dispatch_centre(request: HttpRequest) -> HttpResponse:
         "here": f"{reverse('dispatch_centre')}?tab={tab}",
     }
     if tab == "received":
-        ctx["rows"] = _rows(workbench.received(user, park)[:LIST_LIMIT], today)  # type: ignore[arg-type]
+        ctx["rows"] = _rows(workbench.received(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
     elif tab == "returned":
         ctx["returned"] = list(workbench.returned_tasks(user, park)[:LIST_LIMIT])  # type: ignore[arg-type]
         ctx["departments"] = list(
@@ -97,11 +98,11 @@ def dispatch_centre(request: HttpRequest) -> HttpResponse:
     elif tab == "extensions":
         ctx["extensions"] = list(workbench.pending_extensions(user, park)[:LIST_LIMIT])  # type: ignore[arg-type]
     elif tab == "late":
-        ctx["rows"] = _rows(workbench.late(user, park, today)[:LIST_LIMIT], today)  # type: ignore[arg-type]
+        ctx["rows"] = _rows(workbench.late(user, park, today)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
     elif tab == "callback":
-        ctx["rows"] = _rows(workbench.answered(user, park)[:LIST_LIMIT], today)  # type: ignore[arg-type]
+        ctx["rows"] = _rows(workbench.answered(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
     else:
-        ctx["rows"] = _rows(workbench.confirmed(user, park)[:LIST_LIMIT], today)  # type: ignore[arg-type]
+        ctx["rows"] = _rows(workbench.confirmed(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
     return render(request, "web/dispatch_centre.html", ctx)
 
 
@@ -127,6 +128,7 @@ def department(request: HttpRequest) -> HttpResponse:
             (t for t in ("pending", "overdue", "due_soon", "working") if counts[t]), "pending"
         )
     tasks = list(workbench.inbox(user, park, tab, today)[:LIST_LIMIT])  # type: ignore[arg-type]
+    privacy.apply(user, [t.demand for t in tasks])  # type: ignore[arg-type]
     rows = [
         {"t": t, "d": t.demand, "state": services.task_deadline_state(t, park, today)}
         for t in tasks
@@ -176,8 +178,8 @@ def liaison(request: HttpRequest) -> HttpResponse:
         "web/liaison.html",
         {
             "entities": entities,
-            "callbacks": _rows(callbacks, today),
-            "open_rows": _rows(open_items, today),
+            "callbacks": _rows(callbacks, today, user),
+            "open_rows": _rows(open_items, today, user),
             "today": today,
         },
     )
@@ -191,7 +193,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     user, park = request.user, request.park  # type: ignore[attr-defined]
     today = timezone.localdate()
     qs = access.visible_demands(user, park)  # type: ignore[arg-type]
-    rows = _rows(queries.for_list(qs).order_by("-created_at", "-id")[:LIST_LIMIT], today)
+    rows = _rows(queries.for_list(qs).order_by("-created_at", "-id")[:LIST_LIMIT], today, user)
     to_rate = [r for r in rows if r["d"].status == Status.ANSWERED]
     return render(
         request,
@@ -242,12 +244,14 @@ def leader(request: HttpRequest) -> HttpResponse:
             "-urge_level", "due_date"
         )[:20],
         today,
+        user,
     )
     late = _rows(
         queries.for_list(qs.filter(status__in=OPEN_STATUSES, due_date__lt=today)).order_by(
             "due_date"
         )[:20],
         today,
+        user,
     )
     return render(
         request,
@@ -269,9 +273,12 @@ def expert(request: HttpRequest) -> HttpResponse:
             :LIST_LIMIT
         ],
         today,
+        user,
     )
     done = _rows(
-        queries.for_list(qs.exclude(status__in=OPEN_STATUSES)).order_by("-closed_at")[:20], today
+        queries.for_list(qs.exclude(status__in=OPEN_STATUSES)).order_by("-closed_at")[:20],
+        today,
+        user,
     )
     return render(request, "web/expert.html", {"rows": rows, "done": done})
 

@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from demands.display import REQUESTER_STATUS
+from demands import privacy, redaction
 from demands.models import Demand
 
 register = template.Library()
@@ -13,7 +13,18 @@ register = template.Library()
 @register.filter
 def public_status(demand: Demand) -> str:
     """The status as the requester sees it: the routing argument stays inside the park."""
-    return REQUESTER_STATUS.get(demand.status, demand.get_status_display())
+    return redaction.public_status(demand)[1]
+
+
+@register.filter
+def mask_name(name: str) -> str:
+    """张* — for reports, which nobody reads to call a requester (demands.privacy)."""
+    return privacy.mask_name(name)
+
+
+@register.filter
+def public_status_value(demand: Demand) -> str:
+    return redaction.public_status(demand)[0]
 
 
 @register.filter
