@@ -21,7 +21,7 @@ from demands import privacy
 from demands.models import Demand, Tier
 from orgs.models import Department, Park
 from qinshang import documents
-from reports import facts, metrics
+from reports import dashboard, facts, metrics
 from reports.metrics import Figures, Rate, Scope
 from reports.periods import Period
 
@@ -42,6 +42,7 @@ class BriefingData:
     legacy: list[Demand]
     legacy_count: int
     generated_at: Any
+    ladder: dict[str, Any] | None = None
 
 
 def collect(
@@ -81,6 +82,8 @@ def _collect(
     whole = scope.but(start=None, end=None)
     ids = metrics.drill_ids(whole, "legacy_open")
     legacy_qs = Demand.objects.filter(pk__in=ids).select_related("enterprise", "lead_department")
+    step(65, "整理接待日、调度会和遗留问题清零情况")
+    rungs = dashboard.ladder(scope, period) if department_id is None else None
     return BriefingData(
         park=park,
         period=period,
@@ -93,6 +96,7 @@ def _collect(
         legacy=list(legacy_qs.order_by("created_at")[:LEGACY_ROWS]),
         legacy_count=legacy_qs.count(),
         generated_at=timezone.localtime(),
+        ladder=rungs,
     )
 
 
@@ -134,11 +138,26 @@ def paragraphs(data: BriefingData) -> list[str]:
     if f.reopen.den:
         tail += f"；销号后被重新打开{_n(f.reopen)}件，重新打开率{f.reopen}"
     out.append(tail + "。")
+    out.extend(ladder_paragraphs(data.ladder))
     c = data.coverage
     if c.entities:
         out.append(
             f"“一对一专属服务员”覆盖市场主体{c.with_liaison}家，覆盖率{c.liaison_rate}；"
             f"按走访周期联系{c.contacted}家，按期联系率{c.contact_rate}。"
+        )
+    return out
+
+
+def ladder_paragraphs(ladder: dict[str, Any] | None) -> list[str]:
+    """The higher rungs in words, from the dashboard's own panel (park-wide briefings only)."""
+    if not ladder:
+        return []
+    out = []
+    for r in ladder["meetings"]:
+        out.append(
+            f"召开{r['label']}{r['held']}次，听取议题{r['items_heard']}项，议定事项{r['decisions']}项，"
+            f"其中交办部门{r['with_tasks']}项、按时办结{r['on_time']}项、逾期办结{r['late']}项、"
+            f"正在办理{r['open']}项、已逾期{r['overdue']}项，按时办结率{r['on_time_rate']['text']}。"
         )
     return out
 

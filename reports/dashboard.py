@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from demands.models import Channel, Demand, Tier
+from meetings import metrics as meeting_metrics
+from meetings.models import Meeting, MeetingKind, MeetingStatus
 from orgs.models import Department, Role, User
 from reports import facts, metrics
 from reports.metrics import Rate, Scope
@@ -253,6 +255,59 @@ def coverage(scope: Scope, period: Period | None) -> dict[str, Any]:
     }
 
 
+def ladder(scope: Scope, period: Period | None) -> dict[str, Any]:
+    """The higher rungs in the period, park-wide: the meetings held (企业接待日, 重点项目调度会 …)
+    with what their decisions came to, and legacy items by the park's own rule (清零)."""
+    today = scope.day
+    start = scope.start or dt.date(today.year, 1, 1)
+    end = min(scope.end or today, today)
+    held = list(
+        Meeting.objects.filter(park=scope.park, date__gte=start, date__lte=end).exclude(
+            status=MeetingStatus.PREPARING
+        )
+    )
+    figures = meeting_metrics.for_meetings(held, as_of=today) if held else {}
+    rows = []
+    for kind, label in MeetingKind.choices:
+        of_kind = [figures[m.pk] for m in held if m.kind == kind]
+        if not of_kind:
+            continue
+        total = {
+            k: sum(getattr(f, k) for f in of_kind)
+            for k in (
+                "items_heard",
+                "decisions",
+                "with_tasks",
+                "on_time",
+                "late",
+                "open",
+                "overdue",
+            )
+        }
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "held": len(of_kind),
+                **total,
+                "on_time_rate": _rate(Rate(total["on_time"], total["with_tasks"])),
+                "url": "/meetings/?" + urlencode({"kind": kind, "year": start.year}),
+            }
+        )
+    # The 清零 figures by the park's rule (experts.legacy) read every demand open in the period
+    # in Python: fine for the board a manager opens, too heavy for every dashboard view of a
+    # large ledger. The panel links to the board instead.
+    return {
+        "start": start,
+        "end": end,
+        "meetings": rows,
+        "url_board": "/experts/board/?"
+        + urlencode({"start": start.isoformat(), "end": end.isoformat()}),
+        "definition": "召开：期内已召开的会议；听取：未被移出的议题；按时办结：议定交办事项的"
+        "全部任务在办结时限内答复。遗留问题清零（按园区的认定规则）见清零看板。",
+    }
+
+
 # The panels in the order the page shows them; the benchmark times each one.
 PANELS: dict[str, Callable[..., Any]] = {
     "kpis": kpis,
@@ -261,6 +316,7 @@ PANELS: dict[str, Callable[..., Any]] = {
     "league": league,
     "heatmap": heat,
     "legacy": legacy,
+    "ladder": ladder,
     "coverage": coverage,
 }
 
