@@ -18,6 +18,9 @@ from demands.attachments import sample_bytes
 from demands.models import Attachment, Demand, Tier
 from entities.models import MarketEntity
 
+# The title of another enterprise's agenda item in the scene's meeting.
+OTHER_ENTERPRISE_ITEM = "污水管网接入迟迟未办"
+
 
 @dataclass
 class Scene:
@@ -271,6 +274,16 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
     )
     if not meeting.items.filter(demand=demand).exists():  # the agenda may have taken it already
         meetings.add_item(disp, meeting, meetings.ItemInput(demand_number=demand.number))
+    # Another enterprise's problem on the same agenda: the enterprise must not see it.
+    meetings.add_item(
+        disp,
+        meeting,
+        meetings.ItemInput(
+            enterprise_id=world.enterprise2.pk,
+            title=OTHER_ENTERPRISE_ITEM,
+            description="二号企业的污水管网接入问题，需住建部门协调。",
+        ),
+    )
     project = projects.create_project(
         disp,
         world.park,
