@@ -11,6 +11,8 @@ from qinshang.tests.sheetcheck import PAYLOADS, assert_text_cells
 
 pytestmark = pytest.mark.django_db
 
+PLAIN_TITLE = "以制表符开头的公式"  # no formula: not checked as one
+
 
 def login(user) -> Client:  # type: ignore[no-untyped-def]
     c = Client()
@@ -25,11 +27,14 @@ def filed(world):  # type: ignore[no-untyped-def]
     api = world.client("enterprise")
     ids = []
     for p in PAYLOADS:
-        r = api.post("/demands", {"title": p, "description": p, "channel": "portal"})
+        # A title is one line: the input limits refuse a tab in it (422), so "\t=1" comes in
+        # through the description only, which may hold tabs.
+        title = p if p.isprintable() else PLAIN_TITLE
+        r = api.post("/demands", {"title": title, "description": p, "channel": "portal"})
         assert r.status_code == 201, r.content
         ids.append(r.json()["id"])
     stored = Demand.objects.filter(pk__in=ids).values_list("title", "description")
-    return ids, tuple({t for pair in stored for t in pair})
+    return ids, tuple({t for pair in stored for t in pair if t != PLAIN_TITLE})
 
 
 def test_the_dispatchers_ledger_export_writes_them_as_text(world, filed):
