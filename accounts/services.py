@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import lockout
 from accounts.models import SecurityAction, SecurityEvent
 from orgs.models import Park, Role, User
-from qinshang.errors import Forbidden, InvalidInput
+from qinshang.errors import Forbidden, InvalidInput, NotFound
 
 BACKUP_CODES = 10
 TOTP_NAME = "手机验证器"
@@ -172,7 +172,8 @@ def reset_second_factor(actor: User, park: Park, user_id: int, reason: str) -> U
     next login."""
     user = park_users(actor, park).filter(pk=user_id).first()
     if user is None:
-        raise InvalidInput("该账号不属于本园区")
+        # An account of another park is not found, as every object of another park is.
+        raise NotFound("该账号不属于本园区")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("请填写重置原因（例如“手机遗失，已电话核实本人”）", field="reason")

@@ -49,7 +49,7 @@ class MeetingPage(Schema):
     items: list[MeetingRow]
 
 
-class TaskOut(Schema):
+class MeetingTaskOut(Schema):
     id: int
     demand_id: int
     department: Ref
@@ -74,7 +74,7 @@ class DecisionOut(Schema):
     expert_field: str
     state: str
     state_label: str
-    tasks: list[TaskOut]
+    tasks: list[MeetingTaskOut]
     created_at: dt.datetime
 
 
@@ -139,7 +139,7 @@ class TaskIn(Schema):
     time_limit_days: int | None = Field(None, description="办结时限（工作日）")
 
 
-class DecisionIn(Schema):
+class MeetingDecisionIn(Schema):
     item_id: int
     kind: DecisionKind
     text: str
@@ -323,7 +323,7 @@ def add_item(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> Status
 
 
 @router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut}, summary="议定事项")
-def decide(request: HttpRequest, meeting_id: int, payload: DecisionIn) -> Status:
+def decide(request: HttpRequest, meeting_id: int, payload: MeetingDecisionIn) -> Status:
     park = current_park(request)
     m = access.get_meeting(request.user, park, meeting_id)  # type: ignore[arg-type]
     d = services.decide(

@@ -140,7 +140,7 @@ class MilestoneOut(Schema):
     slip_reason: str | None
 
 
-class InspectionOut(Schema):
+class SiteInspectionOut(Schema):
     id: int
     inspected_on: dt.date
     inspector: str
@@ -165,7 +165,7 @@ class ProjectDetail(ProjectRow):
     address: str
     description: str
     milestones: list[MilestoneOut]
-    inspections: list[InspectionOut]
+    inspections: list[SiteInspectionOut]
     events: list[ProjectEventOut]
 
     @staticmethod

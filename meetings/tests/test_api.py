@@ -37,7 +37,7 @@ def test_openapi_has_the_typed_schemas(world):
     schemas = spec["components"]["schemas"]
     assert set(schemas["MeetingKind"]["enum"]) == {"reception", "project", "expert", "topic"}
     assert set(schemas["DecisionKind"]["enum"]) == {"tasks", "on_spot", "expert", "explained"}
-    assert "tasks" in schemas["DecisionIn"]["properties"]
+    assert "tasks" in schemas["MeetingDecisionIn"]["properties"]
 
 
 @pytest.mark.parametrize("who", ["dispatcher", "admin", "leader"])

@@ -54,11 +54,7 @@ def post(allowed: frozenset[str], data: dict[str, str] | None = None, **values: 
 
 # Cells the suite knows to be wrong, each until the branch that fixes it lands; remove the line
 # after the merge and the cell is checked again.
-PENDING: dict[tuple[str, str], str] = {
-    ("GET /api/v1/demands/{demand_id}/suggestion", "enterprise"): (
-        "the requester gets the routing suggestion (internal); redaction branch `redact`"
-    ),
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 # Path parameter name → the scene object that fills it.
 PARAMS = {
@@ -72,6 +68,15 @@ PARAMS = {
     "photo_id": "photo_id",
     "version_id": "version_id",
     "pk": "demand_id",
+    "token_id": "token_id",
+    "user_id": "staff_id",
+    "meeting_id": "meeting_id",
+    "project_id": "project_id",
+    "consultation_id": "consultation_id",
+    "proposal_id": "proposal_id",
+    "inspection_id": "inspection_id",
+    "mid": "milestone_id",
+    "iid": "site_inspection_id",
 }
 
 # The admin site is for superusers only (no persona is staff): a few of its pages stand for all.
@@ -84,6 +89,27 @@ DEMAND_VIEWERS = roles("dispatcher", "handler", "head", "liaison", "leader", "en
 REPORTS = roles("dispatcher", "head", "leader", "admin")
 PLANNERS = roles("dispatcher", "leader", "admin")  # 专属服务员 assignment: leaders look
 VISIT_STAFF = roles("dispatcher", "handler", "head", "liaison", "leader", "admin")
+MANAGERS = roles("dispatcher", "leader", "admin")  # 提级, 专家库, 重点项目, 督查 park-wide
+# The scene's token belongs to the dispatcher: the owner and the park's administrator act on it.
+TOKEN_OWNERS = roles("dispatcher", "admin")
+# The scene's meeting hears the enterprise's demand and invites 经济发展局 (handler, head): the
+# liaison serving the enterprise and the enterprise (its own item only) see it too.
+# 显示 a masked contact (demands.privacy): staff who may open the demand, each use logged; the
+# requester sees their own contact in full and has nothing to reveal.
+REVEALERS = DEMAND_VIEWERS - REQUESTERS
+# Routing internals (similar demands, the suggestion) are for staff only (demands.redaction).
+DEMAND_STAFF = DEMAND_VIEWERS - REQUESTERS
+MEETING_VIEWERS = roles("dispatcher", "handler", "head", "liaison", "leader", "enterprise", "admin")
+MEETING_STAFF = MEETING_VIEWERS - {"enterprise"}  # the whole agenda and the minutes
+# The scene's consultation: its panel expert, the managers and (after the conclusion) departments.
+CONSULT_VIEWERS = MANAGERS | {"expert"}
+# The scene's key project: invested by the enterprise, led by the leader, served by the liaison;
+# 经济发展局 has tasks from the investor's demands.
+PROJECT_VIEWERS = roles("dispatcher", "handler", "head", "liaison", "leader", "enterprise", "admin")
+PROJECT_INSPECTORS = PROJECT_VIEWERS - {"enterprise"}  # 工地巡查: also departments' staff
+PROJECT_PROGRESS = roles("dispatcher", "liaison", "leader", "admin")  # milestones
+# The scene's 督查 concerns 经济发展局: the park-wide roles and that department see it.
+INSPECTION_VIEWERS = MANAGERS | {"handler", "head"}
 
 TABLE: dict[str, Rule] = {
     # ---------------------------------------------------------------- API (OpenAPI operations)
@@ -94,11 +120,48 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/demands": post(EVERYONE),  # the service decides per enterprise
     "GET /api/v1/demands/{demand_id}": page(DEMAND_VIEWERS),
     "POST /api/v1/demands/{demand_id}/actions/{action}": post(DEMAND_VIEWERS, action="comment"),
-    "GET /api/v1/demands/{demand_id}/similar": page(DEMAND_VIEWERS),
-    "GET /api/v1/demands/{demand_id}/suggestion": page(DEMAND_VIEWERS - {"enterprise"}),
+    "POST /api/v1/demands/{demand_id}/reveal/{field}": post(REVEALERS, field="phone"),
+    "GET /api/v1/demands/{demand_id}/similar": page(DEMAND_STAFF),
+    "GET /api/v1/demands/{demand_id}/suggestion": page(DEMAND_STAFF),
     "GET /api/v1/enterprises": page(EVERYONE),
     "POST /api/v1/enterprises": post(DISPATCH),
     "GET /api/v1/enterprises/{entity_id}": page(DEMAND_VIEWERS),
+    "GET /api/v1/tokens": page(EVERYONE),
+    "GET /api/v1/park/tokens": page(roles("admin")),
+    "POST /api/v1/tokens/{token_id}/revoke": post(TOKEN_OWNERS),
+    "GET /api/v1/escalation/proposals": page(EVERYONE),  # scoped: empty for the others
+    "POST /api/v1/escalation/proposals/{proposal_id}/accept": post(DISPATCH),
+    "POST /api/v1/escalation/proposals/{proposal_id}/dismiss": post(DISPATCH),
+    "GET /api/v1/escalation/rules": page(MANAGERS),
+    "POST /api/v1/escalation/rules": post(DISPATCH),
+    "GET /api/v1/experts": page(MANAGERS | {"expert"}),  # an expert sees their own entry
+    "GET /api/v1/consultations": page(EVERYONE),  # scoped
+    "GET /api/v1/consultations/{consultation_id}": page(CONSULT_VIEWERS),
+    "POST /api/v1/consultations/{consultation_id}/opinion": post(
+        roles("expert"), data={"text": "建议先行分宗测绘"}
+    ),
+    "GET /api/v1/meetings": page(EVERYONE),  # scoped
+    "POST /api/v1/meetings": post(DISPATCH),
+    "GET /api/v1/meetings/{meeting_id}": page(MEETING_VIEWERS),
+    "POST /api/v1/meetings/{meeting_id}/agenda": post(DISPATCH),
+    "POST /api/v1/meetings/{meeting_id}/decisions": post(
+        MANAGERS, data={"item_id": "0", "kind": "explained", "text": "政策解释"}
+    ),
+    "POST /api/v1/meetings/{meeting_id}/hold": post(MANAGERS),
+    "POST /api/v1/meetings/{meeting_id}/attendance": post(MANAGERS),
+    "POST /api/v1/meetings/{meeting_id}/issue": post(DISPATCH),
+    "GET /api/v1/projects": page(EVERYONE),  # scoped
+    "POST /api/v1/projects": post(MANAGERS),
+    "GET /api/v1/projects/{project_id}": page(PROJECT_VIEWERS),
+    "GET /api/v1/supervision/inspections": page(EVERYONE),  # scoped
+    "POST /api/v1/supervision/inspections": post(DISPATCH),
+    "GET /api/v1/supervision/inspections/{inspection_id}": page(INSPECTION_VIEWERS),
+    "POST /api/v1/supervision/inspections/{inspection_id}/report": post(
+        roles("handler", "head"), data={"rectification": "已逐户电话联系企业"}
+    ),
+    "POST /api/v1/supervision/inspections/{inspection_id}/verify": post(
+        DISPATCH, data={"passed": "false", "note": "未附联系记录"}
+    ),
     "api:api-root": page(NOBODY),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
@@ -126,6 +189,8 @@ TABLE: dict[str, Rule] = {
     "demands:act": post(DEMAND_VIEWERS, action="comment"),
     "demands:upload": post(DEMAND_VIEWERS),
     "demands:download": page(DEMAND_VIEWERS),
+    "demands:access_log": page(roles("dispatcher")),  # 查阅记录: the 督查 role
+    "demands:reveal": post(REVEALERS, field="phone"),
     "notifications:list": page(EVERYONE),
     "notifications:bell": page(EVERYONE),
     "notifications:open": page(roles("handler"), pk="notification_id"),  # one's own only
@@ -173,5 +238,60 @@ TABLE: dict[str, Rule] = {
     "routing:activate": post(roles("admin")),
     "routing:common": page(REPORTS),
     "routing:similar_text": page(EVERYONE),
-    "routing:similar": page(DEMAND_VIEWERS),
+    "routing:similar": page(DEMAND_STAFF),
+    # accounts: one's own security and tokens; the administrator's park-wide pages
+    "accounts:security": page(EVERYONE),
+    "accounts:password": form(EVERYONE),
+    "accounts:otp_setup": form(EVERYONE),
+    "accounts:otp_verify": form(EVERYONE),  # without a device: sent on to the enrolment
+    "accounts:backup_codes": post(EVERYONE),
+    "accounts:otp_remove": post(EVERYONE),
+    "accounts:tokens": form(EVERYONE),
+    "accounts:revoke_token": post(TOKEN_OWNERS),
+    "accounts:manage_security": page(roles("admin")),
+    "accounts:manage_unlock": post(roles("admin")),
+    "accounts:reset_otp": post(roles("admin"), data={"reason": "手机遗失，已电话核实"}),
+    "accounts:park_tokens": page(roles("admin")),
+    # escalation (提级建议)
+    "escalation:proposals": page(MANAGERS),
+    "escalation:decide": post(DISPATCH, pk="proposal_id", decision="dismiss"),
+    "escalation:rules": form(MANAGERS, DISPATCH),
+    # experts (专家会诊, 遗留问题清零)
+    "experts:pool": page(MANAGERS),
+    "experts:consultations": page(CONSULT_VIEWERS | {"handler", "head"}),
+    "experts:consultation_new": form(MANAGERS),
+    "experts:consultation": page(CONSULT_VIEWERS, pk="consultation_id"),
+    "experts:opinion": post(roles("expert"), pk="consultation_id"),
+    "experts:conclude": post(roles("leader"), pk="consultation_id"),  # the chair only
+    "experts:board": page(MANAGERS),
+    "experts:rule": form(MANAGERS),
+    # meetings (接待日, 调度会)
+    "meetings:list": page(EVERYONE),  # scoped: each sees the meetings that concern them
+    "meetings:new": form(DISPATCH),
+    "meetings:schedules": form(DISPATCH),
+    "meetings:register": form(roles("enterprise")),
+    "meetings:detail": page(MEETING_VIEWERS),
+    "meetings:edit": form(DISPATCH),
+    "meetings:live": page(MANAGERS),
+    "meetings:action": post(DISPATCH, action="refresh"),
+    "meetings:docx": page(MEETING_STAFF),
+    "meetings:pdf": page(MEETING_STAFF),
+    # projects (重点项目)
+    "projects:list": page(PROJECT_VIEWERS),
+    "projects:export": page(PROJECT_VIEWERS),
+    "projects:new": form(MANAGERS),
+    "projects:detail": page(PROJECT_VIEWERS, pk="project_id"),
+    "projects:edit": form(MANAGERS, pk="project_id"),
+    "projects:stage": post(MANAGERS, pk="project_id"),
+    "projects:milestone_add": post(MANAGERS, pk="project_id"),  # planning; dates: PROGRESS
+    "projects:milestone_update": post(PROJECT_PROGRESS, pk="project_id"),
+    "projects:inspection_add": post(PROJECT_INSPECTORS, pk="project_id"),
+    "projects:inspection_close": post(PROJECT_INSPECTORS, pk="project_id"),
+    # supervision (督查)
+    "supervision:list": page(INSPECTION_VIEWERS),
+    "supervision:new": form(DISPATCH),
+    "supervision:bulletin": page(MANAGERS),
+    "supervision:detail": page(INSPECTION_VIEWERS, pk="inspection_id"),
+    # The department inspected reports its rectification; the others are refused.
+    "supervision:act": post(roles("handler", "head"), pk="inspection_id", step="report"),
 }

@@ -15,8 +15,11 @@ from django.utils import timezone
 
 from demands import services
 from demands.attachments import sample_bytes
-from demands.models import Attachment, Demand
+from demands.models import Attachment, Demand, Tier
 from entities.models import MarketEntity
+
+# The title of another enterprise's agenda item in the scene's meeting.
+OTHER_ENTERPRISE_ITEM = "污水管网接入迟迟未办"
 
 
 @dataclass
@@ -187,7 +190,9 @@ def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-u
         file=ContentFile(b"PK\x03\x04 not really a workbook", name="台账.xlsx"),
         original_name="台账.xlsx",
     )
+    new_apps = _new_app_objects(world, demand)
     return {
+        **new_apps,
         "att_id": att.pk,
         "notification_id": note.pk,
         "plan_id": plan.pk,
@@ -199,4 +204,125 @@ def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-u
         "job_id": job.pk,
         # handler_c is no persona of the matrix: deactivating it leaves every persona logged in
         "staff_id": u["handler_c"].pk,
+    }
+
+
+def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The objects of accounts, escalation, experts, meetings, projects and supervision: each
+    in the own park, visible to the personas the table's comments name."""
+    from escalation.models import Proposal, RuleKind
+    from experts import services as experts
+    from experts.models import Expert
+    from meetings import services as meetings
+    from meetings.models import MeetingKind
+    from orgs import tokens
+    from orgs.models import ApiToken
+    from projects import services as projects
+    from projects.models import Level
+    from scheduling.models import SchedulerTick
+    from supervision import services as supervision
+
+    u = world.users
+    disp = u["dispatcher"]
+    now = timezone.now()
+    # A running scheduler, so /healthz answers 200 as in production.
+    SchedulerTick.objects.create(instance="matrix", last_tick_at=now, started_at=now)
+    tokens.issue(disp, name="12345 热线对接", days=30, scope="read", by=disp)
+    token = ApiToken.objects.filter(user=disp).latest("pk")
+    proposal = Proposal.objects.create(
+        park=world.park,
+        demand=demand,
+        rule=RuleKind.OVERDUE_URGED,
+        from_tier=Tier.DEPARTMENT,
+        to_tier=Tier.RECEPTION_DAY,
+        reason="超期且催办两次",
+        created_at=now,
+    )
+    # Its own demand: a consultation escalates the demand to the experts' tier.
+    consulted = services.create_demand(
+        disp,
+        world.park,
+        _intake(
+            "厂房产权证分宗办理",
+            enterprise_id=world.enterprise.pk,
+            category_id=world.cat_finance.pk,
+        ),
+    )
+    consulted = services.dispatch(disp, consulted, lead_department_id=world.dept_b.pk)
+    expert = Expert.objects.create(
+        user=u["expert"], park=world.park, field="土地规划", organisation="湘潭大学"
+    )
+    consultation = experts.open_consultation(
+        disp,
+        consulted,
+        topic="8# 厂房产权证分宗",
+        chair_id=u["leader"].pk,
+        expert_ids=[expert.pk],
+        background="涉及规划、不动产登记两部门",
+        referred_by="企业接待日",  # a fresh demand: the park's legacy rule would not call it legacy
+    )
+    meeting = meetings.create_meeting(
+        disp,
+        world.park,
+        meetings.MeetingInput(
+            kind=MeetingKind.RECEPTION,
+            date=meetings._today(),
+            place="管委会三楼会议室",
+            chair_id=u["leader"].pk,
+            department_ids=[world.dept_a.pk],
+        ),
+    )
+    if not meeting.items.filter(demand=demand).exists():  # the agenda may have taken it already
+        meetings.add_item(disp, meeting, meetings.ItemInput(demand_number=demand.number))
+    # Another enterprise's problem on the same agenda: the enterprise must not see it.
+    meetings.add_item(
+        disp,
+        meeting,
+        meetings.ItemInput(
+            enterprise_id=world.enterprise2.pk,
+            title=OTHER_ENTERPRISE_ITEM,
+            description="二号企业的污水管网接入问题，需住建部门协调。",
+        ),
+    )
+    project = projects.create_project(
+        disp,
+        world.park,
+        projects.ProjectInput(
+            name="湖南省医疗器械产业园二期",
+            investor_id=world.enterprise.pk,
+            investment_wan="130000",
+            industry="35",
+            level=Level.CITY,
+            leader_id=u["leader"].pk,
+            liaison_id=u["liaison"].pk,
+            signed_on="2026-03-02",
+        ),
+    )
+    milestone = projects.add_milestone(disp, project, name="主体结构封顶", planned_on="2026-05-15")
+    site = projects.record_inspection(
+        disp,
+        project,
+        inspected_on=timezone.localdate().isoformat(),
+        findings="脚手架未设防护网",
+        rectification_days=5,
+    )
+    inspection = supervision.create(
+        disp,
+        world.park,
+        supervision.NewInspection(
+            department_id=world.dept_a.pk,
+            demand_ids=[demand.pk],
+            findings="诉求签收后超过十个工作日未联系企业",
+            rectification_days=5,
+        ),
+    )
+    return {
+        "token_id": token.pk,
+        "proposal_id": proposal.pk,
+        "consultation_id": consultation.pk,
+        "meeting_id": meeting.pk,
+        "project_id": project.pk,
+        "milestone_id": milestone.pk,
+        "site_inspection_id": site.pk,
+        "inspection_id": inspection.pk,
     }

@@ -19,7 +19,7 @@ from django.test import Client
 from orgs.models import ApiToken
 from qinshang.tests import matrix
 from qinshang.tests.permission_matrix import PENDING, PUBLIC, TABLE, Rule
-from qinshang.tests.scene import build_scene
+from qinshang.tests.scene import OTHER_ENTERPRISE_ITEM, build_scene
 
 pytestmark = pytest.mark.django_db
 
@@ -131,13 +131,12 @@ def _sweep(world, user, persona: str, ids: dict[str, int], markers: list[str], o
                 problem = _judge(route, rule, method, allowed, response, path)
                 if problem:
                     problems.append(f"{persona}: {problem}")
-                if outsider and not getattr(response, "streaming", False):
+                if markers and not getattr(response, "streaming", False):
                     body = response.content.decode("utf-8", "replace")
                     leaked = [m for m in markers if m in body]
                     if leaked:
-                        problems.append(
-                            f"{method} {path} ({route.key}): the other park's {persona} sees {leaked}"
-                        )
+                        who = f"the other park's {persona}" if outsider else persona
+                        problems.append(f"{method} {path} ({route.key}): {who} sees {leaked}")
     return problems
 
 
@@ -151,11 +150,21 @@ def _markers(world, scene) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
+def _not_theirs(world, scene, persona: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What a requester of the own park must never see: another requester's matters."""
+    if persona == "enterprise":
+        return [world.enterprise2.name, OTHER_ENTERPRISE_ITEM, scene.resident_demand.title]
+    if persona == "resident":
+        return [world.enterprise.name, world.enterprise2.name, scene.dispatched.title]
+    return []
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_each_route_as_each_role_in_the_own_park(world, persona):  # type: ignore[no-untyped-def]
     scene = build_scene(world, every_kind=True)
     user = None if persona == "anonymous" else world.users[persona]
-    problems = _sweep(world, user, persona, scene.ids, [], outsider=False)
+    markers = _not_theirs(world, scene, persona)
+    problems = _sweep(world, user, persona, scene.ids, markers, outsider=False)
     assert not problems, "\n".join(problems)
 
 
