@@ -201,6 +201,7 @@ class LedgerSimulator:
         profiles: dict[str, tg.Entity] | None = None,
     ):
         self.profiles = profiles or {}
+        self.waiting: list[tuple[dt.datetime, int, str, str]] = []
         self.stop_stage: str | None = None
         self.street: str | None = None
         self.rng = rng
@@ -426,8 +427,13 @@ class LedgerSimulator:
             d = ds.redispatch(self.disp(), d, task_id=task.pk, department_id=lead_d.pk, at=t2)
         if rng.random() < 0.22:
             tier = rng.choices(
-                [Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT], weights=[50, 30, 20]
+                [Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT], weights=[45, 40, 15]
             )[0]
+            if tier != Tier.EXPERT and not self.stop_stage:
+                # Meetings are played after the year's intake, in date order: the escalation
+                # waits for them, so each meeting hears only what was escalated before it.
+                self.waiting.append((t2, d.pk, tier, code))
+                return
             d = ds.escalate(
                 rng.choice(self.leaders or self.dispatchers),
                 d,
@@ -488,6 +494,9 @@ class LedgerSimulator:
                         at=tdec,
                     )
             tr = _workday_at(rng, signed, took)
+            # A dispatcher urges a task the day after its deadline (催办) and raises it to 督办
+            # (then 挂牌督办) while it stays late, as the ledger's overdue list prompts them to.
+            self.urge_late(d, task.pk, until=min(tr, self.now))
             if self.done(tr):
                 self.maybe_urge(d, signed)
                 return
@@ -506,6 +515,24 @@ class LedgerSimulator:
             last = max(last, tr)
         if d.status == Status.ANSWERED and not self.halt("answered"):
             self.rate_and_close(d, last, code)
+
+    def urge_late(self, d: Demand, task_id: int, until: dt.datetime) -> None:
+        task = d.tasks.get(pk=task_id)
+        day = wcal.add_working_days(task.deadline, 1)
+        for step in (0, 3, 5):
+            day = wcal.add_working_days(day, step) if step else day
+            tu = _aware(day, 9, 30 + step)
+            if tu >= until or d.urge_level >= 3:
+                return
+            late = wcal.working_days_between(task.deadline, day)
+            dept = self.depts[task.department_id].name
+            with contextlib.suppress(ds.InvalidState):
+                d = ds.urge(
+                    self.disp(),
+                    d,
+                    at=tu,
+                    note=tg.urge_text(self.rng, dept, overdue_days=late, today=day),
+                )
 
     def maybe_urge(self, d: Demand, since: dt.datetime) -> None:
         d.refresh_from_db()
@@ -790,7 +817,16 @@ def build_demo(
     User.objects.get(username="leader").extra_parks.add(ss)
 
     log(f"  正在模拟近12个月的诉求办理（{demands} 条）……")
-    LedgerSimulator(rng, park, now, profiles).run(demands)
+    sim = LedgerSimulator(rng, park, now, profiles)
+    sim.run(demands)
+    from demo.ladder import Ladder
+
+    log("  正在模拟企业接待日与重点项目调度会……")
+    f = Ladder(sim).run()
+    log(
+        f"  提级 {f['escalated']} 件，召开会议 {f['meetings']} 次，议定事项 {f['decisions']} 项，"
+        f"印发纪要 {f['minutes']} 份"
+    )
     LedgerSimulator(rng, ss, now, {e.name: e for e in ss_made}).run(max(20, demands // 40))
     # The park's first routing models, trained on the year just simulated, so that new demands
     # get suggestions from the start (as the weekly retraining would have produced).
