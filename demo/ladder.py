@@ -64,10 +64,12 @@ class Ladder:
         self.disp = User.objects.get(username="dispatcher")
         self.chair = User.objects.filter(park=self.park, role=Role.LEADER).order_by("pk").first()
         self.codes: dict[int, str] = {}
-        self.reception_held = 0
+        self.sixth_done = False
         self.figures = {"meetings": 0, "decisions": 0, "minutes": 0, "escalated": 0}
 
     def run(self, days: int = 365) -> dict[str, int]:
+        # Decided items run their whole course (the simulator's stop-at-a-stage is for intake).
+        self.sim.stop_stage = None
         waiting = sorted(self.sim.waiting)
         self.codes = {pk: code for _, pk, _, code in waiting}
         start = timezone.localtime(self.now).date() - dt.timedelta(days=days)
@@ -126,13 +128,17 @@ class Ladder:
         reception = m.kind == MeetingKind.RECEPTION
         with clock(start), ds.quiet(), transaction.atomic():
             items = list(m.items.filter(removed=False).select_related("demand").order_by("order"))
-            if reception:
-                self.reception_held += 1
+            sixth = reception and m.number == 6 and not self.sixth_done
             # The 6th 接待日 hears four enterprises; the others as many as a morning allows.
-            cap = 4 if reception and self.reception_held == 6 else (6 if reception else 5)
+            cap = 4 if sixth else (6 if reception else 5)
             seen: set[int] = set()
             keep = []
             for it in items:
+                if it.demand is not None and it.demand.status not in ds.DECIDABLE_STATUSES:
+                    ms.remove_item(
+                        self.disp, m, item_id=it.pk, reason="诉求已答复，进入回访销号环节"
+                    )
+                    continue
                 ent = it.demand.enterprise_id if it.demand else it.enterprise_id
                 if len(keep) < cap and (ent is None or ent not in seen):
                     keep.append(it)
@@ -140,20 +146,20 @@ class Ladder:
                         seen.add(ent)
                 else:
                     ms.remove_item(self.disp, m, item_id=it.pk, reason="本期时间有限，转下期研究")
-            if not keep and not reception:
-                # A week without escalations: the meeting reviews one key project's progress.
-                ent = rng.choice([e for e in self.sim.ents if e.kind == "project"] or self.sim.ents)
-                keep.append(
-                    ms.add_item(
-                        self.disp,
-                        m,
-                        ms.ItemInput(
-                            enterprise_id=ent.pk,
-                            title=f"{ent.name}项目建设推进中的要素保障问题",
-                            description="项目方反映用地、用电、用工等要素保障需进一步协调。",
-                        ),
-                    )
+            # Enterprises also bring new problems to the table (recorded in the ledger as they
+            # are raised); a week without escalations reviews a key project's progress.
+            want = 4 if sixth else (rng.randint(2, 4) if reception else 1)
+            while len(keep) < want:
+                pool = (
+                    [e for e in self.sim.ents if e.pk not in seen]
+                    if reception
+                    else [e for e in self.sim.ents if e.kind == "project" and e.pk not in seen]
                 )
+                ent = rng.choice(pool)
+                seen.add(ent.pk)
+                keep.append(ms.add_item(self.disp, m, self.new_problem(ent, m.date, reception)))
+            if sixth:
+                self.sixth_done = True
             if not keep:
                 return
             m = ms.hold(self.disp, m)
@@ -167,9 +173,9 @@ class Ladder:
                 busy: set[int] = set()
                 if it.demand is not None:
                     busy = set(
-                        it.demand.tasks.filter(
-                            status__in=(TaskStatus.PENDING, TaskStatus.SIGNED)
-                        ).values_list("department_id", flat=True)
+                        it.demand.tasks.filter(status__in=ds.ACTIVE_TASK_STATUSES).values_list(
+                            "department_id", flat=True
+                        )
                     )
                 # The meeting puts a department that can unblock the matter in the lead; the
                 # department already on it keeps its own task.
@@ -215,6 +221,19 @@ class Ladder:
             if it.demand_id:
                 self.answer(Demand.objects.get(pk=it.demand_id), start)
 
+    def new_problem(self, ent, day: dt.date, reception: bool) -> ms.ItemInput:  # type: ignore[no-untyped-def]
+        from demo import textgen as tg
+
+        if not reception:
+            return ms.ItemInput(
+                enterprise_id=ent.pk,
+                title=f"{ent.name}项目建设推进中的要素保障问题",
+                description="项目方反映用地、用电、用工等要素保障需进一步协调，影响建设进度。",
+            )
+        code = tg.random_category(self.rng, kind=ent.kind)
+        title, text = tg.demand_text(self.rng, code, self.sim.profiles.get(ent.name), today=day)
+        return ms.ItemInput(enterprise_id=ent.pk, title=title[:200], description=text)
+
     def answer(self, d: Demand, since: dt.datetime) -> None:
         """The departments carry out the decision: sign, reply (some late, then urged), rated."""
         rng = self.rng
@@ -226,7 +245,10 @@ class Ladder:
         last = since
         with ds.quiet() if since < recent else contextlib.nullcontext(), transaction.atomic():
             for task in list(d.tasks.filter(status=TaskStatus.PENDING)):
-                ts = _at(wcal.add_working_days(since.date(), rng.choice([0, 1])), 10, 30)
+                ts = max(
+                    _at(wcal.add_working_days(since.date(), rng.choice([0, 1])), 10, 30),
+                    since + dt.timedelta(minutes=rng.randint(40, 180)),
+                )
                 if sim.done(ts):
                     return
                 d = ds.sign(sim.handler(task.department_id), d, task_id=task.pk, at=ts)

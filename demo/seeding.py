@@ -352,10 +352,10 @@ class LedgerSimulator:
     def progress(self, d: Demand, t: dt.datetime, code: str, ent: MarketEntity | None) -> None:
         rng = self.rng
         on_spot_share = (
-            0.82
+            0.86
             if d.channel
             in (Channel.VISIT, Channel.LIAISON, Channel.RECEPTION, Channel.QUESTIONNAIRE)
-            else 0.55
+            else 0.62
         )
         t1 = t + dt.timedelta(minutes=rng.randint(10, 240))
         if self.done(t1) or self.halt("received"):
@@ -425,11 +425,11 @@ class LedgerSimulator:
             if self.done(t2):
                 return
             d = ds.redispatch(self.disp(), d, task_id=task.pk, department_id=lead_d.pk, at=t2)
-        if rng.random() < 0.22:
+        if rng.random() < 0.3:
             tier = rng.choices(
                 [Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT], weights=[45, 40, 15]
             )[0]
-            if tier != Tier.EXPERT and not self.stop_stage:
+            if tier != Tier.EXPERT:
                 # Meetings are played after the year's intake, in date order: the escalation
                 # waits for them, so each meeting hears only what was escalated before it.
                 self.waiting.append((t2, d.pk, tier, code))
