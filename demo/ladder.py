@@ -20,7 +20,7 @@ from django.utils import timezone
 from demands import services as ds
 from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
 from meetings import services as ms
-from meetings.models import DecisionKind, Meeting, MeetingKind, MeetingStatus
+from meetings.models import AgendaSource, DecisionKind, Meeting, MeetingKind, MeetingStatus
 from orgs.models import Role, User
 from workcal import calendar as wcal
 
@@ -42,6 +42,7 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ)
 
 
+PROJECT_DEPTS = ["投资促进局", "自然资源和规划分局", "规划建设局", "公用事业服务中心"]
 DECISION_TEXTS = [
     "由{lead}牵头，{days}个工作日内拿出解决方案并书面答复企业",
     "{lead}主办，会同相关部门现场核实，{days}个工作日内办结",
@@ -65,6 +66,7 @@ class Ladder:
         self.chair = User.objects.filter(park=self.park, role=Role.LEADER).order_by("pk").first()
         self.codes: dict[int, str] = {}
         self.sixth_done = False
+        self.by_name = {d.name: d.pk for d in sim.depts.values()}
         self.figures = {"meetings": 0, "decisions": 0, "minutes": 0, "escalated": 0}
 
     def run(self, days: int = 365) -> dict[str, int]:
@@ -133,7 +135,19 @@ class Ladder:
             cap = 4 if sixth else (6 if reception else 5)
             seen: set[int] = set()
             keep = []
+            projects_heard = 0
             for it in items:
+                if it.source == AgendaSource.PROJECT:
+                    # One slipping project a week is reviewed in depth; the rest are in the list.
+                    projects_heard += 1
+                    if projects_heard > 1 or rng.random() < 0.4:
+                        ms.remove_item(
+                            self.disp,
+                            m,
+                            item_id=it.pk,
+                            reason="本期重点听取提级事项，项目进度书面通报",
+                        )
+                        continue
                 if it.demand is not None and it.demand.status not in ds.DECIDABLE_STATUSES:
                     ms.remove_item(
                         self.disp, m, item_id=it.pk, reason="诉求已答复，进入回访销号环节"
@@ -157,7 +171,11 @@ class Ladder:
                 )
                 ent = rng.choice(pool)
                 seen.add(ent.pk)
-                keep.append(ms.add_item(self.disp, m, self.new_problem(ent, m.date, reception)))
+                code, data = self.new_problem(ent, m.date, reception)
+                it = ms.add_item(self.disp, m, data)
+                if code and it.demand_id:
+                    self.codes[it.demand_id] = code
+                keep.append(it)
             if sixth:
                 self.sixth_done = True
             if not keep:
@@ -184,10 +202,21 @@ class Ladder:
                     for x in self.sim.depts.values()
                     if not x.is_dispatch_centre and x.pk not in busy
                 ]
-                lead = rng.choice(free)
+                # The lead the matter's category calls for, its co-departments when that one is
+                # already on it, the project departments for a key project's slip.
+                cat = self.sim.cats.get(self.codes.get(it.demand_id or 0, ""))
+                wanted = []
+                if cat is not None:
+                    if cat.default_department_id:
+                        wanted.append(cat.default_department_id)
+                    wanted += [c.pk for c in cat.default_co_departments.all()]
+                else:
+                    wanted = [self.by_name[n] for n in PROJECT_DEPTS if n in self.by_name]
+                wanted = [x for x in wanted if x in free]
+                lead = wanted[0] if wanted else rng.choice(free)
                 co = None
                 if rng.random() < 0.4:
-                    co = rng.choice([x for x in free if x != lead])
+                    co = rng.choice([x for x in (wanted[1:] or free) if x != lead])
                 depts.add(lead)
                 if co:
                     depts.add(co)
@@ -221,18 +250,18 @@ class Ladder:
             if it.demand_id:
                 self.answer(Demand.objects.get(pk=it.demand_id), start)
 
-    def new_problem(self, ent, day: dt.date, reception: bool) -> ms.ItemInput:  # type: ignore[no-untyped-def]
+    def new_problem(self, ent, day: dt.date, reception: bool) -> tuple[str, ms.ItemInput]:  # type: ignore[no-untyped-def]
         from demo import textgen as tg
 
         if not reception:
-            return ms.ItemInput(
+            return "", ms.ItemInput(
                 enterprise_id=ent.pk,
                 title=f"{ent.name}项目建设推进中的要素保障问题",
                 description="项目方反映用地、用电、用工等要素保障需进一步协调，影响建设进度。",
             )
         code = tg.random_category(self.rng, kind=ent.kind)
         title, text = tg.demand_text(self.rng, code, self.sim.profiles.get(ent.name), today=day)
-        return ms.ItemInput(enterprise_id=ent.pk, title=title[:200], description=text)
+        return code, ms.ItemInput(enterprise_id=ent.pk, title=title[:200], description=text)
 
     def answer(self, d: Demand, since: dt.datetime) -> None:
         """The departments carry out the decision: sign, reply (some late, then urged), rated."""

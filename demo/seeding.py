@@ -820,6 +820,13 @@ def build_demo(
     sim = LedgerSimulator(rng, park, now, profiles)
     sim.run(demands)
     from demo.ladder import Ladder
+    from demo.projects import build_projects
+
+    f = build_projects(rng, park, now, n=max(6, round(60 * entities / 1200)))
+    log(
+        f"  重点项目 {f['projects']} 个（年内竣工投产 {f['operating']} 个，节点滞后 "
+        f"{f['slipping']} 个，工地巡查 {f['inspections']} 次）"
+    )
 
     log("  正在模拟企业接待日与重点项目调度会……")
     f = Ladder(sim).run()
