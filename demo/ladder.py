@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from demands import services as ds
 from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
+from demo.experts import consult, pool
 from meetings import services as ms
 from meetings.models import AgendaSource, DecisionKind, Meeting, MeetingKind, MeetingStatus
 from orgs.models import Role, User
@@ -67,7 +68,22 @@ class Ladder:
         self.codes: dict[int, str] = {}
         self.sixth_done = False
         self.by_name = {d.name: d.pk for d in sim.depts.values()}
-        self.figures = {"meetings": 0, "decisions": 0, "minutes": 0, "escalated": 0}
+        self.figures = {
+            "meetings": 0,
+            "decisions": 0,
+            "minutes": 0,
+            "escalated": 0,
+            "consultations": 0,
+        }
+        self.consults: list[tuple[dt.date, int]] = []
+
+    def plan_consultations(self, legacy: list[int]) -> None:
+        """About three in four legacy items are put before a panel, spread over the year."""
+        today = timezone.localtime(self.now).date()
+        chosen = [pk for pk in legacy if self.rng.random() < 0.78]
+        self.consults = sorted(
+            (today - dt.timedelta(days=self.rng.randint(8, 320)), pk) for pk in chosen
+        )
 
     def run(self, days: int = 365) -> dict[str, int]:
         # Decided items run their whole course (the simulator's stop-at-a-stage is for intake).
@@ -92,6 +108,7 @@ class Ladder:
                         chair_id=self.chair.pk if self.chair else None,
                     ),
                 )
+        self.experts = pool(self)
         day = start
         while day <= today:
             morning = _at(day, 8, 30)
@@ -99,6 +116,10 @@ class Ladder:
                 t, pk, tier, _ = waiting.pop(0)
                 self.escalate(pk, tier, t)
             if wcal.is_workday(day) and morning < self.now:
+                while self.consults and self.consults[0][0] <= day:
+                    _, pk = self.consults.pop(0)
+                    consult(self, Demand.objects.get(pk=pk), day, self.experts)
+                    self.figures["consultations"] += 1
                 with clock(morning), transaction.atomic():
                     ms.schedule_meetings(today=day, park=self.park)
                 for m in Meeting.objects.filter(

@@ -516,6 +516,26 @@ class LedgerSimulator:
         if d.status == Status.ANSWERED and not self.halt("answered"):
             self.rate_and_close(d, last, code)
 
+    def legacy(self, n: int) -> list[int]:
+        """Items received well before the year that stuck with their department despite urges:
+        the legacy the park clears over the year."""
+        out = []
+        for _ in range(n):
+            day = timezone.localtime(self.now).date() - dt.timedelta(
+                days=self.rng.randint(430, 560)
+            )
+            t = _aware(wcal.add_working_days(day, 0), self.rng.randint(9, 16))
+            self.stop_stage = "signed"
+            with transaction.atomic(), ds.quiet():
+                d = self.one(t)
+                if d is None:
+                    continue
+                for task in d.tasks.filter(status__in=ds.ACTIVE_TASK_STATUSES, role="lead"):
+                    self.urge_late(d, task.pk, until=self.now)
+            out.append(d.pk)
+        self.stop_stage = None
+        return out
+
     def urge_late(self, d: Demand, task_id: int, until: dt.datetime) -> None:
         task = d.tasks.get(pk=task_id)
         day = wcal.add_working_days(task.deadline, 1)
@@ -723,7 +743,7 @@ def build_demo(
         users[-1].role = Role.LIAISON
         users.append(b.user(park, Role.ADMIN, username="admin", title="系统管理员"))
         users.append(b.user(park, Role.EXPERT, username="expert", title="法律顾问"))
-        for _ in range(4):
+        for _ in range(19):
             users.append(
                 b.user(
                     park,
@@ -829,10 +849,13 @@ def build_demo(
     )
 
     log("  正在模拟企业接待日与重点项目调度会……")
-    f = Ladder(sim).run()
+    old = sim.legacy(max(8, demands // 40))
+    ladder = Ladder(sim)
+    ladder.plan_consultations(old)
+    f = ladder.run()
     log(
         f"  提级 {f['escalated']} 件，召开会议 {f['meetings']} 次，议定事项 {f['decisions']} 项，"
-        f"印发纪要 {f['minutes']} 份"
+        f"印发纪要 {f['minutes']} 份；遗留问题 {len(old)} 件，专家会诊 {f['consultations']} 次"
     )
     LedgerSimulator(rng, ss, now, {e.name: e for e in ss_made}).run(max(20, demands // 40))
     # The park's first routing models, trained on the year just simulated, so that new demands
