@@ -853,6 +853,13 @@ def build_demo(
     ladder = Ladder(sim)
     ladder.plan_consultations(old)
     f = ladder.run()
+    from demo.oversight import inspections, proposals
+
+    pf = proposals(ladder)
+    log(
+        f"  提级规则提议：采纳 {pf['accepted']} 条，不予提级 {pf['dismissed']} 条；"
+        f"督查 {inspections(ladder)} 次"
+    )
     log(
         f"  提级 {f['escalated']} 件，召开会议 {f['meetings']} 次，议定事项 {f['decisions']} 项，"
         f"印发纪要 {f['minutes']} 份；遗留问题 {len(old)} 件，专家会诊 {f['consultations']} 次"
