@@ -5,11 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from demands.models import Event
+from demands.models import Event, Status
 from demo.seeding import build_demo
+from experts.models import Consultation, Expert
 from meetings.models import Decision, DecisionTask, Meeting, MeetingKind, MeetingStatus
 from orgs.models import Park
 from projects.models import KeyProject, Stage
+from supervision.models import Inspection
 
 
 @pytest.mark.django_db
@@ -41,3 +43,14 @@ def test_demo_year_plays_the_ladder():
     urges = Event.objects.filter(demand__park=park, action="urge")
     assert urges.filter(data__level=1).exists()
     assert urges.filter(data__level=2).exists()
+
+    # Experts with profiles; old legacy items cleared through consultations, some still open.
+    assert Expert.objects.filter(user__park=park).count() == 20
+    consults = Consultation.objects.filter(demand__park=park)
+    assert consults.exists()
+    born_before = now - dt.timedelta(days=400)
+    cleared = consults.filter(demand__created_at__lt=born_before, demand__status=Status.CLOSED)
+    assert cleared.exists()
+
+    # 督查 with rectification.
+    assert Inspection.objects.filter(park=park).exists()
