@@ -5,20 +5,20 @@ consultations — opinions, the chair's conclusion (an answer or new tasks) — 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from demands import services as ds
 from demands.models import Demand, Status, TaskRole
+from demo.clock import clock
 from experts import services as es
 from experts.models import ConclusionKind
 from orgs.models import Role, User
 from workcal import calendar as wcal
 
-if TYPE_CHECKING:
-    from demo.ladder import Ladder
+Ladder = Any  # demo.ladder.Ladder; not imported, ladder imports this module
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 
@@ -62,8 +62,6 @@ def pool(ladder: Ladder) -> list[int]:
 
 def consult(ladder: Ladder, d: Demand, day: dt.date, experts: list[int]) -> None:
     """One consultation from opening to the conclusion, the answer and the rating."""
-    from demo.ladder import clock
-
     rng = ladder.rng
     sim = ladder.sim
     d.refresh_from_db()

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
-from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
 
 from demands import services as ds
 from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
+from demo.clock import clock
 from demo.experts import consult, pool
 from meetings import services as ms
 from meetings.models import AgendaSource, DecisionKind, Meeting, MeetingKind, MeetingStatus
@@ -29,14 +28,6 @@ if TYPE_CHECKING:
     from demo.seeding import LedgerSimulator
 
 TZ = timezone.get_fixed_timezone(8 * 60)
-
-
-@contextlib.contextmanager
-def clock(at: dt.datetime) -> Iterator[None]:
-    """The services' `timezone.now()` (and so `localdate()`) answer `at` inside the block."""
-    utc = at.astimezone(dt.UTC)
-    with mock.patch.object(timezone, "now", lambda: utc):
-        yield
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:

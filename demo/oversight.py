@@ -4,21 +4,21 @@ handful of 督查 inspections with rectification, played at their dates through 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from demands import services as ds
 from demands.models import Event
+from demo.clock import clock
 from escalation import services as xs
 from escalation.models import Proposal, ProposalStatus
 from orgs.models import Role, User
 from supervision import services as ss
 from workcal import calendar as wcal
 
-if TYPE_CHECKING:
-    from demo.ladder import Ladder
+Ladder = Any  # demo.ladder.Ladder; not imported, ladder imports this module
 
 TZ = timezone.get_fixed_timezone(8 * 60)
 
@@ -30,8 +30,6 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 def proposals(ladder: Ladder) -> dict[str, int]:
     """The scan runs over the ledger as it stands; the dispatch centre has worked through the
     proposals of three weeks ago and left the newest open."""
-    from demo.ladder import clock
-
     rng = ladder.rng
     park = ladder.park
     today = timezone.localtime(ladder.now).date()
@@ -58,8 +56,6 @@ def proposals(ladder: Ladder) -> dict[str, int]:
 
 def inspections(ladder: Ladder, n: int = 6) -> int:
     """督查 every other month of the department with the most urged items in the weeks before."""
-    from demo.ladder import clock
-
     rng = ladder.rng
     park = ladder.park
     today = timezone.localtime(ladder.now).date()
