@@ -201,6 +201,7 @@ class LedgerSimulator:
         profiles: dict[str, tg.Entity] | None = None,
     ):
         self.profiles = profiles or {}
+        self.waiting: list[tuple[dt.datetime, int, str, str]] = []
         self.stop_stage: str | None = None
         self.street: str | None = None
         self.rng = rng
@@ -351,10 +352,10 @@ class LedgerSimulator:
     def progress(self, d: Demand, t: dt.datetime, code: str, ent: MarketEntity | None) -> None:
         rng = self.rng
         on_spot_share = (
-            0.82
+            0.86
             if d.channel
             in (Channel.VISIT, Channel.LIAISON, Channel.RECEPTION, Channel.QUESTIONNAIRE)
-            else 0.55
+            else 0.62
         )
         t1 = t + dt.timedelta(minutes=rng.randint(10, 240))
         if self.done(t1) or self.halt("received"):
@@ -424,10 +425,15 @@ class LedgerSimulator:
             if self.done(t2):
                 return
             d = ds.redispatch(self.disp(), d, task_id=task.pk, department_id=lead_d.pk, at=t2)
-        if rng.random() < 0.22:
+        if rng.random() < 0.3:
             tier = rng.choices(
-                [Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT], weights=[50, 30, 20]
+                [Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT], weights=[45, 40, 15]
             )[0]
+            if tier != Tier.EXPERT:
+                # Meetings are played after the year's intake, in date order: the escalation
+                # waits for them, so each meeting hears only what was escalated before it.
+                self.waiting.append((t2, d.pk, tier, code))
+                return
             d = ds.escalate(
                 rng.choice(self.leaders or self.dispatchers),
                 d,
@@ -488,6 +494,9 @@ class LedgerSimulator:
                         at=tdec,
                     )
             tr = _workday_at(rng, signed, took)
+            # A dispatcher urges a task the day after its deadline (催办) and raises it to 督办
+            # (then 挂牌督办) while it stays late, as the ledger's overdue list prompts them to.
+            self.urge_late(d, task.pk, until=min(tr, self.now))
             if self.done(tr):
                 self.maybe_urge(d, signed)
                 return
@@ -506,6 +515,44 @@ class LedgerSimulator:
             last = max(last, tr)
         if d.status == Status.ANSWERED and not self.halt("answered"):
             self.rate_and_close(d, last, code)
+
+    def legacy(self, n: int) -> list[int]:
+        """Items received well before the year that stuck with their department despite urges:
+        the legacy the park clears over the year."""
+        out = []
+        for _ in range(n):
+            day = timezone.localtime(self.now).date() - dt.timedelta(
+                days=self.rng.randint(430, 560)
+            )
+            t = _aware(wcal.add_working_days(day, 0), self.rng.randint(9, 16))
+            self.stop_stage = "signed"
+            with transaction.atomic(), ds.quiet():
+                d = self.one(t)
+                if d is None:
+                    continue
+                for task in d.tasks.filter(status__in=ds.ACTIVE_TASK_STATUSES, role="lead"):
+                    self.urge_late(d, task.pk, until=self.now)
+            out.append(d.pk)
+        self.stop_stage = None
+        return out
+
+    def urge_late(self, d: Demand, task_id: int, until: dt.datetime) -> None:
+        task = d.tasks.get(pk=task_id)
+        day = wcal.add_working_days(task.deadline, 1)
+        for step in (0, 3, 5):
+            day = wcal.add_working_days(day, step) if step else day
+            tu = _aware(day, 9, 30 + step)
+            if tu >= until or d.urge_level >= 3:
+                return
+            late = wcal.working_days_between(task.deadline, day)
+            dept = self.depts[task.department_id].name
+            with contextlib.suppress(ds.InvalidState):
+                d = ds.urge(
+                    self.disp(),
+                    d,
+                    at=tu,
+                    note=tg.urge_text(self.rng, dept, overdue_days=late, today=day),
+                )
 
     def maybe_urge(self, d: Demand, since: dt.datetime) -> None:
         d.refresh_from_db()
@@ -696,7 +743,7 @@ def build_demo(
         users[-1].role = Role.LIAISON
         users.append(b.user(park, Role.ADMIN, username="admin", title="系统管理员"))
         users.append(b.user(park, Role.EXPERT, username="expert", title="法律顾问"))
-        for _ in range(4):
+        for _ in range(19):
             users.append(
                 b.user(
                     park,
@@ -790,7 +837,33 @@ def build_demo(
     User.objects.get(username="leader").extra_parks.add(ss)
 
     log(f"  正在模拟近12个月的诉求办理（{demands} 条）……")
-    LedgerSimulator(rng, park, now, profiles).run(demands)
+    sim = LedgerSimulator(rng, park, now, profiles)
+    sim.run(demands)
+    from demo.ladder import Ladder
+    from demo.projects import build_projects
+
+    f = build_projects(rng, park, now, n=max(6, round(60 * entities / 1200)))
+    log(
+        f"  重点项目 {f['projects']} 个（年内竣工投产 {f['operating']} 个，节点滞后 "
+        f"{f['slipping']} 个，工地巡查 {f['inspections']} 次）"
+    )
+
+    log("  正在模拟企业接待日与重点项目调度会……")
+    old = sim.legacy(max(8, demands // 40))
+    ladder = Ladder(sim)
+    ladder.plan_consultations(old)
+    f = ladder.run()
+    from demo.oversight import inspections, proposals
+
+    pf = proposals(ladder)
+    log(
+        f"  提级规则提议：采纳 {pf['accepted']} 条，不予提级 {pf['dismissed']} 条；"
+        f"督查 {inspections(ladder)} 次"
+    )
+    log(
+        f"  提级 {f['escalated']} 件，召开会议 {f['meetings']} 次，议定事项 {f['decisions']} 项，"
+        f"印发纪要 {f['minutes']} 份；遗留问题 {len(old)} 件，专家会诊 {f['consultations']} 次"
+    )
     LedgerSimulator(rng, ss, now, {e.name: e for e in ss_made}).run(max(20, demands // 40))
     # The park's first routing models, trained on the year just simulated, so that new demands
     # get suggestions from the start (as the weekly retraining would have produced).
