@@ -41,6 +41,7 @@ from demands.models import (
 )
 from entities.models import MarketEntity
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
+from qinshang import inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from qinshang.validators import check_phone, normalize_phone
 from workcal import calendar as wcal
@@ -83,16 +84,7 @@ def _today() -> dt.date:
 
 
 def _text(value: Any, label: str, *, required: bool = True, limit: int = NOTE_MAX) -> str:
-    # A list or an object where text belongs is a caller's mistake: stringified, it would be
-    # stored as "['a', 'b']".
-    if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
-        raise InvalidInput(f"{label}应为文本", field=label)
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise InvalidInput(f"{label}不能为空", field=label)
-    if len(text) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 字（当前 {len(text)} 字）", field=label)
-    return text
+    return inputs.text(value, label, required=required, limit=limit)
 
 
 def _choice(value: Any, choices: type, label: str) -> str:

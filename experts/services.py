@@ -28,6 +28,7 @@ from experts.models import (
     PoolEvent,
 )
 from orgs.models import Department, Park, Role, User
+from qinshang import inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from qinshang.validators import check_phone, normalize_phone
 
@@ -40,12 +41,7 @@ def _now() -> dt.datetime:
 
 
 def _text(value: Any, label: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise InvalidInput(f"{label}不能为空", field=label)
-    if len(text) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 字（当前 {len(text)} 字）", field=label)
-    return text
+    return inputs.text(value, label, required=required, limit=limit)
 
 
 def _int(value: Any, label: str, low: int, high: int) -> int:

@@ -41,6 +41,7 @@ from meetings.models import (
     Schedule,
 )
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
+from qinshang import inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from workcal import calendar as wcal
 
@@ -61,12 +62,7 @@ def _today() -> dt.date:
 
 
 def _text(value: Any, label: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise InvalidInput(f"请填写{label}", field=label)
-    if len(text) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 字（当前 {len(text)} 字）", field=label)
-    return text
+    return inputs.text(value, label, required=required, limit=limit)
 
 
 def _choice(value: Any, choices: type, label: str) -> str:

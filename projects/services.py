@@ -31,7 +31,7 @@ from projects.models import (
     SiteInspection,
     Stage,
 )
-from qinshang import industries
+from qinshang import industries, inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from workcal import calendar as wcal
 
@@ -51,12 +51,7 @@ def _today() -> dt.date:
 
 
 def _text(value: Any, label: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise InvalidInput(f"{label}不能为空", field=label)
-    if len(text) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 字（当前 {len(text)} 字）", field=label)
-    return text
+    return inputs.text(value, label, required=required, limit=limit)
 
 
 def _date(value: Any, label: str, *, required: bool = True) -> dt.date | None:

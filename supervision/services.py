@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from demands.models import Demand, Task, TaskStatus
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
-from qinshang import documents
+from qinshang import documents, inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from supervision.models import Inspection, InspectionEvent, InspectionStatus
 from workcal import calendar as wcal
@@ -30,12 +30,7 @@ def _require_inspector(actor: User, park: Park) -> None:
 
 
 def _text(value: str, label: str, limit: int = 4000) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(f"请填写{label}")
-    if len(text) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 字")
-    return text
+    return inputs.text(value, label, limit=limit)
 
 
 def _event(insp: Inspection, actor: User, action: str, note: str = "", **data: object) -> None:

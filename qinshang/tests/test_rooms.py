@@ -23,6 +23,7 @@ ROOMS: dict[str, int] = {
     "qinshang.sheets": 0,
     "qinshang.documents": 0,
     "qinshang.limits": 0,
+    "qinshang.inputs": 0,
     "workcal": 1,
     "orgs": 2,
     # the page layer knows users and roles, nothing of the domains

@@ -55,7 +55,7 @@ def test_an_inspection_gets_a_number_a_working_day_deadline_and_an_event(world, 
     [
         ({"rectification_days": 0}, "rectification_days"),
         ({"rectification_days": 10_000}, "rectification_days"),
-        ({"findings": "  "}, None),
+        ({"findings": "  "}, "发现的问题"),
         ({"demand_ids": []}, "demand_ids"),
         ({"inspected_on": dt.date(2099, 1, 1)}, "inspected_on"),
         ({"department_id": 999_999}, "department_id"),
