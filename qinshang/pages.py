@@ -25,7 +25,7 @@ class ParkRequest(HttpRequest):
     `request.park`; the guard below is what makes the annotation true.
     """
 
-    user: User  # type: ignore[assignment]
+    user: User
     park: Park
 
 
