@@ -51,8 +51,9 @@ class AdminChange(models.Model):
     def changed_fields(self) -> list[tuple[str, str, str]]:
         """(field, before, after) for every field whose value differs, in the order written."""
         keys = list(self.after) + [k for k in self.before if k not in self.after]
-        return [
-            (k, str(self.before.get(k, "")), str(self.after.get(k, "")))
-            for k in keys
-            if self.before.get(k) != self.after.get(k)
-        ]
+        out = []
+        for k in keys:
+            b, a = self.before.get(k, ""), self.after.get(k, "")
+            if str(b) != str(a):
+                out.append((k, str(b), str(a)))
+        return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from conftest import World, build_world
 from demands.models import Task
@@ -32,9 +33,9 @@ def _login(browser, base: str, username: str, viewport: dict):  # type: ignore[n
     page.goto(base + "/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url, f"{username} could not log in"
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "/login/" not in page.url, f"{username} could not log in: {page.inner_text('main')[:300]}"
     return page
 
 
@@ -101,11 +102,11 @@ def test_admin_enters_a_schedule_and_a_deadline_follows(browser, live_server):  
 
     demand_services.dispatch(disp, demand, lead_department_id=w.dept_a.pk)
     task = Task.objects.get(demand=demand)
-    after = wcal.add_working_days(task.assigned_at.date(), limit)
+    after = wcal.add_working_days(timezone.localtime(task.assigned_at).date(), limit)
     assert task.deadline == after
     assert after > before, (before, after, holidays)
 
-    dispatcher = _login(browser, base, "dispatcher", DESKTOP)
+    dispatcher = _login(browser, base, "disp", DESKTOP)
     dispatcher.goto(base + f"/demands/{demand.pk}/")
     dispatcher.wait_for_selector("main h1")
     assert after.strftime("%m-%d") in dispatcher.inner_text("main")
