@@ -14,11 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 
+from orgs.access import UserRequest
 from orgs.models import Park, Role, User
 from qinshang.errors import Forbidden
 
 
-class ParkRequest(HttpRequest):
+class ParkRequest(UserRequest):
     """What a view behind `roles_required` / `page` receives: a logged-in user in one of their parks.
 
     Annotate such views' `request` with it instead of silencing mypy on `request.user.role` or
@@ -46,9 +47,9 @@ def _guarded(view: Callable[..., HttpResponse], roles: tuple[str, ...] | None, p
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: UserRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if roles is not None and not user.is_superuser and user.role not in roles:  # type: ignore[union-attr]
+        if roles is not None and not user.is_superuser and user.role not in roles:
             raise Forbidden(f"{page}仅供{names}使用")
         if getattr(request, "park", None) is None:
             raise Forbidden("您的账号尚未分配园区，请联系管理员")
