@@ -7,10 +7,12 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from demands.models import Demand, Task, TaskStatus
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
@@ -182,7 +184,13 @@ def overdue_tasks_by_department(park: Park, today: dt.date) -> list[tuple[str, i
 # --------------------------------------------------------------------------- 督查通报
 
 
-def bulletin_rows(park: Park, start: dt.date, end: dt.date) -> list[Inspection]:
+class BulletinCounts(TypedDict):
+    items: int  # demands the inspection covers
+
+
+def bulletin_rows(
+    park: Park, start: dt.date, end: dt.date
+) -> list[WithAnnotations[Inspection, BulletinCounts]]:
     return list(
         Inspection.objects.filter(park=park, inspected_on__gte=start, inspected_on__lte=end)
         .select_related("department")
