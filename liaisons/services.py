@@ -244,7 +244,7 @@ def update_rules(actor: User, park: Park, data: RulesInput) -> AssignmentRules:
 
 
 def set_override(
-    actor: User,
+    actor: User | None,
     park: Park,
     person: User,
     *,

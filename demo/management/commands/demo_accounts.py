@@ -6,10 +6,10 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "打印各角色的演示账号（--json 输出 JSON）"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         from demo.seeding import demo_accounts
 
         rows = demo_accounts()
