@@ -20,12 +20,11 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection, transaction
 from django.db.models import Count, Field, ForeignObjectRel, Model, Q, QuerySet
 from django.utils import timezone
-from django_stubs_ext import WithAnnotations
 
 from entities.models import EntityKind, MarketEntity, Tier
 from liaisons import solver
@@ -45,6 +44,9 @@ from liaisons.models import (
 from orgs.models import Department, Park, Role, User
 from qinshang import industries
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 TIERS = (1, 2, 3)
 RANKS = (1, 2, 3)

@@ -7,12 +7,11 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django_stubs_ext import WithAnnotations
 
 from demands.models import Demand, Task, TaskStatus
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
@@ -20,6 +19,9 @@ from qinshang import documents, inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from supervision.models import Inspection, InspectionEvent, InspectionStatus
 from workcal import calendar as wcal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 INSPECTORS = (Role.DISPATCHER, Role.ADMIN)
 MAX_ITEMS = 200
