@@ -20,7 +20,14 @@ from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
 from demo.clock import clock
 from demo.experts import consult, pool
 from meetings import services as ms
-from meetings.models import AgendaSource, DecisionKind, Meeting, MeetingKind, MeetingStatus
+from meetings.models import (
+    AgendaItem,
+    AgendaSource,
+    DecisionKind,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
 from orgs.models import Role, User
 from workcal import calendar as wcal
 
@@ -146,7 +153,7 @@ class Ladder:
             # The 6th 接待日 hears four enterprises; the others as many as a morning allows.
             cap = 4 if sixth else (6 if reception else 5)
             seen: set[int] = set()
-            keep = []
+            keep: list[AgendaItem] = []
             projects_heard = 0
             for it in items:
                 if it.source == AgendaSource.PROJECT:
@@ -165,11 +172,11 @@ class Ladder:
                         self.disp, m, item_id=it.pk, reason="诉求已答复，进入回访销号环节"
                     )
                     continue
-                ent = it.demand.enterprise_id if it.demand else it.enterprise_id
-                if len(keep) < cap and (ent is None or ent not in seen):
+                ent_id = it.demand.enterprise_id if it.demand else it.enterprise_id
+                if len(keep) < cap and (ent_id is None or ent_id not in seen):
                     keep.append(it)
-                    if ent:
-                        seen.add(ent)
+                    if ent_id:
+                        seen.add(ent_id)
                 else:
                     ms.remove_item(self.disp, m, item_id=it.pk, reason="本期时间有限，转下期研究")
             # Enterprises also bring new problems to the table (recorded in the ledger as they
@@ -262,7 +269,7 @@ class Ladder:
             if it.demand_id:
                 self.answer(Demand.objects.get(pk=it.demand_id), start)
 
-    def new_problem(self, ent, day: dt.date, reception: bool) -> tuple[str, ms.ItemInput]:  # type: ignore[no-untyped-def]
+    def new_problem(self, ent, day: dt.date, reception: bool) -> tuple[str, ms.ItemInput]:
         from demo import textgen as tg
 
         if not reception:
@@ -316,7 +323,7 @@ class Ladder:
                 sim.rate_and_close(d, last, code)
 
 
-def tg_answer(rng, code: str, outcome: str, dept: str, day: dt.date) -> str:  # type: ignore[no-untyped-def]
+def tg_answer(rng, code: str, outcome: str, dept: str, day: dt.date) -> str:
     from demo import textgen as tg
 
     return tg.answer_text(rng, code, outcome, department=dept, today=day)

@@ -622,8 +622,8 @@ class LedgerSimulator:
         if rng.random() < 0.02:
             tro = _workday_at(rng, tclose, rng.randint(3, 15))
             if not self.done(tro) and (tro - tclose).days <= 30:
-                who = self.ent_users.get(d.enterprise_id) if d.enterprise_id else None
-                ds.reopen(who or self.disp(), d, reason="问题反复出现，申请重新办理", at=tro)
+                asker = self.ent_users.get(d.enterprise_id) if d.enterprise_id else None
+                ds.reopen(asker or self.disp(), d, reason="问题反复出现，申请重新办理", at=tro)
 
     def duplicates(self, made: list[Demand]) -> None:
         """Enterprises often raise the same matter twice (a visit, then the portal): a few
@@ -671,7 +671,7 @@ def build_demo(
     demands: int = 1500,
     now: dt.datetime | None = None,
     log=print,
-) -> Stats:  # type: ignore[no-untyped-def]
+) -> Stats:
     rng = random.Random(seed)
     now = now or timezone.now()
     stats = Stats()
@@ -796,7 +796,7 @@ def build_demo(
                 Role.ENTERPRISE,
                 username="enterprise",
                 enterprise=demo_ent,
-                name=Contact.objects.filter(entity=demo_ent).first().name,
+                name=Contact.objects.filter(entity=demo_ent)[0].name,
             )
         ]
         for e in rng.sample([x for x in ents if x.pk != demo_ent.pk], 60):
@@ -878,8 +878,8 @@ def build_demo(
             log(f"  分派模型未训练：{exc.message}")
     from routing.services import suggest
 
-    for d in Demand.objects.filter(park=park, status=Status.RECEIVED).select_related("park"):
-        suggest(d, allow_auto=False)
+    for dem in Demand.objects.filter(park=park, status=Status.RECEIVED).select_related("park"):
+        suggest(dem, allow_auto=False)
     for s in Status:
         stats.by_status[s.label] = Demand.objects.filter(park=park, status=s).count()
     stats.demands = Demand.objects.filter(park=park).count()
@@ -905,10 +905,10 @@ def demo_accounts() -> list[dict[str, object]]:
             "park_name": u.park.name if u.park else "",
             "name": u.display_name,
         }
-        if u.department_id:
-            row["department"] = u.department.name  # type: ignore[union-attr]
-        if u.enterprise_id:
+        if u.department:
+            row["department"] = u.department.name
+        if u.enterprise:
             row["enterprise_id"] = u.enterprise_id
-            row["enterprise"] = u.enterprise.name  # type: ignore[union-attr]
+            row["enterprise"] = u.enterprise.name
         out.append(row)
     return out

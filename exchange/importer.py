@@ -496,7 +496,7 @@ def _plan(row: Row, refs: Refs, park: Park, user: User | None) -> Plan | None:
     deadline = None
     days = DEFAULT_TIME_LIMIT
     if has_tasks:
-        start = timezone.localtime(t_dispatch).date()  # type: ignore[arg-type]
+        start = timezone.localtime(t_dispatch).date()
         if deadline_known:
             deadline = v["due_date"]
             days = max(0, wcal.working_days_between(start, deadline))
@@ -505,17 +505,19 @@ def _plan(row: Row, refs: Refs, park: Park, user: User | None) -> Plan | None:
             deadline = wcal.add_working_days(start, days)
 
     responded = v.get("responded")
-    task_status = {
+    task_of: dict[str, TaskStatus] = {
         Status.DISPATCHED: TaskStatus.PENDING,
         Status.IN_PROGRESS: TaskStatus.PENDING if responded is False else TaskStatus.SIGNED,
         Status.RETURNED: TaskStatus.RETURNED,
         Status.MERGED: TaskStatus.CANCELLED,
-    }.get(status, TaskStatus.ANSWERED)
+    }
+    task_status = task_of.get(status, TaskStatus.ANSWERED)
     if status == Status.IN_PROGRESS and task_status == TaskStatus.PENDING:
         status = Status.DISPATCHED
     outcome = v.get("outcome") or ""
     tasks: list[Task] = []
     if has_tasks:
+        assert t_dispatch is not None and deadline is not None  # both set above for tasks
         for role, dept in [(TaskRole.LEAD, lead)] + [(TaskRole.CO, c) for c in cos]:
             signed = task_status in (TaskStatus.SIGNED, TaskStatus.ANSWERED)
             tasks.append(

@@ -279,9 +279,9 @@ def scan_deadlines(today: dt.date | None = None) -> int:
         )
         if not tasks:
             continue
-        staff: dict[int, list[User]] = {}
+        staff: dict[int | None, list[User]] = {}
         for u in department_staff({t.department_id for t in tasks}):
-            staff.setdefault(u.department_id, []).append(u)  # type: ignore[arg-type]
+            staff.setdefault(u.department_id, []).append(u)
         rows = []
         for t in tasks:
             overdue = t.deadline < today

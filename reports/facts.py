@@ -12,7 +12,7 @@ import contextlib
 import contextvars
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import connection, transaction
@@ -65,7 +65,7 @@ def _month(value: dt.datetime) -> int:
     return local.year * 100 + local.month
 
 
-def _births(tasks: list[Task], events: list[dict[str, Any]]) -> dict[int, dt.datetime]:
+def _births(tasks: list[Task], events: list[Mapping[str, Any]]) -> dict[int, dt.datetime]:
     """When each task was first given to its department.
 
     `Task.assigned_at` is moved on by 坚持交办 and 重办 (the deadline clock restarts), so the first
@@ -92,7 +92,7 @@ def _births(tasks: list[Task], events: list[dict[str, Any]]) -> dict[int, dt.dat
 
 
 def _task_fact(
-    d: Demand, t: Task, born: dt.datetime, events: list[dict[str, Any]], l1: int | None
+    d: Demand, t: Task, born: dt.datetime, events: list[Mapping[str, Any]], l1: int | None
 ) -> TaskFact:
     own = [e for e in events if e["task_id"] == t.pk]
     born_date = _date(born)
@@ -148,7 +148,7 @@ def _task_fact(
 
 
 def _demand_fact(
-    d: Demand, tasks: list[TaskFact], events: list[dict[str, Any]], l1: int | None
+    d: Demand, tasks: list[TaskFact], events: list[Mapping[str, Any]], l1: int | None
 ) -> DemandFact:
     first_answer = next(
         (e["created_at"] for e in events if e["to_status"] == Status.ANSWERED), None
@@ -227,7 +227,7 @@ def _refresh_batch(ids: list[int]) -> int:
         "pk", "demand_id", "department_id", "role", "status", "assigned_at", "deadline"
     ):
         tasks[t.demand_id].append(t)
-    events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    events: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for e in (
         Event.objects.filter(demand_id__in=ids)
         .order_by("demand_id", "created_at", "id")

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -261,7 +261,7 @@ def target_entities(campaign: Campaign) -> QuerySet[MarketEntity]:
     if campaign.target_tiers:
         qs = qs.filter(tier__in=campaign.target_tiers)
     if campaign.target_industries:
-        divisions = set()
+        divisions: set[str] = set()
         for code in campaign.target_industries:
             if code in industries.SECTION_NAMES:
                 divisions.update(c for c, _ in industries.divisions_of(code))
@@ -687,14 +687,17 @@ def dashboard(campaign: Campaign) -> Dashboard:
         .values_list("visit__entity__liaison")
         .annotate(n=Count("pk"))
     )
-    rows = []
-    for r in targets.values(
-        "entity__liaison",
-        "entity__liaison__full_name",
-        "entity__liaison__username",
-        "entity__liaison__department__name",
-        "entity__liaison__department__sort",
-    ).annotate(total=Count("pk"), visited=visited, refused=refused):
+    rows: list[dict[str, Any]] = []
+    for r in cast(
+        "Iterable[dict[str, Any]]",  # the rows gain display keys below
+        targets.values(
+            "entity__liaison",
+            "entity__liaison__full_name",
+            "entity__liaison__username",
+            "entity__liaison__department__name",
+            "entity__liaison__department__sort",
+        ).annotate(total=Count("pk"), visited=visited, refused=refused),
+    ):
         r["name"] = (
             r["entity__liaison__full_name"] or r["entity__liaison__username"] or "未安排服务员"
         )

@@ -1,6 +1,7 @@
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgs.models import Park
 
@@ -8,7 +9,7 @@ from orgs.models import Park
 class Command(BaseCommand):
     help = "生成演示园区：27个部门、约500名工作人员、约1200个市场主体、近12个月约1500条诉求，外加一个小园区"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--seed", type=int, default=2026, help="随机种子（相同种子生成相同数据）"
         )
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--staff", type=int, default=500)
         parser.add_argument("--demands", type=int, default=1500)
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         from demo.seeding import build_demo
 
         if Park.objects.filter(code="xtjk").exists():
