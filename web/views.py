@@ -21,7 +21,7 @@ from orgs.access import user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
 from parkadmin import services as parkadmin_services
-from qinshang.pages import DISPATCH_ROLES, roles_required
+from qinshang.pages import DISPATCH_ROLES, paginate, query_without, roles_required
 from workcal import calendar as wcal
 
 HOME_FOR_ROLE = {
@@ -90,21 +90,22 @@ def dispatch_centre(request: HttpRequest) -> HttpResponse:
         "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DISPATCH_TABS],
         "here": f"{reverse('dispatch_centre')}?tab={tab}",
     }
-    if tab == "received":
-        ctx["rows"] = _rows(workbench.received(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
-    elif tab == "returned":
-        ctx["returned"] = list(workbench.returned_tasks(user, park)[:LIST_LIMIT])  # type: ignore[arg-type]
+    qs, sort = workbench.dispatch_queue(user, park, tab, today, request.GET.get("sort", ""))  # type: ignore[arg-type]
+    page = paginate(request, qs, per_page=LIST_LIMIT)
+    ctx["page"] = page
+    ctx["sort"] = sort
+    ctx["sorts"] = [(k, label) for k, label, _ in workbench.QUEUE_SORTS[tab]]
+    ctx["keep"] = query_without(request, "page")
+    ctx["here"] = request.get_full_path()
+    if tab == "returned":
+        ctx["returned"] = list(page)
         ctx["departments"] = list(
             Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False)
         )
     elif tab == "extensions":
-        ctx["extensions"] = list(workbench.pending_extensions(user, park)[:LIST_LIMIT])  # type: ignore[arg-type]
-    elif tab == "late":
-        ctx["rows"] = _rows(workbench.late(user, park, today)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
-    elif tab == "callback":
-        ctx["rows"] = _rows(workbench.answered(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
+        ctx["extensions"] = list(page)
     else:
-        ctx["rows"] = _rows(workbench.confirmed(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
+        ctx["rows"] = _rows(page, today, user)
     return render(request, "web/dispatch_centre.html", ctx)
 
 
@@ -129,7 +130,9 @@ def department(request: HttpRequest) -> HttpResponse:
         tab = next(
             (t for t in ("pending", "overdue", "due_soon", "working") if counts[t]), "pending"
         )
-    tasks = list(workbench.inbox(user, park, tab, today)[:LIST_LIMIT])  # type: ignore[arg-type]
+    qs, sort = workbench.sorted_inbox(user, park, tab, today, request.GET.get("sort", ""))  # type: ignore[arg-type]
+    page = paginate(request, qs, per_page=LIST_LIMIT)
+    tasks = list(page)
     privacy.apply(user, [t.demand for t in tasks])  # type: ignore[arg-type]
     rows = [
         {"t": t, "d": t.demand, "state": services.task_deadline_state(t, park, today)}
@@ -146,9 +149,12 @@ def department(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "rows": rows,
             "figures": figures,
-            "limit": LIST_LIMIT,
+            "page": page,
+            "sort": sort,
+            "sorts": [(k, label) for k, label, _ in workbench.INBOX_SORTS],
+            "keep": query_without(request, "page"),
             "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DEPARTMENT_TABS],
-            "here": f"{reverse('department')}?tab={tab}",
+            "here": request.get_full_path(),
             "department": user.department,  # type: ignore[union-attr]
         },
     )
