@@ -6,6 +6,7 @@ from django.db.models import Q
 
 
 class Kind(models.TextChoices):
+    RECEIVED = "received", "新诉求"
     ASSIGNED = "assigned", "新交办"
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"

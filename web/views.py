@@ -23,7 +23,7 @@ from orgs.access import UserRequest, user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
 from parkadmin import services as parkadmin_services
-from qinshang.pages import DISPATCH_ROLES, ParkRequest, roles_required
+from qinshang.pages import DISPATCH_ROLES, ParkRequest, paginate, query_without, roles_required
 from workcal import calendar as wcal
 
 HOME_FOR_ROLE: dict[str, str] = {
@@ -92,21 +92,22 @@ def dispatch_centre(request: ParkRequest) -> HttpResponse:
         "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DISPATCH_TABS],
         "here": f"{reverse('dispatch_centre')}?tab={tab}",
     }
-    if tab == "received":
-        ctx["rows"] = _rows(workbench.received(user, park)[:LIST_LIMIT], today, user)
-    elif tab == "returned":
-        ctx["returned"] = list(workbench.returned_tasks(user, park)[:LIST_LIMIT])
+    qs, sort = workbench.dispatch_queue(user, park, tab, today, request.GET.get("sort", ""))
+    page = paginate(request, qs, per_page=LIST_LIMIT)
+    ctx["page"] = page
+    ctx["sort"] = sort
+    ctx["sorts"] = [(k, label) for k, label, _ in workbench.QUEUE_SORTS[tab]]
+    ctx["keep"] = query_without(request, "page")
+    ctx["here"] = request.get_full_path()
+    if tab == "returned":
+        ctx["returned"] = list(page)
         ctx["departments"] = list(
             Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False)
         )
     elif tab == "extensions":
-        ctx["extensions"] = list(workbench.pending_extensions(user, park)[:LIST_LIMIT])
-    elif tab == "late":
-        ctx["rows"] = _rows(workbench.late(user, park, today)[:LIST_LIMIT], today, user)
-    elif tab == "callback":
-        ctx["rows"] = _rows(workbench.answered(user, park)[:LIST_LIMIT], today, user)
+        ctx["extensions"] = list(page)
     else:
-        ctx["rows"] = _rows(workbench.confirmed(user, park)[:LIST_LIMIT], today, user)
+        ctx["rows"] = _rows(page, today, user)
     return render(request, "web/dispatch_centre.html", ctx)
 
 
@@ -131,7 +132,9 @@ def department(request: ParkRequest) -> HttpResponse:
         tab = next(
             (t for t in ("pending", "overdue", "due_soon", "working") if counts[t]), "pending"
         )
-    tasks = list(workbench.inbox(user, park, tab, today)[:LIST_LIMIT])
+    qs, sort = workbench.sorted_inbox(user, park, tab, today, request.GET.get("sort", ""))
+    page = paginate(request, qs, per_page=LIST_LIMIT)
+    tasks = list(page)
     privacy.apply(user, [t.demand for t in tasks])
     rows = [
         {"t": t, "d": t.demand, "state": services.task_deadline_state(t, park, today)}
@@ -148,9 +151,12 @@ def department(request: ParkRequest) -> HttpResponse:
             "counts": counts,
             "rows": rows,
             "figures": figures,
-            "limit": LIST_LIMIT,
+            "page": page,
+            "sort": sort,
+            "sorts": [(k, label) for k, label, _ in workbench.INBOX_SORTS],
+            "keep": query_without(request, "page"),
             "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DEPARTMENT_TABS],
-            "here": f"{reverse('department')}?tab={tab}",
+            "here": request.get_full_path(),
             "department": user.department,
         },
     )

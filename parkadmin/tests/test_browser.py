@@ -35,7 +35,9 @@ def _login(browser, base: str, username: str, viewport: dict):  # type: ignore[n
     page.fill("#id_password", "pw-" + username)
     with page.expect_navigation():
         page.click("button[type=submit]")
-    assert "/login/" not in page.url, f"{username} could not log in: {page.inner_text('main')[:300]}"
+    assert "/login/" not in page.url, (
+        f"{username} could not log in: {page.inner_text('main')[:300]}"
+    )
     return page
 
 
@@ -44,7 +46,6 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(SHOTS / f"{name}-1366.png"), full_page=True)
     page.set_viewport_size(PHONE)
-    page.wait_for_function("document.documentElement.clientWidth <= 375")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"{name}: page is {width}px wide at 375px ({page.url})"
     page.screenshot(path=str(SHOTS / f"{name}-375.png"), full_page=True)
