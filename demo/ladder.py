@@ -49,7 +49,10 @@ NOTES = [
 
 
 class Ladder:
-    def __init__(self, sim: LedgerSimulator):
+    def __init__(self, sim: LedgerSimulator, scale: float = 1.0):
+        # A smaller park brings fewer new problems to its meetings (the year's count of
+        # meetings stays: 12 接待日 and the weekly 调度会).
+        self.scale = min(1.0, scale)
         self.sim = sim
         self.rng = sim.rng
         self.park = sim.park
@@ -174,7 +177,12 @@ class Ladder:
                     ms.remove_item(self.disp, m, item_id=it.pk, reason="本期时间有限，转下期研究")
             # Enterprises also bring new problems to the table (recorded in the ledger as they
             # are raised); a week without escalations reviews a key project's progress.
-            want = 4 if sixth else (rng.randint(2, 4) if reception else 1)
+            if sixth:
+                want = 4
+            elif reception:
+                want = max(1, round(rng.randint(2, 4) * self.scale))
+            else:
+                want = 1 if rng.random() < self.scale else 0
             while len(keep) < want:
                 pool = (
                     [e for e in self.sim.ents if e.pk not in seen]
