@@ -221,6 +221,8 @@ class Campaigns:
             self.figures.visits += 1
         else:
             self.figures.refused += 1
+        if not found:
+            return
         # The demands the visit raised run their course from the visit on.
         self.sim.street = profile.street if profile else None
         recent = self.now - dt.timedelta(days=25)
@@ -271,7 +273,8 @@ class Campaigns:
             if problem and code:
                 profile = self.sim.profiles.get(ent.name)
                 title, text = tg.demand_text(rng, code, profile, today=today)
-                a.follow_up = title
+                # The note says it all (its first line becomes the demand's title); a follow-up
+                # answer would only repeat it in the demand's description.
                 a.is_problem = True
                 a.problem_note = f"{title}\n{text}"
         return a
