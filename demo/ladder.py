@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import random
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -19,8 +20,16 @@ from demands import services as ds
 from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
 from demo.clock import clock
 from demo.experts import consult, pool
+from entities.models import MarketEntity
 from meetings import services as ms
-from meetings.models import AgendaSource, DecisionKind, Meeting, MeetingKind, MeetingStatus
+from meetings.models import (
+    AgendaItem,
+    AgendaSource,
+    DecisionKind,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
 from orgs.models import Role, User
 from workcal import calendar as wcal
 
@@ -149,7 +158,7 @@ class Ladder:
             # The 6th 接待日 hears four enterprises; the others as many as a morning allows.
             cap = 4 if sixth else (6 if reception else 5)
             seen: set[int] = set()
-            keep = []
+            keep: list[AgendaItem] = []
             projects_heard = 0
             for it in items:
                 if it.source == AgendaSource.PROJECT:
@@ -189,9 +198,9 @@ class Ladder:
                     if reception
                     else [e for e in self.sim.ents if e.kind == "project" and e.pk not in seen]
                 )
-                ent = rng.choice(pool)
-                seen.add(ent.pk)
-                code, data = self.new_problem(ent, m.date, reception)
+                pick = rng.choice(pool)
+                seen.add(pick.pk)
+                code, data = self.new_problem(pick, m.date, reception)
                 it = ms.add_item(self.disp, m, data)
                 if code and it.demand_id:
                     self.codes[it.demand_id] = code
@@ -270,7 +279,9 @@ class Ladder:
             if it.demand_id:
                 self.answer(Demand.objects.get(pk=it.demand_id), start)
 
-    def new_problem(self, ent, day: dt.date, reception: bool) -> tuple[str, ms.ItemInput]:  # type: ignore[no-untyped-def]
+    def new_problem(
+        self, ent: MarketEntity, day: dt.date, reception: bool
+    ) -> tuple[str, ms.ItemInput]:
         from demo import textgen as tg
 
         if not reception:
@@ -324,7 +335,7 @@ class Ladder:
                 sim.rate_and_close(d, last, code)
 
 
-def tg_answer(rng, code: str, outcome: str, dept: str, day: dt.date) -> str:  # type: ignore[no-untyped-def]
+def tg_answer(rng: random.Random, code: str, outcome: str, dept: str, day: dt.date) -> str:
     from demo import textgen as tg
 
     return tg.answer_text(rng, code, outcome, department=dept, today=day)

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
@@ -706,8 +707,8 @@ def build_demo(
     staff: int = 500,
     demands: int = 1500,
     now: dt.datetime | None = None,
-    log=print,
-) -> Stats:  # type: ignore[no-untyped-def]
+    log: Callable[[str], object] = print,
+) -> Stats:
     rng = random.Random(seed)
     now = now or timezone.now()
     stats = Stats()
@@ -928,8 +929,8 @@ def build_demo(
             log(f"  分派模型未训练：{exc.message}")
     from routing.services import suggest
 
-    for d in Demand.objects.filter(park=park, status=Status.RECEIVED).select_related("park"):
-        suggest(d, allow_auto=False)
+    for waiting in Demand.objects.filter(park=park, status=Status.RECEIVED).select_related("park"):
+        suggest(waiting, allow_auto=False)
     for s in Status:
         stats.by_status[s.label] = Demand.objects.filter(park=park, status=s).count()
     stats.demands = Demand.objects.filter(park=park).count()
