@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,16 @@ def plan() -> dict[str, Any]:
             if code and code not in tg.SUBCATEGORIES:
                 raise ValueError(f"{c['title']}：未知的诉求类别 {code!r}")
     return data
+
+
+def _fit_note(note: str, problems: int) -> str:
+    """A visit note (textgen's, some written for a phone call) told as this visit went: in
+    person, with the number of problems it really registered."""
+    note = note.replace("电话回访", "上门走访")
+    said = f"提出问题{problems}项，已登记转入问题台账" if problems else "暂无需要交办的问题"
+    note = re.sub(r"提出诉求\d+项，现场解答\d+项，其余已录入平台交办", said, note)
+    note = re.sub(r"提出诉求\d+项", said, note)
+    return note.replace("暂无新的诉求", said)
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -202,6 +213,7 @@ class Campaigns:
                 if a.is_problem:
                     found.append(spec[q.text]["category"])
                 answers.append(a)
+            note = _fit_note(note, len(found))
         else:
             note = rng.choice(self.data["refusal"]["notes"])
         with clock(at):
@@ -273,6 +285,10 @@ class Campaigns:
             if problem and code:
                 profile = self.sim.profiles.get(ent.name)
                 title, text = tg.demand_text(rng, code, profile, today=today)
+                # Raised during the visit, not at a meeting as some intros have it.
+                text = text.replace("在“亲商优商企业接待日”反映：", "在走访中反映：").replace(
+                    "在重点项目调度会上，", "走访时，"
+                )
                 # The note says it all (its first line becomes the demand's title); a follow-up
                 # answer would only repeat it in the demand's description.
                 a.is_problem = True
