@@ -59,9 +59,9 @@ DEMO_HANDLER_DEPT = "金融服务中心"
 # raised face to face is answered on the spot more often than one phoned in; of the dispatched,
 # some go up to a meeting or the experts. The seeding prints the shares the dashboard shows.
 FACE_TO_FACE = (Channel.VISIT, Channel.LIAISON, Channel.RECEPTION, Channel.QUESTIONNAIRE)
-ON_SPOT_FACE = 0.81
-ON_SPOT_OTHER = 0.58
-ESCALATED = 0.36
+ON_SPOT_FACE = 0.775
+ON_SPOT_OTHER = 0.555
+ESCALATED = 0.43
 # Where a recent demand stops (None: it runs its course), so the ledger shows every state at once.
 STOP_STAGES = [
     "received",
@@ -86,6 +86,7 @@ class Stats:
     demands: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     rungs: dict[str, float] = field(default_factory=dict)
+    rungs_this_year: dict[str, float] = field(default_factory=dict)
 
 
 # The seeds' ladder and how the demo's shares are grouped: on the spot, 限时交办, higher rungs.
@@ -96,17 +97,17 @@ RUNGS = {
 }
 
 
-def rung_shares(park: Park) -> dict[str, float]:
+def rung_shares(park: Park, since: dt.date | None = None) -> dict[str, float]:
     """Percent of answered demands at each rung, as the dashboard's 分层解决情况 counts them
-    (reports.metrics.tier_shares: demands now answered, by their current tier), read straight
-    from the ledger so that seeding need not build the metrics' facts first."""
+    (reports.metrics.tier_shares: demands now answered, by their current tier; received since
+    `since`, the dashboard's default period being the year so far), read straight from the
+    ledger so that seeding need not build the metrics' facts first."""
     from reports.facts import ANSWERED_STATUSES
 
-    tiers = Counter(
-        Demand.objects.filter(park=park, status__in=ANSWERED_STATUSES).values_list(
-            "tier", flat=True
-        )
-    )
+    rows = Demand.objects.filter(park=park, status__in=ANSWERED_STATUSES)
+    if since is not None:
+        rows = rows.filter(created_at__gte=_aware(since, 0))
+    tiers = Counter(rows.values_list("tier", flat=True))
     total = sum(tiers.values())
     return {
         label: round(100 * sum(tiers[t] for t in group) / total, 1) if total else 0.0
@@ -935,6 +936,7 @@ def build_demo(
         stats.by_status[s.label] = Demand.objects.filter(park=park, status=s).count()
     stats.demands = Demand.objects.filter(park=park).count()
     stats.rungs = rung_shares(park)
+    stats.rungs_this_year = rung_shares(park, dt.date(timezone.localtime(now).year, 1, 1))
     return stats
 
 

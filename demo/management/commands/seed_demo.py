@@ -46,7 +46,8 @@ class Command(BaseCommand):
             f"工作人员 {stats.staff} 名，市场主体 {stats.entities} 个，诉求 {stats.demands} 条。"
         )
         self.stdout.write("  " + "，".join(f"{k} {v}" for k, v in stats.by_status.items()))
-        self.stdout.write(
-            "  已答复诉求的分层解决占比（种子：约 70% / 20% / 10%）："
-            + "，".join(f"{k} {v:.1f}%" for k, v in stats.rungs.items())
-        )
+        for label, rungs in (("全部", stats.rungs), ("今年以来，看板默认", stats.rungs_this_year)):
+            self.stdout.write(
+                f"  已答复诉求的分层解决占比（{label}；种子：约 70% / 20% / 10%）："
+                + "，".join(f"{k} {v:.1f}%" for k, v in rungs.items())
+            )
