@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import random
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -19,6 +20,7 @@ from demands import services as ds
 from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
 from demo.clock import clock
 from demo.experts import consult, pool
+from entities.models import MarketEntity
 from meetings import services as ms
 from meetings.models import (
     AgendaItem,
@@ -56,7 +58,10 @@ NOTES = [
 
 
 class Ladder:
-    def __init__(self, sim: LedgerSimulator):
+    def __init__(self, sim: LedgerSimulator, scale: float = 1.0):
+        # A smaller park brings fewer new problems to its meetings (the year's count of
+        # meetings stays: 12 接待日 and the weekly 调度会).
+        self.scale = min(1.0, scale)
         self.sim = sim
         self.rng = sim.rng
         self.park = sim.park
@@ -181,16 +186,21 @@ class Ladder:
                     ms.remove_item(self.disp, m, item_id=it.pk, reason="本期时间有限，转下期研究")
             # Enterprises also bring new problems to the table (recorded in the ledger as they
             # are raised); a week without escalations reviews a key project's progress.
-            want = 4 if sixth else (rng.randint(2, 4) if reception else 1)
+            if sixth:
+                want = 4
+            elif reception:
+                want = max(1, round(rng.randint(2, 4) * self.scale))
+            else:
+                want = 1 if rng.random() < self.scale else 0
             while len(keep) < want:
                 pool = (
                     [e for e in self.sim.ents if e.pk not in seen]
                     if reception
                     else [e for e in self.sim.ents if e.kind == "project" and e.pk not in seen]
                 )
-                ent = rng.choice(pool)
-                seen.add(ent.pk)
-                code, data = self.new_problem(ent, m.date, reception)
+                pick = rng.choice(pool)
+                seen.add(pick.pk)
+                code, data = self.new_problem(pick, m.date, reception)
                 it = ms.add_item(self.disp, m, data)
                 if code and it.demand_id:
                     self.codes[it.demand_id] = code
@@ -269,7 +279,9 @@ class Ladder:
             if it.demand_id:
                 self.answer(Demand.objects.get(pk=it.demand_id), start)
 
-    def new_problem(self, ent, day: dt.date, reception: bool) -> tuple[str, ms.ItemInput]:
+    def new_problem(
+        self, ent: MarketEntity, day: dt.date, reception: bool
+    ) -> tuple[str, ms.ItemInput]:
         from demo import textgen as tg
 
         if not reception:
@@ -323,7 +335,7 @@ class Ladder:
                 sim.rate_and_close(d, last, code)
 
 
-def tg_answer(rng, code: str, outcome: str, dept: str, day: dt.date) -> str:
+def tg_answer(rng: random.Random, code: str, outcome: str, dept: str, day: dt.date) -> str:
     from demo import textgen as tg
 
     return tg.answer_text(rng, code, outcome, department=dept, today=day)
