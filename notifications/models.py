@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     SYSTEM = "system", "系统告警"
     PROJECT_SLIP = "project_slip", "项目节点滞后"
     CONSULTATION = "consultation", "专家会诊"
+    CAMPAIGN = "campaign", "走访任务"
 
 
 class Notification(models.Model):

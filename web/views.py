@@ -24,6 +24,7 @@ from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
 from parkadmin import services as parkadmin_services
 from qinshang.pages import DISPATCH_ROLES, ParkRequest, paginate, query_without, roles_required
+from visits import services as visit_services
 from workcal import calendar as wcal
 
 HOME_FOR_ROLE: dict[str, str] = {
@@ -190,6 +191,7 @@ def liaison(request: ParkRequest) -> HttpResponse:
             "entities": entities,
             "callbacks": _rows(callbacks, today, user),
             "open_rows": _rows(open_items, today, user),
+            "campaigns": visit_services.pending_for(user, park),
             "today": today,
         },
     )
