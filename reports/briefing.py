@@ -123,7 +123,8 @@ def paragraphs(data: BriefingData) -> list[str]:
     ]
     if f.tasks:
         out.append(
-            f"本期交办部门任务{f.tasks}项，响应率{f.response}，按时办结率{f.on_time}，"
+            f"本期交办部门任务{f.tasks}项，响应率{f.response}（未按时响应{f.response_late}项任务），"
+            f"按时办结率{f.on_time}（未按时办结{f.late_tasks}项任务），"
             f"平均办理用时{'—' if f.avg_answer_days is None else f'{f.avg_answer_days:.1f}'}个工作日；"
             f"部门退单{_n(f.returns)}次，退单率{f.returns}。"
         )

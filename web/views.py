@@ -7,7 +7,6 @@ demand views, which call the services.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,12 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from demands import access, privacy, queries, services, workbench
-from demands.models import OPEN_STATUSES, Satisfaction, Status, Tier
+from demands.models import OPEN_STATUSES, Status
 from escalation import access as escalation_access
 from orgs.access import user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
-from qinshang.pages import DISPATCH_ROLES, roles_required
+from qinshang.pages import DISPATCH_ROLES, ParkRequest, roles_required
+from reports import dashboard, facts, metrics, periods
+from reports.metrics import Scope
 
 HOME_FOR_ROLE = {
     Role.DISPATCHER: "dispatch_centre",
@@ -134,8 +135,13 @@ def department(request: HttpRequest) -> HttpResponse:
         for t in tasks
     ]
     figures = None
+    period = None
     if user.role == Role.DEPARTMENT_HEAD:  # type: ignore[union-attr]
-        figures = workbench.department_figures(user, park, today)  # type: ignore[arg-type]
+        # The dashboard's figures for the department and this year, each with its drill-down.
+        period = periods.current(today)
+        scope = Scope.for_period(park, period, department_id=user.department_id, today=today)  # type: ignore[union-attr]
+        with facts.checked():
+            figures = [c for c in dashboard.kpis(scope, period)["cards"] if c["key"] in HEAD_KPIS]
     return render(
         request,
         "web/department.html",
@@ -144,6 +150,7 @@ def department(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "rows": rows,
             "figures": figures,
+            "period": period,
             "limit": LIST_LIMIT,
             "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DEPARTMENT_TABS],
             "here": f"{reverse('department')}?tab={tab}",
@@ -205,40 +212,39 @@ def portal(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- 园区领导
 
 
-@roles_required(Role.LEADER, Role.ADMIN, page="领导总览")
-def leader(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
-    today = timezone.localdate()
-    month_start = today.replace(day=1)
-    qs = access.visible_demands(user, park)  # type: ignore[arg-type]
-    start = timezone.make_aware(
-        timezone.datetime.combine(month_start, timezone.datetime.min.time())
-    )
-    figures = qs.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        month_new=Count("pk", filter=Q(created_at__gte=start)),
-        month_closed=Count("pk", filter=Q(closed_at__gte=start)),
-        closed=Count("pk", filter=Q(status=Status.CLOSED)),
-        rated=Count("pk", filter=~Q(satisfaction="")),
-        satisfied=Count(
-            "pk", filter=Q(satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASIC))
-        ),
-        escalated=Count(
-            "pk",
-            filter=Q(
-                tier__in=(Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT),
-                status__in=OPEN_STATUSES,
-            ),
-        ),
-    )
-    # The same definition as the dashboard and the briefings (every 回访 rating counts).
-    from reports.metrics import Scope, summary
+HOME_KPIS = ("received", "closed", "overdue", "on_time", "satisfaction", "sanlv")
+HEAD_KPIS = ("response", "on_time", "solve", "satisfaction", "overdue", "returns", "avg_days")
 
-    sat = summary(Scope(park)).satisfaction
-    figures["rated"], figures["satisfied"] = sat.den, int(sat.num)
-    rate = f"{sat.percent:.1f}%" if sat.percent is not None else "—"
+
+@roles_required(Role.LEADER, Role.ADMIN, page="领导总览")
+def leader(request: ParkRequest) -> HttpResponse:
+    """The leader's figures are the dashboard's: the same metric functions for a named period
+    (this year and this month, by receipt) and, for what stands open now, the whole ledger; each
+    number links to the drill-down that lists exactly what it counts."""
+    user, park = request.user, request.park
+    today = timezone.localdate()
+    year = periods.current(today)
+    month = periods.current(today, "month")
+    ys = Scope.for_period(park, year, today=today)
+    ms = Scope.for_period(park, month, today=today, rollups=False)
+    whole = Scope(park, today=today, rollups=False)
+    with facts.checked():
+        cards = [c for c in dashboard.kpis(ys, year)["cards"] if c["key"] in HOME_KPIS]
+        m = metrics.summary(ms)
+        w = metrics.summary(whole)
+        now = [
+            dashboard.link(whole, None, "open", w.open, "在办 {n} 件"),
+            dashboard.link(whole, None, "overdue", w.overdue, "已逾期 {n} 件"),
+            dashboard.link(
+                whole, None, "escalated_open", metrics.escalated_open(whole), "提级协调中 {n} 件"
+            ),
+        ]
+        month_links = [
+            dashboard.link(ms, month, "received", m.received, "受理 {n} 件"),
+            dashboard.link(ms, month, "closed", m.closed, "已销号 {n} 件"),
+        ]
+        late_ids = metrics.drill_ids(whole, "overdue")
+    qs = access.visible_demands(user, park)
     urged = _rows(
         queries.for_list(qs.filter(status__in=OPEN_STATUSES, urge_level__gt=0)).order_by(
             "-urge_level", "due_date"
@@ -247,16 +253,22 @@ def leader(request: HttpRequest) -> HttpResponse:
         user,
     )
     late = _rows(
-        queries.for_list(qs.filter(status__in=OPEN_STATUSES, due_date__lt=today)).order_by(
-            "due_date"
-        )[:20],
-        today,
-        user,
+        queries.for_list(qs.filter(pk__in=late_ids)).order_by("due_date", "id")[:20], today, user
     )
     return render(
         request,
         "web/leader.html",
-        {"f": figures, "rate": rate, "urged": urged, "late": late, "today": today},
+        {
+            "cards": cards,
+            "year": year,
+            "month": month,
+            "month_links": month_links,
+            "now": now,
+            "overdue_now": w.overdue,
+            "urged": urged,
+            "late": late,
+            "today": today,
+        },
     )
 
 
