@@ -547,30 +547,59 @@ CATALOGUE: tuple[Category, ...] = (
             _sub("business-security", "企业周边治安", "公安分局", (), 5),
         ),
     ),
+    # 我为群众办实事: the ledger's five classes as the seeds name them (企业难题、群众忧愁、基层服务、
+    # 乡村振兴、志愿服务微心愿); residents and village committees file them.
+    Category(
+        "banshi-enterprise",
+        "企业难题",
+        True,
+        2,
+        (
+            _sub("banshi-enterprise-jobs", "校企对接与招工", _RS, (_JW,), 10),
+            _sub("banshi-enterprise-commute", "员工通勤与周边配套", _GH, (), 10, ter=True),
+        ),
+    ),
     Category(
         "residents",
-        "群众诉求",
+        "群众忧愁",
         True,
         8,
         (
             _sub("residents-sanitation", "环境卫生", _CG, (), 5, ter=True),
-            _sub("residents-road", "道路维修", _GH, (), 10, ter=True),
             _sub("residents-noise", "噪音扰民", _CG, (_ST,), 5, ter=True),
             _sub("residents-property", "物业纠纷", _GH, (), 10, ter=True),
-            _sub("residents-insurance", "社保医保", "社会事务局", (_RS,), 10),
+            _sub("residents-parking", "停车与消防通道", _CG, ("公安分局",), 10, ter=True),
+        ),
+    ),
+    Category(
+        "grassroots",
+        "基层服务",
+        True,
+        3,
+        (
+            _sub("grassroots-insurance", "社保医保", "社会事务局", (_RS,), 10),
+            _sub("grassroots-resettlement", "拆迁安置", _ZD, (), 20, ter=True),
         ),
     ),
     Category(
         "livelihood",
-        "民生保障",
+        "乡村振兴",
         True,
-        5,
+        4,
         (
             _sub("livelihood-water", "饮水安全", "产业发展局", (_GY,), 15, ter=True),
-            _sub("livelihood-assistance", "困难救助", "社会事务局", (), 10, ter=True),
-            _sub("livelihood-parking", "停车与消防通道", _CG, ("公安分局",), 10, ter=True),
-            _sub("livelihood-resettlement", "拆迁安置", _ZD, (), 20, ter=True),
             _sub("livelihood-transit", "村组公交", _GH, (), 20, ter=True),
+            _sub("livelihood-road", "道路维修", _GH, (), 10, ter=True),
+        ),
+    ),
+    Category(
+        "wishes",
+        "志愿服务微心愿",
+        True,
+        2,
+        (
+            _sub("wishes-assistance", "困难救助", "社会事务局", (), 10, ter=True),
+            _sub("wishes-wish", "志愿服务微心愿", "社会事务局", (), 10, ter=True),
         ),
     ),
 )
@@ -2217,7 +2246,7 @@ T {village}{group}沟渠垃圾堆积
 P {village}{group}附近的沟渠堆满生活垃圾，下雨后污水漫到村民家门口。
 R 希望增设垃圾桶，定时清运。
 
-@residents-road
+@livelihood-road
 T {compound}门前道路[破损|坑洼]
 P {compound}门前约{meters}米道路坑洼不平，雨天积水，老人小孩出行容易摔倒。
 R 请规划建设局尽快安排维修。
@@ -2250,7 +2279,7 @@ T {compound}业主委员会成立受阻
 P 小区业主希望成立业主委员会，但物业公司不配合，一直没有组织起来。
 R 希望指导业主依法成立业主委员会。
 
-@residents-insurance
+@grassroots-insurance
 T {person}咨询城乡居民养老保险缴费
 P 本人今年{age}岁，灵活就业，想了解城乡居民养老保险的缴费档次和补缴政策。
 R 请社会事务局给予政策解答。
@@ -2260,6 +2289,30 @@ R 希望核实报销情况。
 T {community}居民社保卡补办不便
 P 本人社保卡丢失，补办需要到城区办理，路途较远。
 R 希望在社区设立代办点。
+
+@banshi-enterprise-jobs
+T {village}村民希望到园区企业就业
+P {village}{group}有{households}户村民家中有劳动力闲置，希望了解园区企业的招工信息和岗前培训。
+R 希望组织一次家门口的招聘会，并提供技能培训。
+T {compound}居民子女实习难
+P {compound}有多名职业院校学生找不到对口实习岗位，家长希望园区企业提供实习机会。
+R 希望搭建校企对接平台，推荐实习岗位。
+
+@banshi-enterprise-commute
+T {compound}到园区上班无公交
+P {compound}有不少居民在园区企业上班，早晚没有公交直达，只能骑电动车绕行。
+R 希望开通早晚通勤专线。
+T {village}{group}通往园区的路口没有红绿灯
+P {village}{group}村民每天经路口到园区上班，路口车流大又没有信号灯，存在安全隐患。
+R 希望加装信号灯和减速带。
+
+@wishes-wish
+T {village}{group}留守儿童的新书包心愿
+P {village}{group}有{kids_small}名留守儿童，开学前希望每人有一个新书包和一套文具。
+R 希望志愿者帮忙认领微心愿。
+T {compound}独居老人希望有人帮忙助餐
+P {compound}有几位独居老人行动不便，做饭困难，希望志愿者定期上门送餐。
+R 希望社区组织志愿服务。
 
 @livelihood-water
 T {village}{group}自来水未通，饮水困难
@@ -2272,7 +2325,7 @@ T {village}{group}地势高水压不足
 P {village}{group}地处高处，水压不足，用水高峰期三楼以上没水。
 R 希望加装增压设施。
 
-@livelihood-assistance
+@wishes-assistance
 T {person}申请低保
 P 本人家住{addr}，丈夫因病去世，独自抚养{kids_small}个孩子，家庭收入很低，申请低保。
 R 请社会事务局核实情况，给予救助。
@@ -2283,7 +2336,7 @@ T {person}咨询残疾人补贴
 P 本人是{disability}残疾，希望了解残疾人两项补贴的申请条件。
 R 希望社区帮助申报。
 
-@livelihood-parking
+@residents-parking
 T {compound}消防通道被占用
 P {compound}消防通道长期被私家车占用，一旦发生火灾，消防车无法进入。
 R 请城管执法局和公安分局清理占用消防通道车辆，规范停车秩序。
@@ -2294,7 +2347,7 @@ T {compound}电动车飞线充电隐患
 P 小区电动车多，充电桩少，不少居民从楼上拉线充电，存在火灾隐患。
 R 希望在小区增设电动车充电桩。
 
-@livelihood-resettlement
+@grassroots-resettlement
 T {village}{group}安置房交房延期
 P 本人房屋于{demolish_year}年被征收，安置房原定{past_month}交房，至今未交付，过渡费难以维持租房。
 R 请征地拆迁事务中心核实处理，明确交房时间。

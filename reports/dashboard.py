@@ -22,9 +22,8 @@ LEGACY_LIST = 20
 
 def drill_url(scope: Scope, period: Period | None, metric: str, **extra: Any) -> str:
     """The drill-down page listing the demands behind a figure."""
-    params: dict[str, Any] = {"metric": metric}
-    if period is not None:
-        params["period"] = period.code
+    # No period means the whole ledger ("all"): the drill page's default is the current year.
+    params: dict[str, Any] = {"metric": metric, "period": period.code if period else "all"}
     for key, value in (
         ("department", scope.department_id),
         ("category", scope.category_id),
@@ -240,9 +239,11 @@ def trend(scope: Scope, period: Period | None) -> dict[str, Any]:
     }
 
 
-def categories(scope: Scope, period: Period | None) -> list[dict[str, Any]]:
+def categories(
+    scope: Scope, period: Period | None, rows: list[tuple[Any, Any]] | None = None
+) -> list[dict[str, Any]]:
     out = []
-    for cat, f in metrics.by_category(scope):
+    for cat, f in rows if rows is not None else metrics.by_category(scope):
         out.append(
             {
                 "id": cat.pk if cat else None,
@@ -252,7 +253,7 @@ def categories(scope: Scope, period: Period | None) -> list[dict[str, Any]]:
                 "closed": f.closed,
                 "on_spot": str(f.on_spot),
                 "satisfaction": str(f.satisfaction),
-                "url": drill_url(scope, period, "received", category_l1=cat.pk if cat else None),
+                "url": drill_url(scope, period, "received", category_l1=cat.pk if cat else 0),
             }
         )
     return out
@@ -401,6 +402,41 @@ def ladder(scope: Scope, period: Period | None) -> dict[str, Any]:
     }
 
 
+def residents(
+    scope: Scope, period: Period | None, rows: list[tuple[Any, Any]] | None = None
+) -> dict[str, Any]:
+    """我为群众办实事: the resident classes of the catalogue (企业难题、群众忧愁、基层服务、乡村振兴、
+    志愿服务微心愿) with their figures for the period, and the 重点民生项目清单 as it stands."""
+    from projects import livelihood
+
+    classes = []
+    for cat, f in rows if rows is not None else metrics.by_category(scope):
+        if cat is None or not cat.for_residents:
+            continue
+
+        def lk(metric: str, n: int | float, text: str, cat_id: int = cat.pk) -> dict[str, Any]:
+            return link(scope, period, metric, n, text, category_l1=cat_id)
+
+        classes.append(
+            {
+                "name": cat.name,
+                "received": lk("received", f.received, "{n}"),
+                "closed": lk("closed", f.closed, "{n}"),
+                "overdue": lk("overdue", f.overdue, "{n}"),
+                "satisfaction": str(f.satisfaction),
+                "dissatisfied": lk("dissatisfied", f.ratings.get("dissatisfied", 0), "{n}"),
+                "closed_rate": str(Rate(f.closed, f.received)),
+            }
+        )
+    projects = [livelihood.row(p, scope.day) for p in livelihood.projects_of(scope.park)]
+    return {
+        "classes": classes,
+        "projects": projects,
+        "projects_closed": sum(1 for p in projects if p["closed"]),
+        "projects_late": sum(1 for p in projects if p["late"]),
+    }
+
+
 # The panels in the order the page shows them; the benchmark times each one.
 PANELS: dict[str, Callable[..., Any]] = {
     "kpis": kpis,
@@ -410,6 +446,7 @@ PANELS: dict[str, Callable[..., Any]] = {
     "heatmap": heat,
     "legacy": legacy,
     "ladder": ladder,
+    "residents": residents,
     "coverage": coverage,
 }
 
@@ -419,9 +456,12 @@ def build(
 ) -> dict[str, Any]:
     data: dict[str, Any] = {}
     with facts.checked():
+        by_category = metrics.by_category(scope)  # two panels read it
         for name, fn in PANELS.items():
             if name in ("kpis", "league"):
                 data[name] = fn(scope, period, weights)
+            elif name in ("categories", "residents"):
+                data[name] = fn(scope, period, by_category)
             else:
                 data[name] = fn(scope, period)
     return data

@@ -826,8 +826,8 @@ def drill_facts(
         qs: QuerySet[Any] = scope.demand_facts()
         if month:
             qs = qs.filter(month=month)
-        if category_l1_id:
-            qs = qs.filter(category_l1_id=category_l1_id)
+        if category_l1_id is not None:  # 0: the demands without a category (未分类)
+            qs = qs.filter(category_l1_id=category_l1_id or None)
         if lead_department_id:
             qs = qs.filter(lead_department_id=lead_department_id)
         if kind == "e":
@@ -860,8 +860,8 @@ def drill_facts(
     tq: QuerySet[Any] = scope.task_facts()
     if month:
         tq = tq.filter(month=month)
-    if category_l1_id:
-        tq = tq.filter(category_l1_id=category_l1_id)
+    if category_l1_id is not None:
+        tq = tq.filter(category_l1_id=category_l1_id or None)
     if lead_department_id:
         tq = tq.filter(department_id=lead_department_id)
     if metric == "returned":
