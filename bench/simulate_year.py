@@ -425,7 +425,7 @@ class Sim:
     # ------------------------------------------------------------------ invariants
 
     def check(self) -> None:
-        from django.db.models import Exists, OuterRef, Subquery
+        from django.db.models import Exists, F, OuterRef, Subquery
 
         from demands.models import Demand, Event, Task
         from workcal import calendar as wcal
