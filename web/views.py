@@ -19,9 +19,11 @@ from escalation import access as escalation_access
 from orgs.access import user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
+from parkadmin import services as parkadmin_services
 from qinshang.pages import DISPATCH_ROLES, ParkRequest, roles_required
 from reports import dashboard, facts, metrics, periods
 from reports.metrics import Scope
+from workcal import calendar as wcal
 
 HOME_FOR_ROLE = {
     Role.DISPATCHER: "dispatch_centre",
@@ -299,4 +301,14 @@ def expert(request: HttpRequest) -> HttpResponse:
 def admin_home(request: HttpRequest) -> HttpResponse:
     user, park = request.user, request.park  # type: ignore[attr-defined]
     counts = workbench.dispatch_counts(user, park, timezone.localdate())  # type: ignore[arg-type]
-    return render(request, "web/admin_home.html", {"counts": counts})
+    today = wcal.today()
+    return render(
+        request,
+        "web/admin_home.html",
+        {
+            "counts": counts,
+            "missing_year": parkadmin_services.missing_next_year(today),
+            "years": parkadmin_services.calendar_years(today),
+            "recent": parkadmin_services.changes(park)[:8],
+        },
+    )
