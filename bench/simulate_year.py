@@ -615,8 +615,11 @@ def simulate(
         new = int(carry)
         carry -= new
         with clock(timezone.make_aware(dt.datetime.combine(today, dt.time(10)))):
+            seen = len(sim.violations)
             sim.day(today, new)
             sim.check()
+        for v in sim.violations[seen:][: max(0, 30 - seen)]:
+            log(f"  违反（{today}）：{v}")
         if i % 30 == 29:
             log(
                 f"  第 {i + 1} 天：诉求 {len(sim.recs)} 件，请求 {sim.calls} 次，违反 {len(sim.violations)} 条"
@@ -624,8 +627,6 @@ def simulate(
     end = START + dt.timedelta(days=days - 1)
     with clock(timezone.make_aware(dt.datetime.combine(end, dt.time(18)))):
         mismatches = sim.compare(START, end, end)
-    for v in sim.violations[:20]:
-        log("  违反：" + v)
     for m in mismatches:
         log("  不一致：" + m)
     return {
