@@ -4,7 +4,7 @@ the scope (`report_scope`), call reports.dashboard / reports.metrics and render.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
@@ -170,7 +170,8 @@ def _drill(request: HttpRequest) -> Drill:
     kind = metrics.drill_kind(metric)
     ids = metrics.drill_ids(scope, metric, **kw)
     # The figures are the park's; the list is also cut to what this user may open.
-    visible = access.visible_demands(request.user, scope.park)  # type: ignore[arg-type]
+    reader = cast(User, request.user)  # roles_required has let only signed-in staff through
+    visible = access.visible_demands(reader, scope.park)
     qs: Any
     if kind == "d":
         qs = visible.filter(pk__in=ids)
@@ -179,7 +180,7 @@ def _drill(request: HttpRequest) -> Drill:
     else:
         qs = Event.objects.filter(pk__in=ids, demand__in=visible)
     ordered = None
-    if report_department(request.user) is None:  # type: ignore[arg-type]
+    if report_department(reader) is None:
         ordered = metrics.drill_ordered(scope, metric, **kw)
     title = metrics.DRILLS[metric][1]
     if metric == "tier" and tier:
@@ -242,7 +243,9 @@ def drill(request: HttpRequest) -> HttpResponse:
         "title": dr.title,
         "scope": dr.scope,
         "period": dr.period,
-        "department": Department.objects.filter(pk=dr.scope.department_id).first(),
+        "department": Department.objects.filter(pk=dr.scope.department_id).first()
+        if dr.scope.department_id
+        else None,
         "query": params.urlencode(),
         "today": dr.scope.day,
     }

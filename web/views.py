@@ -6,6 +6,8 @@ demand views, which call the services.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +20,7 @@ from demands.models import OPEN_STATUSES, Status
 from escalation import access as escalation_access
 from orgs.access import user_parks
 from orgs.middleware import SESSION_KEY
-from orgs.models import Department, Role
+from orgs.models import Department, Role, User
 from parkadmin import services as parkadmin_services
 from qinshang.pages import DISPATCH_ROLES, ParkRequest, roles_required
 from reports import dashboard, facts, metrics, periods
@@ -141,7 +143,8 @@ def department(request: HttpRequest) -> HttpResponse:
     if user.role == Role.DEPARTMENT_HEAD:  # type: ignore[union-attr]
         # The dashboard's figures for the department and this year, each with its drill-down.
         period = periods.current(today)
-        scope = Scope.for_period(park, period, department_id=user.department_id, today=today)  # type: ignore[union-attr]
+        head = cast(User, user)
+        scope = Scope.for_period(park, period, department_id=head.department_id, today=today)
         with facts.checked():
             figures = [c for c in dashboard.kpis(scope, period)["cards"] if c["key"] in HEAD_KPIS]
     return render(
