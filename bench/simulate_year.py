@@ -78,6 +78,7 @@ class DemandRec:
     answered_on: dt.date | None = None
     silent: bool = False  # the requester never rates
     callback: bool = False
+    closed_on: dt.date | None = None
     requester: int | None = None  # enterprise user id who rates, or None (phone call-back)
 
 
@@ -388,7 +389,7 @@ class Sim:
                         rec.callback = True
                 elif rec.callback:
                     if self.act(self.dispatcher, rec, "close", {"note": "回访未果，按期销号"}):
-                        rec.ever_closed = True
+                        rec.ever_closed, rec.closed_on = True, today
                 return
             if waited < rng.choice((0, 1, 2)):
                 return
@@ -405,9 +406,11 @@ class Sim:
             return
         if rec.status == "confirmed":
             if self.act(self.dispatcher, rec, "close", {"note": "销号"}):
-                rec.ever_closed = True
+                rec.ever_closed, rec.closed_on = True, today
             return
-        if rec.status == "closed" and not rec.reopened and rng.random() < 0.002:
+        # Requesters come back within weeks of the 销号 (the ledger refuses after 30 days).
+        recent = rec.closed_on is not None and (today - rec.closed_on).days <= 20
+        if rec.status == "closed" and recent and not rec.reopened and rng.random() < 0.01:
             if self.act(self.dispatcher, rec, "reopen", {"reason": "企业反映问题复发"}):
                 rec.reopened = True
                 rec.silent = False
