@@ -7,7 +7,6 @@ queries (select_related / one aggregate), however many rows it holds.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
@@ -22,7 +21,6 @@ from demands.models import (
     Event,
     Extension,
     ExtensionStatus,
-    Satisfaction,
     Status,
     Task,
     TaskStatus,
@@ -244,59 +242,6 @@ def inbox_counts(user: User, park: Park, today: dt.date) -> dict[str, int]:
         due_soon=Count("pk", filter=active & Q(deadline__gte=today, deadline__lte=soon)),
         overdue=Count("pk", filter=active & Q(deadline__lt=today)),
         answered=Count("pk", filter=Q(status=TaskStatus.ANSWERED)),
-    )
-
-
-@dataclass
-class DepartmentFigures:
-    assigned: int
-    active: int
-    overdue: int
-    answered: int
-    on_time: int
-    returned: int
-    satisfied: int
-    rated: int
-
-    @property
-    def on_time_rate(self) -> str:
-        return f"{self.on_time * 100 / self.answered:.1f}%" if self.answered else "—"
-
-    @property
-    def satisfaction_rate(self) -> str:
-        return f"{self.satisfied * 100 / self.rated:.1f}%" if self.rated else "—"
-
-
-def department_figures(user: User, park: Park, today: dt.date) -> DepartmentFigures:
-    """The head's figures for the department: from the tasks and the reply events."""
-    tasks = department_tasks(user, park)
-    t = tasks.aggregate(
-        assigned=Count("pk", filter=~Q(status=TaskStatus.CANCELLED)),
-        active=Count("pk", filter=Q(status__in=ACTIVE_TASK_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=ACTIVE_TASK_STATUSES, deadline__lt=today)),
-        returned=Count("pk", filter=Q(status=TaskStatus.RETURNED) | Q(return_reason__gt="")),
-    )
-    replies = Event.objects.filter(action="reply", task__in=tasks).aggregate(
-        answered=Count("pk"), on_time=Count("pk", filter=Q(data__on_time=True))
-    )
-    rated = (
-        visible_demands(user, park)
-        .filter(lead_department_id=user.department_id)
-        .exclude(satisfaction="")
-        .aggregate(
-            rated=Count("pk"),
-            satisfied=Count(
-                "pk", filter=Q(satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASIC))
-            ),
-        )
-    )
-    return DepartmentFigures(
-        returned=t["returned"],
-        assigned=t["assigned"],
-        active=t["active"],
-        overdue=t["overdue"],
-        **replies,
-        **rated,
     )
 
 

@@ -169,3 +169,44 @@ class ProjectEvent(models.Model):
         verbose_name_plural = "项目记录"
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["project", "created_at"])]
+
+
+class LivelihoodProject(models.Model):
+    """An item of the 重点民生项目清单 (我为群众办实事): a project with its responsible unit and
+    completion date. It is followed, urged and closed as a ledger demand (`demand`, dispatched to
+    the unit with the completion date as its deadline); `progress` is the unit's own account."""
+
+    park = models.ForeignKey(
+        "orgs.Park", on_delete=models.PROTECT, related_name="livelihood_projects"
+    )
+    name = models.CharField("项目名称", max_length=200)
+    department = models.ForeignKey(
+        "orgs.Department", on_delete=models.PROTECT, related_name="+", verbose_name="责任单位"
+    )
+    due = models.DateField("完成时限")
+    demand = models.OneToOneField(
+        "demands.Demand", on_delete=models.PROTECT, related_name="livelihood_project"
+    )
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    progress_note = models.CharField("进展情况", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "重点民生项目"
+        verbose_name_plural = "重点民生项目清单"
+        ordering = ["park", "due", "id"]
+
+
+class LivelihoodProgress(models.Model):
+    """Each progress report of a 民生项目 (who, when, how far, what): never rewritten."""
+
+    project = models.ForeignKey(LivelihoodProject, on_delete=models.PROTECT, related_name="reports")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    progress = models.PositiveSmallIntegerField()
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["project", "at", "id"]

@@ -120,6 +120,8 @@ TEMPLATES = [
                 "web.context_processors.nav",
                 "notifications.context_processors.unread",
             ],
+            # Dates read the same on every page (year only when not the current one).
+            "builtins": ["workcal.templatetags.dates"],
         },
     },
 ]

@@ -43,6 +43,7 @@ class BriefingData:
     legacy_count: int
     generated_at: Any
     ladder: dict[str, Any] | None = None
+    residents: dict[str, Any] | None = None
 
 
 def collect(
@@ -97,6 +98,7 @@ def _collect(
         legacy_count=legacy_qs.count(),
         generated_at=timezone.localtime(),
         ladder=rungs,
+        residents=dashboard.residents(scope, period, cats),
     )
 
 
@@ -123,7 +125,8 @@ def paragraphs(data: BriefingData) -> list[str]:
     ]
     if f.tasks:
         out.append(
-            f"本期交办部门任务{f.tasks}项，响应率{f.response}，按时办结率{f.on_time}，"
+            f"本期交办部门任务{f.tasks}项，响应率{f.response}（未按时响应{f.response_late}项任务），"
+            f"按时办结率{f.on_time}（未按时办结{f.late_tasks}项任务），"
             f"平均办理用时{'—' if f.avg_answer_days is None else f'{f.avg_answer_days:.1f}'}个工作日；"
             f"部门退单{_n(f.returns)}次，退单率{f.returns}。"
         )
@@ -139,6 +142,7 @@ def paragraphs(data: BriefingData) -> list[str]:
         tail += f"；销号后被重新打开{_n(f.reopen)}件，重新打开率{f.reopen}"
     out.append(tail + "。")
     out.extend(ladder_paragraphs(data.ladder))
+    out.extend(resident_paragraphs(data.residents))
     c = data.coverage
     if c.entities:
         out.append(
@@ -159,6 +163,29 @@ def ladder_paragraphs(ladder: dict[str, Any] | None) -> list[str]:
             f"其中交办部门{r['with_tasks']}项、按时办结{r['on_time']}项、逾期办结{r['late']}项、"
             f"正在办理{r['open']}项、已逾期{r['overdue']}项，按时办结率{r['on_time_rate']['text']}。"
         )
+    return out
+
+
+def resident_paragraphs(res: dict[str, Any] | None) -> list[str]:
+    """我为群众办实事 in residents' words, from the dashboard's own panel."""
+    if not res or not (res["classes"] or res["projects"]):
+        return []
+    out = []
+    if res["classes"]:
+        total = sum(r["received"]["count"] for r in res["classes"])
+        closed = sum(r["closed"]["count"] for r in res["classes"])
+        parts = "、".join(f"{r['name']}{r['received']['count']}件" for r in res["classes"])
+        sat = "；".join(f"{r['name']}群众满意率{r['satisfaction']}" for r in res["classes"])
+        out.append(
+            f"“我为群众办实事”：本期受理群众反映的问题{total}件（{parts}），"
+            f"已办结销号{closed}件；{sat}。"
+        )
+    if res["projects"]:
+        n = len(res["projects"])
+        line = f"重点民生项目清单共{n}项，已办结{res['projects_closed']}项"
+        if res["projects_late"]:
+            line += f"，超过完成时限未办结{res['projects_late']}项"
+        out.append(line + "。")
     return out
 
 
@@ -319,7 +346,26 @@ def build_docx(data: BriefingData) -> bytes:
             keep_whole=(1, 2, 3, 4, 5, 6, 7),
         )
 
-    _heading(doc, "七、遗留问题（未销号）")
+    res = data.residents
+    if res and res["projects"]:
+        _heading(doc, "七、重点民生项目清单")
+        _table(
+            doc,
+            ["项目", "责任单位", "完成时限", "进度", "状态"],
+            [
+                [
+                    p["name"],
+                    p["department"],
+                    f"{p['due']:%Y-%m-%d}",
+                    f"{p['progress']}%",
+                    p["status"] + (f"（逾期{p['late_days']}个工作日）" if p["late"] else ""),
+                ]
+                for p in res["projects"]
+            ],
+            widths=[5.2, 3.6, 2.4, 1.6, 3.4],
+            keep_whole=(1, 2, 3),
+        )
+    _heading(doc, "八、遗留问题（未销号）" if res and res["projects"] else "七、遗留问题（未销号）")
     if data.legacy:
         _table(
             doc,

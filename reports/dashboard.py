@@ -22,9 +22,8 @@ LEGACY_LIST = 20
 
 def drill_url(scope: Scope, period: Period | None, metric: str, **extra: Any) -> str:
     """The drill-down page listing the demands behind a figure."""
-    params: dict[str, Any] = {"metric": metric}
-    if period is not None:
-        params["period"] = period.code
+    # No period means the whole ledger ("all"): the drill page's default is the current year.
+    params: dict[str, Any] = {"metric": metric, "period": period.code if period else "all"}
     for key, value in (
         ("department", scope.department_id),
         ("category", scope.category_id),
@@ -41,6 +40,19 @@ def _rate(rate: Rate) -> dict[str, Any]:
     return {"percent": rate.percent, "text": str(rate), "num": rate.num, "den": rate.den}
 
 
+def link(
+    scope: Scope, period: Period | None, metric: str, count: int | float, text: str, **kw: Any
+) -> dict[str, Any]:
+    """A number shown on a page with the drill-down that lists exactly what it counts."""
+    n = int(count) if float(count).is_integer() else count
+    return {
+        "text": text.format(n=n),
+        "url": drill_url(scope, period, metric, **kw),
+        "count": n,
+        "metric": metric,
+    }
+
+
 def kpis(
     scope: Scope, period: Period | None, weights: Iterable[float] | None = None
 ) -> dict[str, Any]:
@@ -48,56 +60,131 @@ def kpis(
     d = metrics.DEFINITIONS
 
     def card(
-        key: str, label: str, value: str, drill: str, detail: str = "", tone: str = ""
+        key: str,
+        label: str,
+        value: str,
+        main: dict[str, Any] | None,
+        links: list[dict[str, Any]] | None = None,
+        detail: str = "",
+        tone: str = "",
     ) -> dict[str, Any]:
         return {
             "key": key,
             "label": label,
             "value": value,
+            "main": main,
+            "url": main["url"] if main else "",
+            "links": links or [],
             "detail": detail,
             "definition": d[key],
-            "url": drill_url(scope, period, drill),
             "tone": tone,
         }
 
-    def frac(rate: Rate) -> str:
-        num = int(rate.num) if float(rate.num).is_integer() else rate.num
-        return f"{num}/{rate.den}"
+    def lk(metric: str, count: int | float, text: str) -> dict[str, Any]:
+        return link(scope, period, metric, count, text)
 
     cards = [
-        card("received", "受理诉求", str(f.received), "received", f"已答复 {f.answered}"),
-        card("on_spot", "当即解决率", str(f.on_spot), "on_spot", frac(f.on_spot)),
-        card("response", "响应率", str(f.response), "response_late", frac(f.response)),
-        card("on_time", "按时办结率", str(f.on_time), "late", frac(f.on_time)),
-        card("solve", "解决率", str(f.solve), "solve", frac(f.solve)),
-        card("satisfaction", "满意率", str(f.satisfaction), "dissatisfied", frac(f.satisfaction)),
+        card(
+            "received",
+            "受理诉求",
+            str(f.received),
+            lk("received", f.received, "受理 {n} 件"),
+            [lk("answered", f.answered, "已答复 {n} 件")],
+        ),
+        card(
+            "on_spot",
+            "当即解决率",
+            str(f.on_spot),
+            lk("on_spot", f.on_spot.num, "当即解决 {n} 件"),
+            [
+                lk("on_spot", f.on_spot.num, "当即解决 {n} 件"),
+                lk("received", f.received, "受理 {n} 件"),
+            ],
+        ),
+        card(
+            "response",
+            "响应率（按任务）",
+            str(f.response),
+            lk("response_late", f.response_late, "未按时响应 {n} 项任务"),
+            [lk("response_late", f.response_late, "未按时响应 {n} 项任务")],
+            f"应响应 {f.response.den} 项任务",
+        ),
+        card(
+            "on_time",
+            "按时办结率（按任务）",
+            str(f.on_time),
+            lk("late", f.late_tasks, "未按时办结 {n} 项任务"),
+            [lk("late", f.late_tasks, "未按时办结 {n} 项任务")],
+            f"应办结 {f.on_time.den} 项任务",
+        ),
+        card(
+            "solve",
+            "解决率",
+            str(f.solve),
+            lk("unsolved", f.unsolved, "未完全解决 {n} 件"),
+            [
+                lk("unsolved", f.unsolved, "未完全解决 {n} 件"),
+                lk("solve", f.solve.den, "已答复 {n} 件"),
+            ],
+        ),
+        card(
+            "satisfaction",
+            "满意率（按回访评价）",
+            str(f.satisfaction),
+            lk("dissatisfied", f.ratings.get("dissatisfied", 0), "不满意 {n} 次"),
+            [
+                lk("dissatisfied", f.ratings.get("dissatisfied", 0), "不满意 {n} 次"),
+                lk("rated", f.satisfaction.den, "回访评价 {n} 次"),
+            ],
+        ),
         card(
             "sanlv",
             "三率综合得分",
             "—" if f.sanlv is None else f"{f.sanlv:.1f}",
-            "received",
+            None,
+            [],
             "响应 30% · 解决 35% · 满意 35%" if weights is None else "自定义权重",
             "ok",
         ),
         card(
-            "closed", "已销号（闭环）", str(f.closed), "closed", f"占 {Rate(f.closed, f.received)}"
+            "closed",
+            "已销号（闭环）",
+            str(f.closed),
+            lk("closed", f.closed, "已销号 {n} 件"),
+            [],
+            f"占受理 {Rate(f.closed, f.received)}",
         ),
         card(
             "overdue",
             "已逾期",
             str(f.overdue),
-            "overdue",
-            f"逾期任务 {f.overdue_tasks}",
-            "bad" if f.overdue else "",
+            lk("overdue", f.overdue, "已逾期 {n} 件"),
+            [lk("overdue_tasks", f.overdue_tasks, "逾期任务 {n} 项")],
+            tone="bad" if f.overdue else "",
         ),
-        card("returns", "退单率", str(f.returns), "returned", frac(f.returns)),
-        card("reopen", "重新打开率", str(f.reopen), "reopened", frac(f.reopen)),
+        card(
+            "returns",
+            "退单率（按任务）",
+            str(f.returns),
+            lk("returned", f.returns.num, "退单 {n} 次"),
+            [lk("returned", f.returns.num, "退单 {n} 次"), lk("tasks", f.tasks, "交办 {n} 项任务")],
+        ),
+        card(
+            "reopen",
+            "重新打开率",
+            str(f.reopen),
+            lk("reopened", f.reopen.num, "重新打开 {n} 件"),
+            [
+                lk("reopened", f.reopen.num, "重新打开 {n} 件"),
+                lk("ever_closed", f.reopen.den, "销号过 {n} 件"),
+            ],
+        ),
         card(
             "avg_days",
             "平均办理用时（工作日）",
             "—" if f.avg_answer_days is None else f"{f.avg_answer_days:.1f}",
-            "tasks",
-            f"{f.tasks} 项任务",
+            lk("answered_tasks", f.answered_tasks, "已答复 {n} 项任务"),
+            [lk("answered_tasks", f.answered_tasks, "已答复 {n} 项任务")],
         ),
     ]
     tiers = [
@@ -109,7 +196,7 @@ def kpis(
         }
         for t in metrics.TIERS
     ]
-    unanswered = f.received - f.answered
+    unanswered = f.unanswered
     tiers.append(
         {
             "tier": "",
@@ -134,6 +221,7 @@ def trend(scope: Scope, period: Period | None) -> dict[str, Any]:
             "closed": f.closed,
             "on_spot": str(f.on_spot),
             "satisfaction": str(f.satisfaction),
+            "url": drill_url(scope, period, "received", month=m),
         }
         for m, f in rows
     ]
@@ -151,9 +239,11 @@ def trend(scope: Scope, period: Period | None) -> dict[str, Any]:
     }
 
 
-def categories(scope: Scope, period: Period | None) -> list[dict[str, Any]]:
+def categories(
+    scope: Scope, period: Period | None, rows: list[tuple[Any, Any]] | None = None
+) -> list[dict[str, Any]]:
     out = []
-    for cat, f in metrics.by_category(scope):
+    for cat, f in rows if rows is not None else metrics.by_category(scope):
         out.append(
             {
                 "id": cat.pk if cat else None,
@@ -163,7 +253,7 @@ def categories(scope: Scope, period: Period | None) -> list[dict[str, Any]]:
                 "closed": f.closed,
                 "on_spot": str(f.on_spot),
                 "satisfaction": str(f.satisfaction),
-                "url": drill_url(scope, period, "received", category_l1=cat.pk if cat else None),
+                "url": drill_url(scope, period, "received", category_l1=cat.pk if cat else 0),
             }
         )
     return out
@@ -191,6 +281,10 @@ def league(
                 "avg_days": f.avg_answer_days,
                 "sanlv": f.sanlv,
                 "overdue_tasks": f.overdue_tasks,
+                "response_late": f.response_late,
+                "late_tasks": f.late_tasks,
+                "unsolved": f.unsolved,
+                "dissatisfied": f.ratings.get("dissatisfied", 0),
                 "url_tasks": drill_url(ds, period, "tasks"),
                 "url_late": drill_url(ds, period, "overdue_tasks"),
                 "url_returns": drill_url(ds, period, "returned"),
@@ -308,6 +402,41 @@ def ladder(scope: Scope, period: Period | None) -> dict[str, Any]:
     }
 
 
+def residents(
+    scope: Scope, period: Period | None, rows: list[tuple[Any, Any]] | None = None
+) -> dict[str, Any]:
+    """我为群众办实事: the resident classes of the catalogue (企业难题、群众忧愁、基层服务、乡村振兴、
+    志愿服务微心愿) with their figures for the period, and the 重点民生项目清单 as it stands."""
+    from projects import livelihood
+
+    classes = []
+    for cat, f in rows if rows is not None else metrics.by_category(scope):
+        if cat is None or not cat.for_residents:
+            continue
+
+        def lk(metric: str, n: int | float, text: str, cat_id: int = cat.pk) -> dict[str, Any]:
+            return link(scope, period, metric, n, text, category_l1=cat_id)
+
+        classes.append(
+            {
+                "name": cat.name,
+                "received": lk("received", f.received, "{n}"),
+                "closed": lk("closed", f.closed, "{n}"),
+                "overdue": lk("overdue", f.overdue, "{n}"),
+                "satisfaction": str(f.satisfaction),
+                "dissatisfied": lk("dissatisfied", f.ratings.get("dissatisfied", 0), "{n}"),
+                "closed_rate": str(Rate(f.closed, f.received)),
+            }
+        )
+    projects = [livelihood.row(p, scope.day) for p in livelihood.projects_of(scope.park)]
+    return {
+        "classes": classes,
+        "projects": projects,
+        "projects_closed": sum(1 for p in projects if p["closed"]),
+        "projects_late": sum(1 for p in projects if p["late"]),
+    }
+
+
 # The panels in the order the page shows them; the benchmark times each one.
 PANELS: dict[str, Callable[..., Any]] = {
     "kpis": kpis,
@@ -317,6 +446,7 @@ PANELS: dict[str, Callable[..., Any]] = {
     "heatmap": heat,
     "legacy": legacy,
     "ladder": ladder,
+    "residents": residents,
     "coverage": coverage,
 }
 
@@ -326,9 +456,12 @@ def build(
 ) -> dict[str, Any]:
     data: dict[str, Any] = {}
     with facts.checked():
+        by_category = metrics.by_category(scope)  # two panels read it
         for name, fn in PANELS.items():
             if name in ("kpis", "league"):
                 data[name] = fn(scope, period, weights)
+            elif name in ("categories", "residents"):
+                data[name] = fn(scope, period, by_category)
             else:
                 data[name] = fn(scope, period)
     return data

@@ -49,6 +49,7 @@ DEFAULT_OUTCOME_CREDIT: dict[str, float] = {
 }
 TIERS: tuple[str, ...] = tuple(Tier.values)
 WORKING_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED)
+ESCALATED_TIERS = (Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT)
 
 DEFINITIONS: dict[str, str] = {
     "received": "统计期内受理（按受理时间）的诉求件数；被合并的重复件不计。",
@@ -124,6 +125,28 @@ class Figures:
     overdue_tasks: int
     outcomes: dict[str, int] = field(default_factory=dict)
     ratings: dict[str, int] = field(default_factory=dict)
+    answered_tasks: int = 0  # tasks with an answer time: the sample of 平均办理用时
+
+    # The counts the drill-downs list (DRILLS): each one is the complement or the sample of a
+    # rate above, so a figure and the list behind it are computed from the same aggregate.
+    @property
+    def response_late(self) -> int:
+        """Tasks not signed or returned within the window (响应率's misses)."""
+        return self.response.den - int(self.response.num)
+
+    @property
+    def late_tasks(self) -> int:
+        """Tasks answered late or overdue unanswered (按时办结率's misses)."""
+        return self.on_time.den - int(self.on_time.num)
+
+    @property
+    def unsolved(self) -> int:
+        """Answered demands whose outcome is not 已解决."""
+        return sum(self.outcomes.values()) - self.outcomes.get(Outcome.SOLVED, 0)
+
+    @property
+    def unanswered(self) -> int:
+        return self.received - self.answered
 
     def as_dict(self) -> dict[str, Any]:
         def r(rate: Rate) -> dict[str, Any]:
@@ -150,6 +173,10 @@ class Figures:
             "overdue_tasks": self.overdue_tasks,
             "outcomes": self.outcomes,
             "ratings": self.ratings,
+            "answered_tasks": self.answered_tasks,
+            "response_late": self.response_late,
+            "late_tasks": self.late_tasks,
+            "unsolved": self.unsolved,
         }
 
 
@@ -362,6 +389,7 @@ def _figures(
         overdue_tasks=n(t, "overdue_tasks"),
         outcomes=outcomes,
         ratings=ratings,
+        answered_tasks=days_n,
     )
 
 
@@ -706,8 +734,10 @@ def liaison_coverage(scope: Scope, cadence: Mapping[int, int] | None = None) -> 
 
 # --------------------------------------------------------------------------- drill-down
 
-# What each drill-down lists: demands of the scope that satisfy a condition, on the demand facts
-# ("d") or on the task facts ("t"). The dashboard links every figure to one of these.
+# What each drill-down lists, and in which unit: demands of the scope that satisfy a condition on
+# the demand facts ("d"), department tasks on the task facts ("t"), or ledger events ("e": 回访
+# ratings, 退单) of the scope's demands or tasks. A figure that counts tasks drills to tasks and a
+# figure that counts ratings drills to ratings, so the list holds exactly what the figure counts.
 DRILLS: dict[str, tuple[str, str]] = {
     "received": ("d", "受理的诉求"),
     "answered": ("d", "已答复的诉求"),
@@ -719,30 +749,59 @@ DRILLS: dict[str, tuple[str, str]] = {
     "on_spot": ("d", "当即解决的诉求"),
     "tier": ("d", "在该层级答复的诉求"),
     "solve": ("d", "已答复（解决率的分母）"),
-    "unsolved": ("d", "答复但未解决或部分解决的诉求"),
-    "rated": ("d", "已回访评价的诉求"),
-    "dissatisfied": ("d", "有“不满意”评价的诉求"),
+    "unsolved": ("d", "答复但未完全解决的诉求"),
     "reopened": ("d", "销号后被重新打开的诉求"),
-    "returned": ("t", "有退单的诉求"),
-    "response_late": ("t", "未在签收时限内响应的诉求"),
-    "late": ("t", "未按时办结的诉求"),
-    "overdue_tasks": ("t", "任务已逾期的诉求"),
-    "tasks": ("t", "交办的诉求"),
+    "ever_closed": ("d", "至少销号过一次的诉求"),
+    "escalated_open": ("d", "提级协调中（接待日、调度会、专家协商）未销号的诉求"),
+    "rated": ("e", "回访评价"),
+    "dissatisfied": ("e", "“不满意”的回访评价"),
+    "returned": ("e", "部门退单"),
+    "response_late": ("t", "未在签收时限内响应的任务"),
+    "late": ("t", "未按时办结的任务"),
+    "overdue_tasks": ("t", "已逾期的任务"),
+    "tasks": ("t", "交办的任务"),
+    "answered_tasks": ("t", "已答复的任务（平均办理用时的样本）"),
 }
+UNITS = {"d": "件诉求", "t": "项任务", "e": "次"}
+
+
+def drill_kind(metric: str) -> str:
+    return DRILLS[metric][0]
 
 
 def drill_ids(scope: Scope, metric: str, **kw: Any) -> QuerySet[Any]:
-    """Ids of the demands behind a figure (a values_list subquery to combine with
-    `visible_demands`)."""
+    """Ids of the items behind a figure (a values_list subquery to combine with the scoping
+    function): demand ids, task ids or event ids by the drill's kind."""
+    qs, _ = drill_facts(scope, metric, **kw)
+    return qs.values_list(_ID[drill_kind(metric)], flat=True)
+
+
+_ID = {"d": "demand_id", "t": "task_id", "e": "pk"}
+
+
+def drill_ordered(scope: Scope, metric: str, **kw: Any) -> QuerySet[Any]:
+    """The same ids, newest first, paginated on the facts' own indexes (cheaper than joining the
+    demands table when the reader may see the whole park)."""
+    qs, created = drill_facts(scope, metric, **kw)
+    key = _ID[drill_kind(metric)]
+    return qs.order_by(f"-{created}", f"-{key}").values_list(key, flat=True).distinct()
+
+
+def drill_demand_ids(scope: Scope, metric: str, **kw: Any) -> QuerySet[Any]:
+    """The demands the items behind a figure belong to (every kind of item has its demand)."""
     qs, _ = drill_facts(scope, metric, **kw)
     return qs.values_list("demand_id", flat=True)
 
 
-def drill_ordered(scope: Scope, metric: str, **kw: Any) -> QuerySet[Any]:
-    """The same demands as distinct ids, newest first, paginated on the facts' own indexes
-    (cheaper than joining the demands table when the reader may see the whole park)."""
-    qs, created = drill_facts(scope, metric, **kw)
-    return qs.order_by(f"-{created}", "-demand_id").values_list("demand_id", flat=True).distinct()
+def drill_count(scope: Scope, metric: str, **kw: Any) -> int:
+    qs, _ = drill_facts(scope, metric, **kw)
+    return qs.count()
+
+
+def escalated_open(scope: Scope) -> int:
+    """提级协调中: demands escalated to a meeting rung or the experts and not yet closed (the
+    figure is its drill's count: no aggregate of the facts keeps it)."""
+    return drill_count(scope, "escalated_open")
 
 
 def drill_facts(
@@ -754,19 +813,31 @@ def drill_facts(
     category_l1_id: int | None = None,
     lead_department_id: int | None = None,
 ) -> tuple[QuerySet[Any], str]:
-    """The facts behind a figure, and the name of their receipt-time column."""
+    """The rows behind a figure (facts, or events for "e" drills), and the name of the column
+    they are ordered by (receipt time, or the event's time)."""
+    from demands.models import Event
+
     if metric not in DRILLS:
         raise KeyError(metric)
     facts.process_stale()
     today = scope.day
-    if DRILLS[metric][0] == "d":
+    kind = DRILLS[metric][0]
+    if kind == "d" or metric in ("rated", "dissatisfied"):
         qs: QuerySet[Any] = scope.demand_facts()
         if month:
             qs = qs.filter(month=month)
-        if category_l1_id:
-            qs = qs.filter(category_l1_id=category_l1_id)
+        if category_l1_id is not None:  # 0: the demands without a category (未分类)
+            qs = qs.filter(category_l1_id=category_l1_id or None)
         if lead_department_id:
             qs = qs.filter(lead_department_id=lead_department_id)
+        if kind == "e":
+            # The ratings the facts count: every 回访 (confirm event) of the scope's demands.
+            ev = Event.objects.filter(
+                action="confirm", demand_id__in=qs.filter(rated__gt=0).values("demand_id")
+            )
+            if metric == "dissatisfied":
+                ev = ev.filter(data__satisfaction="dissatisfied")
+            return ev, "created_at"
         cond = {
             "received": Q(),
             "answered": Q(answered=True),
@@ -781,21 +852,28 @@ def drill_facts(
             "unsolved": Q(
                 answered=True, outcome__in=[o for o in Outcome.values if o != Outcome.SOLVED]
             ),
-            "rated": Q(rated__gt=0),
-            "dissatisfied": Q(rated_dissatisfied__gt=0),
             "reopened": Q(reopened=True),
+            "ever_closed": Q(ever_closed=True),
+            "escalated_open": Q(tier__in=ESCALATED_TIERS, status__in=OPEN_STATUSES),
         }[metric]
         return qs.filter(cond), "created_at"
     tq: QuerySet[Any] = scope.task_facts()
     if month:
         tq = tq.filter(month=month)
-    if category_l1_id:
-        tq = tq.filter(category_l1_id=category_l1_id)
+    if category_l1_id is not None:
+        tq = tq.filter(category_l1_id=category_l1_id or None)
+    if lead_department_id:
+        tq = tq.filter(department_id=lead_department_id)
+    if metric == "returned":
+        # Every 退单 of the scope's tasks (a task insisted on can be returned twice).
+        ev = Event.objects.filter(
+            action="return", task_id__in=tq.filter(returns__gt=0).values("task_id")
+        )
+        return ev, "created_at"
     window = scope.window
     cutoff = response_cutoff(today, window)
     late_now = Q(active=True, paused=False, deadline__lt=today)
     cond = {
-        "returned": Q(returns__gt=0),
         "response_late": Q(response_known=True)
         & (
             Q(response_days__gt=window)
@@ -805,5 +883,6 @@ def drill_facts(
         & (Q(answered_on_time=False) | Q(answered_on_time__isnull=True) & late_now),
         "overdue_tasks": late_now,
         "tasks": Q(),
+        "answered_tasks": Q(answer_days__isnull=False),
     }[metric]
     return tq.filter(cond), "demand_created_at"

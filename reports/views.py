@@ -3,6 +3,7 @@ the scope (`report_scope`), call reports.dashboard / reports.metrics and render.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from demands import access, privacy, queries
-from demands.models import Category, Tier
+from demands.models import Category, Event, ReturnReason, Satisfaction, Task, Tier
 from exchange.xlsx import export_ledger
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, NotFound
@@ -141,7 +142,20 @@ def data_json(request: ParkRequest) -> JsonResponse:
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
-def _drill(request: ParkRequest) -> tuple[Any, str, Scope, periods.Period | None, Any]:
+@dataclass
+class Drill:
+    """The items behind a figure: `qs` cut to what the reader may open (demands, tasks or events
+    by `kind`), and for whole-park readers `ordered`, the ids paged on the facts' indexes."""
+
+    qs: Any
+    kind: str
+    title: str
+    scope: Scope
+    period: periods.Period | None
+    ordered: Any
+
+
+def _drill(request: ParkRequest) -> Drill:
     scope, period, _ = scope_from(request)
     metric = request.GET.get("metric", "received")
     if metric not in metrics.DRILLS:
@@ -155,55 +169,180 @@ def _drill(request: ParkRequest) -> tuple[Any, str, Scope, periods.Period | None
         "category_l1_id": _int(request.GET, "category_l1"),
         "lead_department_id": _int(request.GET, "lead_department"),
     }
+    kind = metrics.drill_kind(metric)
     ids = metrics.drill_ids(scope, metric, **kw)
     # The figures are the park's; the list is also cut to what this user may open.
-    qs = access.visible_demands(request.user, scope.park).filter(pk__in=ids)
+    reader = request.user
+    visible = access.visible_demands(reader, scope.park)
+    qs: Any
+    if kind == "d":
+        qs = visible.filter(pk__in=ids)
+    elif kind == "t":
+        qs = Task.objects.filter(pk__in=ids, demand__in=visible)
+    else:
+        qs = Event.objects.filter(pk__in=ids, demand__in=visible)
     ordered = None
-    if report_department(request.user) is None:
+    if report_department(reader) is None:
         ordered = metrics.drill_ordered(scope, metric, **kw)
     title = metrics.DRILLS[metric][1]
     if metric == "tier" and tier:
         title = f"在“{Tier(tier).label}”层级答复的诉求"
-    return qs, title, scope, period, ordered
+    return Drill(qs, kind, title, scope, period, ordered)
+
+
+def _task_rows(qs: Any) -> Any:
+    return qs.select_related(
+        "demand", "demand__enterprise", "demand__category", "department"
+    ).order_by("-demand__created_at", "-id")
+
+
+def _event_rows(qs: Any) -> Any:
+    return qs.select_related("demand", "demand__enterprise", "task__department", "actor").order_by(
+        "-created_at", "-id"
+    )
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
 def drill(request: ParkRequest) -> HttpResponse:
-    qs, title, scope, period, ordered = _drill(request)
-    if ordered is not None:
-        # Whole-park readers: page through the facts, then fetch just this page's demands.
-        page = Paginator(ordered, 50).get_page(request.GET.get("page"))
+    dr = _drill(request)
+    rows: dict[int, Any]
+    if dr.ordered is not None:
+        # Whole-park readers: page through the facts, then fetch just this page's rows.
+        page = Paginator(dr.ordered, 50).get_page(request.GET.get("page"))
         ids = list(page.object_list)
-        visible = access.visible_demands(request.user, scope.park)
-        rows = {d.pk: d for d in queries.for_list(visible.filter(pk__in=ids))}
-        demands = [rows[i] for i in ids if i in rows]
+        if dr.kind == "d":
+            rows = {d.pk: d for d in queries.for_list(dr.qs.filter(pk__in=ids))}
+        elif dr.kind == "t":
+            rows = {t.pk: t for t in _task_rows(dr.qs.filter(pk__in=ids))}
+        else:
+            rows = {e.pk: e for e in _event_rows(dr.qs.filter(pk__in=ids))}
+        items = [rows[i] for i in ids if i in rows]
     else:
-        page = Paginator(queries.for_list(qs.order_by("-created_at", "-id")), 50).get_page(
-            request.GET.get("page")
-        )
-        demands = list(page.object_list)
+        if dr.kind == "d":
+            ordered_qs = queries.for_list(dr.qs.order_by("-created_at", "-id"))
+        elif dr.kind == "t":
+            ordered_qs = _task_rows(dr.qs)
+        else:
+            ordered_qs = _event_rows(dr.qs)
+        page = Paginator(ordered_qs, 50).get_page(request.GET.get("page"))
+        items = list(page.object_list)
+    if dr.kind == "d":
+        items = [privacy.always(d) for d in items]
+    else:
+        for x in items:
+            privacy.always(x.demand)
+            if dr.kind == "e":
+                x.reason_text = _event_reason(x)
     params = request.GET.copy()
     params.pop("page", None)
     ctx = {
         "page": page,
-        "demands": [privacy.always(d) for d in demands],
-        "title": title,
-        "scope": scope,
-        "period": period,
-        "department": Department.objects.filter(pk=scope.department_id).first()
-        if scope.department_id
+        "kind": dr.kind,
+        "unit": metrics.UNITS[dr.kind],
+        "demands": items if dr.kind == "d" else [],
+        "tasks": items if dr.kind == "t" else [],
+        "events": items if dr.kind == "e" else [],
+        "title": dr.title,
+        "scope": dr.scope,
+        "period": dr.period,
+        "department": Department.objects.filter(pk=dr.scope.department_id).first()
+        if dr.scope.department_id
         else None,
         "query": params.urlencode(),
-        "today": scope.day,
+        "today": dr.scope.day,
     }
     return render(request, "reports/drill.html", ctx)
 
 
+TASK_SHEET = [
+    ("诉求编号", 18),
+    ("标题", 40),
+    ("企业/诉求人", 28),
+    ("部门", 22),
+    ("角色", 8),
+    ("任务状态", 10),
+    ("交办时间", 18),
+    ("办结时限", 12),
+    ("答复时间", 18),
+]
+EVENT_SHEET = [
+    ("诉求编号", 18),
+    ("标题", 40),
+    ("企业/诉求人", 28),
+    ("事项", 10),
+    ("部门", 22),
+    ("时间", 18),
+    ("评价/理由", 16),
+    ("说明", 40),
+]
+
+
+def _who(d: Any) -> str:
+    return d.enterprise.name if d.enterprise_id else d.requester_name
+
+
+def _local(value: Any) -> Any:
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def _items_sheet(dr: Drill) -> bytes:
+    from qinshang import sheets
+
+    wb, ws = sheets.new_workbook(dr.title[:31])
+    if dr.kind == "t":
+        rows: Any = (
+            (
+                t.demand.number,
+                t.demand.title,
+                _who(privacy.always(t.demand)),
+                t.department.name,
+                t.get_role_display(),
+                t.get_status_display(),
+                _local(t.assigned_at),
+                t.deadline,
+                _local(t.answered_at),
+            )
+            for t in _task_rows(dr.qs).iterator(chunk_size=2000)
+        )
+        sheets.write_table(ws, TASK_SHEET, rows)
+    else:
+        rows = (
+            (
+                e.demand.number,
+                e.demand.title,
+                _who(privacy.always(e.demand)),
+                "回访评价" if e.action == "confirm" else "退单",
+                e.task.department.name if e.task_id else "",
+                _local(e.created_at),
+                _event_reason(e),
+                e.note,
+            )
+            for e in _event_rows(dr.qs).iterator(chunk_size=2000)
+        )
+        sheets.write_table(ws, EVENT_SHEET, rows)
+    return sheets.to_bytes(wb)
+
+
+def _event_reason(e: Any) -> str:
+    data = e.data or {}
+    if e.action == "confirm":
+        return (
+            str(Satisfaction(data["satisfaction"]).label)
+            if data.get("satisfaction") in Satisfaction.values
+            else ""
+        )
+    reason = data.get("reason") or ""
+    return str(ReturnReason(reason).label) if reason in ReturnReason.values else str(reason)
+
+
 @roles_required(*REPORT_ROLES, page=PAGE)
 def drill_export(request: ParkRequest) -> HttpResponse:
-    qs, title, scope, _, _ = _drill(request)
-    data = export_ledger(qs.order_by("created_at", "id"), mask=privacy.always)
-    name = f"{title}-{scope.park.short_name}-{scope.day:%Y%m%d}.xlsx"
+    dr = _drill(request)
+    if dr.kind == "d":
+        data = export_ledger(dr.qs.order_by("created_at", "id"), mask=privacy.always)
+    else:
+        data = _items_sheet(dr)
+    name = f"{dr.title}-{dr.scope.park.short_name}-{dr.scope.day:%Y%m%d}.xlsx"
     resp = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

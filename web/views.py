@@ -6,10 +6,7 @@ demand views, which call the services.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,13 +14,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from demands import access, privacy, queries, services, workbench
-from demands.models import OPEN_STATUSES, Satisfaction, Status, Tier
+from demands.models import OPEN_STATUSES, Status
 from escalation import access as escalation_access
 from orgs.access import UserRequest, user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
 from parkadmin import services as parkadmin_services
 from qinshang.pages import DISPATCH_ROLES, ParkRequest, paginate, query_without, roles_required
+from reports import dashboard, facts, metrics, periods
+from reports.metrics import Scope
 from visits import services as visit_services
 from workcal import calendar as wcal
 
@@ -142,8 +141,13 @@ def department(request: ParkRequest) -> HttpResponse:
         for t in tasks
     ]
     figures = None
+    period = None
     if user.role == Role.DEPARTMENT_HEAD:
-        figures = workbench.department_figures(user, park, today)
+        # The dashboard's figures for the department and this year, each with its drill-down.
+        period = periods.current(today)
+        scope = Scope.for_period(park, period, department_id=user.department_id, today=today)
+        with facts.checked():
+            figures = [c for c in dashboard.kpis(scope, period)["cards"] if c["key"] in HEAD_KPIS]
     return render(
         request,
         "web/department.html",
@@ -156,6 +160,7 @@ def department(request: ParkRequest) -> HttpResponse:
             "sort": sort,
             "sorts": [(k, label) for k, label, _ in workbench.INBOX_SORTS],
             "keep": query_without(request, "page"),
+            "period": period,
             "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DEPARTMENT_TABS],
             "here": request.get_full_path(),
             "department": user.department,
@@ -217,38 +222,39 @@ def portal(request: ParkRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- 园区领导
 
 
+HOME_KPIS = ("received", "closed", "overdue", "on_time", "satisfaction", "sanlv")
+HEAD_KPIS = ("response", "on_time", "solve", "satisfaction", "overdue", "returns", "avg_days")
+
+
 @roles_required(Role.LEADER, Role.ADMIN, page="领导总览")
 def leader(request: ParkRequest) -> HttpResponse:
+    """The leader's figures are the dashboard's: the same metric functions for a named period
+    (this year and this month, by receipt) and, for what stands open now, the whole ledger; each
+    number links to the drill-down that lists exactly what it counts."""
     user, park = request.user, request.park
     today = timezone.localdate()
-    month_start = today.replace(day=1)
-    qs = access.visible_demands(user, park)
-    start = timezone.make_aware(dt.datetime.combine(month_start, dt.datetime.min.time()))
-    figures = qs.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-        month_new=Count("pk", filter=Q(created_at__gte=start)),
-        month_closed=Count("pk", filter=Q(closed_at__gte=start)),
-        closed=Count("pk", filter=Q(status=Status.CLOSED)),
-        rated=Count("pk", filter=~Q(satisfaction="")),
-        satisfied=Count(
-            "pk", filter=Q(satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASIC))
-        ),
-        escalated=Count(
-            "pk",
-            filter=Q(
-                tier__in=(Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT),
-                status__in=OPEN_STATUSES,
+    year = periods.current(today)
+    month = periods.current(today, "month")
+    ys = Scope.for_period(park, year, today=today)
+    ms = Scope.for_period(park, month, today=today, rollups=False)
+    whole = Scope(park, today=today, rollups=False)
+    with facts.checked():
+        cards = [c for c in dashboard.kpis(ys, year)["cards"] if c["key"] in HOME_KPIS]
+        m = metrics.summary(ms)
+        w = metrics.summary(whole)
+        now = [
+            dashboard.link(whole, None, "open", w.open, "在办 {n} 件"),
+            dashboard.link(whole, None, "overdue", w.overdue, "已逾期 {n} 件"),
+            dashboard.link(
+                whole, None, "escalated_open", metrics.escalated_open(whole), "提级协调中 {n} 件"
             ),
-        ),
-    )
-    # The same definition as the dashboard and the briefings (every 回访 rating counts).
-    from reports.metrics import Scope, summary
-
-    sat = summary(Scope(park)).satisfaction
-    figures["rated"], figures["satisfied"] = sat.den, int(sat.num)
-    rate = f"{sat.percent:.1f}%" if sat.percent is not None else "—"
+        ]
+        month_links = [
+            dashboard.link(ms, month, "received", m.received, "受理 {n} 件"),
+            dashboard.link(ms, month, "closed", m.closed, "已销号 {n} 件"),
+        ]
+        late_ids = metrics.drill_ids(whole, "overdue")
+    qs = access.visible_demands(user, park)
     urged = _rows(
         queries.for_list(qs.filter(status__in=OPEN_STATUSES, urge_level__gt=0)).order_by(
             "-urge_level", "due_date"
@@ -257,16 +263,22 @@ def leader(request: ParkRequest) -> HttpResponse:
         user,
     )
     late = _rows(
-        queries.for_list(qs.filter(status__in=OPEN_STATUSES, due_date__lt=today)).order_by(
-            "due_date"
-        )[:20],
-        today,
-        user,
+        queries.for_list(qs.filter(pk__in=late_ids)).order_by("due_date", "id")[:20], today, user
     )
     return render(
         request,
         "web/leader.html",
-        {"f": figures, "rate": rate, "urged": urged, "late": late, "today": today},
+        {
+            "cards": cards,
+            "year": year,
+            "month": month,
+            "month_links": month_links,
+            "now": now,
+            "overdue_now": w.overdue,
+            "urged": urged,
+            "late": late,
+            "today": today,
+        },
     )
 
 

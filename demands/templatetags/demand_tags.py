@@ -1,11 +1,14 @@
+import datetime as dt
 from functools import lru_cache
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from demands import privacy, redaction
 from demands.models import Demand
+from workcal import dates
 
 register = template.Library()
 
@@ -43,8 +46,12 @@ _BADGES = {
 
 
 @register.simple_tag
-def state_badge(state: str) -> str:
-    """正常 / 即将到期 / 已逾期 as a badge (a tag, not an include: lists render it per row)."""
+def state_badge(state: str, deadline: dt.date | None = None) -> str:
+    """正常 / 即将到期 / 逾期 N 个工作日 as a badge (a tag, not an include: lists render it per
+    row). Given the deadline, an overdue badge says by how many working days."""
+    if state == "overdue" and deadline is not None:
+        text = dates.overdue_text(deadline) or "已逾期"
+        return format_html('<span class="badge overdue">{}</span>', text)
     return _BADGES.get(state, _BADGES["normal"])
 
 

@@ -136,7 +136,10 @@ def test_demand_page_shows_tasks_deadlines_and_timeline(world):
     long_ago = timezone.now() - dt.timedelta(days=30)
     d = make(world, lead=world.dept_a, at=long_ago)
     body = login(world, "dispatcher").get(f"/demands/{d.pk}/").content.decode()
-    assert "经济发展局" in body and "已逾期" in body
+    from workcal.dates import overdue_text
+
+    late_by = overdue_text(d.tasks.get().deadline)
+    assert "经济发展局" in body and late_by.startswith("逾期 ") and late_by in body
     assert "受理" in body and "交办" in body
     assert 'data-action="urge"' in body  # the dispatcher may urge
     assert 'data-action="sign"' not in body  # but not sign

@@ -74,7 +74,12 @@ class TestCatalogue:
             "减税降费",
             "要素保障",
             "党建",
-            "群众诉求",
+            # 我为群众办实事: the ledger's five classes
+            "企业难题",
+            "群众忧愁",
+            "基层服务",
+            "乡村振兴",
+            "志愿服务微心愿",
         ):
             assert name in names
 
@@ -285,7 +290,7 @@ class TestOtherTexts:
     @pytest.mark.parametrize("reason", [*tg.RETURN_REASONS, "职能不符"])
     def test_return_reasons(self, reason):
         rng = random.Random(14)
-        for code in ("residents-road", "land-supply", None):
+        for code in ("livelihood-road", "land-supply", None):
             text = tg.return_reason_text(rng, reason, code)
             assert text and "{" not in text
 

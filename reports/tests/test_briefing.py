@@ -47,13 +47,14 @@ def test_the_numbers_in_the_text_are_the_metric_values(world, ledger):
     m = re.search(r"已答复(\d+)条，已形成工作闭环(\d+)项", text)
     assert (int(m[1]), int(m[2])) == (f.answered, f.closed)
     m = re.search(
-        r"交办部门任务(\d+)项，响应率([\d.]+)%，按时办结率([\d.]+)%，平均办理用时([\d.]+)个工作日",
+        r"交办部门任务(\d+)项，响应率([\d.]+)%（未按时响应(\d+)项任务），"
+        r"按时办结率([\d.]+)%（未按时办结(\d+)项任务），平均办理用时([\d.]+)个工作日",
         text,
     )
     assert int(m[1]) == f.tasks
-    assert float(m[2]) == f.response.percent
-    assert float(m[3]) == f.on_time.percent
-    assert float(m[4]) == round(f.avg_answer_days, 1)
+    assert float(m[2]) == f.response.percent and int(m[3]) == f.response_late
+    assert float(m[4]) == f.on_time.percent and int(m[5]) == f.late_tasks
+    assert float(m[6]) == round(f.avg_answer_days, 1)
     m = re.search(r"满意率([\d.]+)%.*解决率([\d.]+)%；三率综合得分([\d.]+)", text)
     assert float(m[1]) == f.satisfaction.percent
     assert float(m[2]) == f.solve.percent

@@ -192,7 +192,7 @@ def test_liaison_coverage_uses_the_parks_own_cadence_like_the_overdue_list(world
 
 def test_drill_down_lists_the_demands_behind_each_figure(world, ledger):
     scope = year(world)
-    ids = {k: set(metrics.drill_ids(scope, k)) for k in metrics.DRILLS if k != "tier"}
+    ids = {k: set(metrics.drill_demand_ids(scope, k)) for k in metrics.DRILLS if k != "tier"}
     L = ledger
     assert ids["received"] == {L.d1.pk, L.d2.pk, L.d3.pk, L.d5.pk, L.d6.pk}
     assert ids["on_spot"] == {L.d1.pk}
@@ -203,6 +203,23 @@ def test_drill_down_lists_the_demands_behind_each_figure(world, ledger):
     assert ids["unsolved"] == {L.d2.pk}
     assert set(metrics.drill_ids(scope, "tier", tier="department")) == {L.d2.pk, L.d3.pk}
     assert set(metrics.drill_ids(scope, "received", month=202604)) == {L.d3.pk}
+
+
+@pytest.mark.parametrize("rollups", [True, False])
+def test_each_drill_lists_as_many_items_as_its_figure_counts(world, ledger, rollups):
+    scope = year(world).but(rollups=rollups)
+    f = metrics.summary(scope)
+    n = {k: metrics.drill_count(scope, k) for k in metrics.DRILLS if k != "tier"}
+    assert n["received"] == f.received and n["closed"] == f.closed
+    assert n["response_late"] == f.response_late == 3  # tasks: D2's co, D3's second, D5
+    assert n["late"] == f.late_tasks
+    assert n["tasks"] == f.tasks and n["answered_tasks"] == f.answered_tasks
+    assert n["overdue_tasks"] == f.overdue_tasks and n["overdue"] == f.overdue
+    assert n["unsolved"] == f.unsolved and n["solve"] == f.solve.den
+    assert n["rated"] == f.satisfaction.den == 4  # D1, D2 and D3 twice (two ratings of one demand)
+    assert n["dissatisfied"] == f.ratings["dissatisfied"]
+    assert n["returned"] == f.returns.num
+    assert n["reopened"] == f.reopen.num and n["on_spot"] == f.on_spot.num
 
 
 def test_figures_follow_the_ledger_without_a_manual_refresh(world, ledger):

@@ -213,7 +213,7 @@ def test_department_inbox_tabs_and_head_figures(world):
     pending = services.sign(world.users["handler"], pending)
     services.reply(world.users["handler"], pending, answer="已办", outcome="solved")
     body = login(world, "head").get("/department/").content.decode()
-    assert "本部门办理情况" in body and "100.0%" in body
+    assert "本部门办理情况" in body and "100.0%" in body and "按时办结率（按任务）" in body
 
 
 def test_bulk_sign_from_the_inbox(world):
