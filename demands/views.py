@@ -35,9 +35,9 @@ from demands.models import (
     Status,
     Tier,
 )
+from demands.workbook import export_ledger
 from entities.models import MarketEntity
 from entities.services import visible_entities
-from exchange.xlsx import export_ledger
 from orgs.models import Department, Role
 from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from qinshang.pages import DISPATCH_ROLES, STAFF_ROLES, paginate, query_without, roles_required
