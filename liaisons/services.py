@@ -938,6 +938,17 @@ def deactivate_user(person: User, actor: User | None) -> None:
     person.save(update_fields=["is_active"])
 
 
+def deactivation_blocker(person: User) -> str | None:
+    """Why `person` may not be switched off yet (the admin form asks through orgs.admin)."""
+    n = served_by(person).count()
+    if not n:
+        return None
+    return (
+        f"该用户仍是 {n} 家市场主体的专属服务员或B角，请先在“专属服务员 → 工作交接”中"
+        "办理交接，再停用账号。"
+    )
+
+
 def guard_user_deactivation(sender: type, instance: User, **kwargs: Any) -> None:
     """pre_save guard: whatever path switches a user off (admin, shell, API), it may not leave
     entities without their liaison."""
