@@ -35,6 +35,7 @@ from demands.models import (
     Status,
     Tier,
 )
+from demands.signals import DISPATCH_SUGGESTIONS
 from demands.workbook import export_ledger
 from entities.models import MarketEntity
 from entities.services import visible_entities
@@ -276,10 +277,8 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
     need_routing = any(
         a["action"] in ("dispatch", "redispatch", "resolve_on_spot") for a in actions
     )
-    from routing.models import Suggestion
-
     suggestion = (
-        Suggestion.objects.filter(demand=demand).select_related("category", "department").first()
+        next((s for f in DISPATCH_SUGGESTIONS if (s := f(demand)) is not None), None)
         if need_routing
         else None
     )
