@@ -42,7 +42,7 @@ from liaisons.models import (
     StaffOverride,
 )
 from orgs.models import Department, Park, Role, User
-from qinshang import industries
+from qinshang import industries, inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
 
 TIERS = (1, 2, 3)
@@ -157,13 +157,7 @@ def parse_industries(text: str) -> list[str]:
 
 
 def _int_in(value: Any, label: str, low: int, high: int) -> int:
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{label}必须是整数", field=label)
-    if not low <= n <= high:
-        raise InvalidInput(f"{label}应在 {low}–{high} 之间", field=label)
-    return n
+    return inputs.integer(value, label, low, high)
 
 
 @dataclass

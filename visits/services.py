@@ -26,7 +26,7 @@ from demands.services import Intake, create_demand
 from entities.models import EntityKind, MarketEntity, Tier
 from liaisons.models import ContactKind, ContactLog
 from orgs.models import Park, Role, User
-from qinshang import industries
+from qinshang import industries, inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from visits.models import (
     Answer,
@@ -174,12 +174,7 @@ def _text(value: Any, label: str, limit: int, *, required: bool = True) -> str:
 
 
 def _date(value: Any, label: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{label}格式应为 年-月-日", field=label)
+    return inputs.date(value, label)
 
 
 @dataclass
