@@ -4,6 +4,7 @@ root conftest launches one Chromium per module."""
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -49,13 +50,13 @@ class Person:
     path, photograph a page at 1366 and 375 px (asserting that nothing sticks out sideways on a
     phone), read the main text."""
 
-    def __init__(  # type: ignore[no-untyped-def]
+    def __init__(
         self,
-        browser,
+        browser: Any,
         base: str,
         username: str,
         password: str | None = None,
-        viewport: dict | None = None,
+        viewport: dict[str, int] | None = None,
         *,
         timeout_ms: int = 15_000,
         accept_dialogs: bool = True,
