@@ -41,8 +41,8 @@ def main() -> int:
     django.setup()
     from openpyxl import load_workbook
 
-    from exchange.columns import FIELDS
-    from exchange.xlsx import _write
+    from demands.columns import FIELDS
+    from demands.workbook import _write
     from qinshang import sheets
     from qinshang.errors import InvalidInput
     from qinshang.tests.bombs import SHEET, xlsx_bomb

@@ -36,9 +36,10 @@ from demands.models import (
     Status,
     Tier,
 )
+from demands.signals import DISPATCH_SUGGESTIONS
+from demands.workbook import export_ledger
 from entities.models import MarketEntity
 from entities.services import visible_entities
-from exchange.xlsx import export_ledger
 from orgs.models import Department, Role
 from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from qinshang.pages import (
@@ -284,10 +285,8 @@ def detail_context(request: ParkRequest, demand: Demand) -> dict[str, Any]:
     need_routing = any(
         a["action"] in ("dispatch", "redispatch", "resolve_on_spot") for a in actions
     )
-    from routing.models import Suggestion
-
     suggestion = (
-        Suggestion.objects.filter(demand=demand).select_related("category", "department").first()
+        next((s for f in DISPATCH_SUGGESTIONS if (s := f(demand)) is not None), None)
         if need_routing
         else None
     )

@@ -3,7 +3,7 @@
     report = import_ledger(data, park=park, user=user, mapping={"承办科室": "lead_department"},
                            create_missing=True, dry_run=True)
 
-Columns are recognised by their usual names and synonyms (exchange/columns.py); the user maps the
+Columns are recognised by their usual names and synonyms (demands/columns.py); the user maps the
 rest. Columns nobody maps are kept on each item (Demand.extra). Departments, categories and
 enterprises the sheet names but the park lacks are created only with `create_missing`; otherwise
 the rows naming them are refused. Every problem is reported with its sheet row and column; a row
@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from demands.columns import BY_KEY, EXTRA, FIELDS, IGNORE, MAP_TARGETS, recognise
 from demands.models import (
     Category,
     Channel,
@@ -47,14 +48,13 @@ from demands.models import (
     TaskStatus,
     Tier,
 )
+from demands.signals import ledger_imported
 from entities.models import EntityKind, MarketEntity
 from exchange import parse
-from exchange.columns import BY_KEY, EXTRA, FIELDS, IGNORE, MAP_TARGETS, recognise
-from exchange.xlsx import read_sheet
 from orgs.models import Department, Park, Role, User
+from qinshang import sheets
 from qinshang.errors import Forbidden, InvalidInput
 from qinshang.validators import check_credit_code, normalize_credit_code
-from reports import facts
 from workcal import calendar as wcal
 
 IMPORT_ROLES = (Role.DISPATCHER, Role.ADMIN)
@@ -804,7 +804,8 @@ def import_ledger(
 ) -> ImportReport:
     if not can_import(user, park):
         raise Forbidden("只有本园区的派单员或系统管理员可以导入台账")
-    headers, raw_rows = read_sheet(data, sheet)  # InvalidInput for a bomb or not a workbook
+    # InvalidInput for a bomb or not a workbook
+    headers, raw_rows = sheets.read_sheet(data, sheet, unreadable=parse.UNREADABLE)
     if not headers:
         raise InvalidInput("表中没有数据", field="file")
     cols = detect_mapping(headers, mapping)
@@ -843,7 +844,7 @@ def import_ledger(
             report.statuses[p.demand.status] = report.statuses.get(p.demand.status, 0) + 1
         report.imported = len(plans)
         report.demand_ids = [p.demand.pk for p in plans]
-        facts.refresh(report.demand_ids)
+        ledger_imported.send(sender=Demand, demand_ids=report.demand_ids)
         if dry_run:
             transaction.set_rollback(True)
     if dry_run:

@@ -23,6 +23,8 @@ class CellError(ValueError):
 blank = sheets.is_blank
 text = sheets.cell_text
 
+UNREADABLE = "无法读取文件：请上传 .xlsx 格式的台账（Excel 2007 及以上）"
+
 
 _DATE_PATTERNS = [
     re.compile(

@@ -12,10 +12,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from exchange import importer
-from exchange.columns import MAP_TARGETS
+from demands.columns import MAP_TARGETS
+from exchange import importer, parse
 from exchange.models import ImportJob
-from exchange.xlsx import UNREADABLE
 from orgs.models import Role
 from qinshang import sheets
 from qinshang.errors import InvalidInput, NotFound, ServiceError
@@ -41,7 +40,7 @@ def index(request: ParkRequest) -> HttpResponse:
             raise InvalidInput("文件超过 20 MB，请分批导入或使用命令行 import_ledger", field="file")
         data = upload.read()
         # A bomb or a file that is no workbook is refused here, before it is kept as a job.
-        sheets.check_archive(data, unreadable=UNREADABLE)
+        sheets.check_archive(data, unreadable=parse.UNREADABLE)
         job = ImportJob(park=park, user=request.user, original_name=Path(name).name[:200])
         job.file.save(
             f"{park.code}-{timezone.now():%Y%m%d%H%M%S}.xlsx", ContentFile(data), save=False

@@ -45,13 +45,7 @@ def _text(value: Any, label: str, *, required: bool = True, limit: int = TEXT_MA
 
 
 def _int(value: Any, label: str, low: int, high: int) -> int:
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{label}必须是整数", field=label)
-    if not low <= n <= high:
-        raise InvalidInput(f"{label}应在 {low} 到 {high} 之间", field=label)
-    return n
+    return inputs.integer(value, label, low, high)
 
 
 def _require_manager(actor: User, park: Park) -> None:
@@ -152,12 +146,8 @@ def set_rule(
     _require_manager(actor, park)
     days = _int(open_working_days, "办理工作日数", 10, 1000)
     urges = _int(overdue_urges, "催办次数", 0, 3)
-    target = None
-    if target_date not in (None, ""):
-        try:
-            target = dt.date.fromisoformat(str(target_date))
-        except ValueError:
-            raise InvalidInput("清零目标日期应为 YYYY-MM-DD", field="target_date")
+    target = inputs.optional_date(target_date, "清零目标日期", field="target_date")
+    if target is not None:
         if target < timezone.localdate():
             raise InvalidInput("清零目标日期不能早于今天", field="target_date")
     fields = ("open_working_days", "overdue_urges", "count_escalated", "target_date")

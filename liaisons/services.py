@@ -42,7 +42,7 @@ from liaisons.models import (
     StaffOverride,
 )
 from orgs.models import Department, Park, Role, User
-from qinshang import industries
+from qinshang import industries, inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
 
 if TYPE_CHECKING:
@@ -160,13 +160,7 @@ def parse_industries(text: str) -> list[str]:
 
 
 def _int_in(value: Any, label: str, low: int, high: int) -> int:
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{label}必须是整数", field=label)
-    if not low <= n <= high:
-        raise InvalidInput(f"{label}应在 {low}–{high} 之间", field=label)
-    return n
+    return inputs.integer(value, label, low, high)
 
 
 @dataclass
@@ -945,6 +939,17 @@ def deactivate_user(person: User, actor: User | None) -> None:
         )
     person.is_active = False
     person.save(update_fields=["is_active"])
+
+
+def deactivation_blocker(person: User) -> str | None:
+    """Why `person` may not be switched off yet (the admin form asks through orgs.admin)."""
+    n = served_by(person).count()
+    if not n:
+        return None
+    return (
+        f"该用户仍是 {n} 家市场主体的专属服务员或B角，请先在“专属服务员 → 工作交接”中"
+        "办理交接，再停用账号。"
+    )
 
 
 def guard_user_deactivation(sender: type, instance: User, **kwargs: Any) -> None:

@@ -74,12 +74,7 @@ def _choice(value: Any, choices: type[Choices], label: str) -> str:
 
 
 def _date(value: Any, label: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise InvalidInput(f"请填写有效的{label}（如 2026-12-09）", field=label)
+    return inputs.date(value, label)
 
 
 def _time(value: Any) -> dt.time | None:
@@ -94,10 +89,7 @@ def _time(value: Any) -> dt.time | None:
 
 
 def _int(value: Any, label: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{label}“{value}”无效", field=label)
+    return inputs.integer(value, label)
 
 
 def record(

@@ -60,18 +60,7 @@ def _date(value: Any, label: str) -> dt.date: ...
 @overload
 def _date(value: Any, label: str, *, required: bool) -> dt.date | None: ...
 def _date(value: Any, label: str, *, required: bool = True) -> dt.date | None:
-    if value in (None, ""):
-        if required:
-            raise InvalidInput(f"请填写{label}", field=label)
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{label}“{value}”不是有效日期，应为 YYYY-MM-DD", field=label)
+    return inputs.date(value, label) if required else inputs.optional_date(value, label)
 
 
 def _money(value: Any) -> Decimal:

@@ -4,6 +4,7 @@ root conftest launches one Chromium per module."""
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -41,3 +42,61 @@ def click_and_wait_success(page, selector: str) -> None:
     page.evaluate("document.querySelectorAll('.alert.success').forEach(e => e.remove())")
     page.click(selector)
     page.wait_for_selector(".alert.success")
+
+
+class Person:
+    """One logged-in user in their own browser context (own cookies), as the browser tests of
+    every app walk the product: log in with the personas' "pw-<username>" password, go to a
+    path, photograph a page at 1366 and 375 px (asserting that nothing sticks out sideways on a
+    phone), read the main text."""
+
+    def __init__(
+        self,
+        browser: Any,
+        base: str,
+        username: str,
+        password: str | None = None,
+        viewport: dict[str, int] | None = None,
+        *,
+        timeout_ms: int = 15_000,
+        accept_dialogs: bool = True,
+    ):
+        self.base = base
+        self.ctx = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
+        self.ctx.set_default_timeout(timeout_ms)
+        self.page = self.ctx.new_page()
+        if accept_dialogs:
+            self.page.on("dialog", lambda d: d.accept())  # data-confirm buttons
+        self.page.goto(base + "/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password or "pw-" + username)
+        # Wait for the answer to this click, not for the login page that is already loaded.
+        with self.page.expect_navigation():
+            self.page.click("button[type=submit]")
+        assert "/login/" not in self.page.url, f"{username} could not log in"
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def fits_phone(self, name: str) -> None:
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{name}: page is {width}px wide at 375px ({self.page.url})"
+
+    def shot(self, name: str) -> None:
+        """Desktop and phone screenshots. Reading scrollWidth makes the browser lay the page out
+        at the new width first; a string predicate (wait_for_function) would be refused by the
+        pages' CSP, which forbids evaluated strings."""
+        page = self.page
+        size = page.viewport_size
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=str(SHOTS / f"{name}-1366.png"), full_page=True)
+        page.set_viewport_size(PHONE)
+        self.fits_phone(name)
+        page.screenshot(path=str(SHOTS / f"{name}-375.png"), full_page=True)
+        page.set_viewport_size(size or DESKTOP)
+
+    def text(self) -> str:
+        return self.page.inner_text("main")
+
+    def close(self) -> None:
+        self.ctx.close()

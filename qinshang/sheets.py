@@ -418,3 +418,48 @@ def open_workbook(
         yield Book(wb, lim, unreadable, too_many_rows)
     finally:
         wb.close()
+
+
+def read_sheet(
+    data: bytes, sheet: str | None = None, *, unreadable: str = UNREADABLE
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """Headers and data rows (with their row number in the sheet) of an uploaded workbook whose
+    columns the caller recognises afterwards: the named sheet, or the first that holds data.
+    Raises InvalidInput for a file that is not a workbook, a missing sheet, or one over the
+    limits (checked before parsing).
+
+    Many sheets put a title row ("某某园区企业诉求台账") and a blank row above the headers: the
+    header row is the first of the first ten rows that fills most of the columns. Rows that are
+    entirely empty (or hold only empty strings) are dropped. Unnamed columns are called 第N列 and
+    a repeated header gets its count (备注, 备注（2）), so every column keeps a name.
+    """
+    with open_workbook(data, unreadable=unreadable) as wb:
+        if sheet and sheet not in wb.sheetnames:
+            raise InvalidInput(
+                f"工作簿中没有名为“{sheet}”的工作表（有：{'、'.join(wb.sheetnames)}）", field="file"
+            )
+        ws = (
+            wb[sheet]
+            if sheet
+            else next((w for w in wb.worksheets if (w.max_row or 0) > 1), wb.worksheets[0])
+        )
+        raw = [(n, r) for n, r in wb.rows(ws) if any(not is_blank(v) for v in r)]
+    if not raw:
+        return [], []
+    width = max(len(r) for _, r in raw)
+    head_at = 0
+    for i, (_, r) in enumerate(raw[:10]):
+        if sum(not is_blank(v) for v in r) >= max(2, width // 2):
+            head_at = i
+            break
+    headers = ["" if is_blank(v) else str(v).strip() for v in raw[head_at][1]]
+    headers += [""] * (width - len(headers))
+    # Unnamed columns get a name so their content can still be kept.
+    headers = [h or f"第{i + 1}列" for i, h in enumerate(headers)]
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):  # two columns called 备注: the second becomes 备注（2）
+        seen[h] = seen.get(h, 0) + 1
+        if seen[h] > 1:
+            headers[i] = f"{h}（{seen[h]}）"
+    rows = [(n, r + [None] * (width - len(r))) for n, r in raw[head_at + 1 :]]
+    return headers, rows

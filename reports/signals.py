@@ -10,6 +10,8 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from demands.models import Demand, Event
+from demands.signals import ledger_imported
+from reports import facts
 from reports.models import StaleDemand
 
 
@@ -27,3 +29,9 @@ def _demand_saved(
     # demand needs no row of its own: intake records its "create" event in the same transaction.
     if not raw and not created:
         StaleDemand.objects.create(demand_id=instance.pk)
+
+
+@receiver(ledger_imported)
+def _ledger_imported(sender: Any, demand_ids: list[int], **kwargs: Any) -> None:
+    # An import writes in bulk, without the signals above: its facts are computed at once.
+    facts.refresh(demand_ids)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from demands import access, privacy, queries
 from demands.models import Category, Event, ReturnReason, Satisfaction, Task, Tier
-from exchange.xlsx import export_ledger
+from demands.workbook import export_ledger
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, NotFound
 from qinshang.pages import ParkRequest, roles_required

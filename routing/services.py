@@ -245,6 +245,11 @@ def _bot(park: Park) -> User:
     return user
 
 
+def suggestion_for(demand: Demand) -> Suggestion | None:
+    """The stored suggestion the demand page's dispatch form proposes (demands.signals hook)."""
+    return Suggestion.objects.filter(demand=demand).select_related("category", "department").first()
+
+
 def suggest(demand: Demand, *, allow_auto: bool = True) -> Suggestion | None:
     """Suggest category, lead department and time limit; dispatch automatically when the park
     allows it and both predictions are at least as confident as its threshold."""

@@ -29,7 +29,7 @@ from liaisons.models import ContactKind, ContactLog
 from notifications.models import Kind
 from notifications.services import notify_link
 from orgs.models import Park, Role, User
-from qinshang import industries
+from qinshang import industries, inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from visits.models import (
     Answer,
@@ -177,12 +177,7 @@ def _text(value: Any, label: str, limit: int, *, required: bool = True) -> str:
 
 
 def _date(value: Any, label: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{label}格式应为 年-月-日", field=label)
+    return inputs.date(value, label)
 
 
 @dataclass

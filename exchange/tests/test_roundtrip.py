@@ -6,8 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from demands.models import Demand
+from demands.workbook import export_ledger
 from exchange.importer import import_ledger
-from exchange.xlsx import export_ledger
 from orgs.models import Park
 from reports import metrics
 from reports.metrics import Scope

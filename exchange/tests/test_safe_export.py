@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from demands.models import Demand
-from exchange.xlsx import export_ledger
+from demands.workbook import export_ledger
 from qinshang.tests.sheetcheck import PAYLOADS, assert_text_cells
 
 pytestmark = pytest.mark.django_db

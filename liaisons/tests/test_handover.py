@@ -4,6 +4,7 @@ without a liaison — deactivating a user who still serves one is refused on eve
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from entities.models import MarketEntity
 from liaisons import services
@@ -107,6 +108,24 @@ def test_deactivating_someone_who_serves_entities_is_refused(served) -> None:  #
         person.save()
     person.refresh_from_db()
     assert person.is_active
+
+
+@pytest.mark.django_db
+def test_the_admin_form_says_why_before_the_guard_refuses(served) -> None:  # type: ignore[no-untyped-def]
+    """orgs.admin knows nothing of liaisons: the check reaches it through DEACTIVATION_CHECKS."""
+    from orgs.admin import StaffChangeForm
+
+    w = served
+    person = w.users["liaison"]
+    n = services.served_by(person).count()
+    assert n
+    form = StaffChangeForm(instance=person)
+    form.cleaned_data = {"is_active": False}
+    with pytest.raises(ValidationError, match=f"仍是 {n} 家市场主体的专属服务员或B角"):
+        form.clean()
+    form = StaffChangeForm(instance=w.users["handler"])
+    form.cleaned_data = {"is_active": False}
+    assert form.clean() == {"is_active": False}
 
 
 @pytest.mark.django_db

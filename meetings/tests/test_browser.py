@@ -17,7 +17,12 @@ from demands import services as ds
 from demands.models import Channel, Tier
 from meetings import services
 from meetings.models import Decision, Meeting, MeetingStatus
-from qinshang.browsertests import DESKTOP, PHONE, SHOTS, click_and_wait_success, require_chromium
+from qinshang.browsertests import (
+    PHONE,
+    Person,
+    click_and_wait_success,
+    require_chromium,
+)
 
 sync_api = require_chromium()
 
@@ -26,38 +31,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
-
-
-class Person:
-    def __init__(self, browser, base: str, username: str, viewport: dict | None = None):
-        self.base = base
-        self.ctx = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
-        self.ctx.set_default_timeout(15_000)
-        self.page = self.ctx.new_page()
-        self.page.on("dialog", lambda d: d.accept())  # data-confirm buttons
-        self.page.goto(base + "/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", "pw-" + username)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_load_state()
-        assert "/login/" not in self.page.url, f"{username} could not log in"
-
-    def go(self, path: str) -> None:
-        self.page.goto(self.base + path)
-
-    def shot(self, name: str) -> None:
-        page = self.page
-        size = page.viewport_size
-        page.set_viewport_size(DESKTOP)
-        page.screenshot(path=str(SHOTS / f"{name}-1366.png"), full_page=True)
-        page.set_viewport_size(PHONE)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"{name}: page is {width}px wide at 375px ({page.url})"
-        page.screenshot(path=str(SHOTS / f"{name}-375.png"), full_page=True)
-        page.set_viewport_size(size or DESKTOP)
-
-    def text(self) -> str:
-        return self.page.inner_text("main")
 
 
 def test_escalation_to_reception_day_to_decision_to_done(browser, live_server):

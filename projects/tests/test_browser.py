@@ -14,7 +14,13 @@ from demands.models import Status
 from experts.models import Consultation, Expert
 from experts.tests.helpers import dispatched
 from projects.models import KeyProject, Milestone, SiteInspection
-from qinshang.browsertests import DESKTOP, PHONE, SHOTS, click_and_wait_success, require_chromium
+from qinshang.browsertests import (
+    PHONE,
+    SHOTS,
+    Person,
+    click_and_wait_success,
+    require_chromium,
+)
 
 sync_api = require_chromium()
 
@@ -25,40 +31,11 @@ pytestmark = [
 ]
 
 
-class Person:
-    def __init__(self, browser, base: str, username: str, viewport: dict | None = None):  # type: ignore[no-untyped-def]
-        self.base = base
-        self.ctx = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
-        self.ctx.set_default_timeout(15_000)
-        self.page = self.ctx.new_page()
-        self.page.goto(base + "/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", "pw-" + username)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_load_state()
-        assert "/login/" not in self.page.url, f"{username} could not log in"
-
-    def go(self, path: str) -> None:
-        self.page.goto(self.base + path)
-
-    def shot(self, name: str) -> None:
-        page = self.page
-        size = page.viewport_size
-        page.set_viewport_size(DESKTOP)
-        page.screenshot(path=str(SHOTS / f"{name}-1366.png"), full_page=True)
-        page.set_viewport_size(PHONE)
-        page.wait_for_timeout(150)  # let the layout settle before measuring and shooting
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"{name}: page is {width}px wide at 375px ({page.url})"
-        page.screenshot(path=str(SHOTS / f"{name}-375.png"), full_page=True)
-        page.set_viewport_size(size or DESKTOP)
-
-
 def test_projects_and_consultation_in_chromium(browser, live_server):
     w: World = build_world()
     base = live_server.url
 
-    leader = Person(browser, base, "leader")
+    leader = Person(browser, base, "leader", accept_dialogs=False)
     leader.go("/projects/new/")
     leader.page.fill("#p-name", "湖南省医疗器械产业园产业集中区二期")
     leader.page.select_option("#p-investor", str(w.enterprise.pk))
@@ -81,7 +58,7 @@ def test_projects_and_consultation_in_chromium(browser, live_server):
     leader.page.fill("#ma-planned", "2026-06-30")
     click_and_wait_success(leader.page, "#milestone-add button.primary")
 
-    lia = Person(browser, base, "liaison", viewport=PHONE)
+    lia = Person(browser, base, "liaison", viewport=PHONE, accept_dialogs=False)
     lia.go(f"/projects/{project.pk}/")
     lia.page.click("#milestones summary")
     lia.page.fill("#milestones input[name=actual_on]", "2026-07-03")
@@ -108,7 +85,7 @@ def test_projects_and_consultation_in_chromium(browser, live_server):
     click_and_wait_success(leader.page, "form.card button.primary")
     c = Consultation.objects.get()
 
-    exp = Person(browser, base, "expert", viewport=PHONE)
+    exp = Person(browser, base, "expert", viewport=PHONE, accept_dialogs=False)
     exp.go(f"/experts/consultations/{c.pk}/")
     exp.page.fill("#o-text", "建议由规划分局牵头测绘，分宗登记后再办产权证")
     click_and_wait_success(exp.page, "#opinion-form button.primary")

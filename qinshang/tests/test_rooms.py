@@ -53,12 +53,7 @@ ROOMS: dict[str, int] = {
 }
 
 # Back-arrows that predate the rule (importer -> imported module). Fix, then delete the line.
-KNOWN: set[tuple[str, str]] = {
-    ("demands.views", "exchange.xlsx"),
-    ("demands.views", "routing.models"),
-    ("exchange.importer", "reports.facts"),
-    ("orgs.admin", "liaisons.services"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def room(module: str) -> int | None:

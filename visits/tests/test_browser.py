@@ -13,7 +13,12 @@ from conftest import World, build_world
 from demands.attachments import sample_bytes
 from demands.models import Channel, Demand
 from liaisons import services as liaison_services
-from qinshang.browsertests import DESKTOP, PHONE, SHOTS, click_and_wait_success, require_chromium
+from qinshang.browsertests import (
+    PHONE,
+    Person,
+    click_and_wait_success,
+    require_chromium,
+)
 from visits.models import Answer, Campaign, CampaignStatus, Target, TargetStatus, VisitPhoto
 
 sync_api = require_chromium()
@@ -23,49 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
-
-
-class Person:
-    def __init__(
-        self,
-        browser,
-        base: str,
-        username: str,
-        password: str | None = None,
-        viewport: dict | None = None,
-    ):
-        self.base = base
-        self.ctx = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
-        self.ctx.set_default_timeout(15_000)
-        self.page = self.ctx.new_page()
-        self.page.on("dialog", lambda d: d.accept())  # data-confirm buttons
-        self.page.goto(base + "/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", password or "pw-" + username)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_load_state()
-        assert "/login/" not in self.page.url, f"{username} could not log in"
-
-    def go(self, path: str) -> None:
-        self.page.goto(self.base + path)
-
-    def fits_phone(self, name: str) -> None:
-        width = self.page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"{name}: page is {width}px wide at 375px ({self.page.url})"
-
-    def shot(self, name: str) -> None:
-        page = self.page
-        size = page.viewport_size
-        page.set_viewport_size(DESKTOP)
-        page.screenshot(path=str(SHOTS / f"{name}-1366.png"), full_page=True)
-        page.set_viewport_size(PHONE)
-        page.wait_for_timeout(150)  # let the layout settle before measuring and shooting
-        self.fits_phone(name)
-        page.screenshot(path=str(SHOTS / f"{name}-375.png"), full_page=True)
-        page.set_viewport_size(size or DESKTOP)
-
-    def text(self) -> str:
-        return self.page.inner_text("main")
 
 
 def test_campaign_from_creation_to_visits_to_demands(browser, live_server):

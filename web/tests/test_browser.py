@@ -17,7 +17,14 @@ from conftest import World, build_world
 from demands import services
 from demands.attachments import sample_bytes
 from demands.models import Demand, Status, Task, TaskStatus
-from qinshang.browsertests import DESKTOP, PHONE, SHOTS, click_and_wait_success, require_chromium
+from qinshang.browsertests import (
+    DESKTOP,
+    PHONE,
+    SHOTS,
+    Person,
+    click_and_wait_success,
+    require_chromium,
+)
 from web.tests.test_workbenches import make
 
 sync_api = require_chromium()
@@ -27,43 +34,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
-
-
-class Person:
-    """One logged-in user in their own browser context."""
-
-    def __init__(self, browser, base: str, username: str):
-        self.base = base
-        self.ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-        self.ctx.set_default_timeout(10_000)
-        self.page = self.ctx.new_page()
-        self.page.on("dialog", lambda d: d.accept())
-        self.page.goto(base + "/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", "pw-" + username)
-        self.page.click("button[type=submit]")
-        self.page.wait_for_load_state()
-        assert "/login/" not in self.page.url, f"{username} could not log in"
-
-    def go(self, path: str) -> None:
-        self.page.goto(self.base + path)
-
-    def shot(self, name: str) -> None:
-        """Desktop and phone screenshots; at 375 px nothing may stick out sideways."""
-        page = self.page
-        page.set_viewport_size(DESKTOP)
-        page.screenshot(path=str(SHOTS / f"{name}-1366.png"), full_page=True)
-        page.set_viewport_size(PHONE)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"{name}: page is {width}px wide at 375px ({page.url})"
-        page.screenshot(path=str(SHOTS / f"{name}-375.png"), full_page=True)
-        page.set_viewport_size(DESKTOP)
-
-    def text(self) -> str:
-        return self.page.inner_text("main")
-
-    def close(self) -> None:
-        self.ctx.close()
 
 
 def _file(tmp_path: Path, name: str, kind: str) -> str:

@@ -1,5 +1,5 @@
-"""Ledger sheets: `export_ledger` writes what a ledger page has filtered as an .xlsx in the layout
-parks use; `read_sheet` reads any organisation's ledger for the importer.
+"""The ledger workbook: `export_ledger` writes what a ledger page has filtered as an .xlsx in the
+layout parks use (the columns of `demands.columns`, which the importer in `exchange` reads back).
 
 `export_ledger` does not scope: it renders the queryset it is given, which callers build from
 `demands.access.visible_demands` (and the ledger filters) so an export holds exactly what the user
@@ -16,15 +16,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from demands.columns import FIELDS, Field
 from demands.models import Demand, Status, Task, TaskRole, TaskStatus
 from demands.workflow import URGE_LEVELS
-from exchange.columns import FIELDS, Field
 from qinshang import sheets
-from qinshang.errors import InvalidInput
 
 SHEET_TITLE = "问题台账"
 YES, NO = "是", "否"
-UNREADABLE = "无法读取文件：请上传 .xlsx 格式的台账（Excel 2007 及以上）"
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:
@@ -43,7 +41,7 @@ def _lead(tasks: list[Task]) -> Task | None:
 
 
 def row_values(d: Demand, tasks: list[Task]) -> dict[str, Any]:
-    """The ledger's fields for one demand, keyed as in `exchange.columns.FIELDS`."""
+    """The ledger's fields for one demand, keyed as in `demands.columns.FIELDS`."""
     lead = _lead(tasks)
     cos = [
         t.department.name
@@ -157,52 +155,3 @@ def _write(
 
     sheets.write_table(ws, headers, lines(), style=sheets.LIGHT, freeze="C2")
     return sheets.to_bytes(wb)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def read_sheet(
-    data: bytes, sheet: str | None = None
-) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    """Headers and data rows (with their row number in the sheet) of a ledger workbook: the named
-    sheet, or the first that holds data. Raises InvalidInput for a file that is not a workbook,
-    a missing sheet, or one over the limits of `qinshang.sheets` (checked before parsing).
-
-    Many ledgers put a title row ("某某园区企业诉求台账") and a blank row above the headers: the
-    header row is the first of the first ten rows that fills most of the columns. Rows that are
-    entirely empty (or hold only empty strings) are dropped.
-    """
-    with sheets.open_workbook(data, unreadable=UNREADABLE) as wb:
-        if sheet and sheet not in wb.sheetnames:
-            raise InvalidInput(
-                f"工作簿中没有名为“{sheet}”的工作表（有：{'、'.join(wb.sheetnames)}）", field="file"
-            )
-        ws = (
-            wb[sheet]
-            if sheet
-            else next((w for w in wb.worksheets if (w.max_row or 0) > 1), wb.worksheets[0])
-        )
-        raw = [(n, r) for n, r in wb.rows(ws) if any(not _blank(v) for v in r)]
-    if not raw:
-        return [], []
-    width = max(len(r) for _, r in raw)
-    head_at = 0
-    for i, (_, r) in enumerate(raw[:10]):
-        if sum(not _blank(v) for v in r) >= max(2, width // 2):
-            head_at = i
-            break
-    headers = ["" if _blank(v) else str(v).strip() for v in raw[head_at][1]]
-    headers += [""] * (width - len(headers))
-    # Unnamed columns get a name so their content can still be kept.
-    headers = [h or f"第{i + 1}列" for i, h in enumerate(headers)]
-    seen: dict[str, int] = {}
-    for i, h in enumerate(headers):  # two columns called 备注: the second becomes 备注（2）
-        seen[h] = seen.get(h, 0) + 1
-        if seen[h] > 1:
-            headers[i] = f"{h}（{seen[h]}）"
-    rows = [(n, r + [None] * (width - len(r))) for n, r in raw[head_at + 1 :]]
-    return headers, rows
-
-
-_blank = sheets.is_blank

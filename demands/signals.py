@@ -1,0 +1,24 @@
+"""Signals the ledger sends about writes that bypass the per-row model signals, and hooks its
+pages call, so that rooms above it (reports, routing) can follow or contribute without the
+ledger importing them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.dispatch import Signal
+
+if TYPE_CHECKING:
+    from demands.models import Demand
+
+# Sent with `demand_ids` inside the transaction that bulk-wrote imported demands, their tasks and
+# events (bulk_create sends no post_save): receivers bring what they derive up to date, and it
+# commits or rolls back with the import (a dry run leaves nothing behind).
+ledger_imported = Signal()
+
+
+# What the dispatch form proposes for a demand (category, lead department): routing, a higher
+# room, registers its suggestion lookup here in its AppConfig.ready; the ledger imports nothing
+# of it. The first lookup that answers wins; with none registered the form has no proposal.
+DISPATCH_SUGGESTIONS: list[Callable[[Demand], Any]] = []
