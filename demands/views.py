@@ -4,20 +4,26 @@ bulk actions and attachments. Views parse the request, check access, call servic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch, Q
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Prefetch, Q, TextChoices
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from demands import access, display, privacy, queries, redaction, services, workbench
+from demands import access, display, privacy, queries, redaction, schemas, services, workbench
 from demands import attachments as att
 from demands.models import (
     AccessKind,
@@ -46,7 +52,7 @@ from workcal.calendar import DeadlineState
 PAGE_SIZES = (20, 50, 100)
 ADVANCED_FILTERS = ("category", "department", "channel", "tier", "date_from", "date_to", "sort")
 
-# How each action's form fields become the arguments of its service function.
+# How each action's form fields are read; demands.schemas.parse_action makes them typed.
 TEXT, LIST, BOOL = "text", "list", "bool"
 FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
     "resolve_on_spot": [("answer", TEXT), ("outcome", TEXT), ("category_id", TEXT)],
@@ -88,17 +94,38 @@ FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
 FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume"}
 
 
-def payload_from_form(action: str, post: Any) -> dict[str, Any]:
+def payload_from_form(action: str, post: QueryDict) -> schemas.ActionBody:
+    """The action's form as its typed body (InvalidInput when a value does not fit)."""
     out: dict[str, Any] = {}
     for name, kind in FORM_FIELDS.get(action, []):
         if kind == LIST:
-            out[name] = [v for v in post.getlist(name) if v.strip()]
+            out[name] = [v.strip() for v in post.getlist(name) if v.strip()]
         elif kind == BOOL:
             raw = post.get(name, "")
             out[name] = {"1": True, "true": True, "0": False, "false": False}.get(raw)
         else:
             out[name] = post.get(name, "").strip()
-    return out
+    return schemas.parse_action(action, out)
+
+
+C = TypeVar("C", bound=TextChoices)
+
+
+def _choice(value: str, choices: type[C], label: str) -> C:
+    """A form's choice as its enum member; the form only offers valid ones."""
+    if value not in choices.values:
+        options = "、".join(f"{k}（{v}）" for k, v in choices.choices)
+        raise InvalidInput(f"{label}“{value}”无效，可选：{options}", field=label)
+    return choices(value)
+
+
+def _form_id(value: str, label: str, field: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise InvalidInput(f"{label}“{value}”无效", field=field)
+    return int(value)
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -367,12 +394,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     demand = access.get_demand(user, request.park, pk)  # type: ignore[arg-type]
     if action not in FORM_FIELDS:
         raise NotFound(f"未知的操作“{action}”")
-    payload = payload_from_form(action, request.POST)
     files = att.payload_files(request.FILES) if action in FILE_ACTIONS else []
     try:
+        body = payload_from_form(action, request.POST)
         att.check_uploads(files)
         with transaction.atomic():
-            demand = services.perform(user, demand, action, payload)  # type: ignore[arg-type]
+            demand = services.perform(user, demand, body)
             if files:
                 event = Event.objects.filter(demand=demand, action=action, actor=user).latest("id")
                 att.add_attachments(user, demand, files, event)  # type: ignore[arg-type]
@@ -493,34 +520,40 @@ def new(request: HttpRequest) -> HttpResponse:
                 Role.DISPATCHER,
                 Role.ADMIN,
             )
+            kind = request.POST.get("requester_kind", "")
             intake = services.Intake(
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
-                channel=request.POST.get("channel", "") or Channel.PORTAL,
+                channel=_choice(
+                    request.POST.get("channel", "") or Channel.PORTAL, Channel, "来源渠道"
+                ),
                 enterprise_id=_intake_enterprise(request),
-                requester_kind=request.POST.get("requester_kind") or None
-                if role not in (Role.ENTERPRISE, Role.RESIDENT)
+                requester_kind=_choice(kind, RequesterKind, "诉求人类型")
+                if kind and role not in (Role.ENTERPRISE, Role.RESIDENT)
                 else None,
                 requester_name=request.POST.get("requester_name", ""),
                 requester_phone=request.POST.get("requester_phone", ""),
                 community=request.POST.get("community", ""),
-                category_id=request.POST.get("category_id") or None,
+                category_id=_form_id(request.POST.get("category_id", ""), "诉求类别", "category"),
+            )
+            on_spot_body = (
+                schemas.parse_action(
+                    "resolve_on_spot",
+                    {
+                        "answer": request.POST.get("answer", "").strip(),
+                        "outcome": request.POST.get("outcome", "") or Outcome.SOLVED,
+                    },
+                )
+                if on_spot
+                else None
             )
             with transaction.atomic():
                 demand = services.create_demand(user, park, intake)  # type: ignore[arg-type]
                 if files:
                     event = demand.events.get(action="create")
                     att.add_attachments(user, demand, files, event)  # type: ignore[arg-type]
-                if on_spot:
-                    services.perform(
-                        user,
-                        demand,
-                        "resolve_on_spot",
-                        {  # type: ignore[arg-type]
-                            "answer": request.POST.get("answer", ""),
-                            "outcome": request.POST.get("outcome", "") or Outcome.SOLVED,
-                        },
-                    )
+                if on_spot_body is not None:
+                    services.perform(user, demand, on_spot_body)
         except ServiceError as exc:
             error, status = exc.message, exc.status
         else:
@@ -569,7 +602,7 @@ BULK_OPS = {
 }
 
 
-def _bulk_payload(op: str, d: Demand, request: HttpRequest) -> dict[str, Any]:
+def _bulk_body(op: str, d: Demand, request: HttpRequest) -> schemas.ActionBody:
     if op == "dispatch_defaults":
         cat = d.category
         if cat is None:
@@ -577,16 +610,16 @@ def _bulk_payload(op: str, d: Demand, request: HttpRequest) -> dict[str, Any]:
         if cat.default_department_id is None:
             raise InvalidInput(f"类别“{cat}”没有默认主办部门：请在诉求页指定")
         co = [c.pk for c in cat.default_co_departments.all() if c.pk != cat.default_department_id]
-        return {
-            "lead_department_id": cat.default_department_id,
-            "co_department_ids": co,
-            "time_limit_days": cat.time_limit_days,
-        }
+        return schemas.DispatchIn(
+            lead_department_id=cat.default_department_id,
+            co_department_ids=co,
+            time_limit_days=cat.time_limit_days,
+        )
     if op == "urge":
-        return {"note": request.POST.get("note", "").strip()}
+        return schemas.parse_action("urge", {"note": request.POST.get("note", "").strip()})
     if op == "close":
-        return {"note": ""}
-    return {}
+        return schemas.CloseIn()
+    return schemas.SignIn()
 
 
 @login_required
@@ -633,7 +666,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             continue
         try:
             with transaction.atomic():
-                services.perform(user, d, action, _bulk_payload(op, d, request))  # type: ignore[arg-type]
+                services.perform(user, d, _bulk_body(op, d, request))
             done.append(d.number)
         except ServiceError as exc:
             failed.append((d.number, exc.message))
