@@ -339,7 +339,7 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
         if demand.lead_department
         else None,
         deadline_state=services.demand_deadline_state(demand, today),
-        merged_into=demand.merged_into.number if demand.merged_into_id else None,
+        merged_into=demand.merged_into.number if demand.merged_into else None,
         calendar_warning=wcal.schedule_warning(*[t.deadline for t in tasks]),
         tasks=[
             {

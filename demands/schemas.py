@@ -74,8 +74,7 @@ Answer = Annotated[
 Days = Annotated[int, Field(ge=1, le=MAX_DAYS)]
 
 
-def _task_id() -> Any:
-    return Field(None, title="任务", description="任务编号；不填时为本部门在该诉求上的任务")
+TASK_HELP = "任务编号；不填时为本部门在该诉求上的任务"
 
 
 class ActionBody(Schema):
@@ -88,8 +87,8 @@ class ResolveOnSpotIn(ActionBody):
     """当场解决：受理人当即答复，诉求进入回访。"""
 
     answer: Answer = Field(..., title="答复内容")
-    outcome: Outcome = Field(Outcome.SOLVED, title="办理结果")
-    category_id: Id | None = Field(None, title="诉求类别", description="类别编号")
+    outcome: Outcome = Field(default=Outcome.SOLVED, title="办理结果")
+    category_id: Id | None = Field(default=None, title="诉求类别", description="类别编号")
 
 
 class DispatchIn(ActionBody):
@@ -100,50 +99,54 @@ class DispatchIn(ActionBody):
         default_factory=list, title="协办部门", max_length=MAX_CO_DEPARTMENTS
     )
     time_limit_days: Days | None = Field(
-        None, title="办理时限", description="工作日；不填时为类别的默认时限"
+        default=None, title="办理时限", description="工作日；不填时为类别的默认时限"
     )
     co_time_limit_days: Days | None = Field(
-        None, title="协办时限", description="工作日；不填时同办理时限"
+        default=None, title="协办时限", description="工作日；不填时同办理时限"
     )
-    category_id: Id | None = Field(None, title="诉求类别", description="不填时为诉求现有类别")
-    note: Note = Field("", title="交办意见")
+    category_id: Id | None = Field(
+        default=None, title="诉求类别", description="不填时为诉求现有类别"
+    )
+    note: Note = Field(default="", title="交办意见")
 
 
 class SignIn(ActionBody):
     """签收。"""
 
-    task_id: Id | None = _task_id()
-    note: Note = Field("", title="签收意见")
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
+    note: Note = Field(default="", title="签收意见")
 
 
 class ReturnIn(ActionBody):
     """退单：理由为“其他”时须写明说明。"""
 
-    task_id: Id | None = _task_id()
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
     reason: ReturnReason = Field(..., title="退单理由")
-    note: Note = Field("", title="退单说明")
+    note: Note = Field(default="", title="退单说明")
 
 
 class RedispatchIn(ActionBody):
     """改派退单的任务；退单的协办任务可不指定部门而直接撤销。"""
 
-    task_id: Id | None = _task_id()
-    department_id: Id | None = Field(None, title="改派部门")
-    time_limit_days: Days | None = Field(None, title="办理时限", description="不填时沿用原时限")
-    note: Note = Field("", title="改派说明")
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
+    department_id: Id | None = Field(default=None, title="改派部门")
+    time_limit_days: Days | None = Field(
+        default=None, title="办理时限", description="不填时沿用原时限"
+    )
+    note: Note = Field(default="", title="改派说明")
 
 
 class InsistIn(ActionBody):
     """坚持交办：部门须签收，不能再次退单。"""
 
-    task_id: Id | None = _task_id()
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
     note: RequiredNote = Field(..., title="坚持交办理由")
 
 
 class RequestExtensionIn(ActionBody):
     """申请延期。"""
 
-    task_id: Id | None = _task_id()
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
     days: Annotated[int, Field(ge=1, le=MAX_EXTENSION_DAYS)] = Field(..., title="延期天数")
     reason: RequiredNote = Field(..., title="延期理由")
 
@@ -151,32 +154,32 @@ class RequestExtensionIn(ActionBody):
 class DecideExtensionIn(ActionBody):
     """审批延期：驳回时须写明审批意见。"""
 
-    task_id: Id | None = _task_id()
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
     extension_id: Id | None = Field(
-        None, title="延期申请", description="不填时为该任务待审批的申请"
+        default=None, title="延期申请", description="不填时为该任务待审批的申请"
     )
     approve: bool = Field(..., title="同意或驳回")
-    note: Note = Field("", title="审批意见")
+    note: Note = Field(default="", title="审批意见")
 
 
 class PauseIn(ActionBody):
     """待补充材料：计时暂停，直到恢复办理。"""
 
-    task_id: Id | None = _task_id()
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
     note: RequiredNote = Field(..., title="需补充的材料")
 
 
 class ResumeIn(ActionBody):
     """恢复办理：暂停的工作日顺延办理期限。"""
 
-    task_id: Id | None = _task_id()
-    note: Note = Field("", title="说明")
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
+    note: Note = Field(default="", title="说明")
 
 
 class ReplyIn(ActionBody):
     """答复。"""
 
-    task_id: Id | None = _task_id()
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
     answer: Answer = Field(..., title="答复内容")
     outcome: Outcome = Field(..., title="办理结果")
 
@@ -185,9 +188,11 @@ class ConfirmIn(ActionBody):
     """回访评价：不满意时须写明意见，主办任务退回重办。"""
 
     satisfaction: Satisfaction = Field(..., title="满意度")
-    comment: Note = Field("", title="评价意见")
+    comment: Note = Field(default="", title="评价意见")
     method: CallbackMethod | None = Field(
-        None, title="回访方式", description="不填时：诉求人本人为 self，工作人员代记为 phone"
+        default=None,
+        title="回访方式",
+        description="不填时：诉求人本人为 self，工作人员代记为 phone",
     )
 
 
@@ -200,7 +205,7 @@ class RecordCallbackIn(ActionBody):
 class CloseIn(ActionBody):
     """销号。"""
 
-    note: Note = Field("", title="销号意见")
+    note: Note = Field(default="", title="销号意见")
 
 
 class ReopenIn(ActionBody):
@@ -212,17 +217,17 @@ class ReopenIn(ActionBody):
 class UrgeIn(ActionBody):
     """催办 → 督办 → 挂牌督办。"""
 
-    note: Note = Field("", title="督办意见")
+    note: Note = Field(default="", title="督办意见")
 
 
 class MergeIn(ActionBody):
     """合并重复：into_id 或 into_number 指定继续办理的诉求。"""
 
-    into_id: Id | None = Field(None, title="合并目标诉求")
+    into_id: Id | None = Field(default=None, title="合并目标诉求")
     into_number: Annotated[Line, StringConstraints(strip_whitespace=True, max_length=30)] | None = (
-        Field(None, title="合并目标诉求编号")
+        Field(default=None, title="合并目标诉求编号")
     )
-    note: Note = Field("", title="合并说明")
+    note: Note = Field(default="", title="合并说明")
 
 
 class EscalateIn(ActionBody):

@@ -290,6 +290,7 @@ def _task_of(demand: Demand, task_id: int | None, user: User, statuses: Iterable
     if task is None:
         if (
             user.role in DEPARTMENT_ROLES
+            and user.department_id is not None
             and not demand.tasks.filter(department_id=user.department_id).exists()
         ):
             raise Forbidden("该诉求未交办给您所在部门")

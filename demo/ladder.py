@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demands import services as ds
-from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
+from demands.models import Demand, Outcome, Status, TaskRole, TaskStatus, Tier
 from demo.clock import clock
 from demo.experts import consult, pool
 from meetings import services as ms
@@ -130,7 +130,7 @@ class Ladder:
             ds.escalate(
                 self.rng.choice(self.sim.leaders or self.sim.dispatchers),
                 d,
-                tier=tier,
+                tier=Tier(tier),
                 note=f"部门协调难度较大，提交{Tier(tier).label}研究解决",
                 at=t,
             )
@@ -306,7 +306,7 @@ class Ladder:
                     sim.handler(task.department_id),
                     d,
                     task_id=task.pk,
-                    outcome=outcome,
+                    outcome=Outcome(outcome),
                     at=tr,
                     answer=tg_answer(rng, code, outcome, dept, tr.date()),
                 )
