@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, TypeVar, cast
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch, Q, TextChoices
 from django.http import (
@@ -458,8 +459,12 @@ def upload(request: PageRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
 
 
-@page
-def download(request: PageRequest, att_id: int) -> HttpResponse:
+# login_required, not page: page's wrapper is typed for HttpResponse, and a file streams; the park
+# check that page makes is the first line here.
+@login_required
+def download(request: PageRequest, att_id: int) -> FileResponse:
+    if getattr(request, "park", None) is None:
+        raise Forbidden("您的账号尚未分配园区，请联系管理员")
     a = Attachment.objects.filter(pk=att_id).first()
     if a is None:
         raise NotFound("附件不存在")
