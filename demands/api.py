@@ -1,13 +1,28 @@
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Body, Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from demands import access, privacy, queries, redaction, services
-from demands.models import Category, Demand
+from demands import access, privacy, queries, redaction, schemas, services
+from demands import workflow as wf
+from demands.models import (
+    Category,
+    Channel,
+    Demand,
+    Outcome,
+    RequesterKind,
+    ReturnReason,
+    Satisfaction,
+    TaskRole,
+    TaskStatus,
+    Tier,
+)
+from demands.models import Status as DemandStatus
+from demands.schemas import Blank
 from orgs.access import request_park as current_park
+from orgs.models import User
 from qinshang.limits import Id, Line, PageNo, Text
 from workcal import calendar as wcal
 
@@ -35,14 +50,23 @@ def list_categories(request: HttpRequest) -> list[Category]:
     return list(Category.objects.filter(park=park, is_active=True).select_related("parent"))
 
 
+DeadlineStateOut = Literal["normal", "due_soon", "overdue"]
+SortKey = Literal["created", "-created", "due", "-due", "number", "-number", "status", "urge"]
+
+
+def _user(request: HttpRequest) -> User:
+    """The API's callers are authenticated (bearer token or session) before a handler runs."""
+    return cast(User, request.user)
+
+
 class DemandIn(Schema):
     title: Line = Field(..., description="标题（一行）")
     description: Text = Field(..., description="诉求内容")
-    channel: Line = Field(
-        ..., description="来源渠道：visit/questionnaire/portal/hotline/reception/liaison/api"
-    )
+    channel: Channel = Field(..., description="来源渠道（企业用户和群众一律记为 portal）")
     enterprise_id: Id | None = None
-    requester_kind: Line | None = Field(None, description="enterprise/resident/community")
+    requester_kind: RequesterKind | None = Field(
+        None, description="诉求人类型；不填时有企业为 enterprise，否则为 resident"
+    )
     requester_name: Line = ""
     requester_phone: Line = ""
     community: Line = ""
@@ -58,16 +82,16 @@ class DemandBase(Schema):
     id: int
     number: str
     title: str
-    status: str
+    status: DemandStatus
     status_label: str
-    channel: str
-    tier: str
+    channel: Channel
+    tier: Tier | Blank
     category: Ref | None
     enterprise: Ref | None
     requester_name: str
     lead_department: Ref | None
     due_date: dt.date | None
-    deadline_state: str
+    deadline_state: DeadlineStateOut
     urge_level: int
     created_at: dt.datetime
 
@@ -106,18 +130,18 @@ class DemandRow(DemandBase):
 class TaskOut(Schema):
     id: int
     department: Ref
-    role: str
-    status: str
+    role: TaskRole
+    status: TaskStatus
     status_label: str
     time_limit_days: int
     assigned_at: dt.datetime
     deadline: dt.date
-    deadline_state: str
+    deadline_state: DeadlineStateOut
     signed_at: dt.datetime | None
     answered_at: dt.datetime | None
     answer: str
-    outcome: str
-    return_reason: str
+    outcome: Outcome | Blank
+    return_reason: ReturnReason | Blank
     insisted: bool
     urge_level: int
     extension_count: int
@@ -138,7 +162,7 @@ class EventOut(Schema):
 
 
 class ActionOut(Schema):
-    action: str
+    action: schemas.Action
     label: str
     task_id: int | None
     department: str
@@ -147,12 +171,12 @@ class ActionOut(Schema):
 class DemandDetail(DemandBase):
     view: Literal["staff"] = Field("staff", description="staff：园区工作人员看到的全部内容")
     description: str
-    requester_kind: str
+    requester_kind: RequesterKind
     requester_phone: str
     community: str
     answer: str
-    outcome: str
-    satisfaction: str
+    outcome: Outcome | Blank
+    satisfaction: Satisfaction | Blank
     redo_count: int
     reopen_count: int
     merged_into: str | None
@@ -168,15 +192,15 @@ class DemandDetail(DemandBase):
 class RequesterTaskOut(Schema):
     id: int
     department: Ref
-    role: str
+    role: TaskRole
     role_label: str
-    status: str
+    status: TaskStatus
     status_label: str
     deadline: dt.date
     signed_at: dt.datetime | None
     answered_at: dt.datetime | None
     answer: str
-    outcome: str
+    outcome: Outcome | Blank
 
 
 class RequesterEventOut(Schema):
@@ -197,21 +221,21 @@ class RequesterDemandDetail(Schema):
     number: str
     title: str
     description: str
-    status: str
+    status: DemandStatus
     status_label: str
-    channel: str
-    tier: str
+    channel: Channel
+    tier: Tier | Blank
     category: Ref | None
     enterprise: Ref | None
-    requester_kind: str
+    requester_kind: RequesterKind
     requester_name: str
     community: str
     lead_department: Ref | None
     due_date: dt.date | None
     created_at: dt.datetime
     answer: str
-    outcome: str
-    satisfaction: str
+    outcome: Outcome | Blank
+    satisfaction: Satisfaction | Blank
     redo_count: int
     reopen_count: int
     answered_at: dt.datetime | None
@@ -229,7 +253,7 @@ DemandAnswer = Annotated[DemandDetail | RequesterDemandDetail, Field(discriminat
 class DemandCreated(Schema):
     id: int
     number: str
-    status: str
+    status: DemandStatus
 
 
 class DemandPage(Schema):
@@ -243,17 +267,19 @@ class DemandPage(Schema):
 
 
 class DemandFilter(Schema):
-    status: Line | None = None
-    category: Line | None = None
+    status: Line | None = Field(
+        None, description="一个或多个状态（逗号分隔，取值见 Status）；open 为全部未办结"
+    )
+    category: Line | None = Field(None, description="类别编号或代码；一级类别含其下级")
     department: Id | None = None
-    channel: Line | None = None
+    channel: Channel | None = None
     overdue: bool | None = None
     q: Line | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     enterprise_id: Id | None = None
-    tier: Line | None = None
-    sort: Line = "created"
+    tier: Tier | None = None
+    sort: SortKey = "created"
     page: PageNo = 1
     page_size: int = Field(20, ge=1, le=200)
 
@@ -313,7 +339,7 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
         if demand.lead_department
         else None,
         deadline_state=services.demand_deadline_state(demand, today),
-        merged_into=demand.merged_into.number if demand.merged_into_id else None,
+        merged_into=demand.merged_into.number if demand.merged_into else None,
         calendar_warning=wcal.schedule_warning(*[t.deadline for t in tasks]),
         tasks=[
             {
@@ -364,14 +390,12 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
 
 
 @router.get("/demands", response=DemandPage, summary="诉求台账（筛选、分页）")
-def list_demands(request: HttpRequest, filters: Query[DemandFilter]) -> dict:
+def list_demands(request: HttpRequest, filters: Query[DemandFilter]) -> dict[str, Any]:
     park = current_park(request)
+    user = _user(request)
     data = filters.dict()
     page, size = data.pop("page"), data.pop("page_size")
-    qs = queries.apply(
-        access.visible_demands(request.user, park),  # type: ignore[arg-type]
-        queries.LedgerFilter(**data),
-    )
+    qs = queries.apply(access.visible_demands(user, park), queries.LedgerFilter(**data))
     start = (page - 1) * size
     count, exact = queries.capped_count(qs)
     return {
@@ -379,7 +403,7 @@ def list_demands(request: HttpRequest, filters: Query[DemandFilter]) -> dict:
         "count_exact": exact,
         "page": page,
         "page_size": size,
-        "results": privacy.apply(request.user, queries.page_rows(qs, start, start + size)),  # type: ignore[arg-type]
+        "results": privacy.apply(user, queries.page_rows(qs, start, start + size)),
     }
 
 
@@ -399,7 +423,7 @@ def create_demand(request: HttpRequest, payload: DemandIn) -> Status:
         category_id=cat if isinstance(cat, int) else None,
         category_code=cat if isinstance(cat, str) else None,
     )
-    return Status(201, services.create_demand(request.user, park, intake))  # type: ignore[arg-type]
+    return Status(201, services.create_demand(_user(request), park, intake))
 
 
 @router.get(
@@ -409,15 +433,16 @@ def create_demand(request: HttpRequest, payload: DemandIn) -> Status:
     description="园区工作人员得到全部内容（view=staff）；企业用户和群众得到 RequesterDemandDetail"
     "（view=requester），其中没有工作人员姓名、退单理由、内部意见和督办信息。",
 )
-def get_demand(request: HttpRequest, demand_id: Id) -> dict:
+def get_demand(request: HttpRequest, demand_id: Id) -> dict[str, Any]:
     park = current_park(request)
-    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
-    privacy.log_open(request.user, demand, via="api")
-    return detail_dict(request.user, demand)
+    user = _user(request)
+    demand = access.get_demand(user, park, demand_id)
+    privacy.log_open(user, demand, via="api")
+    return detail_dict(user, demand)
 
 
 class RevealOut(Schema):
-    field: str
+    field: Literal["name", "phone"]
     value: str
 
 
@@ -427,28 +452,48 @@ class RevealOut(Schema):
     summary="显示被遮盖的联系人或联系电话（记录查阅日志）",
     description="field：name 或 phone。返回完整内容，并记录谁在何时查看了哪件诉求的哪个字段。",
 )
-def reveal_contact(request: HttpRequest, demand_id: int, field: str) -> dict:
+def reveal_contact(
+    request: HttpRequest, demand_id: Id, field: Literal["name", "phone"]
+) -> dict[str, str]:
     park = current_park(request)
-    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
-    value = privacy.reveal(request.user, demand, field, via="api")  # type: ignore[arg-type]
+    user = _user(request)
+    demand = access.get_demand(user, park, demand_id)
+    value = privacy.reveal(user, demand, field, via="api")
     return {"field": field, "value": value}
 
 
-@router.post(
-    "/demands/{demand_id}/actions/{action}",
-    response=DemandAnswer,
-    summary="执行办理操作",
-    description="操作：" + "、".join(services.ACTIONS) + "。请求体为该操作的参数（JSON 对象）。"
-    "状态不允许时返回 409，无权限时返回 403，参数有误时返回 422。",
-)
-def run_action(
-    request: HttpRequest,
-    demand_id: Id,
-    action: str,
-    payload: dict[str, Any] = Body(default={}),  # noqa: B008 (django-ninja's way to declare a body)
-) -> dict:
-    park = current_park(request)
-    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
-    demand = services.perform(request.user, demand, action, payload or {})  # type: ignore[arg-type]
-    demand.refresh_from_db()
-    return detail_dict(request.user, demand)
+# --------------------------------------------------------------------------- workflow actions
+#
+# One operation per action, each with its own typed body (demands.schemas), at the path the
+# single untyped operation had: POST /demands/{demand_id}/actions/{action}. Every one answers
+# the demand as the caller may see it after the action.
+
+ACTION_ERRORS = "状态不允许时返回 409，无权限时返回 403，参数有误时返回 422。"
+
+
+def _action_operation(action: schemas.Action, body: type[schemas.ActionBody]) -> None:
+    transition = wf.TRANSITIONS[action.value]
+
+    def run(request: HttpRequest, demand_id: Id, payload: schemas.ActionBody) -> dict[str, Any]:
+        park = current_park(request)
+        user = _user(request)
+        demand = access.get_demand(user, park, demand_id)
+        demand = services.perform(user, demand, payload)
+        demand.refresh_from_db()
+        return detail_dict(user, demand)
+
+    # django-ninja reads the body's schema from the annotation: each operation gets its own.
+    run.__annotations__["payload"] = body
+    run.__name__ = f"demand_action_{action.value}"
+    router.post(
+        f"/demands/{{demand_id}}/actions/{action.value}",
+        response=DemandAnswer,
+        operation_id=f"demand_action_{action.value}",
+        url_name=f"demand_action_{action.value}",
+        summary=f"办理操作：{transition.label}",
+        description=f"{(body.__doc__ or '').strip()}{ACTION_ERRORS}",
+    )(run)
+
+
+for _action, _body in schemas.BODIES.items():
+    _action_operation(_action, _body)

@@ -70,6 +70,14 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", "不满意"
 
 
+class CallbackMethod(models.TextChoices):
+    """How a 回访 rating was taken (kept in the confirm event's data)."""
+
+    SELF = "self", "本人评价"
+    PHONE = "phone", "电话回访"
+    VISIT = "visit", "上门回访"
+
+
 class Category(models.Model):
     """Two-level demand catalogue; a level-2 category carries the routing defaults."""
 

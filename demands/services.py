@@ -19,9 +19,11 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
+from demands import schemas
 from demands import workflow as wf
 from demands.models import (
     ACTIVE_TASK_STATUSES,
+    CallbackMethod,
     Category,
     Channel,
     Demand,
@@ -41,16 +43,16 @@ from demands.models import (
 )
 from entities.models import MarketEntity
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
-from qinshang import inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from qinshang.validators import check_phone, normalize_phone
 from workcal import calendar as wcal
 
-TITLE_MAX = 200
-TEXT_MAX = 20_000
-NOTE_MAX = 5_000
+TITLE_MAX = schemas.TITLE_MAX
+TEXT_MAX = schemas.TEXT_MAX
+NOTE_MAX = schemas.NOTE_MAX
+MAX_DAYS = schemas.MAX_DAYS
+MAX_EXTENSION_DAYS = schemas.MAX_EXTENSION_DAYS
 REOPEN_WINDOW_DAYS = 30
-MAX_EXTENSION_DAYS = 60
 
 # Sent after the transaction commits, once per recorded event; notifications listen to it.
 event_recorded = Signal()
@@ -83,16 +85,20 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _text(value: Any, label: str, *, required: bool = True, limit: int = NOTE_MAX) -> str:
-    return inputs.text(value, label, required=required, limit=limit)
+def _required(text: str, label: str) -> None:
+    """A text an action cannot do without (the edge has stripped it already)."""
+    if not text.strip():
+        raise InvalidInput(f"{label}不能为空", field=label)
 
 
-def _choice(value: Any, choices: type, label: str) -> str:
-    allowed = {c.value: c.label for c in choices}  # type: ignore[attr-defined]
-    if not isinstance(value, str) or value not in allowed:
-        options = "、".join(f"{k}（{v}）" for k, v in allowed.items())
-        raise InvalidInput(f"{label}“{value}”无效，可选：{options}", field=label)
-    return str(value)
+def _clean(text: str, label: str, *, required: bool = True, limit: int = NOTE_MAX) -> str:
+    """Intake's texts come from every domain (visits, meetings, imports): stripped and bounded."""
+    out = text.strip()
+    if required and not out:
+        raise InvalidInput(f"{label}不能为空", field=label)
+    if len(out) > limit:
+        raise InvalidInput(f"{label}不能超过 {limit} 字（当前 {len(out)} 字）", field=label)
+    return out
 
 
 def record(
@@ -270,14 +276,13 @@ def available_actions(user: User, demand: Demand) -> list[dict[str, Any]]:
     return out
 
 
-def _task_of(demand: Demand, task_id: Any, user: User, statuses: Iterable[str]) -> Task:
+def _task_of(demand: Demand, task_id: int | None, user: User, statuses: Iterable[str]) -> Task:
     """The task an action targets: the one named, or the user's own department's task."""
-    if task_id not in (None, ""):
-        try:
-            task = demand.tasks.select_related("department").get(pk=int(task_id))
-        except (Task.DoesNotExist, TypeError, ValueError):
+    if task_id is not None:
+        named = demand.tasks.select_related("department").filter(pk=task_id).first()
+        if named is None:
             raise InvalidInput("任务不存在或不属于该诉求", field="task_id")
-        return task
+        return named
     statuses = list(statuses)
     task = _department_task_for(user, demand, statuses)
     if task is None and user.role not in DEPARTMENT_ROLES:
@@ -285,6 +290,7 @@ def _task_of(demand: Demand, task_id: Any, user: User, statuses: Iterable[str]) 
     if task is None:
         if (
             user.role in DEPARTMENT_ROLES
+            and user.department_id is not None
             and not demand.tasks.filter(department_id=user.department_id).exists()
         ):
             raise Forbidden("该诉求未交办给您所在部门")
@@ -299,9 +305,9 @@ def _task_of(demand: Demand, task_id: Any, user: User, statuses: Iterable[str]) 
 class Intake:
     title: str
     description: str
-    channel: str
+    channel: Channel
     enterprise_id: int | None = None
-    requester_kind: str | None = None
+    requester_kind: RequesterKind | None = None
     requester_name: str = ""
     requester_phone: str = ""
     community: str = ""
@@ -321,20 +327,19 @@ INTAKE_ROLES = (
 )
 
 
-def resolve_category(park: Park, category_id: Any = None, code: Any = None) -> Category | None:
-    if category_id in (None, "") and code in (None, ""):
+def resolve_category(
+    park: Park, category_id: int | None = None, code: str | None = None
+) -> Category | None:
+    """The category named by its id or by its code (or name); None when neither is given."""
+    if category_id is None and not code:
         return None
     # Unordered lookups of at most one row: intake runs this on every demand.
     qs = Category.objects.filter(park=park, is_active=True).order_by()
-    cat = None
-    if category_id not in (None, ""):
-        try:
-            cat = next(iter(qs.filter(pk=int(category_id))[:1]), None)
-        except (TypeError, ValueError):
-            cat = None
+    if category_id is not None:
+        cat = next(iter(qs.filter(pk=category_id)[:1]), None)
     else:
-        cat = next(iter(qs.filter(code=str(code))[:1]), None) or next(
-            iter(qs.filter(name=str(code))[:1]), None
+        cat = next(iter(qs.filter(code=code)[:1]), None) or next(
+            iter(qs.filter(name=code)[:1]), None
         )
     if cat is None:
         raise InvalidInput(f"未知的诉求类别“{category_id or code}”", field="category")
@@ -376,9 +381,9 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
         raise Forbidden("您的角色不能登记诉求")
     if not actor.in_park(park.pk) and not actor.is_superuser:
         raise Forbidden("您无权在该园区登记诉求")
-    title = _text(data.title, "标题", limit=TITLE_MAX)
-    description = _text(data.description, "诉求内容", limit=TEXT_MAX)
-    channel = _choice(data.channel, Channel, "来源渠道")
+    title = _clean(data.title, "标题", limit=TITLE_MAX)
+    description = _clean(data.description, "诉求内容", limit=TEXT_MAX)
+    channel = Channel(data.channel)
     if actor.role in (Role.ENTERPRISE, Role.RESIDENT):
         channel = Channel.PORTAL  # the portal is the only way in for them, whatever they claim
     enterprise = None
@@ -399,11 +404,10 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
     kind = data.requester_kind or (
         RequesterKind.ENTERPRISE if enterprise else RequesterKind.RESIDENT
     )
-    kind = _choice(kind, RequesterKind, "诉求人类型")
     if kind == RequesterKind.ENTERPRISE and enterprise is None:
         raise InvalidInput("企业诉求须指定企业（enterprise_id）", field="enterprise_id")
-    name = _text(data.requester_name, "联系人", required=False, limit=50)
-    phone = (data.requester_phone or "").strip()
+    name = _clean(data.requester_name, "联系人", required=False, limit=50)
+    phone = data.requester_phone.strip()
     if phone:
         err = check_phone(phone)
         if err:
@@ -415,7 +419,7 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
             phone = phone or actor.phone
         if not name or not phone:
             raise InvalidInput("群众诉求须填写联系人和联系电话", field="requester_phone")
-    community = _text(data.community, "村/社区", required=False, limit=100)
+    community = _clean(data.community, "村/社区", required=False, limit=100)
     category = resolve_category(park, data.category_id, data.category_code)
     now = data.created_at or _now()
     with transaction.atomic():
@@ -452,8 +456,11 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
 # --------------------------------------------------------------------------- derived state
 
 
-def _sync(demand: Demand, actor: User | None, at: dt.datetime, note: str = "") -> None:
-    """Derive the demand's status and due date from its tasks after a task changed."""
+def _sync(
+    demand: Demand, actor: User | None, at: dt.datetime, note: str = "", also: Iterable[str] = ()
+) -> None:
+    """Derive the demand's status and due date from its tasks after a task changed, and save
+    them (with the fields named in `also`, changed by the caller)."""
     tasks = [t for t in demand.tasks.all() if t.status != TaskStatus.CANCELLED]
     before = demand.status
     if any(t.status == TaskStatus.RETURNED for t in tasks):
@@ -477,13 +484,24 @@ def _sync(demand: Demand, actor: User | None, at: dt.datetime, note: str = "") -
             for t in sorted(tasks, key=lambda t: (t.role != TaskRole.LEAD, t.pk))
         )
     demand.status = status
-    demand.save()
+    demand.save(
+        update_fields=[
+            "status",
+            "due_date",
+            "lead_department",
+            "answered_at",
+            "outcome",
+            "answer",
+            "updated_at",
+            *also,
+        ]
+    )
     if status != before:
         record(demand, "status", actor, from_status=before, to_status=status, at=at, note=note)
 
 
 def _new_task(
-    demand: Demand, department: Department, role: str, days: int, at: dt.datetime
+    demand: Demand, department: Department, role: TaskRole, days: int, at: dt.datetime
 ) -> Task:
     start = timezone.localtime(at).date()
     return Task.objects.create(
@@ -496,25 +514,15 @@ def _new_task(
     )
 
 
-def _department(park: Park, dept_id: Any, label: str) -> Department:
-    try:
-        dept = Department.objects.filter(park=park, pk=int(dept_id), is_active=True).first()
-    except (TypeError, ValueError):
-        dept = None
+def _department(park: Park, dept_id: int, label: str) -> Department:
+    dept = Department.objects.filter(park=park, pk=dept_id, is_active=True).first()
     if dept is None:
         raise InvalidInput(f"{label}“{dept_id}”不存在或不属于本园区", field=label)
     return dept
 
 
-def _days(value: Any, label: str, default: int | None = None, high: int = 120) -> int:
-    if value in (None, ""):
-        if default is None:
-            raise InvalidInput(f"请填写{label}", field=label)
-        return default
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{label}必须是整数", field=label)
+def _days(days: int, label: str, high: int = MAX_DAYS) -> int:
+    """A time limit in working days; the API's bodies bound it too, other callers may not."""
     if not 1 <= days <= high:
         raise InvalidInput(f"{label}应在 1 到 {high} 个工作日之间", field=label)
     return days
@@ -531,15 +539,14 @@ def resolve_on_spot(
     actor: User,
     demand: Demand,
     *,
-    answer: Any,
-    outcome: Any = "solved",
-    category_id: Any = None,
+    answer: str,
+    outcome: Outcome = Outcome.SOLVED,
+    category_id: int | None = None,
     at: dt.datetime | None = None,
 ) -> Demand:
     check("resolve_on_spot", actor, demand)
-    text = _text(answer, "答复内容", limit=TEXT_MAX)
-    outcome = _choice(outcome, Outcome, "办理结果")
-    category = resolve_category(demand.park, category_id) if category_id else None
+    _required(answer, "答复内容")
+    category = resolve_category(demand.park, category_id)
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -549,50 +556,65 @@ def resolve_on_spot(
             demand.category = category
         demand.status = Status.ANSWERED
         demand.tier = Tier.ON_SPOT
-        demand.answer = text
+        demand.answer = answer
         demand.outcome = outcome
         demand.answered_at = now
-        demand.save()
+        demand.save(
+            update_fields=[
+                "category",
+                "status",
+                "tier",
+                "answer",
+                "outcome",
+                "answered_at",
+                "updated_at",
+            ]
+        )
         record(
             demand,
             "resolve_on_spot",
             actor,
             from_status=before,
             to_status=demand.status,
-            note=text,
+            note=answer,
             data={"outcome": outcome},
             at=now,
         )
     return demand
 
 
-def dispatch(
-    actor: User,
-    demand: Demand,
-    *,
-    lead_department_id: Any,
-    co_department_ids: Iterable[Any] = (),
-    time_limit_days: Any = None,
-    co_time_limit_days: Any = None,
-    category_id: Any = None,
-    note: Any = "",
-    at: dt.datetime | None = None,
-) -> Demand:
-    check("dispatch", actor, demand)
-    park = demand.park
+def _lead_and_cos(
+    park: Park, lead_department_id: int, co_department_ids: Iterable[int]
+) -> tuple[Department, list[Department]]:
     lead = _department(park, lead_department_id, "主办部门")
-    co_ids = [c for c in (co_department_ids or []) if c not in (None, "")]
-    cos = [_department(park, c, "协办部门") for c in co_ids]
+    cos = [_department(park, c, "协办部门") for c in co_department_ids]
     if lead in cos:
         raise InvalidInput("主办部门不能同时作为协办部门", field="co_department_ids")
     if len({c.pk for c in cos}) != len(cos):
         raise InvalidInput("协办部门重复", field="co_department_ids")
-    category = resolve_category(park, category_id) if category_id else demand.category
+    return lead, cos
+
+
+def dispatch(
+    actor: User,
+    demand: Demand,
+    *,
+    lead_department_id: int,
+    co_department_ids: Iterable[int] = (),
+    time_limit_days: int | None = None,
+    co_time_limit_days: int | None = None,
+    category_id: int | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Demand:
+    check("dispatch", actor, demand)
+    park = demand.park
+    lead, cos = _lead_and_cos(park, lead_department_id, co_department_ids)
+    category = resolve_category(park, category_id) or demand.category
     if category is None:
         raise InvalidInput("交办前须确定诉求类别", field="category_id")
-    days = _days(time_limit_days, "办理时限", category.time_limit_days)
-    co_days = _days(co_time_limit_days, "协办时限", days)
-    note = _text(note, "交办意见", required=False)
+    days = _days(time_limit_days or category.time_limit_days, "办理时限")
+    co_days = _days(co_time_limit_days or days, "协办时限")
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -606,7 +628,17 @@ def dispatch(
         tasks = [_new_task(demand, lead, TaskRole.LEAD, days, now)]
         tasks += [_new_task(demand, c, TaskRole.CO, co_days, now) for c in cos]
         demand.due_date = min(t.deadline for t in tasks)
-        demand.save()
+        demand.save(
+            update_fields=[
+                "category",
+                "tier",
+                "dispatched_at",
+                "lead_department",
+                "status",
+                "due_date",
+                "updated_at",
+            ]
+        )
         record(
             demand,
             "dispatch",
@@ -630,9 +662,9 @@ def dispatch(
 class Assignment:
     """One department's share in `assign_tasks`: 主办 (lead) or 协办 (co), with its limit."""
 
-    department_id: Any
-    role: str
-    time_limit_days: Any
+    department_id: int
+    role: TaskRole
+    time_limit_days: int
 
 
 ASSIGNABLE = (Status.RECEIVED, *wf.WORKING, Status.ANSWERED)
@@ -644,7 +676,7 @@ def assign_tasks(
     demand: Demand,
     *,
     assignments: Iterable[Assignment],
-    note: Any = "",
+    note: str = "",
     source: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> list[Task]:
@@ -662,19 +694,14 @@ def assign_tasks(
     if len(leads) != 1:
         raise InvalidInput("须指定一个主办部门", field="department_id")
     park = demand.park
-    depts: list[tuple[Department, str, int]] = []
+    depts: list[tuple[Department, TaskRole, int]] = []
     for a in [*leads, *(a for a in items if a.role != TaskRole.LEAD)]:
         label = "主办部门" if a.role == TaskRole.LEAD else "协办部门"
-        if a.role not in (TaskRole.LEAD, TaskRole.CO):
-            raise InvalidInput(f"任务角色“{a.role}”无效，可选：lead（主办）、co（协办）")
-        if a.department_id in (None, ""):
-            raise InvalidInput(f"请选择{label}", field="department_id")
         dept = _department(park, a.department_id, label)
         days = _days(a.time_limit_days, f"{dept.name}的办结时限", high=MAX_ASSIGN_DAYS)
         depts.append((dept, a.role, days))
     if len({d.pk for d, _, _ in depts}) != len(depts):
         raise InvalidInput("同一部门不能重复交办", field="department_id")
-    note = _text(note, "交办意见", required=False)
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -722,94 +749,268 @@ def assign_tasks(
                 **(source or {}),
             },
         )
-        _sync(demand, actor, now)
+        _sync(demand, actor, now, also=("tier", "dispatched_at"))
     return tasks
+
+
+# The task steps: each moves one task of the demand from one state to the next. `_task_step`
+# holds what they share (find the task, check, lock, check again, change, event, derive the
+# demand's state); each action says only its rule: what it needs, what it changes, what it records.
+
+TaskChange = Callable[[Task, dt.datetime], Iterable[str]]
+
+
+def _task_step(
+    action: str,
+    actor: User,
+    demand: Demand,
+    task_id: int | None,
+    *,
+    from_status: TaskStatus,
+    to_status: TaskStatus,
+    note: str,
+    at: dt.datetime | None,
+    guard: Callable[[Task], None] | None = None,
+    change: TaskChange | None = None,
+    data: Callable[[Task, dt.datetime], dict[str, Any]] | None = None,
+) -> Demand:
+    """check → atomic → lock → recheck → change → event → derived state, for one task.
+
+    `guard` raises before anything is written (it sees the task as read, and runs again under
+    the lock); `change` sets the task's fields besides its status and returns their names."""
+    task = _task_of(demand, task_id, actor, (from_status,))
+    check(action, actor, demand, task)
+    if guard:
+        guard(task)
+    now = at or _now()
+    with transaction.atomic():
+        demand, task = _lock_task(action, actor, demand, task)
+        if guard:
+            guard(task)
+        fields = list(change(task, now)) if change else []
+        task.status = to_status
+        task.save(update_fields=["status", *fields])
+        record(
+            demand,
+            action,
+            actor,
+            task=task,
+            note=note,
+            at=now,
+            from_status=from_status,
+            to_status=to_status,
+            data=data(task, now) if data else None,
+        )
+        _sync(demand, actor, now)
+    return demand
 
 
 def sign(
     actor: User,
     demand: Demand,
     *,
-    task_id: Any = None,
-    note: Any = "",
+    task_id: int | None = None,
+    note: str = "",
     at: dt.datetime | None = None,
 ) -> Demand:
-    task = _task_of(demand, task_id, actor, (TaskStatus.PENDING,))
-    check("sign", actor, demand, task)
-    note = _text(note, "签收意见", required=False)
-    now = at or _now()
-    with transaction.atomic():
-        demand, task = _lock_task("sign", actor, demand, task)
-        task.status = TaskStatus.SIGNED
+    def signed(task: Task, now: dt.datetime) -> Iterable[str]:
         task.signed_at = now
         task.signed_by = actor
-        task.save()
-        record(
-            demand,
-            "sign",
-            actor,
-            task=task,
-            note=note,
-            at=now,
-            from_status=TaskStatus.PENDING,
-            to_status=TaskStatus.SIGNED,
-        )
-        _sync(demand, actor, now)
-    return demand
+        return ("signed_at", "signed_by")
+
+    return _task_step(
+        "sign",
+        actor,
+        demand,
+        task_id,
+        from_status=TaskStatus.PENDING,
+        to_status=TaskStatus.SIGNED,
+        note=note,
+        at=at,
+        change=signed,
+    )
 
 
 def return_task(
     actor: User,
     demand: Demand,
     *,
-    reason: Any,
-    note: Any = "",
-    task_id: Any = None,
+    reason: ReturnReason,
+    note: str = "",
+    task_id: int | None = None,
     at: dt.datetime | None = None,
 ) -> Demand:
-    task = _task_of(demand, task_id, actor, (TaskStatus.PENDING,))
-    check("return", actor, demand, task)
-    reason = _choice(reason, ReturnReason, "退单理由")
-    note = _text(note, "退单说明", required=reason == ReturnReason.OTHER)
-    if task.insisted:
-        raise InvalidState("派单员已坚持交办，该任务不能再次退单，请签收办理")
-    now = at or _now()
-    with transaction.atomic():
-        demand, task = _lock_task("return", actor, demand, task)
-        task.status = TaskStatus.RETURNED
+    """退单: "other" needs its explanation; a task the dispatcher insisted on cannot go back."""
+
+    def allowed(task: Task) -> None:
+        if reason == ReturnReason.OTHER:
+            _required(note, "退单说明")
+        if task.insisted:
+            raise InvalidState("派单员已坚持交办，该任务不能再次退单，请签收办理")
+
+    def returned(task: Task, now: dt.datetime) -> Iterable[str]:
         task.return_reason = reason
         task.return_note = note
-        task.save()
-        record(
-            demand,
-            "return",
-            actor,
-            task=task,
-            note=note,
-            at=now,
-            from_status=TaskStatus.PENDING,
-            to_status=TaskStatus.RETURNED,
-            data={"reason": reason, "reason_label": ReturnReason(reason).label},
-        )
-        _sync(demand, actor, now)
-    return demand
+        return ("return_reason", "return_note")
+
+    return _task_step(
+        "return",
+        actor,
+        demand,
+        task_id,
+        from_status=TaskStatus.PENDING,
+        to_status=TaskStatus.RETURNED,
+        note=note,
+        at=at,
+        guard=allowed,
+        change=returned,
+        data=lambda task, now: {"reason": reason, "reason_label": ReturnReason(reason).label},
+    )
+
+
+def insist(
+    actor: User,
+    demand: Demand,
+    *,
+    task_id: int | None = None,
+    note: str,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """The dispatcher overrules a 退单: the department must take it, and cannot return it again."""
+    _required(note, "坚持交办理由")
+
+    def insisted(task: Task, now: dt.datetime) -> Iterable[str]:
+        task.insisted = True
+        # The days spent arguing about the routing are not the department's fault.
+        task.assigned_at = now
+        task.deadline = wcal.add_working_days(timezone.localtime(now).date(), task.time_limit_days)
+        return ("insisted", "assigned_at", "deadline")
+
+    return _task_step(
+        "insist",
+        actor,
+        demand,
+        task_id,
+        from_status=TaskStatus.RETURNED,
+        to_status=TaskStatus.PENDING,
+        note=note,
+        at=at,
+        change=insisted,
+        data=lambda task, now: {"deadline": task.deadline.isoformat()},
+    )
+
+
+def pause(
+    actor: User,
+    demand: Demand,
+    *,
+    note: str,
+    task_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """Wait for the requester's material; the working-day clock stops until `resume`."""
+    _required(note, "需补充的材料")
+
+    def paused(task: Task, now: dt.datetime) -> Iterable[str]:
+        task.paused_at = now
+        return ("paused_at",)
+
+    return _task_step(
+        "pause",
+        actor,
+        demand,
+        task_id,
+        from_status=TaskStatus.SIGNED,
+        to_status=TaskStatus.PAUSED,
+        note=note,
+        at=at,
+        change=paused,
+    )
+
+
+def resume(
+    actor: User,
+    demand: Demand,
+    *,
+    note: str = "",
+    task_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """The material is in: the working days spent waiting move the deadline on."""
+    lost = 0
+
+    def resumed(task: Task, now: dt.datetime) -> Iterable[str]:
+        nonlocal lost
+        paused_from = timezone.localtime(task.paused_at or now).date()
+        lost = max(0, wcal.working_days_between(paused_from, timezone.localtime(now).date()))
+        task.paused_working_days += lost
+        task.deadline = wcal.add_working_days(task.deadline, lost)
+        task.paused_at = None
+        return ("paused_working_days", "deadline", "paused_at")
+
+    return _task_step(
+        "resume",
+        actor,
+        demand,
+        task_id,
+        from_status=TaskStatus.PAUSED,
+        to_status=TaskStatus.SIGNED,
+        note=note,
+        at=at,
+        change=resumed,
+        data=lambda task, now: {"paused_working_days": lost, "deadline": task.deadline.isoformat()},
+    )
+
+
+def reply(
+    actor: User,
+    demand: Demand,
+    *,
+    answer: str,
+    outcome: Outcome,
+    task_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    _required(answer, "答复内容")
+
+    def answered(task: Task, now: dt.datetime) -> Iterable[str]:
+        task.answer = answer
+        task.outcome = outcome
+        task.answered_at = now
+        return ("answer", "outcome", "answered_at")
+
+    return _task_step(
+        "reply",
+        actor,
+        demand,
+        task_id,
+        from_status=TaskStatus.SIGNED,
+        to_status=TaskStatus.ANSWERED,
+        note=answer,
+        at=at,
+        change=answered,
+        data=lambda task, now: {
+            "outcome": outcome,
+            "on_time": timezone.localtime(now).date() <= task.deadline,
+        },
+    )
 
 
 def redispatch(
     actor: User,
     demand: Demand,
     *,
-    task_id: Any = None,
-    department_id: Any = None,
-    time_limit_days: Any = None,
-    note: Any = "",
+    task_id: int | None = None,
+    department_id: int | None = None,
+    time_limit_days: int | None = None,
+    note: str = "",
     at: dt.datetime | None = None,
 ) -> Demand:
     """Re-route a returned task to another department; a returned 协办 may simply be dropped."""
     task = _task_of(demand, task_id, actor, (TaskStatus.RETURNED,))
     check("redispatch", actor, demand, task)
     new_dept = None
-    if department_id not in (None, ""):
+    if department_id is not None:
         new_dept = _department(demand.park, department_id, "改派部门")
         if new_dept.pk == task.department_id:
             raise InvalidInput(
@@ -819,16 +1020,15 @@ def redispatch(
             raise InvalidInput(f"{new_dept.name}已在办理该诉求", field="department_id")
     elif task.role == TaskRole.LEAD:
         raise InvalidInput("主办任务改派须指定新的主办部门", field="department_id")
-    days = _days(time_limit_days, "办理时限", task.time_limit_days)
-    note = _text(note, "改派说明", required=False)
+    days = _days(time_limit_days or task.time_limit_days, "办理时限")
     now = at or _now()
     with transaction.atomic():
         demand, task = _lock_task("redispatch", actor, demand, task)
         task.status = TaskStatus.CANCELLED
-        task.save()
+        task.save(update_fields=["status"])
         new_task = None
         if new_dept is not None:
-            new_task = _new_task(demand, new_dept, task.role, days, now)
+            new_task = _new_task(demand, new_dept, TaskRole(task.role), days, now)
         record(
             demand,
             "redispatch",
@@ -846,55 +1046,19 @@ def redispatch(
     return demand
 
 
-def insist(
-    actor: User,
-    demand: Demand,
-    *,
-    task_id: Any = None,
-    note: Any = "",
-    at: dt.datetime | None = None,
-) -> Demand:
-    """The dispatcher overrules a 退单: the department must take it, and cannot return it again."""
-    task = _task_of(demand, task_id, actor, (TaskStatus.RETURNED,))
-    check("insist", actor, demand, task)
-    note = _text(note, "坚持交办理由")
-    now = at or _now()
-    with transaction.atomic():
-        demand, task = _lock_task("insist", actor, demand, task)
-        task.status = TaskStatus.PENDING
-        task.insisted = True
-        # The days spent arguing about the routing are not the department's fault.
-        task.assigned_at = now
-        task.deadline = wcal.add_working_days(timezone.localtime(now).date(), task.time_limit_days)
-        task.save()
-        record(
-            demand,
-            "insist",
-            actor,
-            task=task,
-            note=note,
-            at=now,
-            from_status=TaskStatus.RETURNED,
-            to_status=TaskStatus.PENDING,
-            data={"deadline": task.deadline.isoformat()},
-        )
-        _sync(demand, actor, now)
-    return demand
-
-
 def request_extension(
     actor: User,
     demand: Demand,
     *,
-    days: Any,
-    reason: Any,
-    task_id: Any = None,
+    days: int,
+    reason: str,
+    task_id: int | None = None,
     at: dt.datetime | None = None,
 ) -> Demand:
     task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED, TaskStatus.PAUSED))
     check("request_extension", actor, demand, task)
     n = _days(days, "延期天数", high=MAX_EXTENSION_DAYS)
-    reason = _text(reason, "延期理由")
+    _required(reason, "延期理由")
     if _pending_extension(task):
         raise InvalidState("已有一条延期申请等待审批")
     now = at or _now()
@@ -925,29 +1089,30 @@ def decide_extension(
     actor: User,
     demand: Demand,
     *,
-    approve: Any,
-    note: Any = "",
-    task_id: Any = None,
-    extension_id: Any = None,
+    approve: bool,
+    note: str = "",
+    task_id: int | None = None,
+    extension_id: int | None = None,
     at: dt.datetime | None = None,
 ) -> Demand:
-    if extension_id not in (None, ""):
-        try:
-            ext = Extension.objects.select_related("task").get(
-                pk=int(extension_id), task__demand=demand
-            )
-        except (Extension.DoesNotExist, TypeError, ValueError):
+    ext: Extension | None
+    if extension_id is not None:
+        ext = (
+            Extension.objects.select_related("task")
+            .filter(pk=extension_id, task__demand=demand)
+            .first()
+        )
+        if ext is None:
             raise InvalidInput("延期申请不存在", field="extension_id")
         task = ext.task
     else:
         task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED, TaskStatus.PAUSED))
-        ext = _pending_extension(task)  # type: ignore[assignment]
+        ext = _pending_extension(task)
     check("decide_extension", actor, demand, task)
     if ext is None or ext.status != ExtensionStatus.PENDING:
         raise InvalidState("没有待审批的延期申请")
-    if not isinstance(approve, bool):
-        raise InvalidInput("请选择同意或驳回（approve 为 true 或 false）", field="approve")
-    note = _text(note, "审批意见", required=not approve)
+    if not approve:
+        _required(note, "审批意见")
     now = at or _now()
     with transaction.atomic():
         demand, task = _lock_task("decide_extension", actor, demand, task)
@@ -955,11 +1120,11 @@ def decide_extension(
         ext.decided_by = actor
         ext.decided_at = now
         ext.decision_note = note
-        ext.save()
+        ext.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         if approve:
             task.deadline = max(ext.new_deadline, task.deadline)
             task.extension_count += 1
-            task.save()
+            task.save(update_fields=["deadline", "extension_count"])
         record(
             demand,
             "decide_extension",
@@ -977,126 +1142,41 @@ def decide_extension(
     return demand
 
 
-def pause(
-    actor: User, demand: Demand, *, note: Any, task_id: Any = None, at: dt.datetime | None = None
-) -> Demand:
-    """Wait for the requester's material; the working-day clock stops until `resume`."""
-    task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED,))
-    check("pause", actor, demand, task)
-    note = _text(note, "需补充的材料")
-    now = at or _now()
-    with transaction.atomic():
-        demand, task = _lock_task("pause", actor, demand, task)
-        task.status = TaskStatus.PAUSED
-        task.paused_at = now
-        task.save()
-        record(
-            demand,
-            "pause",
-            actor,
-            task=task,
-            note=note,
-            at=now,
-            from_status=TaskStatus.SIGNED,
-            to_status=TaskStatus.PAUSED,
-        )
-        _sync(demand, actor, now)
-    return demand
-
-
-def resume(
-    actor: User,
-    demand: Demand,
-    *,
-    note: Any = "",
-    task_id: Any = None,
-    at: dt.datetime | None = None,
-) -> Demand:
-    task = _task_of(demand, task_id, actor, (TaskStatus.PAUSED,))
-    check("resume", actor, demand, task)
-    note = _text(note, "说明", required=False)
-    now = at or _now()
-    with transaction.atomic():
-        demand, task = _lock_task("resume", actor, demand, task)
-        paused_from = timezone.localtime(task.paused_at or now).date()
-        lost = max(0, wcal.working_days_between(paused_from, timezone.localtime(now).date()))
-        task.status = TaskStatus.SIGNED
-        task.paused_working_days += lost
-        task.deadline = wcal.add_working_days(task.deadline, lost)
-        task.paused_at = None
-        task.save()
-        record(
-            demand,
-            "resume",
-            actor,
-            task=task,
-            note=note,
-            at=now,
-            from_status=TaskStatus.PAUSED,
-            to_status=TaskStatus.SIGNED,
-            data={"paused_working_days": lost, "deadline": task.deadline.isoformat()},
-        )
-        _sync(demand, actor, now)
-    return demand
-
-
-def reply(
-    actor: User,
-    demand: Demand,
-    *,
-    answer: Any,
-    outcome: Any,
-    task_id: Any = None,
-    at: dt.datetime | None = None,
-) -> Demand:
-    task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED,))
-    check("reply", actor, demand, task)
-    text = _text(answer, "答复内容", limit=TEXT_MAX)
-    outcome = _choice(outcome, Outcome, "办理结果")
-    now = at or _now()
-    with transaction.atomic():
-        demand, task = _lock_task("reply", actor, demand, task)
-        task.status = TaskStatus.ANSWERED
-        task.answer = text
-        task.outcome = outcome
-        task.answered_at = now
-        task.save()
-        record(
-            demand,
-            "reply",
-            actor,
-            task=task,
-            note=text,
-            at=now,
-            from_status=TaskStatus.SIGNED,
-            to_status=TaskStatus.ANSWERED,
-            data={"outcome": outcome, "on_time": timezone.localtime(now).date() <= task.deadline},
-        )
-        _sync(demand, actor, now)
-    return demand
+def _redo_lead(demand: Demand, now: dt.datetime) -> Task | None:
+    """Send the lead task back to work with a fresh limit (不满意, 重新打开); None if the demand
+    has none (an answer given on the spot)."""
+    lead = demand.tasks.filter(role=TaskRole.LEAD).exclude(status=TaskStatus.CANCELLED).first()
+    if lead is None:
+        demand.status = Status.RECEIVED
+        demand.tier = ""
+        return None
+    lead.status = TaskStatus.SIGNED
+    lead.answered_at = None
+    lead.assigned_at = now
+    lead.deadline = wcal.add_working_days(timezone.localtime(now).date(), lead.time_limit_days)
+    lead.save(update_fields=["status", "answered_at", "assigned_at", "deadline"])
+    demand.status = Status.IN_PROGRESS
+    demand.due_date = lead.deadline
+    return lead
 
 
 def confirm(
     actor: User,
     demand: Demand,
     *,
-    satisfaction: Any,
-    comment: Any = "",
-    method: Any = None,
+    satisfaction: Satisfaction,
+    comment: str = "",
+    method: CallbackMethod | None = None,
     at: dt.datetime | None = None,
 ) -> Demand:
     """回访: the requester rates the answer. 不满意 sends the lead task back for 重办."""
     check("confirm", actor, demand)
-    satisfaction = _choice(satisfaction, Satisfaction, "满意度")
-    comment = _text(comment, "评价意见", required=satisfaction == Satisfaction.DISSATISFIED)
+    if satisfaction == Satisfaction.DISSATISFIED:
+        _required(comment, "评价意见")
     rel = actor_relations(actor, demand)
-    if method in (None, ""):
-        method = "self" if wf.REQUESTER in rel else "phone"
-    if method not in ("self", "phone", "visit"):
-        raise InvalidInput(
-            "回访方式应为 self（本人评价）、phone（电话回访）或 visit（上门回访）", field="method"
-        )
-    if method == "self" and wf.REQUESTER not in rel:
+    if method is None:
+        method = CallbackMethod.SELF if wf.REQUESTER in rel else CallbackMethod.PHONE
+    if method == CallbackMethod.SELF and wf.REQUESTER not in rel:
         raise InvalidInput("代为记录回访时须注明回访方式（phone 或 visit）", field="method")
     now = at or _now()
     with transaction.atomic():
@@ -1105,27 +1185,12 @@ def confirm(
         before = demand.status
         demand.satisfaction = satisfaction
         demand.confirmed_at = now
-        data = {"satisfaction": satisfaction, "method": method}
+        data: dict[str, Any] = {"satisfaction": satisfaction, "method": method}
         if satisfaction == Satisfaction.DISSATISFIED:
             demand.redo_count += 1
-            lead = (
-                demand.tasks.filter(role=TaskRole.LEAD).exclude(status=TaskStatus.CANCELLED).first()
-            )
+            lead = _redo_lead(demand, now)
             if lead is not None:
-                lead.status = TaskStatus.SIGNED
-                lead.answered_at = None
-                lead.assigned_at = now
-                lead.deadline = wcal.add_working_days(
-                    timezone.localtime(now).date(), lead.time_limit_days
-                )
-                lead.save()
-                demand.status = Status.IN_PROGRESS
-                demand.due_date = lead.deadline
                 data["redo_department"] = lead.department.name
-            else:
-                # An on-the-spot answer the requester rejects goes back to the dispatcher.
-                demand.status = Status.RECEIVED
-                demand.tier = ""
         else:
             demand.status = Status.CONFIRMED
         demand.save()
@@ -1143,11 +1208,11 @@ def confirm(
 
 
 def record_callback(
-    actor: User, demand: Demand, *, note: Any, at: dt.datetime | None = None
+    actor: User, demand: Demand, *, note: str, at: dt.datetime | None = None
 ) -> Demand:
     """A call-back that reached nobody: after enough of these days the item may be closed."""
     check("record_callback", actor, demand)
-    note = _text(note, "回访情况")
+    _required(note, "回访情况")
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -1188,12 +1253,11 @@ def _closable(
     return True, ""
 
 
-def close(actor: User, demand: Demand, *, note: Any = "", at: dt.datetime | None = None) -> Demand:
+def close(actor: User, demand: Demand, *, note: str = "", at: dt.datetime | None = None) -> Demand:
     check("close", actor, demand)
     ok, why = _closable(demand, timezone.localtime(at).date() if at else None)
     if not ok:
         raise InvalidState(f"暂不能销号：{why}")
-    note = _text(note, "销号意见", required=False)
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -1202,7 +1266,7 @@ def close(actor: User, demand: Demand, *, note: Any = "", at: dt.datetime | None
         demand.status = Status.CLOSED
         demand.closed_at = now
         demand.due_date = None
-        demand.save()
+        demand.save(update_fields=["status", "closed_at", "due_date", "updated_at"])
         record(
             demand,
             "close",
@@ -1223,12 +1287,12 @@ def _reopenable(demand: Demand, today: dt.date | None = None) -> bool:
     return ((today or _today()) - closed).days <= REOPEN_WINDOW_DAYS
 
 
-def reopen(actor: User, demand: Demand, *, reason: Any, at: dt.datetime | None = None) -> Demand:
+def reopen(actor: User, demand: Demand, *, reason: str, at: dt.datetime | None = None) -> Demand:
     check("reopen", actor, demand)
     now = at or _now()
     if not _reopenable(demand, timezone.localtime(now).date()):
         raise InvalidState(f"销号已超过 {REOPEN_WINDOW_DAYS} 天，不能重新打开，请作为新诉求提交")
-    reason = _text(reason, "重新打开理由")
+    _required(reason, "重新打开理由")
     with transaction.atomic():
         demand = _lock(demand)
         check("reopen", actor, demand)
@@ -1236,20 +1300,7 @@ def reopen(actor: User, demand: Demand, *, reason: Any, at: dt.datetime | None =
         demand.reopen_count += 1
         demand.closed_at = None
         demand.satisfaction = ""
-        lead = demand.tasks.filter(role=TaskRole.LEAD).exclude(status=TaskStatus.CANCELLED).first()
-        if lead is not None:
-            lead.status = TaskStatus.SIGNED
-            lead.answered_at = None
-            lead.assigned_at = now
-            lead.deadline = wcal.add_working_days(
-                timezone.localtime(now).date(), lead.time_limit_days
-            )
-            lead.save()
-            demand.status = Status.IN_PROGRESS
-            demand.due_date = lead.deadline
-        else:
-            demand.status = Status.RECEIVED
-            demand.tier = ""
+        _redo_lead(demand, now)
         demand.save()
         record(
             demand,
@@ -1263,10 +1314,9 @@ def reopen(actor: User, demand: Demand, *, reason: Any, at: dt.datetime | None =
     return demand
 
 
-def urge(actor: User, demand: Demand, *, note: Any = "", at: dt.datetime | None = None) -> Demand:
+def urge(actor: User, demand: Demand, *, note: str = "", at: dt.datetime | None = None) -> Demand:
     """催办 → 督办 → 挂牌督办: each call raises the level of the tasks still being worked on."""
     check("urge", actor, demand)
-    note = _text(note, "督办意见", required=False)
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -1276,7 +1326,7 @@ def urge(actor: User, demand: Demand, *, note: Any = "", at: dt.datetime | None 
             raise InvalidState("没有正在办理的任务，无需催办")
         level = min(demand.urge_level + 1, max(wf.URGE_LEVELS))
         demand.urge_level = level
-        demand.save()
+        demand.save(update_fields=["urge_level", "updated_at"])
         for t in tasks:
             t.urge_level = level
             t.save(update_fields=["urge_level"])
@@ -1302,22 +1352,19 @@ def merge(
     actor: User,
     demand: Demand,
     *,
-    into_id: Any = None,
-    into_number: Any = None,
-    note: Any = "",
+    into_id: int | None = None,
+    into_number: str | None = None,
+    note: str = "",
     at: dt.datetime | None = None,
 ) -> Demand:
     """Merge a duplicate into the demand that will carry on; the duplicate keeps its history."""
     check("merge", actor, demand)
     qs = Demand.objects.filter(park=demand.park)
     target = None
-    if into_id not in (None, ""):
-        try:
-            target = qs.filter(pk=int(into_id)).first()
-        except (TypeError, ValueError):
-            target = None
-    elif into_number not in (None, ""):
-        target = qs.filter(number=str(into_number).strip()).first()
+    if into_id is not None:
+        target = qs.filter(pk=into_id).first()
+    elif into_number:
+        target = qs.filter(number=into_number).first()
     if target is None:
         raise InvalidInput("合并目标诉求不存在", field="into_id")
     if target.pk == demand.pk:
@@ -1326,7 +1373,6 @@ def merge(
         raise InvalidState(
             f"目标诉求 {target.number} 已{target.get_status_display()}，不能作为合并目标"
         )
-    note = _text(note, "合并说明", required=False)
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -1336,7 +1382,7 @@ def merge(
         demand.status = Status.MERGED
         demand.merged_into = target
         demand.due_date = None
-        demand.save()
+        demand.save(update_fields=["status", "merged_into", "due_date", "updated_at"])
         record(
             demand,
             "merge",
@@ -1362,7 +1408,7 @@ ESCALATION_TIERS = (Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT)
 
 
 def escalate(
-    actor: User, demand: Demand, *, tier: Any, note: Any, at: dt.datetime | None = None
+    actor: User, demand: Demand, *, tier: Tier, note: str, at: dt.datetime | None = None
 ) -> Demand:
     """Send what a department could not solve up the ladder: reception day, project meeting,
     expert consultation (which marks it a legacy problem until cleared)."""
@@ -1372,7 +1418,7 @@ def escalate(
         raise InvalidInput(f"提级层级无效，可选：{names}", field="tier")
     if demand.tier == tier:
         raise InvalidState(f"该诉求已在“{Tier(tier).label}”层级协调")
-    note = _text(note, "提级理由")
+    _required(note, "提级理由")
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -1381,7 +1427,7 @@ def escalate(
         demand.tier = tier
         if tier == Tier.EXPERT:
             demand.is_legacy = True
-        demand.save()
+        demand.save(update_fields=["tier", "is_legacy", "updated_at"])
         record(
             demand,
             "escalate",
@@ -1421,18 +1467,16 @@ def decide_answer(
     actor: User,
     demand: Demand,
     *,
-    answer: Any,
-    outcome: Any = "solved",
-    tier: Any = Tier.EXPERT,
+    answer: str,
+    outcome: Outcome = Outcome.SOLVED,
+    tier: Tier = Tier.EXPERT,
     source: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> Demand:
     """A higher rung answers the item itself: the tasks still open are superseded and the
     demand goes to 回访 with this answer, like an answer given on the spot."""
     _check_decider(actor, demand)
-    text = _text(answer, "答复内容", limit=TEXT_MAX)
-    outcome = _choice(outcome, Outcome, "办理结果")
-    tier = _choice(tier, Tier, "解决层级")
+    _required(answer, "答复内容")
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -1441,18 +1485,28 @@ def decide_answer(
         dropped = _supersede(demand, (*ACTIVE_TASK_STATUSES, TaskStatus.RETURNED))
         demand.status = Status.ANSWERED
         demand.tier = tier
-        demand.answer = text
+        demand.answer = answer
         demand.outcome = outcome
         demand.answered_at = now
         demand.due_date = None
-        demand.save()
+        demand.save(
+            update_fields=[
+                "status",
+                "tier",
+                "answer",
+                "outcome",
+                "answered_at",
+                "due_date",
+                "updated_at",
+            ]
+        )
         record(
             demand,
             "decide_answer",
             actor,
             from_status=before,
             to_status=demand.status,
-            note=text,
+            note=answer,
             at=now,
             data={"outcome": outcome, "tier": tier, "superseded": dropped, **(source or {})},
         )
@@ -1463,12 +1517,12 @@ def decide_tasks(
     actor: User,
     demand: Demand,
     *,
-    lead_department_id: Any,
-    co_department_ids: Iterable[Any] = (),
-    time_limit_days: Any,
-    co_time_limit_days: Any = None,
-    note: Any = "",
-    tier: Any = Tier.EXPERT,
+    lead_department_id: int,
+    co_department_ids: Iterable[int] = (),
+    time_limit_days: int,
+    co_time_limit_days: int | None = None,
+    note: str = "",
+    tier: Tier = Tier.EXPERT,
     source: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> Demand:
@@ -1476,20 +1530,9 @@ def decide_tasks(
     way `dispatch` makes them. Earlier tasks are superseded (cancelled, history kept)."""
     _check_decider(actor, demand)
     park = demand.park
-    if lead_department_id in (None, ""):
-        raise InvalidInput("请指定主办部门", field="lead_department_id")
-    lead = _department(park, lead_department_id, "主办部门")
-    cos = [
-        _department(park, c, "协办部门") for c in (co_department_ids or []) if c not in ("", None)
-    ]
-    if lead in cos:
-        raise InvalidInput("主办部门不能同时作为协办部门", field="co_department_ids")
-    if len({c.pk for c in cos}) != len(cos):
-        raise InvalidInput("协办部门重复", field="co_department_ids")
+    lead, cos = _lead_and_cos(park, lead_department_id, co_department_ids)
     days = _days(time_limit_days, "办理时限")
-    co_days = _days(co_time_limit_days, "协办时限", days)
-    note = _text(note, "交办意见", required=False)
-    tier = _choice(tier, Tier, "解决层级")
+    co_days = _days(co_time_limit_days or days, "协办时限")
     now = at or _now()
     with transaction.atomic():
         demand = _lock(demand)
@@ -1506,7 +1549,17 @@ def decide_tasks(
         demand.status = Status.DISPATCHED
         demand.answered_at = None
         demand.due_date = min(t.deadline for t in tasks)
-        demand.save()
+        demand.save(
+            update_fields=[
+                "tier",
+                "lead_department",
+                "dispatched_at",
+                "status",
+                "answered_at",
+                "due_date",
+                "updated_at",
+            ]
+        )
         record(
             demand,
             "decide_tasks",
@@ -1529,55 +1582,102 @@ def decide_tasks(
     return demand
 
 
-def comment(actor: User, demand: Demand, *, note: Any, at: dt.datetime | None = None) -> Demand:
+def comment(actor: User, demand: Demand, *, note: str, at: dt.datetime | None = None) -> Demand:
     check("comment", actor, demand)
-    note = _text(note, "备注")
+    _required(note, "备注")
     with transaction.atomic():
         record(demand, "comment", actor, note=note, at=at or _now())
     return demand
 
 
-ACTIONS: dict[str, Callable[..., Demand]] = {
-    "resolve_on_spot": resolve_on_spot,
-    "dispatch": dispatch,
-    "sign": sign,
-    "return": return_task,
-    "redispatch": redispatch,
-    "insist": insist,
-    "request_extension": request_extension,
-    "decide_extension": decide_extension,
-    "pause": pause,
-    "resume": resume,
-    "reply": reply,
-    "confirm": confirm,
-    "record_callback": record_callback,
-    "close": close,
-    "reopen": reopen,
-    "urge": urge,
-    "merge": merge,
-    "escalate": escalate,
-    "comment": comment,
-}
-
-
-def perform(actor: User, demand: Demand, action: str, payload: dict[str, Any]) -> Demand:
-    """Run a workflow action by name with a dict of arguments (API, forms, commands)."""
-    fn = ACTIONS.get(action)
-    if fn is None:
-        raise NotFound(f"未知的操作“{action}”")
-    import inspect
-
-    params = inspect.signature(fn).parameters
-    allowed = {k for k, p in params.items() if p.kind == p.KEYWORD_ONLY and k != "at"}
-    unknown = set(payload) - allowed
-    if unknown:
-        raise InvalidInput(f"操作“{action}”不接受参数：{'、'.join(sorted(unknown))}")
-    missing = [
-        k for k in allowed if params[k].default is inspect.Parameter.empty and k not in payload
-    ]
-    if missing:
-        raise InvalidInput(f"操作“{action}”缺少参数：{'、'.join(missing)}", field=missing[0])
-    return fn(actor, demand, **payload)
+def perform(
+    actor: User, demand: Demand, body: schemas.ActionBody, *, at: dt.datetime | None = None
+) -> Demand:
+    """Run the workflow action whose typed body this is (API, pages, bulk actions)."""
+    b = body
+    match b:
+        case schemas.ResolveOnSpotIn():
+            return resolve_on_spot(
+                actor, demand, answer=b.answer, outcome=b.outcome, category_id=b.category_id, at=at
+            )
+        case schemas.DispatchIn():
+            return dispatch(
+                actor,
+                demand,
+                lead_department_id=b.lead_department_id,
+                co_department_ids=b.co_department_ids,
+                time_limit_days=b.time_limit_days,
+                co_time_limit_days=b.co_time_limit_days,
+                category_id=b.category_id,
+                note=b.note,
+                at=at,
+            )
+        case schemas.SignIn():
+            return sign(actor, demand, task_id=b.task_id, note=b.note, at=at)
+        case schemas.ReturnIn():
+            return return_task(
+                actor, demand, reason=b.reason, note=b.note, task_id=b.task_id, at=at
+            )
+        case schemas.RedispatchIn():
+            return redispatch(
+                actor,
+                demand,
+                task_id=b.task_id,
+                department_id=b.department_id,
+                time_limit_days=b.time_limit_days,
+                note=b.note,
+                at=at,
+            )
+        case schemas.InsistIn():
+            return insist(actor, demand, task_id=b.task_id, note=b.note, at=at)
+        case schemas.RequestExtensionIn():
+            return request_extension(
+                actor, demand, days=b.days, reason=b.reason, task_id=b.task_id, at=at
+            )
+        case schemas.DecideExtensionIn():
+            return decide_extension(
+                actor,
+                demand,
+                approve=b.approve,
+                note=b.note,
+                task_id=b.task_id,
+                extension_id=b.extension_id,
+                at=at,
+            )
+        case schemas.PauseIn():
+            return pause(actor, demand, note=b.note, task_id=b.task_id, at=at)
+        case schemas.ResumeIn():
+            return resume(actor, demand, note=b.note, task_id=b.task_id, at=at)
+        case schemas.ReplyIn():
+            return reply(
+                actor, demand, answer=b.answer, outcome=b.outcome, task_id=b.task_id, at=at
+            )
+        case schemas.ConfirmIn():
+            return confirm(
+                actor,
+                demand,
+                satisfaction=b.satisfaction,
+                comment=b.comment,
+                method=b.method,
+                at=at,
+            )
+        case schemas.RecordCallbackIn():
+            return record_callback(actor, demand, note=b.note, at=at)
+        case schemas.CloseIn():
+            return close(actor, demand, note=b.note, at=at)
+        case schemas.ReopenIn():
+            return reopen(actor, demand, reason=b.reason, at=at)
+        case schemas.UrgeIn():
+            return urge(actor, demand, note=b.note, at=at)
+        case schemas.MergeIn():
+            return merge(
+                actor, demand, into_id=b.into_id, into_number=b.into_number, note=b.note, at=at
+            )
+        case schemas.EscalateIn():
+            return escalate(actor, demand, tier=Tier(b.tier.value), note=b.note, at=at)
+        case schemas.CommentIn():
+            return comment(actor, demand, note=b.note, at=at)
+    raise NotFound(f"未知的操作（{type(body).__name__}）")
 
 
 def demand_deadline_state(demand: Demand, today: dt.date | None = None) -> str:

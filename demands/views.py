@@ -4,21 +4,27 @@ bulk actions and attachments. Views parse the request, check access, call servic
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch, Q
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Prefetch, Q, TextChoices
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_htmx.middleware import HtmxDetails
 
-from demands import access, display, privacy, queries, redaction, services, workbench
+from demands import access, display, privacy, queries, redaction, schemas, services, workbench
 from demands import attachments as att
 from demands.models import (
     AccessKind,
@@ -46,6 +52,7 @@ from qinshang.pages import (
     DISPATCH_ROLES,
     STAFF_ROLES,
     ParkRequest,
+    page,
     paginate,
     query_without,
     roles_required,
@@ -53,9 +60,17 @@ from qinshang.pages import (
 from workcal.calendar import DeadlineState
 
 PAGE_SIZES = (20, 50, 100)
+
+
+class PageRequest(ParkRequest):
+    """A guarded page's request, with django-htmx's details (HtmxMiddleware)."""
+
+    htmx: HtmxDetails
+
+
 ADVANCED_FILTERS = ("category", "department", "channel", "tier", "date_from", "date_to", "sort")
 
-# How each action's form fields become the arguments of its service function.
+# How each action's form fields are read; demands.schemas.parse_action makes them typed.
 TEXT, LIST, BOOL = "text", "list", "bool"
 FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
     "resolve_on_spot": [("answer", TEXT), ("outcome", TEXT), ("category_id", TEXT)],
@@ -97,17 +112,38 @@ FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
 FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume"}
 
 
-def payload_from_form(action: str, post: Any) -> dict[str, Any]:
+def payload_from_form(action: str, post: QueryDict) -> schemas.ActionBody:
+    """The action's form as its typed body (InvalidInput when a value does not fit)."""
     out: dict[str, Any] = {}
     for name, kind in FORM_FIELDS.get(action, []):
         if kind == LIST:
-            out[name] = [v for v in post.getlist(name) if v.strip()]
+            out[name] = [v.strip() for v in post.getlist(name) if v.strip()]
         elif kind == BOOL:
             raw = post.get(name, "")
             out[name] = {"1": True, "true": True, "0": False, "false": False}.get(raw)
         else:
             out[name] = post.get(name, "").strip()
-    return out
+    return schemas.parse_action(action, out)
+
+
+C = TypeVar("C", bound=TextChoices)
+
+
+def _choice(value: str, choices: type[C], label: str) -> C:
+    """A form's choice as its enum member; the form only offers valid ones."""
+    if value not in choices.values:
+        options = "、".join(f"{k}（{v}）" for k, v in choices.choices)
+        raise InvalidInput(f"{label}“{value}”无效，可选：{options}", field=label)
+    return choices(value)
+
+
+def _form_id(value: str, label: str, field: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise InvalidInput(f"{label}“{value}”无效", field=field)
+    return int(value)
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -175,7 +211,7 @@ def _filter_choices(park: Any) -> dict[str, Any]:
 
 
 @roles_required(*STAFF_ROLES, page="问题台账")
-def ledger(request: ParkRequest) -> HttpResponse:
+def ledger(request: PageRequest) -> HttpResponse:
     park = request.park
     today = _today()
     error = None
@@ -214,7 +250,7 @@ def ledger(request: ParkRequest) -> HttpResponse:
 
 
 @roles_required(*STAFF_ROLES, page="台账导出")
-def export(request: ParkRequest) -> HttpResponse:
+def export(request: PageRequest) -> HttpResponse:
     park = request.park
     f = ledger_filter(request.GET)
     qs = queries.apply(access.visible_demands(request.user, park), f)
@@ -234,7 +270,7 @@ def export(request: ParkRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- demand page
 
 
-def detail_context(request: ParkRequest, demand: Demand) -> dict[str, Any]:
+def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
     user = request.user
     park = demand.park
     today = _today()
@@ -268,9 +304,8 @@ def detail_context(request: ParkRequest, demand: Demand) -> dict[str, Any]:
         privacy.mask(demand)
     actions = services.available_actions(user, demand)
     task_rows: list[dict[str, Any]] = []
-    if requester:
-        tasks = redaction.visible_tasks(tasks)
-    for t in tasks:
+    shown = redaction.visible_tasks(tasks) if requester else tasks
+    for t in cast(list[Any], shown):  # prefetched with all_extensions above
         pending = next((e for e in t.all_extensions if e.status == ExtensionStatus.PENDING), None)
         task_rows.append(
             {
@@ -318,7 +353,7 @@ def detail_context(request: ParkRequest, demand: Demand) -> dict[str, Any]:
         "can_upload": demand.status != Status.MERGED,
         "max_mb": att.settings.ATTACHMENT_MAX_BYTES // 1048576,
         "allowed_files": att.ALLOWED_TEXT,
-        "calendar_warning": services.wcal.schedule_warning(*[t.deadline for t in tasks]),
+        "calendar_warning": services.wcal.schedule_warning(*[t.deadline for t in shown]),
     }
 
 
@@ -331,7 +366,7 @@ def _categories(park: Any) -> list[Category]:
 
 
 def _render_detail(
-    request: ParkRequest,
+    request: PageRequest,
     demand: Demand,
     *,
     error: str | None = None,
@@ -349,16 +384,16 @@ def _render_detail(
     return render(request, "demands/detail.html", ctx, status=status)
 
 
-@login_required
-def detail(request: ParkRequest, pk: int) -> HttpResponse:
+@page
+def detail(request: PageRequest, pk: int) -> HttpResponse:
     demand = access.get_demand(request.user, request.park, pk)
     privacy.log_open(request.user, demand)
     return _render_detail(request, demand)
 
 
-@login_required
+@page
 @require_POST
-def reveal(request: ParkRequest, pk: int, field: str) -> HttpResponse:
+def reveal(request: PageRequest, pk: int, field: str) -> HttpResponse:
     """显示: the masked name or phone in full, once, logged for 督查."""
     demand = access.get_demand(request.user, request.park, pk)
     value = privacy.reveal(request.user, demand, field)
@@ -367,19 +402,19 @@ def reveal(request: ParkRequest, pk: int, field: str) -> HttpResponse:
     return _render_detail(request, demand, revealed={field: value})
 
 
-@login_required
+@page
 @require_POST
-def act(request: ParkRequest, pk: int, action: str) -> HttpResponse:
+def act(request: PageRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     demand = access.get_demand(user, request.park, pk)
     if action not in FORM_FIELDS:
         raise NotFound(f"未知的操作“{action}”")
-    payload = payload_from_form(action, request.POST)
     files = att.payload_files(request.FILES) if action in FILE_ACTIONS else []
     try:
+        body = payload_from_form(action, request.POST)
         att.check_uploads(files)
         with transaction.atomic():
-            demand = services.perform(user, demand, action, payload)
+            demand = services.perform(user, demand, body)
             if files:
                 event = Event.objects.filter(demand=demand, action=action, actor=user).latest("id")
                 att.add_attachments(user, demand, files, event)
@@ -397,9 +432,9 @@ def act(request: ParkRequest, pk: int, action: str) -> HttpResponse:
     return HttpResponseRedirect(_next_url(request, reverse("demands:detail", args=[demand.pk])))
 
 
-@login_required
+@page
 @require_POST
-def upload(request: ParkRequest, pk: int) -> HttpResponse:
+def upload(request: PageRequest, pk: int) -> HttpResponse:
     user = request.user
     demand = access.get_demand(user, request.park, pk)
     files = att.payload_files(request.FILES)
@@ -423,8 +458,12 @@ def upload(request: ParkRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
 
 
+# login_required, not page: page's wrapper is typed for HttpResponse, and a file streams; the park
+# check that page makes is the first line here.
 @login_required
-def download(request: ParkRequest, att_id: int) -> FileResponse:
+def download(request: PageRequest, att_id: int) -> FileResponse:
+    if getattr(request, "park", None) is None:
+        raise Forbidden("您的账号尚未分配园区，请联系管理员")
     a = Attachment.objects.filter(pk=att_id).first()
     if a is None:
         raise NotFound("附件不存在")
@@ -457,7 +496,7 @@ INTAKE_ROLES = (
 STAFF_CHANNELS = [c for c in Channel.choices if c[0] not in ("portal", "api", "import")]
 
 
-def _intake_enterprise(request: ParkRequest) -> int | None:
+def _intake_enterprise(request: PageRequest) -> int | None:
     user = request.user
     park = request.park
     if user.role == Role.ENTERPRISE:
@@ -485,7 +524,7 @@ def _intake_enterprise(request: ParkRequest) -> int | None:
 
 
 @roles_required(*INTAKE_ROLES, page="登记诉求")
-def new(request: ParkRequest) -> HttpResponse:
+def new(request: PageRequest) -> HttpResponse:
     user = request.user
     park = request.park
     role = user.role
@@ -500,34 +539,40 @@ def new(request: ParkRequest) -> HttpResponse:
                 Role.DISPATCHER,
                 Role.ADMIN,
             )
+            kind = request.POST.get("requester_kind", "")
             intake = services.Intake(
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
-                channel=request.POST.get("channel", "") or Channel.PORTAL,
+                channel=_choice(
+                    request.POST.get("channel", "") or Channel.PORTAL, Channel, "来源渠道"
+                ),
                 enterprise_id=_intake_enterprise(request),
-                requester_kind=request.POST.get("requester_kind") or None
-                if role not in (Role.ENTERPRISE, Role.RESIDENT)
+                requester_kind=_choice(kind, RequesterKind, "诉求人类型")
+                if kind and role not in (Role.ENTERPRISE, Role.RESIDENT)
                 else None,
                 requester_name=request.POST.get("requester_name", ""),
                 requester_phone=request.POST.get("requester_phone", ""),
                 community=request.POST.get("community", ""),
-                category_id=request.POST.get("category_id") or None,
+                category_id=_form_id(request.POST.get("category_id", ""), "诉求类别", "category"),
+            )
+            on_spot_body = (
+                schemas.parse_action(
+                    "resolve_on_spot",
+                    {
+                        "answer": request.POST.get("answer", "").strip(),
+                        "outcome": request.POST.get("outcome", "") or Outcome.SOLVED,
+                    },
+                )
+                if on_spot
+                else None
             )
             with transaction.atomic():
                 demand = services.create_demand(user, park, intake)
                 if files:
                     event = demand.events.get(action="create")
                     att.add_attachments(user, demand, files, event)
-                if on_spot:
-                    services.perform(
-                        user,
-                        demand,
-                        "resolve_on_spot",
-                        {
-                            "answer": request.POST.get("answer", ""),
-                            "outcome": request.POST.get("outcome", "") or Outcome.SOLVED,
-                        },
-                    )
+                if on_spot_body is not None:
+                    services.perform(user, demand, on_spot_body)
         except ServiceError as exc:
             error, status = exc.message, exc.status
         else:
@@ -576,7 +621,7 @@ BULK_OPS = {
 }
 
 
-def _bulk_payload(op: str, d: Demand, request: HttpRequest) -> dict[str, Any]:
+def _bulk_body(op: str, d: Demand, request: HttpRequest) -> schemas.ActionBody:
     if op == "dispatch_defaults":
         cat = d.category
         if cat is None:
@@ -584,21 +629,21 @@ def _bulk_payload(op: str, d: Demand, request: HttpRequest) -> dict[str, Any]:
         if cat.default_department_id is None:
             raise InvalidInput(f"类别“{cat}”没有默认主办部门：请在诉求页指定")
         co = [c.pk for c in cat.default_co_departments.all() if c.pk != cat.default_department_id]
-        return {
-            "lead_department_id": cat.default_department_id,
-            "co_department_ids": co,
-            "time_limit_days": cat.time_limit_days,
-        }
+        return schemas.DispatchIn(
+            lead_department_id=cat.default_department_id,
+            co_department_ids=co,
+            time_limit_days=cat.time_limit_days,
+        )
     if op == "urge":
-        return {"note": request.POST.get("note", "").strip()}
+        return schemas.parse_action("urge", {"note": request.POST.get("note", "").strip()})
     if op == "close":
-        return {"note": ""}
-    return {}
+        return schemas.CloseIn()
+    return schemas.SignIn()
 
 
-@login_required
+@page
 @require_POST
-def bulk(request: ParkRequest) -> HttpResponse:
+def bulk(request: PageRequest) -> HttpResponse:
     """Run one action on many demands, each in its own transaction; report each one's result."""
     user = request.user
     park = request.park
@@ -610,18 +655,19 @@ def bulk(request: ParkRequest) -> HttpResponse:
         raise Forbidden(f"您的角色不能批量{label}")
     visible = access.visible_demands(user, park)
     only = request.POST.get("only", "")
+    raw: list[str | int]
     if only:
-        ids: Sequence[str | int] = [only]
+        raw = [only]
     elif request.POST.get("scope") == "all_overdue" and op == "urge":
         late = workbench.overdue(user, park, _today())
-        ids = list(late.values_list("pk", flat=True)[:BULK_LIMIT])
+        raw = list(late.values_list("pk", flat=True)[:BULK_LIMIT])
     elif request.POST.get("scope") == "all_confirmed" and op == "close":
-        ids = list(
+        raw = list(
             visible.filter(status=Status.CONFIRMED).values_list("pk", flat=True)[:BULK_LIMIT]
         )
     else:
-        ids = request.POST.getlist("ids")[:BULK_LIMIT]
-    pks = [int(i) for i in ids if str(i).isdigit()]
+        raw = list(request.POST.getlist("ids")[:BULK_LIMIT])
+    pks = [int(i) for i in raw if str(i).isdigit()]
     default = reverse("home")
     if not pks:
         messages.warning(request, "请先勾选要处理的诉求")
@@ -640,7 +686,7 @@ def bulk(request: ParkRequest) -> HttpResponse:
             continue
         try:
             with transaction.atomic():
-                services.perform(user, d, action, _bulk_payload(op, d, request))
+                services.perform(user, d, _bulk_body(op, d, request))
             done.append(d.number)
         except ServiceError as exc:
             failed.append((d.number, exc.message))
@@ -678,7 +724,7 @@ def access_filter(params: Any) -> dict[str, Any]:
 
 
 @roles_required(Role.DISPATCHER, page="诉求查阅记录")
-def access_log(request: ParkRequest) -> HttpResponse:
+def access_log(request: PageRequest) -> HttpResponse:
     """Who opened which demand and who revealed a masked contact, newest first (督查)."""
     park = request.park
     error = None

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demands import services as ds
-from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
+from demands.models import Demand, Outcome, Status, TaskRole, TaskStatus, Tier
 from demo.clock import clock
 from demo.experts import consult, pool
 from entities.models import MarketEntity
@@ -142,7 +142,7 @@ class Ladder:
             ds.escalate(
                 self.rng.choice(self.sim.leaders or self.sim.dispatchers),
                 d,
-                tier=tier,
+                tier=Tier(tier),
                 note=f"部门协调难度较大，提交{Tier(tier).label}研究解决",
                 at=t,
             )
@@ -325,7 +325,7 @@ class Ladder:
                     sim.handler(task.department_id),
                     d,
                     task_id=task.pk,
-                    outcome=outcome,
+                    outcome=Outcome(outcome),
                     at=tr,
                     answer=tg_answer(rng, code, outcome, dept, tr.date()),
                 )

@@ -10,7 +10,7 @@ import random
 from django.utils import timezone
 
 from demands import services as ds
-from demands.models import Category, Status
+from demands.models import CallbackMethod, Category, Outcome, Satisfaction, Status
 from orgs.models import Department, Park, Role, User
 from projects import livelihood
 
@@ -111,13 +111,15 @@ def build(rng: random.Random, park: Park, now: dt.datetime) -> dict[str, int]:
             )
         if finish >= now:
             continue
-        d = ds.reply(handler, d, answer=f"{name}已完成。", outcome="solved", at=finish)
+        d = ds.reply(handler, d, answer=f"{name}已完成。", outcome=Outcome.SOLVED, at=finish)
         livelihood.report_progress(handler, p, progress=100, note="已完成", at=finish)
         d = ds.confirm(
             dispatcher,
             d,
-            satisfaction=rng.choice(("satisfied", "satisfied", "basic")),
-            method="visit",
+            satisfaction=rng.choice(
+                (Satisfaction.SATISFIED, Satisfaction.SATISFIED, Satisfaction.BASIC)
+            ),
+            method=CallbackMethod.VISIT,
             at=finish + dt.timedelta(days=3),
         )
         if d.status == Status.CONFIRMED:

@@ -19,7 +19,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from demands import services as ds
-from demands.models import Category, Channel, Demand, Status, TaskStatus, Tier
+from demands.models import (
+    CallbackMethod,
+    Category,
+    Channel,
+    Demand,
+    Outcome,
+    RequesterKind,
+    ReturnReason,
+    Satisfaction,
+    Status,
+    TaskStatus,
+    Tier,
+)
 from demo import textgen as tg
 from entities.models import Contact, EntityKind, MarketEntity
 from liaisons.services import assign_all, set_override
@@ -347,7 +359,7 @@ class LedgerSimulator:
                 community=person.community,
                 category_id=cat.pk,
                 created_at=t,
-                requester_kind="resident",
+                requester_kind=RequesterKind.RESIDENT,
             )
         else:
             ent = rng.choice(self.ents)
@@ -407,7 +419,7 @@ class LedgerSimulator:
                 who,
                 d,
                 answer=tg.answer_text(rng, code, outcome, today=t1.date()),
-                outcome=outcome,
+                outcome=Outcome(outcome),
                 at=t1,
             )
             self.rate_and_close(d, t1, code)
@@ -452,7 +464,7 @@ class LedgerSimulator:
             d = ds.return_task(
                 self.handler(first.pk),
                 d,
-                reason=reason,
+                reason=ReturnReason(reason),
                 task_id=task.pk,
                 note=tg.return_reason_text(rng, reason, code),
                 at=t3,
@@ -546,7 +558,7 @@ class LedgerSimulator:
                 h,
                 d,
                 task_id=task.pk,
-                outcome=outcome,
+                outcome=Outcome(outcome),
                 at=tr,
                 answer=tg.answer_text(rng, code, outcome, department=dept, today=tr.date()),
             )
@@ -633,7 +645,14 @@ class LedgerSimulator:
         comment = tg.rating_comment(rng, sat) if rng.random() < 0.6 else ""
         if sat == "dissatisfied" and not comment:
             comment = "问题没有实质解决"
-        d = ds.confirm(who, d, satisfaction=sat, method=method, comment=comment, at=tc)
+        d = ds.confirm(
+            who,
+            d,
+            satisfaction=Satisfaction(sat),
+            method=CallbackMethod(method),
+            comment=comment,
+            at=tc,
+        )
         if self.halt("confirmed"):
             return
         if sat == "dissatisfied":
@@ -647,7 +666,7 @@ class LedgerSimulator:
                 self.handler(lead.department_id),
                 d,
                 task_id=lead.pk,
-                outcome="solved",
+                outcome=Outcome.SOLVED,
                 answer=tg.answer_text(rng, code, "solved", today=tr.date()),
                 at=tr,
             )

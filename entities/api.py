@@ -1,16 +1,27 @@
+import enum
 from decimal import Decimal
 
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
 from entities import services
-from entities.models import MarketEntity
+from entities.models import EntityKind, MarketEntity, Tier
 from orgs.access import UserRequest
 from orgs.access import request_park as current_park
 from qinshang import industries
 from qinshang.limits import Id, Line, PageNo, Text
 
 router = Router(tags=["市场主体"])
+
+
+class EntityTier(enum.IntEnum):
+    """联系层级 (entities.models.Tier): 1 重点（领导联系）、2 规上/重点项目、3 一般.
+
+    Its own name in the OpenAPI: the ledger's 解决层级 is called Tier there."""
+
+    KEY = Tier.KEY.value
+    MAJOR = Tier.MAJOR.value
+    GENERAL = Tier.GENERAL.value
 
 
 class ContactIO(Schema):
@@ -22,11 +33,11 @@ class ContactIO(Schema):
 
 class EnterpriseIn(Schema):
     name: Line = Field(..., max_length=200)
-    kind: Line
+    kind: EntityKind
     credit_code: Line = ""
     industry: Line = ""
     address: Line = ""
-    tier: int | None = None
+    tier: EntityTier | None = None
     legal_representative: Line = ""
     employees: int | None = None
     annual_revenue_wan: Decimal | None = None
@@ -38,11 +49,11 @@ class EnterpriseIn(Schema):
 class EnterpriseOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: EntityKind
     kind_label: str
     credit_code: str
     credit_code_confirmed: bool
-    tier: int
+    tier: EntityTier
     industry: str
     industry_label: str
     address: str
@@ -87,7 +98,7 @@ class EnterprisePage(Schema):
 
 class EnterpriseFilter(Schema):
     q: Line | None = None
-    kind: Line | None = None
+    kind: EntityKind | None = None
     liaison_id: Id | None = None
     page: PageNo = 1
     page_size: int = Field(50, ge=1, le=200)

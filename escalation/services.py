@@ -232,7 +232,9 @@ def accept(actor: User, proposal: Proposal, note: str = "") -> Proposal:
     with transaction.atomic():
         p = _decide(actor, proposal)
         text = f"采纳提级建议（{p.get_rule_display()}：{p.reason}）"
-        ledger.escalate(actor, p.demand, tier=p.to_tier, note=f"{text}。{note}" if note else text)
+        ledger.escalate(
+            actor, p.demand, tier=Tier(p.to_tier), note=f"{text}。{note}" if note else text
+        )
         p.status = ProposalStatus.ACCEPTED
         p.decided_by, p.decided_at, p.decision_note = actor, timezone.now(), note
         p.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])

@@ -30,6 +30,7 @@ from experts.models import (
 from orgs.models import Department, Park, Role, User
 from qinshang import inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
+from qinshang.limits import INT_MAX
 from qinshang.validators import check_phone, normalize_phone
 
 TEXT_MAX = 10_000
@@ -331,6 +332,19 @@ def conclude(
         raise InvalidState("专家组尚未提交意见，不能形成会诊结论")
     if isinstance(co_department_ids, (str, int)):
         co_department_ids = [co_department_ids]
+    # The ledger takes typed values: what a form or a body gave is made so here.
+    if outcome not in Outcome.values:
+        raise InvalidInput(f"办理结果“{outcome}”无效", field="outcome")
+    outcome = Outcome(outcome)
+    lead_id, co_ids, days = 0, [], 0
+    if kind == ConclusionKind.TASKS:
+        if lead_department_id in (None, ""):
+            raise InvalidInput("请指定主办部门", field="lead_department_id")
+        if time_limit_days in (None, ""):
+            raise InvalidInput("请填写办理时限", field="time_limit_days")
+        lead_id = _int(lead_department_id, "主办部门", 1, INT_MAX)
+        co_ids = [_int(i, "协办部门", 1, INT_MAX) for i in co_department_ids or [] if i != ""]
+        days = _int(time_limit_days, "办理时限", -INT_MAX, INT_MAX)  # the ledger bounds it
     now = at or _now()
     source = {"consultation": c.pk, "source_label": f"专家会诊：{c.topic}"}
     with transaction.atomic():
@@ -346,15 +360,14 @@ def conclude(
             ledger.decide_tasks(
                 actor,
                 demand,
-                lead_department_id=lead_department_id,
-                co_department_ids=co_department_ids or [],
-                time_limit_days=time_limit_days,
+                lead_department_id=lead_id,
+                co_department_ids=co_ids,
+                time_limit_days=days,
                 note=conclusion,
                 source=source,
                 at=now,
             )
-            ids = [lead_department_id, *(co_department_ids or [])]
-            c.departments.set(Department.objects.filter(park=c.park, pk__in=[int(i) for i in ids]))
+            c.departments.set(Department.objects.filter(park=c.park, pk__in=[lead_id, *co_ids]))
         c.status = ConsultationStatus.CONCLUDED
         c.conclusion = conclusion
         c.conclusion_kind = kind

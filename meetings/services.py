@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demands import services as ds
-from demands.models import Channel, Demand, TaskRole
+from demands.models import Channel, Demand, TaskRole, Tier
 from demands.models import Status as DemandStatus
 from entities.models import MarketEntity
 from meetings import access
@@ -656,7 +656,7 @@ def add_item(actor: User, meeting: Meeting, data: ItemInput) -> AgendaItem:
             raise InvalidInput(f"诉求 {demand.number} 已在本次会议议程中", field="demand_number")
         tier = m.tier
         if tier and demand.tier != tier and demand.status in ds.ASSIGNABLE:
-            ds.escalate(actor, demand, tier=tier, note=f"列入{m.title}议程")
+            ds.escalate(actor, demand, tier=Tier(tier), note=f"列入{m.title}议程")
     return item
 
 
@@ -841,7 +841,9 @@ class TaskSpec:
     time_limit_days: Any = None
 
 
-def _check_tasks(park: Park, tasks: list[TaskSpec]) -> list[TaskSpec]:
+def _check_tasks(park: Park, tasks: list[TaskSpec]) -> list[ds.Assignment]:
+    """The decided tasks as the ledger's typed assignments (InvalidInput if one does not fit)."""
+    out: list[ds.Assignment] = []
     tasks = [t for t in tasks if not (t.role == TaskRole.CO and t.department_id in (None, ""))]
     if not tasks:
         raise InvalidInput("交办事项须指定责任单位（主办部门）", field="department_id")
@@ -874,7 +876,8 @@ def _check_tasks(park: Park, tasks: list[TaskSpec]) -> list[TaskSpec]:
                 f"{dept.name}的办结时限应在 1 到 {MAX_DAYS} 个工作日之间（填写的是 {days}）",
                 field="time_limit_days",
             )
-    return tasks
+        out.append(ds.Assignment(dept.pk, TaskRole(t.role), days))
+    return out
 
 
 def decide(
@@ -932,9 +935,7 @@ def decide(
             made = ds.assign_tasks(
                 actor,
                 demand,
-                assignments=[
-                    ds.Assignment(t.department_id, t.role, t.time_limit_days) for t in specs
-                ],
+                assignments=specs,
                 note=f"{m.title}议定：{text}",
                 source={"meeting_id": m.pk, "meeting": m.title, "decision_id": decision.pk},
                 at=now,

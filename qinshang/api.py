@@ -47,9 +47,10 @@ class BearerToken(HttpBearer):
 
 
 api = NinjaAPI(
-    title="亲商 Qinshang API",
+    # ASCII: client generators name their package after the title (qinshang-api-client).
+    title="Qinshang API",
     version="1",
-    description="园区企业诉求闭环服务平台接口。认证：`Authorization: Bearer <token>`，"
+    description="亲商——园区企业诉求闭环服务平台接口。认证：`Authorization: Bearer <token>`，"
     "令牌在“我的访问令牌”页面或由 `python manage.py issue_token <username> --days 90 --scope read|write` "
     "生成，到期、吊销或修改密码后失效；只读（read）令牌的 POST 请求返回 403。多园区用户用请求头 `X-Park` 指定园区编号。",
     auth=[BearerToken(), django_auth],

@@ -131,6 +131,12 @@ def message(err: dict[str, Any]) -> str:
         return f"不能超过 {ctx.get('max_length')} 字"
     if kind == "too_long":
         return f"最多 {ctx.get('max_length')} 项"
+    if kind == "string_too_short":
+        return "不能为空"
+    if kind == "extra_forbidden":
+        return "不接受该参数"
+    if kind in ("enum", "literal_error") and ctx.get("expected"):
+        return f"取值无效，可选：{ctx['expected']}"
     return _MESSAGES.get(kind, str(err.get("msg", "")))
 
 

@@ -119,7 +119,7 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/demands": page(EVERYONE),  # scoped: each sees the demands visible to them
     "POST /api/v1/demands": post(EVERYONE),  # the service decides per enterprise
     "GET /api/v1/demands/{demand_id}": page(DEMAND_VIEWERS),
-    "POST /api/v1/demands/{demand_id}/actions/{action}": post(DEMAND_VIEWERS, action="comment"),
+    # POST /api/v1/demands/{demand_id}/actions/<action>: one operation per action, below.
     "POST /api/v1/demands/{demand_id}/reveal/{field}": post(REVEALERS, field="phone"),
     "GET /api/v1/demands/{demand_id}/similar": page(DEMAND_STAFF),
     "GET /api/v1/demands/{demand_id}/suggestion": page(DEMAND_STAFF),
@@ -309,3 +309,35 @@ TABLE: dict[str, Rule] = {
     # The department inspected reports its rectification; the others are refused.
     "supervision:act": post(roles("handler", "head"), pk="inspection_id", step="report"),
 }
+
+# One API operation per workflow action (demands.schemas.BODIES), each with who may fire it on
+# the scene's demand as demands.workflow says: an empty body is a 422 for an action with required
+# fields, whoever asks; the others reach the role check.
+TASK_DEPARTMENT = roles("handler", "head")
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "resolve_on_spot": DISPATCH | {"liaison"},
+    "dispatch": DISPATCH,
+    "sign": TASK_DEPARTMENT,
+    "return": TASK_DEPARTMENT,
+    "redispatch": DISPATCH,
+    "insist": DISPATCH,
+    "request_extension": TASK_DEPARTMENT,
+    "decide_extension": DISPATCH,
+    "pause": TASK_DEPARTMENT,
+    "resume": TASK_DEPARTMENT | DISPATCH | {"enterprise"},
+    "reply": TASK_DEPARTMENT,
+    "confirm": DISPATCH | {"enterprise", "liaison"},
+    "record_callback": DISPATCH | {"liaison"},
+    "close": DISPATCH,
+    "reopen": DISPATCH | {"enterprise"},
+    "urge": DISPATCH | {"leader"},
+    "merge": DISPATCH,
+    "escalate": DISPATCH | {"leader"},
+    "comment": DEMAND_VIEWERS,
+}
+TABLE.update(
+    {
+        f"POST /api/v1/demands/{{demand_id}}/actions/{action}": post(allowed)
+        for action, allowed in ACTION_ROLES.items()
+    }
+)

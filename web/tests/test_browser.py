@@ -180,7 +180,7 @@ def test_a_return_is_rerouted_by_the_dispatcher(browser, live_server):
             category_id=w.cat_finance.pk,
         ),
     )
-    services.perform(disp_user, d, "dispatch", {"lead_department_id": w.dept_b.pk})
+    services.dispatch(disp_user, d, lead_department_id=w.dept_b.pk)
     base = live_server.url
 
     land = Person(browser, base, "hand_b")
