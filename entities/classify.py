@@ -38,9 +38,13 @@ _BOILERPLATE = re.compile(
     r"一般项目[:：]|许可项目[:：]|经营范围[:：]|主营业务[:：]|[（(][^）)]*[）)]"
 )
 _SPLIT = re.compile(r"[；;。\n,，]+")
-_MAKE = re.compile(r"制造|生产|加工|冶炼|压延|铸造|锻造|酿造|制品|装配|组装|印刷|发电|供应|采选|开采|种植|养殖|饲养")
+_MAKE = re.compile(
+    r"制造|生产|加工|冶炼|压延|铸造|锻造|酿造|制品|装配|组装|印刷|发电|供应|采选|开采|种植|养殖|饲养"
+)
 _SELL = re.compile(r"销售|批发|零售|经销|经营|进出口|贸易|代销|分销|购销")
-_RETAIL = re.compile(r"零售|超市|超级市场|便利店|药店|药房|门店|加油站|新车销售|互联网销售|网上销售|网络销售|百货")
+_RETAIL = re.compile(
+    r"零售|超市|超级市场|便利店|药店|药房|门店|加油站|新车销售|互联网销售|网上销售|网络销售|百货"
+)
 # Items nearly every enterprise registers: they say little about its industry.
 _GENERIC = re.compile(
     r"^(?:货物进出口|技术进出口|进出口代理|技术服务|技术开发|技术咨询|技术交流|技术转让|技术推广|"
@@ -53,7 +57,9 @@ _NAME_TAIL = re.compile(
     r"门市部|营业部|工作室|中心|厂|店)$"
 )
 _NAME_GENERIC = re.compile(r"科技|实业|发展|控股|湖南|湘潭|韶山|长沙|株洲|市|省|县|区|高新")
-_DIVISIONS_OF = {s.code: {c for c, _ in industries.divisions_of(s.code)} for s in industries.SECTIONS}
+_DIVISIONS_OF = {
+    s.code: {c for c, _ in industries.divisions_of(s.code)} for s in industries.SECTIONS
+}
 _MAKE_SECTIONS = {"A", "B", "C", "D"}
 _TRADE = {"51", "52"}
 
@@ -147,9 +153,7 @@ class Classifier:
         self._phrase_div = np.array([self._index[d] for d in self._phrases.divisions])
         section_of = {c: industries.section_of(c) for c in self._codes}
         self._sections = sorted(set(section_of.values()))
-        self._section_index = np.array(
-            [self._sections.index(section_of[c]) for c in self._codes]
-        )
+        self._section_index = np.array([self._sections.index(section_of[c]) for c in self._codes])
         make = [section_of[c] in _MAKE_SECTIONS for c in self._codes]
         trade = [c in _TRADE for c in self._codes]
         self._mask_make = np.array(make)
@@ -180,7 +184,7 @@ class Classifier:
         return self._mask_other
 
     def suggest(
-        self, name: str, scope: str, examples: Iterable[Example] = (), exclude: str = ""
+        self, name: str, scope: str, neighbours: Neighbours | None = None, exclude: str = ""
     ) -> Suggestion | None:
         items = items_of(scope)
         weights = []
@@ -195,7 +199,9 @@ class Classifier:
         if len(core) >= 2:
             texts.append(core)
             weights.append(0.6 if items else 1.0)
-            masks.append(self._mask(core) if _SELL.search(core) else np.ones(len(self._codes), bool))
+            masks.append(
+                self._mask(core) if _SELL.search(core) else np.ones(len(self._codes), bool)
+            )
         if not texts:
             return None
         best, which = self._item_scores(texts)
@@ -212,7 +218,8 @@ class Classifier:
             for s in range(len(self._sections)):
                 sec_max = kept[self._section_index == s].max(initial=0.0)
                 section_contrib[s] += w * sec_max**2
-        for ex_div, sim in self._neighbours(core + " " + " ".join(items), examples, exclude):
+        near = neighbours.near(core + " " + " ".join(items), exclude) if neighbours else []
+        for ex_div, sim in near:
             if ex_div in self._index:
                 d = self._index[ex_div]
                 contrib[d] += 0.5 * sim**2
@@ -249,17 +256,27 @@ class Classifier:
             alternatives=alts,
         )
 
-    def _neighbours(
-        self, text: str, examples: Iterable[Example], exclude: str, k: int = 5
-    ) -> list[tuple[str, float]]:
-        rows = [e for e in examples if e.text and e.division and e.text != exclude]
-        if not rows:
+
+class Neighbours:
+    """A park's classified entities, indexed once; `near` gives the k most similar."""
+
+    def __init__(self, examples: Iterable[Example]) -> None:
+        self.rows = [e for e in examples if e.text.strip() and e.division]
+        self._vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
+        self._m = self._vec.fit_transform([e.text for e in self.rows]) if self.rows else None
+
+    def near(self, text: str, exclude: str = "", k: int = 5) -> list[tuple[str, float]]:
+        if self._m is None:
             return []
-        vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
-        m = vec.fit_transform([e.text for e in rows])
-        sims = (vec.transform([text]) @ m.T).toarray()[0]
-        top = np.argsort(-sims)[:k]
-        return [(rows[i].division, float(sims[i])) for i in top if sims[i] > 0.2]
+        sims = (self._vec.transform([text]) @ self._m.T).toarray()[0]
+        out = []
+        for i in np.argsort(-sims):
+            if len(out) >= k or sims[i] <= 0.2:
+                break
+            if exclude and self.rows[i].text == exclude:
+                continue
+            out.append((self.rows[i].division, float(sims[i])))
+        return out
 
 
 @lru_cache(maxsize=1)
@@ -268,9 +285,9 @@ def classifier() -> Classifier:
 
 
 def suggest(
-    name: str, scope: str, examples: Iterable[Example] = (), exclude: str = ""
+    name: str, scope: str, neighbours: Neighbours | None = None, exclude: str = ""
 ) -> Suggestion | None:
-    return classifier().suggest(name, scope, examples, exclude)
+    return classifier().suggest(name, scope, neighbours, exclude)
 
 
 def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:

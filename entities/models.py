@@ -53,6 +53,9 @@ class MarketEntity(models.Model):
     industry_detail = models.CharField("行业中类/小类", max_length=4, blank=True)
     business_scope = models.TextField("经营范围", blank=True)
     main_business = models.CharField("主营业务", max_length=200, blank=True)
+    # What the classifier suggested from the name and scope when they were last entered (门类,
+    # 大类, confidence, the words that decided), kept so the form, API and report show the same.
+    industry_suggestion = models.JSONField("行业建议", default=dict, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     employees = models.PositiveIntegerField("从业人数", null=True, blank=True)

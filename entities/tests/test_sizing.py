@@ -82,7 +82,11 @@ def test_micro_needs_only_one_measure_below():
     [
         ("36", sizing.Figures(employees=500), ("annual_revenue_wan",)),
         ("36", sizing.Figures(), ("employees", "annual_revenue_wan")),
-        ("48", sizing.Figures(employees=10, annual_revenue_wan=Decimal(9000)), ("total_assets_wan",)),
+        (
+            "48",
+            sizing.Figures(employees=10, annual_revenue_wan=Decimal(9000)),
+            ("total_assets_wan",),
+        ),
         ("01", sizing.Figures(employees=10), ("annual_revenue_wan",)),
     ],
 )
