@@ -47,6 +47,24 @@ def require_edit(user: User, entity: MarketEntity) -> None:
         raise Forbidden("只有派单员、管理员和该企业的专属服务员可以维护企业档案")
 
 
+EVENT_LABELS = {
+    "created": "登记",
+    "updated": "修改登记信息",
+    "figures_recorded": "录入年度经营数据",
+    "figures_corrected": "更正年度经营数据",
+    "certification_added": "登记资质认定",
+    "certification_revoked": "撤销资质认定",
+    "size_override": "人工认定企业规模",
+    "size_override_lifted": "取消人工认定规模",
+    "plan_created": "制定一企一策",
+    "plan_goal_added": "一企一策：添加目标",
+    "plan_measure_added": "一企一策：添加措施",
+    "plan_measure_updated": "一企一策：更新措施",
+    "plan_reviewed": "一企一策：评估",
+    "plan_closed": "一企一策：评估并结束",
+}
+
+
 def record(
     entity: MarketEntity, actor: User | None, action: str, note: str = "", **data: Any
 ) -> EntityEvent:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ops",
     "projects",
     "experts",
+    "profiles",
     "accounts",
 ]
 
