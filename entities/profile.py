@@ -87,23 +87,34 @@ def _jsonable(value: Any) -> Any:
 
 # -- numbers ----------------------------------------------------------------------------------
 
+# The input field a figure's message names (labels are for people, fields for programs).
+_FIELD_OF = {
+    "从业人员": "employees",
+    "从业人数": "employees",
+    "营业收入": "annual_revenue_wan",
+    "年营业收入": "annual_revenue_wan",
+    "资产总额": "total_assets_wan",
+    "注册资本": "registered_capital_wan",
+    "目标值": "target",
+}
+
 
 def wan(value: Any, label: str) -> Decimal | None:
     """A 万元 amount: blank → None; negative, non-numeric or absurd → a Chinese message."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool | list | dict):
-        raise InvalidInput(f"{label}必须是数字", field=label)
+        raise InvalidInput(f"{label}必须是数字", field=_FIELD_OF.get(label, label))
     try:
         d = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
-        raise InvalidInput(f"{label}必须是数字（万元）", field=label)
+        raise InvalidInput(f"{label}必须是数字（万元）", field=_FIELD_OF.get(label, label))
     if not d.is_finite():
-        raise InvalidInput(f"{label}必须是数字（万元）", field=label)
+        raise InvalidInput(f"{label}必须是数字（万元）", field=_FIELD_OF.get(label, label))
     if d < 0:
-        raise InvalidInput(f"{label}不能为负数", field=label)
+        raise InvalidInput(f"{label}不能为负数", field=_FIELD_OF.get(label, label))
     if d >= MAX_WAN:
-        raise InvalidInput(f"{label}超出合理范围（单位为万元）", field=label)
+        raise InvalidInput(f"{label}超出合理范围（单位为万元）", field=_FIELD_OF.get(label, label))
     return d.quantize(Decimal("0.01"))
 
 
@@ -111,17 +122,17 @@ def headcount(value: Any, label: str = "从业人员") -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool | list | dict):
-        raise InvalidInput(f"{label}必须是整数", field=label)
+        raise InvalidInput(f"{label}必须是整数", field=_FIELD_OF.get(label, label))
     try:
         d = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidInput(f"{label}必须是整数", field=label)
+        raise InvalidInput(f"{label}必须是整数", field=_FIELD_OF.get(label, label))
     if not d.is_finite() or d != d.to_integral():
-        raise InvalidInput(f"{label}必须是整数", field=label)
+        raise InvalidInput(f"{label}必须是整数", field=_FIELD_OF.get(label, label))
     if d < 0:
-        raise InvalidInput(f"{label}不能为负数", field=label)
+        raise InvalidInput(f"{label}不能为负数", field=_FIELD_OF.get(label, label))
     if d > 1_000_000:
-        raise InvalidInput(f"{label}超出合理范围", field=label)
+        raise InvalidInput(f"{label}超出合理范围", field=_FIELD_OF.get(label, label))
     return int(d)
 
 

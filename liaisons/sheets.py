@@ -338,9 +338,8 @@ FIELD_COLUMN = {
     "contacts": "联系电话",
     "employees": "从业人数",
     "address": "地址",
-    "从业人数": "从业人数",
-    "年营业收入": "营业收入（万元）",
-    "资产总额": "资产总额（万元）",
+    "annual_revenue_wan": "营业收入（万元）",
+    "total_assets_wan": "资产总额（万元）",
     "business_scope": "经营范围",
     "main_business": "主营业务",
 }

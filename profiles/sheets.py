@@ -49,9 +49,8 @@ CERT_COLUMNS: tuple[Column, ...] = _ENTITY + (
 FIELD_COLUMN = {
     "year": "年度",
     "employees": "从业人员（人）",
-    "从业人员": "从业人员（人）",
-    "营业收入": "营业收入（万元）",
-    "资产总额": "资产总额（万元）",
+    "annual_revenue_wan": "营业收入（万元）",
+    "total_assets_wan": "资产总额（万元）",
     "kind": "认定类别",
     "valid_from": "有效期起",
     "valid_until": "有效期至",
