@@ -848,6 +848,9 @@ def build_demo(
         f"{f['slipping']} 个，工地巡查 {f['inspections']} 次）"
     )
 
+    from demo.profiles import seed_profiles
+
+    seed_profiles(rng, park, profiles, log)
     log("  正在模拟企业接待日与重点项目调度会……")
     old = sim.legacy(max(8, demands // 40))
     ladder = Ladder(sim)
