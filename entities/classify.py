@@ -269,7 +269,7 @@ class Neighbours:
         if self._m is None:
             return []
         sims = (self._vec.transform([text]) @ self._m.T).toarray()[0]
-        out = []
+        out: list[tuple[str, float]] = []
         for i in np.argsort(-sims):
             if len(out) >= k or sims[i] <= 0.2:
                 break

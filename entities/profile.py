@@ -230,7 +230,7 @@ def override_size(actor: User, entity: MarketEntity, size_class: str, reason: st
 
 @dataclass
 class FigureInput:
-    year: int
+    year: Any
     employees: Any = None
     employees_source: str = ""
     employees_date: Any = None
@@ -282,7 +282,8 @@ def clean_figures(data: FigureInput) -> dict[str, Any]:
         raise InvalidInput("从业人员、营业收入、资产总额至少填写一项", field="employees")
     today = timezone.localdate()
     for key in ("employees_date", "revenue_date", "assets_date"):
-        if out[key] is not None and out[key] > today:
+        day = out[key]
+        if isinstance(day, dt.date) and day > today:
             raise InvalidInput("取得日期不能晚于今天", field=key)
     return out
 

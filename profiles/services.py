@@ -235,7 +235,8 @@ def goal_progress(goal: PlanGoal, entity: MarketEntity) -> dict[str, Any]:
     out: dict[str, Any] = {"goal": goal.pk, "text": goal.text, "metric": goal.metric}
     if not goal.metric:
         return out
-    row = entity.figures.filter(year=goal.year).first() or entity.figures.order_by("-year").first()
+    row = entity.figures.filter(year=goal.year).first() if goal.year else None
+    row = row or entity.figures.order_by("-year").first()
     actual = getattr(row, goal.metric) if row else None
     out.update(
         year=row.year if row else None,

@@ -35,8 +35,8 @@ class Command(BaseCommand):
         if opts["csv"]:
             try:
                 rows = evaluation.read_csv(opts["csv"])
-            except (OSError, ValueError, KeyError) as e:
-                raise CommandError(str(e))
+            except (OSError, ValueError, KeyError) as exc:
+                raise CommandError(str(exc))
         elif park is not None:
             qs = (
                 MarketEntity.objects.filter(park=park)
@@ -45,10 +45,12 @@ class Command(BaseCommand):
                 .order_by("pk")
             )
             rows = []
-            for e in qs:
-                rows.append(evaluation.Row(str(e.pk), e.name, e.business_scope, e.industry))
+            for ent in qs:
+                rows.append(evaluation.Row(str(ent.pk), ent.name, ent.business_scope, ent.industry))
                 # Leave-one-out: an entity is never its own neighbour.
-                exclude[str(e.pk)] = profile.example_text(e.name, e.main_business, e.business_scope)
+                exclude[str(ent.pk)] = profile.example_text(
+                    ent.name, ent.main_business, ent.business_scope
+                )
         else:
             raise CommandError("请给出 --csv 文件或 --park 园区代码")
         neighbours: classify.Neighbours | None = None
