@@ -921,6 +921,10 @@ def build_demo(
 
     lf = demo_livelihood.build(rng, park, now)
     log(f"  重点民生项目 {lf['projects']} 项（已办结销号 {lf['closed']} 项）")
+
+    from demo.profiles import seed_profiles
+
+    seed_profiles(rng, park, profiles, log)
     log("  正在模拟企业接待日与重点项目调度会……")
     old = sim.legacy(max(6, demands // 40))
     ladder = Ladder(sim, scale=demands / 1500)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 
+from entities import profile
 from entities.models import KINDS_WITHOUT_CODE, Contact, EntityKind, MarketEntity, Tier
 from orgs.models import Park, Role, User
 from qinshang import industries
@@ -59,21 +59,13 @@ class EntityInput:
     employees: int | None = None
     annual_revenue_wan: Any = None
     registered_capital_wan: Any = None
+    total_assets_wan: Any = None
+    industry_detail: str = ""
+    business_scope: str = ""
+    main_business: str = ""
     contacts: list[dict[str, Any]] = field(default_factory=list)
     # Only an administrator may vouch for a code that fails the GB 32100 check character.
     credit_code_confirm_reason: str = ""
-
-
-def _decimal(value: Any, label: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        d = Decimal(str(value))
-    except InvalidOperation:
-        raise InvalidInput(f"{label}必须是数字", field=label)
-    if d < 0 or d >= Decimal("1e12"):
-        raise InvalidInput(f"{label}超出合理范围", field=label)
-    return d.quantize(Decimal("0.01"))
 
 
 def validate_credit_code(code: str, kind: str, actor: User, reason: str) -> tuple[str, bool]:
@@ -124,11 +116,25 @@ def _clean(
         raise InvalidInput(
             f"行业代码“{ind}”不是 GB/T 4754 的大类代码（两位数字）", field="industry"
         )
+    detail = (data.industry_detail or "").strip()
+    if detail and (not detail.isdigit() or len(detail) not in (3, 4) or not ind):
+        raise InvalidInput(
+            "行业中类/小类应为 3–4 位数字代码，并须先填写大类", field="industry_detail"
+        )
+    if detail and not detail.startswith(ind):
+        raise InvalidInput(
+            f"行业中类 {detail} 不属于大类 {ind}（前两位应与大类相同）", field="industry_detail"
+        )
+    scope = (data.business_scope or "").strip()
+    if len(scope) > 4000:
+        raise InvalidInput("经营范围不能超过 4000 字", field="business_scope")
+    main = (data.main_business or "").strip()
+    if len(main) > 200:
+        raise InvalidInput("主营业务不能超过 200 字", field="main_business")
     tier = data.tier if data.tier is not None else default_tier(data.kind)
     if tier not in Tier.values:
         raise InvalidInput("层级应为 1、2 或 3", field="tier")
-    if data.employees is not None and not 0 <= int(data.employees) <= 1_000_000:
-        raise InvalidInput("从业人数超出合理范围", field="employees")
+    employees = profile.headcount(data.employees, "从业人数")
     contacts = []
     for i, c in enumerate(data.contacts or [], start=1):
         cname = str(c.get("name", "")).strip()
@@ -155,9 +161,13 @@ def _clean(
             address=(data.address or "").strip()[:200],
             tier=tier,
             legal_representative=(data.legal_representative or "").strip()[:50],
-            employees=data.employees,
-            annual_revenue_wan=_decimal(data.annual_revenue_wan, "年营业收入"),
-            registered_capital_wan=_decimal(data.registered_capital_wan, "注册资本"),
+            industry_detail=detail,
+            business_scope=scope,
+            main_business=main,
+            employees=employees,
+            annual_revenue_wan=profile.wan(data.annual_revenue_wan, "年营业收入"),
+            registered_capital_wan=profile.wan(data.registered_capital_wan, "注册资本"),
+            total_assets_wan=profile.wan(data.total_assets_wan, "资产总额"),
             credit_code_confirmed_by=actor if vouched else None,
             credit_code_confirm_reason=data.credit_code_confirm_reason.strip() if vouched else "",
         ),
@@ -171,11 +181,28 @@ def create_entity(actor: User, park: Park, data: EntityInput) -> MarketEntity:
     if not actor.in_park(park.pk) and not actor.is_superuser:
         raise Forbidden("您无权在该园区登记市场主体")
     cleaned = _clean(data, actor, park)
+    fields = cleaned["fields"]
+    suggestion = profile.suggestion_dict(
+        profile.suggest_industry(
+            park, fields["name"], fields["business_scope"], fields["main_business"]
+        )
+    )
     with transaction.atomic():
-        entity = MarketEntity.objects.create(park=park, **cleaned["fields"])
+        entity = MarketEntity.objects.create(
+            park=park, industry_suggestion=suggestion or {}, **fields
+        )
         for c in cleaned["contacts"]:
             c.entity = entity
             c.save()
+        profile.refresh_size(entity)
+        profile.record(
+            entity,
+            actor,
+            "created",
+            entity.name,
+            fields={k: v for k, v in fields.items() if k != "credit_code_confirmed_by"},
+            suggestion=suggestion,
+        )
     return entity
 
 
@@ -183,10 +210,32 @@ def update_entity(actor: User, entity: MarketEntity, data: EntityInput) -> Marke
     if actor.role not in EDIT_ROLES and not actor.is_superuser:
         raise Forbidden("只有派单员或管理员可以修改市场主体")
     cleaned = _clean(data, actor, entity.park, instance=entity)
+    fields = cleaned["fields"]
+    tracked = [k for k in fields if k != "credit_code_confirmed_by"]
+    before = {k: getattr(entity, k) for k in tracked}
+    if (fields["name"], fields["business_scope"], fields["main_business"]) != (
+        entity.name,
+        entity.business_scope,
+        entity.main_business,
+    ):
+        fields["industry_suggestion"] = (
+            profile.suggestion_dict(
+                profile.suggest_industry(
+                    entity.park, fields["name"], fields["business_scope"], fields["main_business"]
+                )
+            )
+            or {}
+        )
     with transaction.atomic():
-        for k, v in cleaned["fields"].items():
+        for k, v in fields.items():
             setattr(entity, k, v)
         entity.save()
+        changed = {
+            k: [before[k], getattr(entity, k)] for k in tracked if before[k] != getattr(entity, k)
+        }
+        if changed:
+            profile.record(entity, actor, "updated", "修改登记信息", changed=changed)
+        profile.refresh_size(entity)
         if data.contacts:
             entity.contacts.all().delete()
             for c in cleaned["contacts"]:

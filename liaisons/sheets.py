@@ -98,6 +98,16 @@ ENTITY_COLUMNS: tuple[Column, ...] = (
     Column("phone", "联系电话", ("电话", "联系方式", "手机", "手机号码", "联系人电话"), False, 16),
     Column("legal", "法定代表人", ("法人", "法人代表", "负责人"), False, 10),
     Column("employees", "从业人数", ("员工人数", "职工人数", "用工人数"), False, 10),
+    Column(
+        "revenue",
+        "营业收入（万元）",
+        ("营业收入", "年营业收入", "年营业收入（万元）", "营业收入(万元)"),
+        False,
+        12,
+    ),
+    Column("assets", "资产总额（万元）", ("资产总额", "总资产", "资产总额(万元)"), False, 12),
+    Column("main_business", "主营业务", ("主营产品", "主要产品", "主营"), False, 24),
+    Column("business_scope", "经营范围", ("经营范围及方式", "许可经营范围"), False, 40),
 )
 # Only written by the export (an import ignores them: liaisons are assigned by the engine).
 ENTITY_EXPORT_ONLY = (
@@ -333,6 +343,10 @@ FIELD_COLUMN = {
     "contacts": "联系电话",
     "employees": "从业人数",
     "address": "地址",
+    "annual_revenue_wan": "营业收入（万元）",
+    "total_assets_wan": "资产总额（万元）",
+    "business_scope": "经营范围",
+    "main_business": "主营业务",
 }
 
 
@@ -441,6 +455,10 @@ def import_entities(
                     tier=tier,
                     legal_representative=val("legal"),
                     employees=employees,
+                    annual_revenue_wan=val("revenue"),
+                    total_assets_wan=val("assets"),
+                    main_business=val("main_business"),
+                    business_scope=val("business_scope"),
                     contacts=[{"name": contact, "phone": phone, "is_primary": True}]
                     if phone
                     else [],
@@ -451,8 +469,15 @@ def import_entities(
         for n, data_in in inputs:
             try:
                 with transaction.atomic():
-                    create_entity(actor, park, data_in)
+                    made = create_entity(actor, park, data_in)
                 report.created += 1
+                hint = made.industry_suggestion
+                if not made.industry and hint:
+                    words = "、".join(hint.get("words", [])[:3])
+                    report.notes.append(
+                        f"第 {n} 行：未填所属行业，按名称和经营范围建议 {hint['division_label']}"
+                        f"（置信度 {hint['confidence']:.0%}，依据：{words or '名称'}）"
+                    )
             except InvalidInput as exc:
                 report.errors.append(
                     RowError(n, FIELD_COLUMN.get(exc.field or "", "—"), exc.message)
@@ -641,6 +666,10 @@ def export_entities(entities: QuerySet[MarketEntity]) -> bytes:
                 contact.phone if contact else "",
                 e.legal_representative,
                 e.employees,
+                e.annual_revenue_wan,
+                e.total_assets_wan,
+                e.main_business,
+                e.business_scope,
                 lia.display_name if lia else "",
                 lia.phone if lia else "",
                 lia.department.name if lia and lia.department else "",

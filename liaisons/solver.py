@@ -50,41 +50,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from qinshang import industries
+
 # --------------------------------------------------------------------------------------------
 # Industry codes (GB/T 4754-2017)
 # --------------------------------------------------------------------------------------------
 
-#: 门类 letter -> name.
-SECTION_NAMES: dict[str, str] = {
-    "A": "农、林、牧、渔业",
-    "B": "采矿业",
-    "C": "制造业",
-    "D": "电力、热力、燃气及水生产和供应业",
-    "E": "建筑业",
-    "F": "批发和零售业",
-    "G": "交通运输、仓储和邮政业",
-    "H": "住宿和餐饮业",
-    "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业",
-    "K": "房地产业",
-    "L": "租赁和商务服务业",
-    "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业",
-    "O": "居民服务、修理和其他服务业",
-    "P": "教育",
-    "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业",
-    "S": "公共管理、社会保障和社会组织",
-    "T": "国际组织",
-}
-
-# (first 大类, last 大类, 门类): 大类 codes are two digits, contiguous per 门类.
-_DIVISION_RANGES: tuple[tuple[int, int, str], ...] = (
-    (1, 5, "A"), (6, 12, "B"), (13, 43, "C"), (44, 46, "D"), (47, 50, "E"), (51, 52, "F"),
-    (53, 60, "G"), (61, 62, "H"), (63, 65, "I"), (66, 69, "J"), (70, 70, "K"), (71, 72, "L"),
-    (73, 75, "M"), (76, 79, "N"), (80, 82, "O"), (83, 83, "P"), (84, 85, "Q"), (86, 90, "R"),
-    (91, 96, "S"), (97, 97, "T"),
-)  # fmt: skip
+#: 门类 letter -> name (the one table is qinshang.industries).
+SECTION_NAMES: dict[str, str] = industries.SECTION_NAMES
 
 
 def industry_section(code: str) -> str:
@@ -96,11 +69,8 @@ def industry_section(code: str) -> str:
         return ""
     if c[0].isalpha():
         return c[0]
-    if c[:2].isdigit():
-        division = int(c[:2])
-        for first, last, letter in _DIVISION_RANGES:
-            if first <= division <= last:
-                return letter
+    if c[:2].isdigit() and industries.is_division(c[:2]):
+        return industries.section_of(c[:2])
     return c
 
 

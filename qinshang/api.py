@@ -123,5 +123,9 @@ def _register() -> None:
     api.add_router("", projects_router)
     api.add_router("", experts_router)
 
+    from profiles.api import router as profiles_router
+
+    api.add_router("", profiles_router)
+
 
 _register()

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ops",
     "projects",
     "experts",
+    "profiles",
     "accounts",
 ]
 

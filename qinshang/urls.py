@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("experts/", include("experts.urls")),
     path("manage/", include("parkadmin.urls")),
+    path("profiles/", include("profiles.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

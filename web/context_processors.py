@@ -29,6 +29,18 @@ NAV = [
             Role.EXPERT,
         ),
     ),
+    (
+        "企业档案",
+        "/profiles/",
+        (
+            Role.DISPATCHER,
+            Role.ADMIN,
+            Role.LEADER,
+            Role.LIAISON,
+            Role.HANDLER,
+            Role.DEPARTMENT_HEAD,
+        ),
+    ),
     ("服务员安排", "/liaisons/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
     (
         "大走访",

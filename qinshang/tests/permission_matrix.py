@@ -77,6 +77,9 @@ PARAMS = {
     "inspection_id": "inspection_id",
     "mid": "milestone_id",
     "iid": "site_inspection_id",
+    "cert_id": "cert_id",
+    "sp_id": "service_plan_id",
+    "measure_id": "plan_measure_id",
 }
 
 # The admin site is for superusers only (no persona is staff): a few of its pages stand for all.
@@ -111,6 +114,12 @@ PROJECT_PROGRESS = roles("dispatcher", "liaison", "leader", "admin")  # mileston
 # The scene's 督查 concerns 经济发展局: the park-wide roles and that department see it.
 INSPECTION_VIEWERS = MANAGERS | {"handler", "head"}
 
+# 一企一档: staff who serve or oversee enterprises (not experts, not requesters); editors of
+# figures and certifications; 一企一策 planners (leaders too).
+PROFILE_VIEWERS = VISIT_STAFF
+PROFILE_EDITORS = roles("dispatcher", "liaison", "admin")
+PROFILE_PLANNERS = roles("dispatcher", "liaison", "leader", "admin")
+
 TABLE: dict[str, Rule] = {
     # ---------------------------------------------------------------- API (OpenAPI operations)
     "GET /api/v1/categories": page(EVERYONE),
@@ -126,6 +135,18 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/enterprises": page(EVERYONE),
     "POST /api/v1/enterprises": post(DISPATCH),
     "GET /api/v1/enterprises/{entity_id}": page(DEMAND_VIEWERS),
+    # 一企一档: figures, certifications and size class are read like the enterprise; written by
+    # the dispatch centre, administrators and the entity's liaison (the scene's liaison serves it).
+    "GET /api/v1/enterprises/{entity_id}/figures": page(DEMAND_VIEWERS),
+    "POST /api/v1/enterprises/{entity_id}/figures": post(PROFILE_EDITORS),
+    "GET /api/v1/enterprises/{entity_id}/certifications": page(DEMAND_VIEWERS),
+    "POST /api/v1/enterprises/{entity_id}/certifications": post(PROFILE_EDITORS),
+    "POST /api/v1/enterprises/{entity_id}/certifications/{cert_id}/revoke": post(PROFILE_EDITORS),
+    "GET /api/v1/enterprises/{entity_id}/size-class": page(DEMAND_VIEWERS),
+    "POST /api/v1/enterprises/{entity_id}/size-class/override": post(PROFILE_EDITORS),
+    "POST /api/v1/industry-suggestions": post(EVERYONE),
+    "GET /api/v1/size-standards": page(EVERYONE),
+    "GET /api/v1/profiles/{entity_id}": page(PROFILE_VIEWERS),
     "GET /api/v1/tokens": page(EVERYONE),
     "GET /api/v1/park/tokens": page(roles("admin")),
     "POST /api/v1/tokens/{token_id}/revoke": post(TOKEN_OWNERS),
@@ -220,6 +241,20 @@ TABLE: dict[str, Rule] = {
     # A park-wide briefing: a department head sees only the department's own.
     "reports:briefing": page(REPORTS - {"head"}, pk="briefing_id"),
     "reports:briefing_file": page(REPORTS - {"head"}, pk="briefing_id", kind="docx"),
+    "profiles:index": page(PROFILE_VIEWERS),
+    "profiles:new": form(DISPATCH),
+    "profiles:suggest": post(PROFILE_VIEWERS),
+    "profiles:import": form(DISPATCH),
+    "profiles:detail": page(PROFILE_VIEWERS),
+    "profiles:figures": post(PROFILE_EDITORS),
+    "profiles:certification": post(PROFILE_EDITORS),
+    "profiles:revoke": post(PROFILE_EDITORS),
+    "profiles:size_override": post(PROFILE_EDITORS),
+    "profiles:plan_new": post(PROFILE_PLANNERS),
+    "profiles:plan_goal": post(PROFILE_PLANNERS),
+    "profiles:plan_measure": post(PROFILE_PLANNERS),
+    "profiles:measure_status": post(PROFILE_PLANNERS),
+    "profiles:plan_review": post(PROFILE_PLANNERS),
     "liaisons:index": page(PLANNERS),
     "liaisons:rules": form(PLANNERS, DISPATCH),
     "liaisons:plan_new": post(DISPATCH),

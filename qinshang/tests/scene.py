@@ -318,7 +318,40 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
             rectification_days=5,
         ),
     )
+    # 一企一档: the enterprise is a key enterprise with a certification and a 一企一策.
+    from entities import profile
+    from profiles import services as plans
+
+    MarketEntity.objects.filter(pk=world.enterprise.pk).update(tier=1)
+    world.enterprise.refresh_from_db()
+    cert = profile.add_certification(
+        disp,
+        world.enterprise,
+        profile.CertificationInput("high_tech", "2025-01-01", "2027-12-31", number="GR2025"),
+    )
+    today = timezone.localdate()
+    plan = plans.create_plan(
+        disp,
+        world.enterprise,
+        plans.PlanInput(
+            "三帮一促服务方案",
+            today.isoformat(),
+            (today + dt.timedelta(days=365)).isoformat(),
+            (today + dt.timedelta(days=30)).isoformat(),
+        ),
+    )
+    measure = plans.add_measure(
+        disp,
+        plan,
+        "协调新增用电容量",
+        "park",
+        u["liaison"].pk,
+        (today + dt.timedelta(days=60)).isoformat(),
+    )
     return {
+        "cert_id": cert.pk,
+        "service_plan_id": plan.pk,
+        "plan_measure_id": measure.pk,
         "token_id": token.pk,
         "proposal_id": proposal.pk,
         "consultation_id": consultation.pk,

@@ -43,6 +43,13 @@ ROOMS: dict[str, int] = {
     "supervision": 7,
     "parkadmin": 7,
     "meetings": 8,
+    # 一企一策 models and services sit above entities; the 一企一档 page reads every app
+    "profiles": 5,
+    "profiles.dossier": 9,
+    "profiles.views": 9,
+    "profiles.urls": 9,
+    "profiles.sheets": 9,
+    "profiles.api": 9,
     "reports": 9,
     "scheduling": 10,
     "ops": 11,

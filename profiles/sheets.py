@@ -1,0 +1,186 @@
+"""Import of yearly figures and certifications from the sheets parks keep (统计报表, 认定名单).
+
+One workbook, first sheet: a sheet with a 认定类别 column is a certification list, otherwise a
+figures sheet. Each row names its entity by 统一社会信用代码 or 企业名称 (of this park), goes
+through the same services as the profile's forms, and every problem is reported with its row
+number, column and a Chinese message. Nothing is written while any row is wrong unless only the
+valid rows are asked for; a dry run writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.db import transaction
+
+from entities import profile as facts
+from entities.models import MarketEntity
+from liaisons.sheets import Column, RowError, read_rows
+from orgs.models import Park, Role, User
+from qinshang.errors import Forbidden, InvalidInput
+from qinshang.validators import normalize_credit_code
+
+_ENTITY = (
+    Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码"), False, 22),
+    Column("name", "企业名称", ("市场主体名称", "单位名称", "名称", "企业"), False, 30),
+)
+FIGURE_COLUMNS: tuple[Column, ...] = _ENTITY + (
+    Column("year", "年度", ("数据年度", "统计年度", "年份"), True, 8),
+    Column(
+        "employees", "从业人员（人）", ("从业人员", "从业人数", "职工人数", "用工人数"), False, 12
+    ),
+    Column(
+        "revenue", "营业收入（万元）", ("营业收入", "主营业务收入", "营业收入(万元)"), False, 14
+    ),
+    Column("assets", "资产总额（万元）", ("资产总额", "总资产", "资产总额(万元)"), False, 14),
+    Column("source", "数据来源", ("来源",), False, 14),
+    Column("as_of", "取得日期", ("数据日期", "填报日期"), False, 12),
+)
+CERT_COLUMNS: tuple[Column, ...] = _ENTITY + (
+    Column("kind", "认定类别", ("资质类别", "认定类型"), True, 18),
+    Column("number", "证书编号", ("编号", "批准文号"), False, 18),
+    Column("issuer", "认定机关", ("发证机关", "认定单位"), False, 18),
+    Column("valid_from", "有效期起", ("认定日期", "发证日期", "认定时间"), True, 12),
+    Column("valid_until", "有效期至", ("有效期截止", "到期日期"), False, 12),
+    Column("cert_name", "认定名称", (), False, 18),
+    Column("source", "数据来源", ("来源",), False, 14),
+)
+FIELD_COLUMN = {
+    "year": "年度",
+    "employees": "从业人员（人）",
+    "annual_revenue_wan": "营业收入（万元）",
+    "total_assets_wan": "资产总额（万元）",
+    "kind": "认定类别",
+    "valid_from": "有效期起",
+    "valid_until": "有效期至",
+    "name": "认定名称",
+    "number": "证书编号",
+    "issuer": "认定机关",
+}
+
+
+@dataclass
+class ProfileImportReport:
+    kind: str  # "figures" | "certifications"
+    total: int = 0
+    valid: int = 0
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    valid_only: bool = False
+    committed: bool = False
+
+    @property
+    def label(self) -> str:
+        return "年度经营数据" if self.kind == "figures" else "资质认定"
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+    def summary(self) -> str:
+        bad = len(self.bad_rows)
+        if self.committed:
+            text = f"共 {self.total} 行，已导入{self.label} {self.created} 行"
+            return text + (f"；{bad} 行有误未导入" if bad else "")
+        if self.dry_run:
+            return (
+                f"试导入：共 {self.total} 行，{self.valid} 行可导入，{bad} 行有误；未写入任何数据"
+            )
+        return f"共 {self.total} 行，{bad} 行有误，未导入任何数据（可改正后重新导入，或只导入正确的行）"
+
+
+def _find(park: Park, code: str, name: str) -> tuple[MarketEntity | None, str, str]:
+    if code:
+        e = MarketEntity.objects.filter(park=park, credit_code=normalize_credit_code(code)).first()
+        return e, "统一社会信用代码", "" if e else f"本园区没有信用代码为 {code} 的市场主体"
+    if name:
+        e = MarketEntity.objects.filter(park=park, name=name.strip()).first()
+        return e, "企业名称", "" if e else f"本园区没有名为“{name}”的市场主体"
+    return None, "企业名称", "须填写统一社会信用代码或企业名称"
+
+
+def import_profile_sheet(
+    actor: User,
+    park: Park,
+    data: bytes | IO[bytes],
+    *,
+    dry_run: bool = False,
+    valid_only: bool = False,
+) -> ProfileImportReport:
+    if not (
+        actor.is_superuser
+        or (actor.role in (Role.DISPATCHER, Role.ADMIN) and actor.in_park(park.pk))
+    ):
+        raise Forbidden("只有派单员或管理员可以导入企业档案数据")
+    raw = data if isinstance(data, bytes) else data.read()
+    # A certification list names its kind; anything else is read as figures.
+    try:
+        index, ignored, body = read_rows(raw, CERT_COLUMNS)
+        kind = "certifications"
+    except InvalidInput:
+        index, ignored, body = read_rows(raw, FIGURE_COLUMNS)
+        kind = "figures"
+    report = ProfileImportReport(
+        kind, total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
+    )
+
+    def val(cells: list[str], key: str) -> str:
+        j = index.get(key)
+        return cells[j].strip() if j is not None and j < len(cells) else ""
+
+    with transaction.atomic():
+        for n, cells in body:
+            entity, col, err = _find(park, val(cells, "credit_code"), val(cells, "name"))
+            if entity is None:
+                report.errors.append(RowError(n, col, err))
+                continue
+            try:
+                with transaction.atomic():
+                    if kind == "figures":
+                        as_of = val(cells, "as_of") or None
+                        src = val(cells, "source")
+                        facts.record_figures(
+                            actor,
+                            entity,
+                            facts.FigureInput(
+                                year=val(cells, "year"),
+                                employees=val(cells, "employees"),
+                                employees_source=src,
+                                employees_date=as_of,
+                                annual_revenue_wan=val(cells, "revenue"),
+                                revenue_source=src,
+                                revenue_date=as_of,
+                                total_assets_wan=val(cells, "assets"),
+                                assets_source=src,
+                                assets_date=as_of,
+                            ),
+                        )
+                    else:
+                        facts.add_certification(
+                            actor,
+                            entity,
+                            facts.CertificationInput(
+                                kind=val(cells, "kind"),
+                                valid_from=val(cells, "valid_from"),
+                                valid_until=val(cells, "valid_until") or None,
+                                name=val(cells, "cert_name"),
+                                number=val(cells, "number"),
+                                issuer=val(cells, "issuer"),
+                                source=val(cells, "source"),
+                            ),
+                        )
+                report.created += 1
+            except (InvalidInput, Forbidden) as exc:
+                field_name = getattr(exc, "field", None) or ""
+                report.errors.append(RowError(n, FIELD_COLUMN.get(field_name, "—"), exc.message))
+        report.valid = report.created
+        report.errors.sort(key=lambda e: (e.row, e.column))
+        if dry_run or (report.errors and not valid_only):
+            transaction.set_rollback(True)
+            report.created = 0
+        else:
+            report.committed = True
+    return report

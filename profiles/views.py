@@ -1,0 +1,403 @@
+"""Pages of 一企一档: the directory, registering an entity (with the industry suggestion), the
+profile, and its forms (figures, certifications, size override, 一企一策), the sheet import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from entities import profile as facts
+from entities import services as entities
+from entities import sizing
+from entities.models import CertificationKind, EntityKind, MarketEntity, Tier
+from orgs.models import Role, User
+from profiles import dossier, services, sheets
+from profiles.models import Metric, PlanMeasure, Track
+from qinshang import industries
+from qinshang.errors import InvalidInput, NotFound
+from qinshang.pages import ParkRequest, paginate, query_without, roles_required
+
+VIEWERS = dossier.VIEW_ROLES
+EDITORS = (Role.DISPATCHER, Role.ADMIN, Role.LIAISON)
+PLANNERS = (Role.DISPATCHER, Role.ADMIN, Role.LEADER, Role.LIAISON)
+SORTS = {
+    "name": ("name", "id"),
+    "-revenue": ("-annual_revenue_wan", "name"),
+    "-employees": ("-employees", "name"),
+    "tier": ("tier", "name"),
+}
+
+
+def _entity(request: ParkRequest, entity_id: int) -> MarketEntity:
+    dossier.require_view(request.user)
+    return entities.get_entity(request.user, request.park, entity_id)
+
+
+@roles_required(*VIEWERS, page="企业档案")
+def index(request: ParkRequest) -> HttpResponse:
+    qs = entities.visible_entities(request.user, request.park).select_related("liaison")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(name__contains=q) | Q(credit_code=q.upper()) | Q(business_scope__contains=q)
+        )
+    kind = request.GET.get("kind", "")
+    if kind in EntityKind.values:
+        qs = qs.filter(kind=kind)
+    size = request.GET.get("size", "")
+    if size == "none":
+        qs = qs.filter(size_class="")
+    elif size in sizing.CLASSES:
+        qs = qs.filter(size_class=size)
+    section = request.GET.get("section", "")
+    if section in industries.SECTION_NAMES:
+        qs = qs.filter(industry__in=[c for c, _ in industries.divisions_of(section)])
+    elif section == "none":
+        qs = qs.filter(industry="")
+    cert = request.GET.get("cert", "")
+    if cert in CertificationKind.values:
+        qs = qs.filter(certifications__kind=cert, certifications__revoked_reason="").distinct()
+    sort = request.GET.get("sort", "tier")
+    qs = qs.order_by(*SORTS.get(sort, SORTS["tier"]))
+    rows = paginate(request, qs, 50)
+    return render(
+        request,
+        "profiles/index.html",
+        {
+            "rows": rows,
+            "total": rows.paginator.count,
+            "q": q,
+            "kind": kind,
+            "size": size,
+            "section": section,
+            "cert": cert,
+            "sort": sort,
+            "kinds": EntityKind.choices,
+            "sizes": list(sizing.LABELS.items()),
+            "sections": [(s.code, f"{s.code} {s.name}") for s in industries.SECTIONS],
+            "certs": CertificationKind.choices,
+            "query": query_without(request, "page"),
+            "may_register": request.user.role in entities.EDIT_ROLES or request.user.is_superuser,
+            "size_labels": sizing.LABELS,
+        },
+    )
+
+
+def _form_input(post: Any) -> entities.EntityInput:
+    def num(key: str) -> Any:
+        return post.get(key, "").strip() or None
+
+    tier = post.get("tier", "")
+    return entities.EntityInput(
+        name=post.get("name", ""),
+        kind=post.get("kind", ""),
+        credit_code=post.get("credit_code", ""),
+        industry=post.get("industry", ""),
+        industry_detail=post.get("industry_detail", ""),
+        address=post.get("address", ""),
+        tier=int(tier) if tier.isdigit() else None,
+        legal_representative=post.get("legal_representative", ""),
+        employees=num("employees"),
+        annual_revenue_wan=num("annual_revenue_wan"),
+        total_assets_wan=num("total_assets_wan"),
+        business_scope=post.get("business_scope", ""),
+        main_business=post.get("main_business", ""),
+        contacts=[{"name": post.get("contact", ""), "phone": post.get("phone", "")}]
+        if post.get("phone", "").strip()
+        else [],
+    )
+
+
+@roles_required(Role.DISPATCHER, Role.ADMIN, page="登记市场主体")
+def new(request: ParkRequest) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            entity = entities.create_entity(request.user, request.park, _form_input(request.POST))
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"已登记“{entity.name}”")
+            return redirect("profiles:detail", entity.pk)
+    return render(
+        request,
+        "profiles/new.html",
+        {
+            "form": request.POST,
+            "error": error,
+            "kinds": EntityKind.choices,
+            "tiers": Tier.choices,
+            "industry_choices": industries.choices(),
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_POST
+@roles_required(*VIEWERS, page="行业建议")
+def suggest(request: ParkRequest) -> HttpResponse:
+    hint = facts.suggestion_dict(
+        facts.suggest_industry(
+            request.park,
+            request.POST.get("name", "")[:200],
+            request.POST.get("business_scope", "")[:4000],
+            request.POST.get("main_business", "")[:200],
+        )
+    )
+    return render(request, "profiles/_suggestion.html", {"hint": hint})
+
+
+@roles_required(*VIEWERS, page="企业档案")
+def detail(request: ParkRequest, entity_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    entity = (
+        MarketEntity.objects.select_related("liaison__department", "backup_liaison")
+        .prefetch_related("contacts")
+        .get(pk=entity.pk)
+    )
+    d = dossier.build(request.user, request.park, entity)
+    staff = User.objects.filter(park=request.park, is_active=True).exclude(
+        role__in=(Role.ENTERPRISE, Role.RESIDENT, Role.EXPERT)
+    )
+    return render(
+        request,
+        "profiles/detail.html",
+        {
+            "d": d,
+            "entity": entity,
+            "size_labels": sizing.LABELS,
+            "cert_kinds": CertificationKind.choices,
+            "metrics": [m for m in Metric.choices if m[0]],
+            "tracks": Track.choices,
+            "staff": staff.order_by("department__sort", "full_name")[:300],
+            "hint": entity.industry_suggestion or None,
+        },
+    )
+
+
+def _back(entity: MarketEntity, anchor: str = "") -> HttpResponse:
+    return redirect(f"/profiles/{entity.pk}/{'#' + anchor if anchor else ''}")
+
+
+def _fail(request: ParkRequest, exc: InvalidInput) -> None:
+    messages.error(request, exc.message)
+
+
+@require_POST
+@roles_required(*EDITORS, page="企业档案")
+def figures(request: ParkRequest, entity_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    p = request.POST
+    try:
+        facts.record_figures(
+            request.user,
+            entity,
+            facts.FigureInput(
+                year=p.get("year", ""),
+                employees=p.get("employees", ""),
+                employees_source=p.get("source", ""),
+                employees_date=p.get("as_of", "") or None,
+                annual_revenue_wan=p.get("annual_revenue_wan", ""),
+                revenue_source=p.get("source", ""),
+                revenue_date=p.get("as_of", "") or None,
+                total_assets_wan=p.get("total_assets_wan", ""),
+                assets_source=p.get("source", ""),
+                assets_date=p.get("as_of", "") or None,
+            ),
+        )
+        messages.success(request, "已保存年度经营数据")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "figures")
+
+
+@require_POST
+@roles_required(*EDITORS, page="企业档案")
+def certification(request: ParkRequest, entity_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    p = request.POST
+    try:
+        facts.add_certification(
+            request.user,
+            entity,
+            facts.CertificationInput(
+                kind=p.get("kind", ""),
+                valid_from=p.get("valid_from", ""),
+                valid_until=p.get("valid_until", "") or None,
+                name=p.get("name", ""),
+                number=p.get("number", ""),
+                issuer=p.get("issuer", ""),
+                source=p.get("source", ""),
+            ),
+        )
+        messages.success(request, "已登记资质认定")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "certs")
+
+
+@require_POST
+@roles_required(*EDITORS, page="企业档案")
+def revoke(request: ParkRequest, entity_id: int, cert_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    cert = entity.certifications.filter(pk=cert_id).first()
+    if cert is None:
+        raise NotFound("资质认定不存在")
+    try:
+        facts.revoke_certification(request.user, cert, request.POST.get("reason", ""))
+        messages.success(request, "已撤销该认定")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "certs")
+
+
+@require_POST
+@roles_required(*EDITORS, page="企业档案")
+def size_override(request: ParkRequest, entity_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    try:
+        facts.override_size(
+            request.user, entity, request.POST.get("size_class", ""), request.POST.get("reason", "")
+        )
+        messages.success(request, "已更新企业规模认定")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "size")
+
+
+@require_POST
+@roles_required(*PLANNERS, page="一企一策")
+def plan_new(request: ParkRequest, entity_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    p = request.POST
+    try:
+        services.create_plan(
+            request.user,
+            entity,
+            services.PlanInput(
+                p.get("title", ""),
+                p.get("starts_on", ""),
+                p.get("ends_on", ""),
+                p.get("next_review_on", ""),
+            ),
+        )
+        messages.success(request, "已制定一企一策")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "plan")
+
+
+@require_POST
+@roles_required(*PLANNERS, page="一企一策")
+def plan_goal(request: ParkRequest, entity_id: int, sp_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    plan = services.get_plan(entity, sp_id)
+    p = request.POST
+    try:
+        services.add_goal(
+            request.user,
+            plan,
+            p.get("text", ""),
+            p.get("metric", ""),
+            p.get("year"),
+            p.get("target"),
+        )
+        messages.success(request, "已添加目标")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "plan")
+
+
+@require_POST
+@roles_required(*PLANNERS, page="一企一策")
+def plan_measure(request: ParkRequest, entity_id: int, sp_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    plan = services.get_plan(entity, sp_id)
+    p = request.POST
+    try:
+        services.add_measure(
+            request.user,
+            plan,
+            p.get("text", ""),
+            p.get("track", ""),
+            p.get("responsible_id", ""),
+            p.get("due_on", ""),
+        )
+        messages.success(request, "已添加措施")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "plan")
+
+
+@require_POST
+@roles_required(*PLANNERS, page="一企一策")
+def measure_status(request: ParkRequest, entity_id: int, measure_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    measure = PlanMeasure.objects.filter(pk=measure_id, plan__entity=entity).first()
+    if measure is None:
+        raise NotFound("措施不存在")
+    try:
+        services.set_measure(
+            request.user, measure, request.POST.get("status", ""), request.POST.get("note", "")
+        )
+        messages.success(request, "已更新措施进展")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "plan")
+
+
+@require_POST
+@roles_required(*PLANNERS, page="一企一策")
+def plan_review(request: ParkRequest, entity_id: int, sp_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    plan = services.get_plan(entity, sp_id)
+    p = request.POST
+    try:
+        services.review_plan(
+            request.user,
+            plan,
+            p.get("summary", ""),
+            p.get("next_review_on", ""),
+            close=p.get("close") == "1",
+        )
+        messages.success(request, "已记录评估")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "plan")
+
+
+@roles_required(Role.DISPATCHER, Role.ADMIN, page="经营数据导入")
+def import_page(request: ParkRequest) -> HttpResponse:
+    report = None
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "请选择要导入的 .xlsx 文件"
+        else:
+            try:
+                report = sheets.import_profile_sheet(
+                    request.user,
+                    request.park,
+                    upload.read(),
+                    dry_run=request.POST.get("dry_run") == "1",
+                    valid_only=request.POST.get("valid_only") == "1",
+                )
+            except InvalidInput as exc:
+                error = exc.message
+    return render(
+        request,
+        "profiles/import.html",
+        {
+            "report": report,
+            "error": error,
+            "figure_columns": sheets.FIGURE_COLUMNS,
+            "cert_columns": sheets.CERT_COLUMNS,
+        },
+        status=422 if error else 200,
+    )
