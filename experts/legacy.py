@@ -346,7 +346,7 @@ def items(
     if department_id == "none":
         qs = qs.filter(lead_department__isnull=True)
     elif department_id:
-        qs = qs.filter(lead_department_id=department_id)
+        qs = qs.filter(Q(lead_department_id=department_id))
     return Demand.objects.filter(pk__in=qs.values("pk"))
 
 
@@ -363,7 +363,7 @@ def figures(
     open at the end by age band and by 主办 department."""
     qs = annotate(park, start, end, where)
     rows = list(
-        qs.filter(lg_since__lte=end)
+        qs.filter(Q(lg_since__lte=end))
         .values("lg_since", "lg_close")
         .annotate(n=Count("pk"))
         .order_by()

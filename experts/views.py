@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -21,7 +22,7 @@ from experts import access, legacy, services
 from experts.models import ConclusionKind, Consultation, ConsultationStatus, Expert, PoolEvent
 from orgs.models import Department, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
-from qinshang.pages import paginate, query_without, roles_required
+from qinshang.pages import ParkRequest, paginate, query_without, roles_required
 from workcal import calendar as wcal
 
 MANAGERS = (Role.LEADER, Role.DISPATCHER, Role.ADMIN)
@@ -277,64 +278,59 @@ def _period(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, str
 
 
 @roles_required(*MANAGERS, page="遗留问题清零")
-def board(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def board(request: ParkRequest) -> HttpResponse:
+    """The 清零 board: every figure is a link that lists exactly the items it counts."""
+    park = request.park
     today = timezone.localdate()
     start, end, error = _period(request, today)
     rule = legacy.rule_for(park)
-    items = list(
-        legacy.legacy_open(park, today)
-        .select_related("lead_department", "enterprise")
-        .order_by("created_at", "id")
-    )
-    hist = legacy.histories([d.pk for d in items])
-    open_consults = dict(
-        Consultation.objects.filter(demand__in=items, status=ConsultationStatus.OPEN).values_list(
-            "demand_id", "pk"
-        )
-    )
-    depts: dict[str, list[int]] = {}
-    ages = [0] * len(legacy.AGE_BUCKETS)
-    rows = []
-    for d in items:
-        since = legacy.legacy_since(d, rule, hist.get(d.pk))
-        age = legacy.working_age(d, today)
-        b = legacy.bucket(age)
-        ages[b] += 1
-        name = d.lead_department.name if d.lead_department else "未交办"
-        depts.setdefault(name, [0] * len(legacy.AGE_BUCKETS))[b] += 1
-        rows.append(
-            {
-                "d": d,
-                "age": age,
-                "reason": since[1] if since else "",
-                "consultation": open_consults.get(d.pk),
-            }
-        )
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    figures = legacy.figures(park, start, end, target=rule.target_date)
+    part = request.GET.get("part", "open")
+    if part not in legacy.PARTS:
+        part = "open"
+    band: int | None = None
+    raw_band = request.GET.get("band", "")
+    if raw_band.isdigit() and int(raw_band) < len(legacy.AGE_BUCKETS):
+        band = int(raw_band)
     dept = request.GET.get("dept", "")
-    shown = rows
+    dept_id: int | str | None = None
+    dept_name = ""
+    if dept == "none":
+        dept_id, dept_name = "none", "未交办"
+    elif dept.isdigit():
+        found = Department.objects.filter(park=park, pk=int(dept)).first()
+        if found is not None:
+            dept_id, dept_name = found.pk, found.name
+    qs = legacy.items(park, start, end, part, band=band, department_id=dept_id)
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
     if q:
-        shown = [
-            r
-            for r in shown
-            if q in r["d"].number
-            or q in r["d"].title
-            or (r["d"].enterprise and q in r["d"].enterprise.name)
-        ]
-    if dept:
-        shown = [
-            r
-            for r in shown
-            if (r["d"].lead_department.name if r["d"].lead_department else "未交办") == dept
-        ]
-    figures = legacy.period_figures(park, start, end)
-    chart = legacy.burndown(park, start, end, rule.target_date)
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(title__icontains=q) | Q(enterprise__name__icontains=q)
+        )
+    qs = qs.select_related("lead_department", "enterprise").order_by("created_at", "id")
+    page = paginate(request, qs, 30)
+    shown = list(page.object_list)
+    hist = legacy.histories([d.pk for d in shown])
+    open_consults = dict(
+        Consultation.objects.filter(
+            demand__in=[d.pk for d in shown], status=ConsultationStatus.OPEN
+        ).values_list("demand_id", "pk")
+    )
+    page.object_list = [
+        {
+            "d": d,
+            "age": legacy.working_age(d, min(end, _closed_on(d) or end)),
+            "reason": (legacy.legacy_since(d, rule, hist.get(d.pk)) or (None, ""))[1],
+            "consultation": open_consults.get(d.pk),
+        }
+        for d in shown
+    ]
     remaining = (
         wcal.working_days_between(today, rule.target_date)
         if rule.target_date and rule.target_date >= today
         else None
     )
+    period = {"start": start.isoformat(), "end": end.isoformat()}
     return render(
         request,
         "experts/board.html",
@@ -344,21 +340,34 @@ def board(request: HttpRequest) -> HttpResponse:
             "end": end,
             "error": error,
             "figures": figures,
-            "open_count": len(items),
-            "ages": list(zip([b[0] for b in legacy.AGE_BUCKETS], ages, strict=True)),
+            "open_count": figures["open_at_end"],
+            "ages": [
+                (name, n, i)
+                for i, ((name, _), n) in enumerate(
+                    zip(legacy.AGE_BUCKETS, figures["ages"], strict=True)
+                )
+            ],
             "bucket_names": [b[0] for b in legacy.AGE_BUCKETS],
-            "departments": sorted(
-                ((name, counts, sum(counts)) for name, counts in depts.items()),
-                key=lambda r: (-r[2], r[0]),
-            ),
-            "page": paginate(request, shown, 30),
+            "departments": figures["departments"],
+            "page": page,
             "q": q,
-            "dept": dept,
+            "part": part,
+            "part_label": legacy.PARTS[part],
+            "band": band,
+            "band_label": legacy.AGE_BUCKETS[band][0] if band is not None else "",
+            "dept": dept if dept_id else "",
+            "dept_name": dept_name,
+            "filtered": bool(q or dept_id or band is not None or part != "open"),
+            "period_query": urlencode(period),
             "query": query_without(request, "page"),
             "remaining": remaining,
-            "chart": chart,
+            "chart": figures["burndown"],
         },
     )
+
+
+def _closed_on(d: Any) -> dt.date | None:
+    return timezone.localtime(d.closed_at).date() if d.closed_at else None
 
 
 @roles_required(*MANAGERS, page="遗留问题认定规则")
