@@ -15,6 +15,7 @@ drill-down and the briefing count in a constant number of queries however large 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    DateTimeField,
     Exists,
     F,
     Func,
@@ -194,36 +196,61 @@ def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _birth_steps(
-    start: dt.date, end: dt.date, n: int
-) -> tuple[dt.date, list[tuple[dt.date, dt.date]]]:
-    """The latest creation day legacy by age on start − 1, and for each working day X of
-    [start, end] the latest creation day legacy by age on X (more than n working days open).
+class _Ages:
+    """The age rule of one period as plain dates, so that SQL compares creation times with
+    constants: for each working day X of [start, end], the latest creation day that is more than
+    n working days old on X (f(X); constant between working days), and f(start − 1).
 
-    Working days back from X: the (n+1)-th one, w, is the first day that no longer leaves
-    n+1 working days, so the latest such creation day is w − 1."""
-    first = latest_legacy_birth(start - _DAY, n + 1)  # far enough back for every X
-    work: list[dt.date] = []
-    d = first
-    while d <= end:
-        if wcal.is_workday(d):
-            work.append(d)
-        d += _DAY
-    before = latest_legacy_birth(start - _DAY, n)
-    steps = []
-    for i, x in enumerate(work):
-        if x >= start:
-            steps.append((x, work[i - n] - _DAY))
-    return before, steps
+    Counting working days back from X, the (n+1)-th one, w, is the first that no longer leaves
+    n+1 of them, so f(X) = w − 1."""
+
+    def __init__(self, start: dt.date, end: dt.date, n: int):
+        self.start, self.end = start, end
+        first = latest_legacy_birth(start - _DAY, n + 1)  # far enough back for every X
+        work: list[dt.date] = []
+        d = first
+        while d <= end:
+            if wcal.is_workday(d):
+                work.append(d)
+            d += _DAY
+        self.before = latest_legacy_birth(start - _DAY, n)
+        self.steps = [(x, work[i - n] - _DAY) for i, x in enumerate(work) if x >= start]
+        self.last = self.steps[-1][1] if self.steps else self.before
+
+    def limit(self, day: dt.date) -> dt.date:
+        """f(day) for start − 1 <= day <= end."""
+        out = self.before
+        for x, f in self.steps:
+            if x > day:
+                break
+            out = f
+        return out
+
+    def old_on(self, day: dt.date) -> Q:
+        return Q(created_at__lt=_at(self.limit(day) + _DAY))
+
+    def since(self, born: dt.date) -> dt.date:
+        """The first day in [start − 1, end + 1] the age rule holds for a creation day (start − 1
+        for earlier, end + 1 for later)."""
+        if born <= self.before:
+            return self.start - _DAY
+        i = bisect.bisect_left([f for _, f in self.steps], born)
+        return self.steps[i][0] if i < len(self.steps) else self.end + _DAY
+
+    def cap_at_close(self) -> Case:
+        """Per row: the creation time before which the demand was old on its 销号 day."""
+        whens = []
+        prev = self.before
+        for x, f in self.steps:
+            whens.append(When(closed_at__lt=_at(x), then=Value(_at(prev + _DAY))))
+            prev = f
+        return Case(*whens, default=Value(_at(prev + _DAY)), output_field=DateTimeField())
 
 
-def _since_expr(rule: LegacyRule, start: dt.date, end: dt.date) -> tuple[dict[str, Any], Any]:
-    """Annotations, and the expression of the day the rule made a demand legacy, clipped to
-    start − 1 when earlier and FAR when after `end`."""
-    before, steps = _birth_steps(start, end, rule.open_working_days)
-    whens = [When(created_at__lt=_at(before + _DAY), then=Value(start - _DAY))]
-    whens += [When(created_at__lt=_at(limit + _DAY), then=Value(x)) for x, limit in steps]
-    parts: list[Any] = [Case(*whens, default=Value(FAR), output_field=DateField())]
+def _other_since(rule: LegacyRule, start: dt.date, end: dt.date) -> tuple[dict[str, Any], Any]:
+    """Annotations, and the first day the urge or escalation clauses of the rule held, clipped
+    to [start − 1, end + 1]."""
+    parts: list[Any] = []
     ann: dict[str, Any] = {}
     m = rule.overdue_urges
     if m:
@@ -270,18 +297,27 @@ def _since_expr(rule: LegacyRule, start: dt.date, end: dt.date) -> tuple[dict[st
                 output_field=DateField(),
             )
         )
-    since = parts[0] if len(parts) == 1 else Least(*parts, output_field=DateField())
-    return ann, since
+    top = Value(end + _DAY, output_field=DateField())
+    earliest = Least(top, *parts, output_field=DateField()) if parts else top
+    return ann, Greatest(
+        Value(start - _DAY, output_field=DateField()), earliest, output_field=DateField()
+    )
 
 
 def annotate(
-    park: Park, start: dt.date, end: dt.date, where: Slice | None = None
-) -> QuerySet[Demand]:
+    park: Park,
+    start: dt.date,
+    end: dt.date,
+    where: Slice | None = None,
+    rule: LegacyRule | None = None,
+) -> tuple[QuerySet[Demand], _Ages]:
     """The park's demands that could count in [start, end] — received by `end`, not merged, not
-    closed before `start` — with `lg_since` (the day the rule made it legacy: start − 1 when
-    earlier, FAR when after `end`) and `lg_close` (the 销号 day when within the period)."""
-    rule = rule_for(park)
-    ann, since = _since_expr(rule, start, end)
+    closed before `start` — with `lg_other` (the first day the urge or escalation clause held,
+    clipped to [start − 1, end + 1]) and `lg_close` (the 销号 day when within the period); the
+    age clause is in the returned `_Ages`."""
+    rule = rule or rule_for(park)
+    ages = _Ages(start, end, rule.open_working_days)
+    ann, other = _other_since(rule, start, end)
     qs = (
         Demand.objects.filter(park=park, created_at__lt=_at(end + _DAY))
         .exclude(status=Status.MERGED)
@@ -289,18 +325,16 @@ def annotate(
     )
     if where is not None:
         qs = qs.filter(where.q())
-    return qs.annotate(**ann).annotate(
-        lg_since_raw=since,
-        lg_since=Case(
-            When(lg_since_raw__lt=start, then=Value(start - _DAY)),
-            default=F("lg_since_raw"),
-            output_field=DateField(),
+    return (
+        qs.annotate(**ann).annotate(
+            lg_other=other,
+            lg_close=Case(
+                When(closed_at__lt=_at(end + _DAY), then=TruncDate("closed_at")),
+                default=Value(None),
+                output_field=DateField(),
+            ),
         ),
-        lg_close=Case(
-            When(closed_at__lt=_at(end + _DAY), then=TruncDate("closed_at")),
-            default=Value(None),
-            output_field=DateField(),
-        ),
+        ages,
     )
 
 
@@ -314,16 +348,23 @@ def _band_expr(as_of: dt.date) -> Case:
     return Case(*whens, default=Value(len(AGE_BUCKETS) - 1), output_field=IntegerField())
 
 
-def _part(part: str, start: dt.date, end: dt.date) -> Q:
-    legacy = Q(lg_since__lte=end) & (Q(lg_close__isnull=True) | Q(lg_since__lte=F("lg_close")))
+def _part(part: str, ages: _Ages) -> tuple[Q, dict[str, Any]]:
+    """The condition of one figure on `annotate`'s rows, with any annotation it needs."""
+    start, end = ages.start, ages.end
+
+    def legacy_on(day: dt.date) -> Q:
+        return ages.old_on(day) | Q(lg_other__lte=day)
+
+    at_close = Q(lg_other__lte=F("lg_close")) | Q(created_at__lt=F("lg_cap"))
     if part == "open":
-        return legacy & Q(lg_close__isnull=True)
+        return legacy_on(end) & Q(lg_close__isnull=True), {}
     if part == "start":
-        return legacy & Q(lg_since__lt=start)
-    if part == "became":
-        return legacy & Q(lg_since__gte=start)
+        return legacy_on(start - _DAY), {}
     if part == "cleared":
-        return legacy & Q(lg_close__isnull=False)
+        return Q(lg_close__isnull=False) & at_close, {"lg_cap": ages.cap_at_close()}
+    if part == "became":
+        q = legacy_on(end) & ~legacy_on(start - _DAY) & (Q(lg_close__isnull=True) | at_close)
+        return q, {"lg_cap": ages.cap_at_close()}
     raise KeyError(part)
 
 
@@ -336,11 +377,14 @@ def items(
     where: Slice | None = None,
     band: int | None = None,
     department_id: int | None | str = None,
+    rule: LegacyRule | None = None,
 ) -> QuerySet[Demand]:
     """Exactly the demands one of the figures counts (the drill-down): `part` is open (at the
     end), start (open at the start), became or cleared; `band` an age band on `end` and
     `department_id` a 主办 department ("none" for items never dispatched)."""
-    qs = annotate(park, start, end, where).filter(_part(part, start, end))
+    qs, ages = annotate(park, start, end, where, rule)
+    cond, extra = _part(part, ages)
+    qs = qs.annotate(**extra).filter(cond)
     if band is not None:
         qs = qs.annotate(lg_band=_band_expr(end)).filter(lg_band=band)
     if department_id == "none":
@@ -356,23 +400,35 @@ def figures(
     end: dt.date,
     where: Slice | None = None,
     target: dt.date | None = None,
+    rule: LegacyRule | None = None,
 ) -> dict[str, Any]:
     """The 清零 figures of [start, end] in two queries: open at the start, became legacy,
     cleared (销号), open at the end (open_at_end = open_at_start + became − cleared); the
     burn-down (each Sunday and the end day, with the ideal line to the target date); the items
-    open at the end by age band and by 主办 department."""
-    qs = annotate(park, start, end, where)
-    rows = list(
-        qs.filter(Q(lg_since__lte=end))
-        .values("lg_since", "lg_close")
-        .annotate(n=Count("pk"))
-        .order_by()
+    open at the end by age band and by 主办 department.
+
+    The first query groups the candidates by creation day (clipped to the days where the age
+    rule changes its answer within the period), the other clauses' day and the 销号 day, so it
+    returns at most a row per distinct triple however many demands share it."""
+    qs, ages = annotate(park, start, end, where, rule)
+    born = Greatest(
+        Value(ages.before, output_field=DateField()),
+        Least(
+            Value(ages.last + _DAY, output_field=DateField()),
+            TruncDate("created_at"),
+            output_field=DateField(),
+        ),
+        output_field=DateField(),
     )
-    lives = [
-        (r["lg_since"], r["lg_close"], r["n"])
-        for r in rows
-        if r["lg_close"] is None or r["lg_since"] <= r["lg_close"]
-    ]
+    # The annotations are not model fields: their names go through a plain list.
+    grouped: list[str] = ["lg_born", "lg_other", "lg_close"]
+    rows = qs.annotate(lg_born=born).values(*grouped).annotate(n=Count("pk")).order_by()
+    lives = []
+    for r in rows:
+        since = min(ages.since(r["lg_born"]), r["lg_other"])
+        close = r["lg_close"]
+        if since <= end and (close is None or since <= close):
+            lives.append((since, close, r["n"]))
     open_start = sum(n for s, _, n in lives if s < start)
     became = sum(n for s, _, n in lives if s >= start)
     cleared = sum(n for _, c, n in lives if c is not None)
@@ -388,17 +444,18 @@ def figures(
     if target is not None and target > days[0]:
         span = (target - days[0]).days
         ideal = [round(max(0.0, actual[0] * (1 - (x - days[0]).days / span)), 1) for x in days]
+    cond, _ = _part("open", ages)
     by = (
-        qs.filter(_part("open", start, end))
+        qs.filter(cond)
         .annotate(lg_band=_band_expr(end))
         .values("lead_department_id", "lead_department__name", "lg_band")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    ages = [0] * len(AGE_BUCKETS)
+    age_counts = [0] * len(AGE_BUCKETS)
     depts: dict[int | None, dict[str, Any]] = {}
     for r in by:
-        ages[r["lg_band"]] += r["n"]
+        age_counts[r["lg_band"]] += r["n"]
         key = r["lead_department_id"]
         row = depts.setdefault(
             key,
@@ -420,7 +477,7 @@ def figures(
         "open_at_end": open_end,
         "target": target,
         "burndown": {"days": [x.isoformat() for x in days], "actual": actual, "ideal": ideal},
-        "ages": ages,
+        "ages": age_counts,
         "departments": sorted(depts.values(), key=lambda r: (-r["total"], r["name"])),
     }
 

@@ -3,7 +3,7 @@ the scope (`report_scope`), call reports.dashboard / reports.metrics and render.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
@@ -142,6 +142,8 @@ def data_json(request: HttpRequest) -> JsonResponse:
 def _drill(request: HttpRequest) -> tuple[Any, str, Scope, periods.Period | None, Any]:
     scope, period, _ = scope_from(request)
     metric = request.GET.get("metric", "received")
+    if metric in dashboard.LEGACY_DRILLS:
+        return _legacy_drill(request, scope, period, metric)
     if metric not in metrics.DRILLS:
         raise InvalidInput(f"未知的统计口径“{metric}”", field="metric")
     tier = request.GET.get("tier") or None
@@ -163,6 +165,25 @@ def _drill(request: HttpRequest) -> tuple[Any, str, Scope, periods.Period | None
     if metric == "tier" and tier:
         title = f"在“{Tier(tier).label}”层级答复的诉求"
     return qs, title, scope, period, ordered
+
+
+def _legacy_drill(
+    request: HttpRequest, scope: Scope, period: periods.Period | None, metric: str
+) -> tuple[Any, str, Scope, periods.Period | None, Any]:
+    """The legacy panel's figures: the items `experts.legacy` counts, by the park's rule."""
+    band = _int(request.GET, "band")
+    if band is not None and band >= len(dashboard.experts_legacy.AGE_BUCKETS):
+        raise InvalidInput(f"未知的时长分段“{band}”", field="band")
+    ids = dashboard.legacy_items(
+        scope, metric, band=band, lead_department_id=_int(request.GET, "lead_department")
+    ).values("pk")
+    user = cast(User, request.user)
+    qs = access.visible_demands(user, scope.park).filter(pk__in=ids)
+    start, end = dashboard.legacy_window(scope)
+    title = f"{dashboard.LEGACY_DRILLS[metric][1]}（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"
+    if band is not None:
+        title += f" · {dashboard.experts_legacy.AGE_BUCKETS[band][0]}"
+    return qs, title, scope, period, None
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
