@@ -5,7 +5,7 @@ experts.access, call experts.services / experts.legacy and render."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -212,6 +212,13 @@ def _consultation_page(
             "tasks": tasks,
             "error": error,
             "post": request.POST if error else {},
+            # The meeting that referred the item (a reverse relation: no import of meetings).
+            "referral": c.meeting_decisions.select_related("meeting").first(),
+            "can_form": c.status == ConsultationStatus.PREPARING
+            and (access.can_manage(cast(User, user), park) or user.pk == c.chair_id),
+            "pool": Expert.objects.filter(park=park, is_active=True).select_related("user")
+            if c.status == ConsultationStatus.PREPARING
+            else [],
         },
         status=status,
     )
@@ -231,6 +238,18 @@ def opinion(request: HttpRequest, pk: int) -> HttpResponse:
     except (InvalidInput, InvalidState) as exc:
         return _consultation_page(request, pk, exc.message, exc.status)
     messages.success(request, "已提交专家意见")
+    return HttpResponseRedirect(reverse("experts:consultation", args=[pk]))
+
+
+@roles_required(*MANAGERS, page="组建专家组")
+@require_POST
+def form_panel(request: ParkRequest, pk: int) -> HttpResponse:
+    c = access.get_consultation(request.user, request.park, pk)
+    try:
+        services.form_panel(request.user, c, expert_ids=request.POST.getlist("expert_ids"))
+    except (InvalidInput, InvalidState) as exc:
+        return _consultation_page(request, pk, exc.message, exc.status)
+    messages.success(request, "已组建专家组，专家组成员将收到提醒")
     return HttpResponseRedirect(reverse("experts:consultation", args=[pk]))
 
 
