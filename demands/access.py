@@ -3,7 +3,7 @@ exports all start from `visible_demands`; nothing else filters demands by user."
 
 from django.db.models import Q, QuerySet
 
-from demands.models import Demand, Task, Tier
+from demands.models import Demand, Task
 from orgs.models import Park, Role, User
 from qinshang.errors import Forbidden, NotFound
 
@@ -36,7 +36,12 @@ def visible_demands(user: User, park: Park) -> QuerySet[Demand]:
     if role == Role.RESIDENT:
         return qs.filter(created_by=user)
     if role == Role.EXPERT:
-        return qs.filter(Q(tier=Tier.EXPERT) | Q(is_legacy=True))
+        # Only the demands of consultations the expert sits on (panel or chair). The relation
+        # path keeps demands below experts: no import of the experts app here.
+        sits = Demand.objects.filter(
+            Q(consultations__experts__user=user) | Q(consultations__chair=user)
+        ).values("pk")
+        return qs.filter(pk__in=sits)
     return qs.none()
 
 

@@ -4,18 +4,42 @@ A demand is legacy while it is open (not 销号, not merged) and old and unsolve
 `LegacyRule`: open longer than N working days, or overdue with 催办/督办 at level M or above, or
 (if the park counts them) escalated to 专家协商. `legacy_since` gives the day it became legacy,
 so the same rule answers "legacy now", "cleared in a period" and the burn-down.
+
+Two implementations of that one rule: `legacy_since` judges one demand in Python (the reason
+shown beside an item, opening a consultation); `annotate` writes the same day as SQL — the
+working-day thresholds computed here once per period, the M-th 催办 and the first 提级专家协商
+as correlated subqueries on the ledger's events — so the 清零 board, the dashboard panel, its
+drill-down and the briefing count in a constant number of queries however large the ledger
+(`figures`, `items`). The tests hold both to the same hand-computed answers.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, Least, TruncDate
 from django.utils import timezone
 
-from demands.models import OPEN_STATUSES, Demand, Event, Status, Tier
+from demands.models import Demand, Event, Status, Tier
 from experts.models import LegacyRule
 from orgs.models import Park
 from workcal import calendar as wcal
@@ -48,26 +72,6 @@ def latest_legacy_birth(as_of: dt.date, n: int) -> dt.date:
             count += 1
         d -= _DAY
     return d
-
-
-def legacy_filter(rule: LegacyRule, as_of: dt.date) -> Q:
-    """The rule as a query on open demands, for `as_of` = today (uses the current urge level)."""
-    birth = latest_legacy_birth(as_of, rule.open_working_days)
-    start = timezone.make_aware(dt.datetime.combine(birth + _DAY, dt.time.min))
-    q = Q(created_at__lt=start)
-    if rule.overdue_urges:
-        q |= Q(urge_level__gte=rule.overdue_urges, due_date__lt=as_of)
-    if rule.count_escalated:
-        q |= Q(is_legacy=True)
-    return q
-
-
-def legacy_open(park: Park, as_of: dt.date | None = None) -> QuerySet[Demand]:
-    as_of = as_of or timezone.localdate()
-    rule = rule_for(park)
-    return Demand.objects.filter(park=park, status__in=OPEN_STATUSES).filter(
-        legacy_filter(rule, as_of)
-    )
 
 
 @dataclass
@@ -143,46 +147,327 @@ def bucket(age: int) -> int:
     return len(AGE_BUCKETS) - 1
 
 
-def _candidates(park: Park, start: dt.date, end: dt.date) -> list[Demand]:
-    """Demands that could be legacy and open at some day of [start, end]."""
-    end_dt = timezone.make_aware(dt.datetime.combine(end + _DAY, dt.time.min))
-    start_dt = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    return list(
-        Demand.objects.filter(park=park, created_at__lt=end_dt)
-        .exclude(status=Status.MERGED)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start_dt))
-        .only("pk", "created_at", "closed_at", "due_date", "urge_level", "is_legacy", "status")
+# --------------------------------------------------------------------------- set-based
+
+
+FAR = dt.date(9999, 12, 31)  # "never" in the SQL below (Least/Greatest ignore no NULLs alike)
+PARTS = {
+    "open": "期末未清零的遗留问题",
+    "start": "期初遗留问题",
+    "became": "期内新认定的遗留问题",
+    "cleared": "期内清零（销号）的遗留问题",
+}
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which demands of the park the figures describe (the dashboard's filters): 主办 department,
+    category (a level-1 category includes its children), channel, liaison."""
+
+    department_id: int | None = None
+    category_id: int | None = None
+    channel: str | None = None
+    liaison_id: int | None = None
+
+    def q(self) -> Q:
+        q = Q()
+        if self.department_id:
+            q &= Q(lead_department_id=self.department_id)
+        if self.category_id:
+            q &= Q(category_id=self.category_id) | Q(category__parent_id=self.category_id)
+        if self.channel:
+            q &= Q(channel=self.channel)
+        if self.liaison_id:
+            q &= Q(liaison_id=self.liaison_id)
+        return q
+
+
+class _NextDay(Func):
+    """The day after a date column (SQLite and PostgreSQL, the two databases we run on)."""
+
+    output_field = DateField()
+    template = "(%(expressions)s + 1)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+1 day')")
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class _Ages:
+    """The age rule of one period as plain dates, so that SQL compares creation times with
+    constants: for each working day X of [start, end], the latest creation day that is more than
+    n working days old on X (f(X); constant between working days), and f(start − 1).
+
+    Counting working days back from X, the (n+1)-th one, w, is the first that no longer leaves
+    n+1 of them, so f(X) = w − 1."""
+
+    def __init__(self, start: dt.date, end: dt.date, n: int):
+        self.start, self.end = start, end
+        first = latest_legacy_birth(start - _DAY, n + 1)  # far enough back for every X
+        work: list[dt.date] = []
+        d = first
+        while d <= end:
+            if wcal.is_workday(d):
+                work.append(d)
+            d += _DAY
+        self.before = latest_legacy_birth(start - _DAY, n)
+        self.steps = [(x, work[i - n] - _DAY) for i, x in enumerate(work) if x >= start]
+        self.last = self.steps[-1][1] if self.steps else self.before
+
+    def limit(self, day: dt.date) -> dt.date:
+        """f(day) for start − 1 <= day <= end."""
+        out = self.before
+        for x, f in self.steps:
+            if x > day:
+                break
+            out = f
+        return out
+
+    def old_on(self, day: dt.date) -> Q:
+        return Q(created_at__lt=_at(self.limit(day) + _DAY))
+
+    def since(self, born: dt.date) -> dt.date:
+        """The first day in [start − 1, end + 1] the age rule holds for a creation day (start − 1
+        for earlier, end + 1 for later)."""
+        if born <= self.before:
+            return self.start - _DAY
+        i = bisect.bisect_left([f for _, f in self.steps], born)
+        return self.steps[i][0] if i < len(self.steps) else self.end + _DAY
+
+    def cap_at_close(self) -> Case:
+        """Per row: the creation time before which the demand was old on its 销号 day."""
+        whens = []
+        prev = self.before
+        for x, f in self.steps:
+            whens.append(When(closed_at__lt=_at(x), then=Value(_at(prev + _DAY))))
+            prev = f
+        return Case(*whens, default=Value(_at(prev + _DAY)), output_field=DateTimeField())
+
+
+def _other_since(rule: LegacyRule, start: dt.date, end: dt.date) -> tuple[dict[str, Any], Any]:
+    """Annotations, and the first day the urge or escalation clauses of the rule held, clipped
+    to [start − 1, end + 1]."""
+    parts: list[Any] = []
+    ann: dict[str, Any] = {}
+    m = rule.overdue_urges
+    if m:
+        urges = Event.objects.filter(demand_id=OuterRef("pk"), action="urge")
+        ann["lg_urge_day"] = Subquery(
+            urges.order_by("created_at", "id")
+            .annotate(day=TruncDate("created_at"))
+            .values("day")[m - 1 : m],
+            output_field=DateField(),
+        )
+        ann["lg_urged"] = Exists(urges)
+        parts.append(
+            Case(
+                When(
+                    lg_urge_day__isnull=False,
+                    due_date__isnull=False,
+                    then=Greatest("lg_urge_day", _NextDay("due_date")),
+                ),
+                When(
+                    lg_urged=False,
+                    urge_level__gte=m,
+                    due_date__isnull=False,
+                    then=_NextDay("due_date"),
+                ),
+                default=Value(FAR),
+                output_field=DateField(),
+            )
+        )
+    if rule.count_escalated:
+        ann["lg_esc_day"] = Subquery(
+            Event.objects.filter(
+                demand_id=OuterRef("pk"), action="escalate", data__tier=Tier.EXPERT
+            )
+            .order_by("created_at", "id")
+            .annotate(day=TruncDate("created_at"))
+            .values("day")[:1],
+            output_field=DateField(),
+        )
+        parts.append(
+            Case(
+                When(lg_esc_day__isnull=False, then=F("lg_esc_day")),
+                When(is_legacy=True, then=TruncDate("created_at")),
+                default=Value(FAR),
+                output_field=DateField(),
+            )
+        )
+    top = Value(end + _DAY, output_field=DateField())
+    earliest = Least(top, *parts, output_field=DateField()) if parts else top
+    return ann, Greatest(
+        Value(start - _DAY, output_field=DateField()), earliest, output_field=DateField()
     )
 
 
-def _open_on(d: Demand, day: dt.date) -> bool:
-    return d.closed_at is None or _local(d.closed_at) > day
+def annotate(
+    park: Park,
+    start: dt.date,
+    end: dt.date,
+    where: Slice | None = None,
+    rule: LegacyRule | None = None,
+) -> tuple[QuerySet[Demand], _Ages]:
+    """The park's demands that could count in [start, end] — received by `end`, not merged, not
+    closed before `start` — with `lg_other` (the first day the urge or escalation clause held,
+    clipped to [start − 1, end + 1]) and `lg_close` (the 销号 day when within the period); the
+    age clause is in the returned `_Ages`."""
+    rule = rule or rule_for(park)
+    ages = _Ages(start, end, rule.open_working_days)
+    ann, other = _other_since(rule, start, end)
+    qs = (
+        Demand.objects.filter(park=park, created_at__lt=_at(end + _DAY))
+        .exclude(status=Status.MERGED)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=_at(start)))
+    )
+    if where is not None:
+        qs = qs.filter(where.q())
+    return (
+        qs.annotate(**ann).annotate(
+            lg_other=other,
+            lg_close=Case(
+                When(closed_at__lt=_at(end + _DAY), then=TruncDate("closed_at")),
+                default=Value(None),
+                output_field=DateField(),
+            ),
+        ),
+        ages,
+    )
 
 
-def period_figures(park: Park, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """Legacy items open at the start, newly legacy in the period, cleared (销号) in it, and
-    open at the end. open_at_end = open_at_start + became − cleared."""
-    rule = rule_for(park)
-    cands = _candidates(park, start, end)
-    hist = histories([d.pk for d in cands])
-    open_start = became = cleared = open_end = 0
-    for d in cands:
-        since = legacy_since(d, rule, hist.get(d.pk))
-        if since is None:
-            continue
-        day = since[0]
-        if day > end:
-            continue
-        if day < start and _open_on(d, start - _DAY):
-            open_start += 1
-        elif start <= day:
-            became += 1
-        else:
-            continue  # legacy before the period and closed before it began
-        if d.closed_at is not None and _local(d.closed_at) <= end:
-            cleared += 1
-        else:
-            open_end += 1
+def _band_expr(as_of: dt.date) -> Case:
+    """The age band (index into AGE_BUCKETS) of a demand on `as_of`, from its creation time."""
+    whens = [
+        When(created_at__gte=_at(latest_legacy_birth(as_of, hi) + _DAY), then=Value(i))
+        for i, (_, hi) in enumerate(AGE_BUCKETS)
+        if hi is not None
+    ]
+    return Case(*whens, default=Value(len(AGE_BUCKETS) - 1), output_field=IntegerField())
+
+
+def _part(part: str, ages: _Ages) -> tuple[Q, dict[str, Any]]:
+    """The condition of one figure on `annotate`'s rows, with any annotation it needs."""
+    start, end = ages.start, ages.end
+
+    def legacy_on(day: dt.date) -> Q:
+        return ages.old_on(day) | Q(lg_other__lte=day)
+
+    at_close = Q(lg_other__lte=F("lg_close")) | Q(created_at__lt=F("lg_cap"))
+    if part == "open":
+        return legacy_on(end) & Q(lg_close__isnull=True), {}
+    if part == "start":
+        return legacy_on(start - _DAY), {}
+    if part == "cleared":
+        return Q(lg_close__isnull=False) & at_close, {"lg_cap": ages.cap_at_close()}
+    if part == "became":
+        q = legacy_on(end) & ~legacy_on(start - _DAY) & (Q(lg_close__isnull=True) | at_close)
+        return q, {"lg_cap": ages.cap_at_close()}
+    raise KeyError(part)
+
+
+def items(
+    park: Park,
+    start: dt.date,
+    end: dt.date,
+    part: str = "open",
+    *,
+    where: Slice | None = None,
+    band: int | None = None,
+    department_id: int | None | str = None,
+    rule: LegacyRule | None = None,
+) -> QuerySet[Demand]:
+    """Exactly the demands one of the figures counts (the drill-down): `part` is open (at the
+    end), start (open at the start), became or cleared; `band` an age band on `end` and
+    `department_id` a 主办 department ("none" for items never dispatched)."""
+    qs, ages = annotate(park, start, end, where, rule)
+    cond, extra = _part(part, ages)
+    qs = qs.annotate(**extra).filter(cond)
+    if band is not None:
+        qs = qs.annotate(lg_band=_band_expr(end)).filter(lg_band=band)
+    if department_id == "none":
+        qs = qs.filter(lead_department__isnull=True)
+    elif department_id:
+        qs = qs.filter(Q(lead_department_id=department_id))
+    return Demand.objects.filter(pk__in=qs.values("pk"))
+
+
+def figures(
+    park: Park,
+    start: dt.date,
+    end: dt.date,
+    where: Slice | None = None,
+    target: dt.date | None = None,
+    rule: LegacyRule | None = None,
+) -> dict[str, Any]:
+    """The 清零 figures of [start, end] in two queries: open at the start, became legacy,
+    cleared (销号), open at the end (open_at_end = open_at_start + became − cleared); the
+    burn-down (each Sunday and the end day, with the ideal line to the target date); the items
+    open at the end by age band and by 主办 department.
+
+    The first query groups the candidates by creation day (clipped to the days where the age
+    rule changes its answer within the period), the other clauses' day and the 销号 day, so it
+    returns at most a row per distinct triple however many demands share it."""
+    qs, ages = annotate(park, start, end, where, rule)
+    born = Greatest(
+        Value(ages.before, output_field=DateField()),
+        Least(
+            Value(ages.last + _DAY, output_field=DateField()),
+            TruncDate("created_at"),
+            output_field=DateField(),
+        ),
+        output_field=DateField(),
+    )
+    # The annotations are not model fields: their names go through a plain list.
+    grouped: list[str] = ["lg_born", "lg_other", "lg_close"]
+    rows = qs.annotate(lg_born=born).values(*grouped).annotate(n=Count("pk")).order_by()
+    lives = []
+    for r in rows:
+        since = min(ages.since(r["lg_born"]), r["lg_other"])
+        close = r["lg_close"]
+        if since <= end and (close is None or since <= close):
+            lives.append((since, close, r["n"]))
+    open_start = sum(n for s, _, n in lives if s < start)
+    became = sum(n for s, _, n in lives if s >= start)
+    cleared = sum(n for _, c, n in lives if c is not None)
+    open_end = sum(n for _, c, n in lives if c is None)
+    days = []
+    day = start + dt.timedelta(days=(6 - start.weekday()) % 7)
+    while day < end:
+        days.append(day)
+        day += dt.timedelta(days=7)
+    days.append(end)
+    actual = [sum(n for s, c, n in lives if s <= x and (c is None or c > x)) for x in days]
+    ideal: list[float | None] = []
+    if target is not None and target > days[0]:
+        span = (target - days[0]).days
+        ideal = [round(max(0.0, actual[0] * (1 - (x - days[0]).days / span)), 1) for x in days]
+    cond, _ = _part("open", ages)
+    by = (
+        qs.filter(cond)
+        .annotate(lg_band=_band_expr(end))
+        .values("lead_department_id", "lead_department__name", "lg_band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    age_counts = [0] * len(AGE_BUCKETS)
+    depts: dict[int | None, dict[str, Any]] = {}
+    for r in by:
+        age_counts[r["lg_band"]] += r["n"]
+        key = r["lead_department_id"]
+        row = depts.setdefault(
+            key,
+            {
+                "id": key,
+                "name": r["lead_department__name"] or "未交办",
+                "counts": [0] * len(AGE_BUCKETS),
+                "total": 0,
+            },
+        )
+        row["counts"][r["lg_band"]] += r["n"]
+        row["total"] += r["n"]
     return {
         "start": start,
         "end": end,
@@ -190,29 +475,24 @@ def period_figures(park: Park, start: dt.date, end: dt.date) -> dict[str, Any]:
         "became": became,
         "cleared": cleared,
         "open_at_end": open_end,
+        "target": target,
+        "burndown": {"days": [x.isoformat() for x in days], "actual": actual, "ideal": ideal},
+        "ages": age_counts,
+        "departments": sorted(depts.values(), key=lambda r: (-r["total"], r["name"])),
     }
 
 
+def legacy_open(park: Park, as_of: dt.date | None = None) -> QuerySet[Demand]:
+    """The legacy items open on `as_of` (default today)."""
+    as_of = as_of or timezone.localdate()
+    return items(park, as_of, as_of, "open")
+
+
+def period_figures(park: Park, start: dt.date, end: dt.date) -> dict[str, Any]:
+    f = figures(park, start, end)
+    keys = ("start", "end", "open_at_start", "became", "cleared", "open_at_end")
+    return {k: f[k] for k in keys}
+
+
 def burndown(park: Park, start: dt.date, end: dt.date, target: dt.date | None) -> dict[str, Any]:
-    """Weekly points (each Sunday, and the end day) of legacy items open, and the ideal line
-    from the first point to zero on the target date."""
-    rule = rule_for(park)
-    cands = _candidates(park, start, end)
-    hist = histories([d.pk for d in cands])
-    lives = []
-    for d in cands:
-        since = legacy_since(d, rule, hist.get(d.pk))
-        if since is not None:
-            lives.append((since[0], _local(d.closed_at) if d.closed_at else None))
-    days = []
-    day = start + dt.timedelta(days=(6 - start.weekday()) % 7)
-    while day < end:
-        days.append(day)
-        day += dt.timedelta(days=7)
-    days.append(end)
-    actual = [sum(1 for s, c in lives if s <= x and (c is None or c > x)) for x in days]
-    ideal: list[float | None] = []
-    if target is not None and actual and target > days[0]:
-        span = (target - days[0]).days
-        ideal = [round(max(0.0, actual[0] * (1 - (x - days[0]).days / span)), 1) for x in days]
-    return {"days": [x.isoformat() for x in days], "actual": actual, "ideal": ideal}
+    return dict(figures(park, start, end, target=target)["burndown"])

@@ -51,6 +51,8 @@ class Expert(models.Model):
 
 
 class ConsultationStatus(models.TextChoices):
+    # Referred by a meeting: the demand and the meeting's item are known, the panel not yet.
+    PREPARING = "preparing", "待组建专家组"
     OPEN = "open", "会诊中"
     CONCLUDED = "concluded", "已形成结论"
 
@@ -133,6 +135,8 @@ class ConsultationEvent(models.Model):
         ordering = ["created_at", "id"]
 
     LABELS = {
+        "prepare": "会议转专家会诊",
+        "panel": "组建专家组",
         "open": "发起会诊",
         "opinion": "发表意见",
         "opinion_revised": "修改意见",

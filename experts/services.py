@@ -176,6 +176,152 @@ def set_rule(
 # --------------------------------------------------------------------------- consultations
 
 
+def _panel(park: Park, expert_ids: Any) -> list[Expert]:
+    if isinstance(expert_ids, (str, int)):
+        expert_ids = [expert_ids]
+    try:
+        ids = sorted({int(x) for x in (expert_ids or []) if str(x).strip()})
+    except (TypeError, ValueError):
+        raise InvalidInput("专家编号无效", field="expert_ids")
+    if not ids:
+        raise InvalidInput("请至少选择一位专家组成专家组", field="expert_ids")
+    if len(ids) > MAX_PANEL:
+        raise InvalidInput(f"专家组最多 {MAX_PANEL} 人", field="expert_ids")
+    experts = list(
+        Expert.objects.filter(pk__in=ids, park=park, is_active=True).select_related("user")
+    )
+    if len(experts) != len(ids):
+        raise InvalidInput("所选专家不在本园区专家库中或已停用", field="expert_ids")
+    return experts
+
+
+def _chair(park: Park, chair_id: Any) -> User:
+    try:
+        chair = User.objects.filter(
+            pk=int(chair_id), role__in=(Role.LEADER, Role.DISPATCHER), is_active=True
+        ).first()
+    except (TypeError, ValueError):
+        chair = None
+    if chair is None or not chair.in_park(park.pk):
+        raise InvalidInput("主持人须为本园区的园区领导或派单员", field="chair_id")
+    return chair
+
+
+LIVE = (ConsultationStatus.PREPARING, ConsultationStatus.OPEN)
+
+
+def _no_other(demand: Demand) -> None:
+    if Consultation.objects.filter(demand=demand, status__in=LIVE).exists():
+        raise InvalidState("该诉求已有进行中的会诊")
+
+
+def prepare_consultation(
+    actor: User,
+    demand: Demand,
+    *,
+    topic: Any,
+    referred_by: Any,
+    chair_id: Any,
+    background: Any = "",
+    field: Any = "",
+    at: dt.datetime | None = None,
+) -> Consultation:
+    """A meeting refers an item to 专家会诊: the consultation is opened 待组建专家组, linked to the
+    demand (the meeting's decision links to it), and the chair or the dispatch centre then
+    picks the panel (`form_panel`). Whatever the item's age: the meeting has judged it."""
+    park = demand.park
+    _require_manager(actor, park)
+    if demand.status not in OPEN_STATUSES:
+        raise InvalidState(f"诉求已{demand.get_status_display()}，无需会诊")
+    _no_other(demand)
+    topic = _text(topic, "会诊议题", limit=200)
+    referred_by = _text(referred_by, "转会诊来源", limit=100)
+    background = _text(background, "情况说明", required=False)
+    field = _text(field, "会诊领域", required=False, limit=100)
+    chair = _chair(park, chair_id)
+    now = at or _now()
+    with transaction.atomic():
+        c = Consultation.objects.create(
+            park=park,
+            demand=demand,
+            topic=topic,
+            background=background,
+            chair=chair,
+            status=ConsultationStatus.PREPARING,
+            legacy_reason=f"由{referred_by}转专家会诊",
+            created_by=actor,
+            created_at=now,
+        )
+        _record(
+            c,
+            "prepare",
+            actor,
+            note=background,
+            at=now,
+            data={"referred_by": referred_by, "field": field, "chair": chair.display_name},
+        )
+        link = reverse("experts:consultation", args=[c.pk])
+        transaction.on_commit(lambda: _ask_for_panel(c, link, actor))
+    return c
+
+
+def _ask_for_panel(c: Consultation, link: str, actor: User) -> None:
+    from notifications.models import Kind
+    from notifications.services import notify_link
+
+    notify_link(
+        [c.chair],
+        c.park,
+        Kind.CONSULTATION,
+        f"{c.legacy_reason}：{c.topic}（{c.demand.number}），请组建专家组",
+        link,
+    )
+
+
+def form_panel(
+    actor: User,
+    c: Consultation,
+    *,
+    expert_ids: Any,
+    chair_id: Any = None,
+    at: dt.datetime | None = None,
+) -> Consultation:
+    """The chair or the dispatch centre picks the panel of a consultation a meeting referred;
+    the demand is escalated to 专家协商 and the panel is told, as when a consultation opens."""
+    park = c.park
+    if not (access.can_manage(actor, park) or actor.pk == c.chair_id):
+        raise Forbidden("只有会诊主持人、园区领导和派单中心可以组建专家组")
+    experts = _panel(park, expert_ids)
+    chair = _chair(park, chair_id) if chair_id not in (None, "") else None
+    now = at or _now()
+    with transaction.atomic():
+        c = Consultation.objects.select_for_update().select_related("demand").get(pk=c.pk)
+        if c.status != ConsultationStatus.PREPARING:
+            raise InvalidState("专家组已组建")
+        demand = c.demand
+        if demand.status not in OPEN_STATUSES:
+            raise InvalidState(f"诉求已{demand.get_status_display()}，无需会诊")
+        if demand.tier != Tier.EXPERT:
+            ledger.escalate(
+                actor, demand, tier=Tier.EXPERT, note=f"{c.legacy_reason}：{c.topic}", at=now
+            )
+        if chair is not None:
+            c.chair = chair
+        c.status = ConsultationStatus.OPEN
+        c.save(update_fields=["chair", "status"])
+        c.experts.set(experts)
+        _record(
+            c,
+            "panel",
+            actor,
+            at=now,
+            data={"experts": [e.user.display_name for e in experts], "chair": c.chair.display_name},
+        )
+        link = reverse("experts:consultation", args=[c.pk])
+        transaction.on_commit(lambda: _announce(c, experts, link))
+    return c
+
+
 def open_consultation(
     actor: User,
     demand: Demand,
@@ -208,33 +354,11 @@ def open_consultation(
             + "），请先按常规流程督办",
             field="demand_id",
         )
-    if Consultation.objects.filter(demand=demand, status=ConsultationStatus.OPEN).exists():
-        raise InvalidState("该诉求已有进行中的会诊")
+    _no_other(demand)
     topic = _text(topic, "会诊议题", limit=200)
     background = _text(background, "情况说明", required=False)
-    try:
-        chair = User.objects.filter(
-            pk=int(chair_id), role__in=(Role.LEADER, Role.DISPATCHER), is_active=True
-        ).first()
-    except (TypeError, ValueError):
-        chair = None
-    if chair is None or not chair.in_park(park.pk):
-        raise InvalidInput("主持人须为本园区的园区领导或派单员", field="chair_id")
-    if isinstance(expert_ids, (str, int)):
-        expert_ids = [expert_ids]
-    try:
-        ids = sorted({int(x) for x in (expert_ids or []) if str(x).strip()})
-    except (TypeError, ValueError):
-        raise InvalidInput("专家编号无效", field="expert_ids")
-    if not ids:
-        raise InvalidInput("请至少选择一位专家组成专家组", field="expert_ids")
-    if len(ids) > MAX_PANEL:
-        raise InvalidInput(f"专家组最多 {MAX_PANEL} 人", field="expert_ids")
-    experts = list(
-        Expert.objects.filter(pk__in=ids, park=park, is_active=True).select_related("user")
-    )
-    if len(experts) != len(ids):
-        raise InvalidInput("所选专家不在本园区专家库中或已停用", field="expert_ids")
+    chair = _chair(park, chair_id)
+    experts = _panel(park, expert_ids)
     now = at or _now()
     with transaction.atomic():
         if demand.tier != Tier.EXPERT:
@@ -295,6 +419,8 @@ def write_opinion(
     now = at or _now()
     with transaction.atomic():
         c = Consultation.objects.select_for_update().get(pk=c.pk)
+        if c.status == ConsultationStatus.PREPARING:
+            raise InvalidState("专家组尚未组建，暂不能发表意见")
         if c.status != ConsultationStatus.OPEN:
             raise InvalidState("会诊已形成结论，不能再修改意见")
         op = Opinion.objects.filter(consultation=c, expert=expert).first()
@@ -328,6 +454,8 @@ def conclude(
         raise InvalidInput(
             "请选择结论去向：answer（直接答复企业）或 tasks（重新交办部门）", field="kind"
         )
+    if c.status == ConsultationStatus.PREPARING:
+        raise InvalidState("专家组尚未组建，不能形成会诊结论")
     if not c.opinions.exists():
         raise InvalidState("专家组尚未提交意见，不能形成会诊结论")
     if isinstance(co_department_ids, (str, int)):
@@ -349,6 +477,8 @@ def conclude(
     source = {"consultation": c.pk, "source_label": f"专家会诊：{c.topic}"}
     with transaction.atomic():
         c = Consultation.objects.select_for_update().select_related("demand__park").get(pk=c.pk)
+        if c.status == ConsultationStatus.PREPARING:
+            raise InvalidState("专家组尚未组建，不能形成会诊结论")
         if c.status != ConsultationStatus.OPEN:
             raise InvalidState("会诊已形成结论")
         demand = c.demand

@@ -11,6 +11,7 @@ urlpatterns = [
     path("consultations/<int:pk>/", views.consultation, name="consultation"),
     path("consultations/<int:pk>/opinion/", views.opinion, name="opinion"),
     path("consultations/<int:pk>/conclude/", views.conclude, name="conclude"),
+    path("consultations/<int:pk>/panel/", views.form_panel, name="panel"),
     path("board/", views.board, name="board"),
     path("rule/", views.rule, name="rule"),
 ]

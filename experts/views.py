@@ -5,7 +5,8 @@ experts.access, call experts.services / experts.legacy and render."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -211,6 +212,13 @@ def _consultation_page(
             "tasks": tasks,
             "error": error,
             "post": request.POST if error else {},
+            # The meeting that referred the item (a reverse relation: no import of meetings).
+            "referral": c.meeting_decisions.select_related("meeting").first(),
+            "can_form": c.status == ConsultationStatus.PREPARING
+            and (access.can_manage(cast(User, user), park) or user.pk == c.chair_id),
+            "pool": Expert.objects.filter(park=park, is_active=True).select_related("user")
+            if c.status == ConsultationStatus.PREPARING
+            else [],
         },
         status=status,
     )
@@ -230,6 +238,18 @@ def opinion(request: ParkRequest, pk: int) -> HttpResponse:
     except (InvalidInput, InvalidState) as exc:
         return _consultation_page(request, pk, exc.message, exc.status)
     messages.success(request, "已提交专家意见")
+    return HttpResponseRedirect(reverse("experts:consultation", args=[pk]))
+
+
+@roles_required(*MANAGERS, page="组建专家组")
+@require_POST
+def form_panel(request: ParkRequest, pk: int) -> HttpResponse:
+    c = access.get_consultation(request.user, request.park, pk)
+    try:
+        services.form_panel(request.user, c, expert_ids=request.POST.getlist("expert_ids"))
+    except (InvalidInput, InvalidState) as exc:
+        return _consultation_page(request, pk, exc.message, exc.status)
+    messages.success(request, "已组建专家组，专家组成员将收到提醒")
     return HttpResponseRedirect(reverse("experts:consultation", args=[pk]))
 
 
@@ -278,63 +298,58 @@ def _period(request: ParkRequest, today: dt.date) -> tuple[dt.date, dt.date, str
 
 @roles_required(*MANAGERS, page="遗留问题清零")
 def board(request: ParkRequest) -> HttpResponse:
+    """The 清零 board: every figure is a link that lists exactly the items it counts."""
     park = request.park
     today = timezone.localdate()
     start, end, error = _period(request, today)
     rule = legacy.rule_for(park)
-    items = list(
-        legacy.legacy_open(park, today)
-        .select_related("lead_department", "enterprise")
-        .order_by("created_at", "id")
-    )
-    hist = legacy.histories([d.pk for d in items])
-    open_consults = dict(
-        Consultation.objects.filter(demand__in=items, status=ConsultationStatus.OPEN).values_list(
-            "demand_id", "pk"
-        )
-    )
-    depts: dict[str, list[int]] = {}
-    ages = [0] * len(legacy.AGE_BUCKETS)
-    rows: list[dict[str, Any]] = []
-    for d in items:
-        since = legacy.legacy_since(d, rule, hist.get(d.pk))
-        age = legacy.working_age(d, today)
-        b = legacy.bucket(age)
-        ages[b] += 1
-        name = d.lead_department.name if d.lead_department else "未交办"
-        depts.setdefault(name, [0] * len(legacy.AGE_BUCKETS))[b] += 1
-        rows.append(
-            {
-                "d": d,
-                "age": age,
-                "reason": since[1] if since else "",
-                "consultation": open_consults.get(d.pk),
-            }
-        )
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
+    figures = legacy.figures(park, start, end, target=rule.target_date)
+    part = request.GET.get("part", "open")
+    if part not in legacy.PARTS:
+        part = "open"
+    band: int | None = None
+    raw_band = request.GET.get("band", "")
+    if raw_band.isdigit() and int(raw_band) < len(legacy.AGE_BUCKETS):
+        band = int(raw_band)
     dept = request.GET.get("dept", "")
-    shown = rows
+    dept_id: int | str | None = None
+    dept_name = ""
+    if dept == "none":
+        dept_id, dept_name = "none", "未交办"
+    elif dept.isdigit():
+        found = Department.objects.filter(park=park, pk=int(dept)).first()
+        if found is not None:
+            dept_id, dept_name = found.pk, found.name
+    qs = legacy.items(park, start, end, part, band=band, department_id=dept_id)
+    q = request.GET.get("q", "").strip()[:SEARCH_MAX]
     if q:
-        shown = [
-            r
-            for r in shown
-            if q in r["d"].number
-            or q in r["d"].title
-            or (r["d"].enterprise and q in r["d"].enterprise.name)
-        ]
-    if dept:
-        shown = [
-            r
-            for r in shown
-            if (r["d"].lead_department.name if r["d"].lead_department else "未交办") == dept
-        ]
-    figures = legacy.period_figures(park, start, end)
-    chart = legacy.burndown(park, start, end, rule.target_date)
+        qs = qs.filter(
+            Q(number__icontains=q) | Q(title__icontains=q) | Q(enterprise__name__icontains=q)
+        )
+    qs = qs.select_related("lead_department", "enterprise").order_by("created_at", "id")
+    page = paginate(request, qs, 30)
+    shown = list(page.object_list)
+    hist = legacy.histories([d.pk for d in shown])
+    open_consults = dict(
+        Consultation.objects.filter(
+            demand__in=[d.pk for d in shown], status=ConsultationStatus.OPEN
+        ).values_list("demand_id", "pk")
+    )
+    page.object_list = [
+        {
+            "d": d,
+            "age": legacy.working_age(d, min(end, _closed_on(d) or end)),
+            "reason": (legacy.legacy_since(d, rule, hist.get(d.pk)) or (None, ""))[1],
+            "consultation": open_consults.get(d.pk),
+        }
+        for d in shown
+    ]
     remaining = (
         wcal.working_days_between(today, rule.target_date)
         if rule.target_date and rule.target_date >= today
         else None
     )
+    period = {"start": start.isoformat(), "end": end.isoformat()}
     return render(
         request,
         "experts/board.html",
@@ -344,21 +359,34 @@ def board(request: ParkRequest) -> HttpResponse:
             "end": end,
             "error": error,
             "figures": figures,
-            "open_count": len(items),
-            "ages": list(zip([b[0] for b in legacy.AGE_BUCKETS], ages, strict=True)),
+            "open_count": figures["open_at_end"],
+            "ages": [
+                (name, n, i)
+                for i, ((name, _), n) in enumerate(
+                    zip(legacy.AGE_BUCKETS, figures["ages"], strict=True)
+                )
+            ],
             "bucket_names": [b[0] for b in legacy.AGE_BUCKETS],
-            "departments": sorted(
-                ((name, counts, sum(counts)) for name, counts in depts.items()),
-                key=lambda r: (-r[2], r[0]),
-            ),
-            "page": paginate(request, shown, 30),
+            "departments": figures["departments"],
+            "page": page,
             "q": q,
-            "dept": dept,
+            "part": part,
+            "part_label": legacy.PARTS[part],
+            "band": band,
+            "band_label": legacy.AGE_BUCKETS[band][0] if band is not None else "",
+            "dept": dept if dept_id else "",
+            "dept_name": dept_name,
+            "filtered": bool(q or dept_id or band is not None or part != "open"),
+            "period_query": urlencode(period),
             "query": query_without(request, "page"),
             "remaining": remaining,
-            "chart": chart,
+            "chart": figures["burndown"],
         },
     )
+
+
+def _closed_on(d: Any) -> dt.date | None:
+    return timezone.localtime(d.closed_at).date() if d.closed_at else None
 
 
 @roles_required(*MANAGERS, page="遗留问题认定规则")

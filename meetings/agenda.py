@@ -23,6 +23,7 @@ from demands.models import OPEN_STATUSES, Demand, Event, Task, TaskStatus
 from entities.models import MarketEntity
 from escalation.models import Proposal as RuleProposal
 from escalation.models import ProposalStatus
+from experts.models import Consultation, ConsultationStatus
 from meetings.models import (
     KIND_TIER,
     AgendaItem,
@@ -242,6 +243,14 @@ SETTLED = {
 }
 
 
+def consultation_state(c: Consultation) -> tuple[str, str]:
+    """A 专家会诊 decision follows its consultation: referred until the chair records the
+    conclusion, then settled with it."""
+    if c.status == ConsultationStatus.CONCLUDED:
+        return "settled", f"会诊已形成结论（{c.get_conclusion_kind_display()}）"
+    return "referred", f"已转专家会诊 · {c.get_status_display()}"
+
+
 def task_state(task: Task, as_of: dt.date) -> str:
     """Done on time / done late / open / overdue, as the ledger stood at the end of `as_of`."""
     if task.status == TaskStatus.ANSWERED and task.answered_at is not None:
@@ -277,7 +286,9 @@ def as_of(meeting: Meeting) -> dt.date:
 
 def follow_ups(decisions, day: dt.date) -> list[FollowUp]:
     decisions = list(
-        decisions.select_related("meeting", "item", "item__demand", "item__enterprise")
+        decisions.select_related(
+            "meeting", "item", "item__demand", "item__enterprise", "consultation"
+        )
     )
     links: dict[int, list[Task]] = {}
     for link in (
@@ -294,6 +305,8 @@ def follow_ups(decisions, day: dt.date) -> list[FollowUp]:
             f.tasks = [(t, task_state(t, day)) for t in links.get(d.pk, [])]
             f.state = decision_state(f.tasks)
             f.label = TaskState.LABELS[f.state]
+        elif d.kind == DecisionKind.EXPERT and d.consultation is not None:
+            f.state, f.label = consultation_state(d.consultation)
         else:
             f.state, f.label = SETTLED[d.kind]
         out.append(f)

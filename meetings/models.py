@@ -280,6 +280,15 @@ class Decision(models.Model):
     text = models.TextField("议定内容")
     # 专家会诊 referrals wait here until the experts app takes them over.
     expert_field = models.CharField("会诊领域", max_length=100, blank=True)
+    # The consultation a 专家会诊 decision opened (待组建专家组 until the panel is picked).
+    consultation = models.ForeignKey(
+        "experts.Consultation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting_decisions",
+        verbose_name="专家会诊",
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

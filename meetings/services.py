@@ -24,6 +24,7 @@ from demands import services as ds
 from demands.models import Channel, Demand, TaskRole, Tier
 from demands.models import Status as DemandStatus
 from entities.models import MarketEntity
+from experts import services as experts_services
 from meetings import access
 from meetings.models import (
     FULL_TITLES,
@@ -941,6 +942,27 @@ def decide(
                 at=now,
             )
             DecisionTask.objects.bulk_create(DecisionTask(decision=decision, task=t) for t in made)
+        elif kind == DecisionKind.EXPERT:
+            if demand is None:
+                raise InvalidInput("该议题未关联诉求，无法提交专家会诊；请先关联诉求")
+            chair_id = m.chair_id or actor.pk
+            decision.consultation = experts_services.prepare_consultation(
+                actor,
+                demand,
+                topic=item.title,
+                referred_by=f"{m.title}议定",
+                chair_id=chair_id,
+                background=text,
+                field=expert_field,
+                at=now,
+            )
+            decision.save(update_fields=["consultation"])
+            ds.comment(
+                actor,
+                demand,
+                note=f"{m.title}议定（{decision.get_kind_display()}）：{text}",
+                at=now,
+            )
         elif demand is not None and demand.status != DemandStatus.MERGED:
             ds.comment(
                 actor,
@@ -958,6 +980,7 @@ def decide(
                 "decision": decision.pk,
                 "kind": kind,
                 "demand": demand.number if demand else None,
+                "consultation": decision.consultation_id,
                 "tasks": [
                     {
                         "department": t.department.name,

@@ -44,6 +44,7 @@ class BriefingData:
     generated_at: Any
     ladder: dict[str, Any] | None = None
     residents: dict[str, Any] | None = None
+    qingling: dict[str, Any] | None = None  # 遗留问题清零 by the park's rule (dashboard.legacy)
 
 
 def collect(
@@ -79,10 +80,8 @@ def _collect(
     cats = metrics.by_category(scope)
     league = metrics.league(scope)
     cov = metrics.liaison_coverage(scope)
-    step(55, "整理遗留问题")
-    whole = scope.but(start=None, end=None)
-    ids = metrics.drill_ids(whole, "legacy_open")
-    legacy_qs = Demand.objects.filter(pk__in=ids).select_related("enterprise", "lead_department")
+    step(55, "整理遗留问题清零情况")
+    qingling = dashboard.legacy(scope, period)
     step(65, "整理接待日、调度会和遗留问题清零情况")
     rungs = dashboard.ladder(scope, period) if department_id is None else None
     return BriefingData(
@@ -94,8 +93,9 @@ def _collect(
         categories=cats,
         league=league,
         coverage=cov,
-        legacy=list(legacy_qs.order_by("created_at")[:LEGACY_ROWS]),
-        legacy_count=legacy_qs.count(),
+        legacy=qingling["rows"][:LEGACY_ROWS],
+        legacy_count=qingling["count"],
+        qingling=qingling,
         generated_at=timezone.localtime(),
         ladder=rungs,
         residents=dashboard.residents(scope, period, cats),
@@ -137,12 +137,12 @@ def paragraphs(data: BriefingData) -> list[str]:
         f"三率综合得分{'—' if f.sanlv is None else f'{f.sanlv:.1f}'}。"
     )
     tail = f"截至{data.generated_at:%Y年%-m月%-d日}，本期诉求中已逾期{f.overdue}件"
-    tail += f"，全部未销号的遗留问题{data.legacy_count}项"
     if f.reopen.den:
         tail += f"；销号后被重新打开{_n(f.reopen)}件，重新打开率{f.reopen}"
     out.append(tail + "。")
     out.extend(ladder_paragraphs(data.ladder))
     out.extend(resident_paragraphs(data.residents))
+    out.extend(legacy_paragraphs(data.qingling))
     c = data.coverage
     if c.entities:
         out.append(
@@ -187,6 +187,22 @@ def resident_paragraphs(res: dict[str, Any] | None) -> list[str]:
             line += f"，超过完成时限未办结{res['projects_late']}项"
         out.append(line + "。")
     return out
+
+
+def legacy_paragraphs(q: dict[str, Any] | None) -> list[str]:
+    """遗留问题清零 in words, from the dashboard's own panel."""
+    if not q:
+        return []
+    text = (
+        f"按园区遗留问题认定规则，{q['start']:%Y年%-m月%-d日}至{q['end']:%Y年%-m月%-d日}，"
+        f"期初遗留问题{q['open_at_start']}项，期内新认定{q['became']}项，"
+        f"清零（销号）{q['cleared']}项，期末尚有{q['count']}项"
+    )
+    if q["count"]:
+        text += "（" + "、".join(f"{a['label']}{a['n']}项" for a in q["ages"] if a["n"]) + "）"
+    if q["target"]:
+        text += f"，清零目标日期{q['target']:%Y年%-m月%-d日}"
+    return [text + "。"]
 
 
 # --------------------------------------------------------------------------- docx
@@ -365,7 +381,10 @@ def build_docx(data: BriefingData) -> bytes:
             widths=[5.2, 3.6, 2.4, 1.6, 3.4],
             keep_whole=(1, 2, 3),
         )
-    _heading(doc, "八、遗留问题（未销号）" if res and res["projects"] else "七、遗留问题（未销号）")
+    _heading(
+        doc,
+        "八、遗留问题（期末未清零）" if res and res["projects"] else "七、遗留问题（期末未清零）",
+    )
     if data.legacy:
         _table(
             doc,

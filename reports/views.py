@@ -158,6 +158,8 @@ class Drill:
 def _drill(request: ParkRequest) -> Drill:
     scope, period, _ = scope_from(request)
     metric = request.GET.get("metric", "received")
+    if metric in dashboard.LEGACY_DRILLS:
+        return _legacy_drill(request, scope, period, metric)
     if metric not in metrics.DRILLS:
         raise InvalidInput(f"未知的统计口径“{metric}”", field="metric")
     tier = request.GET.get("tier") or None
@@ -200,6 +202,24 @@ def _event_rows(qs: Any) -> Any:
     return qs.select_related("demand", "demand__enterprise", "task__department", "actor").order_by(
         "-created_at", "-id"
     )
+
+
+def _legacy_drill(
+    request: ParkRequest, scope: Scope, period: periods.Period | None, metric: str
+) -> Drill:
+    """The legacy panel's figures: the items `experts.legacy` counts, by the park's rule."""
+    band = _int(request.GET, "band")
+    if band is not None and band >= len(dashboard.experts_legacy.AGE_BUCKETS):
+        raise InvalidInput(f"未知的时长分段“{band}”", field="band")
+    ids = dashboard.legacy_items(
+        scope, metric, band=band, lead_department_id=_int(request.GET, "lead_department")
+    ).values("pk")
+    qs = access.visible_demands(request.user, scope.park).filter(pk__in=ids)
+    start, end = dashboard.legacy_window(scope)
+    title = f"{dashboard.LEGACY_DRILLS[metric][1]}（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）"
+    if band is not None:
+        title += f" · {dashboard.experts_legacy.AGE_BUCKETS[band][0]}"
+    return Drill(qs, "d", title, scope, period, None)
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)

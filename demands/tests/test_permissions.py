@@ -177,11 +177,12 @@ def test_liaison_sees_the_demands_of_its_enterprises(world):
     assert world.client("liaison2").get(f"/demands/{did}").status_code == 403
 
 
-def test_expert_sees_legacy_items_only(world):
+def test_escalation_alone_does_not_open_a_demand_to_experts(world):
+    # Experts read the demands of consultations they sit on (experts/tests/test_demand_scoping).
     did = _received(world)
     assert world.client("expert").get(f"/demands/{did}").status_code == 403
     world.client("dispatcher").act(did, "escalate", tier="expert", note="历史遗留问题")
-    assert world.client("expert").get(f"/demands/{did}").status_code == 200
+    assert world.client("expert").get(f"/demands/{did}").status_code == 403
 
 
 def test_unauthenticated_and_bad_tokens_get_401(world):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from demands import services as ledger
 from demands.models import Tier
@@ -86,3 +87,79 @@ def test_other_park_has_its_own_rule_and_items(world):
     _ledger(world)
     assert legacy.rule_for(world.other_park).pk is None  # defaults, unsaved
     assert legacy.legacy_open(world.other_park, END).count() == 0
+
+
+def test_sql_day_equals_the_python_rule(world):
+    """`annotate` (SQL) and `legacy_since` (Python) give each demand the same legacy day."""
+    d = _ledger(world)
+    rule = legacy.rule_for(world.park)
+    hist = legacy.histories([x.pk for x in d.values()])
+    for start, end in ((dt.date(2025, 12, 1), dt.date(2026, 12, 31)), (START, END)):
+        qs, ages = legacy.annotate(world.park, start, end)
+        got = {
+            pk: min(ages.since(timezone.localtime(created).date()), other)
+            for pk, created, other in qs.values_list("pk", "created_at", "lg_other")
+        }
+        for key, x in d.items():
+            since = legacy.legacy_since(x, rule, hist.get(x.pk))
+            if x.pk not in got:  # closed before the window or received after it
+                assert (x.closed_at and x.closed_at.date() < start) or x.created_at.date() > end
+                continue
+            clip = (
+                max(start - dt.timedelta(days=1), min(end + dt.timedelta(days=1), since[0]))
+                if since
+                else None
+            )
+            if since is None:
+                # Closed before it grew old: SQL gives a later day, never counted.
+                assert x.closed_at.date() < got[x.pk], key
+            else:
+                assert got[x.pk] == clip, key
+
+
+def test_figures_age_bands_departments_and_drill(world):
+    d = _ledger(world)
+    f = legacy.figures(world.park, START, END, target=dt.date(2026, 12, 31))
+    assert (f["open_at_start"], f["became"], f["cleared"], f["open_at_end"]) == (2, 3, 1, 4)
+    # Open on 30 September: A (2026-01-05, 186 working days), C (2026-06-01, 84), D and H
+    # (2026-08-03, 42).
+    ages = {k: legacy.working_age(d[k], END) for k in "ACDH"}
+    assert [legacy.bucket(a) for a in ages.values()] == [2, 1, 0, 0]
+    assert f["ages"] == [2, 1, 1, 0]
+    assert f["departments"] == [
+        {"id": world.dept_a.pk, "name": "经济发展局", "counts": [2, 1, 1, 0], "total": 4}
+    ]
+    name = {x.pk: k for k, x in d.items()}
+    titles = {
+        part: {name[x.pk] for x in legacy.items(world.park, START, END, part)}
+        for part in legacy.PARTS
+    }
+    assert titles == {
+        "open": {"A", "C", "D", "H"},
+        "start": {"A", "B"},
+        "became": {"C", "D", "H"},
+        "cleared": {"B"},
+    }
+    assert {name[x.pk] for x in legacy.items(world.park, START, END, band=0)} == {"D", "H"}
+    assert legacy.items(world.park, START, END, department_id="none").count() == 0
+    other = legacy.Slice(department_id=world.dept_b.pk)
+    assert legacy.figures(world.park, START, END, other)["open_at_end"] == 0
+
+
+def test_query_count_does_not_grow_with_the_ledger(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _ledger(world)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            legacy.figures(world.park, START, END)
+            list(legacy.items(world.park, START, END, "cleared"))
+        return len(ctx.captured_queries)
+
+    count()  # the working-day calendar is read once and cached
+    small = count()
+    for i in range(30):
+        dispatched(world, f"2026-0{1 + i % 6}-0{1 + i % 9}", title=f"X{i}")
+    assert count() == small <= 5  # two rule look-ups, figures 2, the list 1

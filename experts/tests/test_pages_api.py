@@ -3,6 +3,8 @@ board, and another park."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -67,7 +69,8 @@ def test_board_lists_legacy_items_and_links_consultation(world):
     html = r.content.decode()
     assert "老大难：排水管网接驳" in html and "新问题：不应出现" not in html
     assert f"?demand={old.pk}" in html
-    assert 'id="legacy-open">1<' in html
+    assert re.search(r'id="legacy-open" href="[^"]*part=open[^"]*">1<', html)
+    assert 'id="legacy-list-count">1 项<' in html
     assert 'id="burndown-data"' in html and "<script>" not in html.split("</main>")[0]
     # Another park's board does not show it.
     r = login(world, "dispatcher", other=True).get("/experts/board/")
@@ -191,3 +194,30 @@ def test_api_experts_and_consultations(world):
     assert r.status_code == 403
     assert world.client("admin", other=True).get(f"/consultations/{c.pk}").status_code == 404
     assert world.client("handler").get(f"/consultations/{c.pk}").status_code == 403
+
+
+def test_board_figures_drill_to_exactly_the_items_counted(world):
+    from experts.tests.test_legacy import END, START, _ledger
+
+    d = _ledger(world)
+    c = login(world, "leader")
+    period = {"start": START.isoformat(), "end": END.isoformat()}
+    html = c.get("/experts/board/", period).content.decode()
+    for anchor, n in (("legacy-open", 4), ("legacy-cleared", 1), ("legacy-became", 3)):
+        assert re.search(rf'id="{anchor}" href="[^"]*">{n}<', html), anchor
+    want = {"open": "ACDH", "start": "AB", "became": "CDH", "cleared": "B"}
+    for part, keys in want.items():
+        body = c.get("/experts/board/", {**period, "part": part}).content.decode()
+        assert f'id="legacy-list-count">{len(keys)} 项<' in body, part
+        for k, x in d.items():
+            assert (x.number in body) == (k in keys), (part, k)
+    # The age band and the department cells list what they count.
+    body = c.get("/experts/board/", {**period, "band": 0}).content.decode()
+    assert 'id="legacy-list-count">2 项<' in body and d["D"].number in body
+    body = c.get("/experts/board/", {**period, "dept": world.dept_a.pk, "band": 2}).content.decode()
+    assert 'id="legacy-list-count">1 项<' in body and d["A"].number in body
+    body = c.get("/experts/board/", {**period, "dept": "none"}).content.decode()
+    assert 'id="legacy-list-count">0 项<' in body
+    # Nonsense filters fall back to the plain list instead of failing.
+    body = c.get("/experts/board/", {**period, "part": "x", "band": "99", "dept": "abc"})
+    assert 'id="legacy-list-count">4 项<' in body.content.decode()

@@ -312,6 +312,7 @@ TABLE: dict[str, Rule] = {
     "experts:consultation": page(CONSULT_VIEWERS, pk="consultation_id"),
     "experts:opinion": post(roles("expert"), pk="consultation_id"),
     "experts:conclude": post(roles("leader"), pk="consultation_id"),  # the chair only
+    "experts:panel": post(MANAGERS, pk="consultation_id"),  # a meeting's referral: pick the panel
     "experts:board": page(MANAGERS),
     "experts:rule": form(MANAGERS),
     # meetings (接待日, 调度会)
