@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,7 +19,9 @@ from django.utils import timezone
 
 from demands.models import Demand, Status, Task, TaskRole, TaskStatus
 from demands.workflow import URGE_LEVELS
-from exchange.columns import FIELDS, Field
+from exchange import parse
+from exchange.columns import BY_KEY, EXTRA, FIELDS, MAP_TARGETS, Field
+from exchange.models import SheetOrigin
 from qinshang import sheets
 from qinshang.errors import InvalidInput
 
@@ -93,14 +96,74 @@ def row_values(d: Demand, tasks: list[Task]) -> dict[str, Any]:
         "redo_count": d.redo_count,
         "reopen_count": d.reopen_count,
         "is_legacy": YES if d.is_legacy else NO,
-        "merged_into": d.merged_into.number if d.merged_into else None,
+        "merged_into": (d.merged_into.source_ref or d.merged_into.number)
+        if d.merged_into
+        else None,
         "source_ref": d.source_ref,
     }
 
 
 # Columns an export leaves out when no row has a value: they exist for sheets that carry them.
-_ONLY_IF_USED = {"category_l3", "responded"}
+_ONLY_IF_USED = {"category_l3", "responded", "source_ref", "system_number"}
 _FORMATS = {"datetime": sheets.DATETIME, "date": sheets.DATE}
+MAPPING_SHEET = "字段对应"
+
+
+def _origin(d: Demand) -> SheetOrigin | None:
+    try:
+        return d.sheet_origin  # type: ignore[no-any-return]
+    except SheetOrigin.DoesNotExist:
+        return None
+
+
+def _ours(d: Demand, key: str, origin: SheetOrigin) -> Any:
+    """The ledger's current value of a field the sheet wrote in its own words."""
+    if key == "closed_flag":
+        return d.status == Status.CLOSED
+    if key == "is_legacy":
+        return d.is_legacy
+    if key == "urge_level":
+        return str(d.urge_level)
+    if key == "responded":
+        return origin.parsed.get(key)  # the sheet's judgement: the ledger has no field for it
+    return getattr(d, key, None)
+
+
+def _default_reading(key: str, word: str) -> Any:
+    try:
+        if BY_KEY[key].kind == "bool":
+            return parse.yes_no(word)
+        return parse.choice(key, word)
+    except parse.CellError:
+        return object()  # equal to nothing
+
+
+def _with_origin(d: Demand, values: dict[str, Any], origin: SheetOrigin) -> dict[str, Any]:
+    """The current row as the sheet it came from wrote it: its own word wherever that word
+    still reads as the ledger's value (so a re-import reads the same), nothing where the sheet
+    had nothing and the ledger had to fill a value in."""
+    for key in origin.unknown:
+        values[key] = None
+    for key, word in (origin.raw or {}).items():
+        ours = _ours(d, key, origin)
+        if _default_reading(key, word) == ours:
+            values[key] = word
+        elif key == "responded":
+            values[key] = None if ours is None else (YES if ours else NO)
+    return values
+
+
+def _version_values(cells: dict[str, Any], origin: SheetOrigin) -> tuple[dict[str, Any], dict]:
+    by_header = {h: k for k, h in (origin.headers or {}).items()}
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for header, value in cells.items():
+        key = by_header.get(header)
+        if key is None:
+            extra[header] = value
+        elif key != "seq":
+            values[key] = value
+    return values, extra
 
 
 def export_ledger(
@@ -111,10 +174,20 @@ def export_ledger(
     `mask` (demands.privacy.masker) hides the contact details the reader may not see in full.
 
     One query for the demands and one for their tasks, however many rows. Fields the ledger keeps
-    in `Demand.extra` (columns of an imported sheet nobody mapped) follow as extra columns.
+    in `Demand.extra` (columns of an imported sheet nobody mapped) follow as extra columns. An
+    imported item keeps the sheet's column names, its own number (编号; ours is 系统编号), its
+    words for each judgement, and its earlier registrations as rows of their own, so exporting
+    and importing again gives the same items and figures. A hidden sheet 字段对应 says which
+    column is which field, so that reading it back needs no guessing.
     """
     qs = queryset.select_related(
-        "category", "category__parent", "enterprise", "lead_department", "liaison", "merged_into"
+        "category",
+        "category__parent",
+        "enterprise",
+        "lead_department",
+        "liaison",
+        "merged_into",
+        "sheet_origin",
     ).prefetch_related(
         Prefetch(
             "tasks", queryset=Task.objects.select_related("department").order_by("-role", "id")
@@ -122,17 +195,47 @@ def export_ledger(
     )
     rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
     extra_keys: dict[str, None] = {}
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    layouts: Counter[tuple[str, ...]] = Counter()
     for d in qs.iterator(chunk_size=2000):
+        start = len(rows)
+        origin = _origin(d)
         if mask is not None:
             d = mask(d)
-        rows.append((row_values(d, list(d.tasks.all())), d.extra or {}))
-        for k in d.extra or {}:
-            if k != "专属服务员":
-                extra_keys.setdefault(str(k), None)
+        values = row_values(d, list(d.tasks.all()))
+        if d.source_ref:  # the number it came with stays its number; ours goes beside it
+            values["number"], values["system_number"] = d.source_ref, d.number
+            values["source_ref"] = None
+        if origin is not None:
+            for key, header in (origin.headers or {}).items():
+                names[key][header] += 1
+            layouts[tuple(origin.columns or ())] += 1
+            for cells in origin.versions or []:
+                rows.append(_version_values(cells, origin))
+            values = _with_origin(d, values, origin)
+        rows.append((values, d.extra or {}))
+        for _, extra in rows[start:]:
+            for k in extra:
+                if k != "专属服务员":
+                    extra_keys.setdefault(str(k), None)
     fields = [f for f in FIELDS if f.key not in _ONLY_IF_USED or any(r[0].get(f.key) for r in rows)]
-    headers = {f.header for f in fields}
-    extras = [k for k in extra_keys if k not in headers]
-    return _write(fields, extras, rows)
+    titles: dict[str, str] = {}
+    taken: set[str] = set()
+    for f in fields:  # the sheet's own name for a field where the imported rows agree on one
+        own = names[f.key].most_common(1)
+        title = own[0][0] if own else f.header
+        if title in taken or title in extra_keys:
+            title = f.header
+        titles[f.key] = title
+        taken.add(title)
+    extras = [k for k in extra_keys if k not in taken]
+    layout = list(layouts.most_common(1)[0][0]) if layouts else []
+    place = {h: i for i, h in enumerate(layout)}
+    order = {f.key: i for i, f in enumerate(FIELDS)}
+    fields.sort(key=lambda f: (place.get(titles[f.key], 10_000), order[f.key]))
+    if layout:
+        extras.sort(key=lambda k: place.get(k, 10_000))
+    return _write(fields, titles, extras, rows)
 
 
 def _extra_value(value: Any) -> Any:
@@ -142,10 +245,13 @@ def _extra_value(value: Any) -> Any:
 
 
 def _write(
-    fields: list[Field], extras: list[str], rows: Iterable[tuple[dict[str, Any], dict[str, Any]]]
+    fields: list[Field],
+    titles: dict[str, str],
+    extras: list[str],
+    rows: Iterable[tuple[dict[str, Any], dict[str, Any]]],
 ) -> bytes:
     wb, ws = sheets.new_workbook(SHEET_TITLE)
-    headers = [sheets.Header(f.header, f.width, _FORMATS.get(f.kind)) for f in fields]
+    headers = [sheets.Header(titles[f.key], f.width, _FORMATS.get(f.kind)) for f in fields]
     headers += [sheets.Header(k, 14) for k in extras]
 
     def lines() -> Iterable[list[Any]]:
@@ -154,6 +260,14 @@ def _write(
             yield [values.get(f.key) for f in fields] + [_extra_value(extra.get(k)) for k in extras]
 
     sheets.write_table(ws, headers, lines(), style=sheets.LIGHT, freeze="C2")
+    key_ws = wb.create_sheet(MAPPING_SHEET)
+    sheets.write_table(
+        key_ws,
+        [sheets.Header("表中的列", 20), sheets.Header("字段", 16)],
+        [[titles[f.key], f.key] for f in fields] + [[k, EXTRA] for k in extras],
+        freeze=None,
+    )
+    key_ws.sheet_state = "hidden"
     return sheets.to_bytes(wb)
 
 
@@ -163,6 +277,13 @@ def _write(
 def read_sheet(
     data: bytes, sheet: str | None = None
 ) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    headers, rows, _ = read_sheet_with_mapping(data, sheet)
+    return headers, rows
+
+
+def read_sheet_with_mapping(
+    data: bytes, sheet: str | None = None
+) -> tuple[list[str], list[tuple[int, list[Any]]], dict[str, str]]:
     """Headers and data rows (with their row number in the sheet) of a ledger workbook: the named
     sheet, or the first that holds data. Raises InvalidInput for a file that is not a workbook,
     a missing sheet, or one over the limits of `qinshang.sheets` (checked before parsing).
@@ -179,11 +300,19 @@ def read_sheet(
         ws = (
             wb[sheet]
             if sheet
-            else next((w for w in wb.worksheets if (w.max_row or 0) > 1), wb.worksheets[0])
+            else next(
+                (w for w in wb.worksheets if (w.max_row or 0) > 1 and w.title != MAPPING_SHEET),
+                wb.worksheets[0],
+            )
         )
         raw = [(n, r) for n, r in wb.rows(ws) if any(not _blank(v) for v in r)]
+        embedded: dict[str, str] = {}
+        if MAPPING_SHEET in wb.sheetnames and ws.title != MAPPING_SHEET:
+            for _, r in list(wb.rows(wb[MAPPING_SHEET]))[1:]:
+                if len(r) >= 2 and not _blank(r[0]) and str(r[1]) in MAP_TARGETS:
+                    embedded[str(r[0]).strip()] = str(r[1])
     if not raw:
-        return [], []
+        return [], [], {}
     width = max(len(r) for _, r in raw)
     head_at = 0
     for i, (_, r) in enumerate(raw[:10]):
@@ -200,7 +329,7 @@ def read_sheet(
         if seen[h] > 1:
             headers[i] = f"{h}（{seen[h]}）"
     rows = [(n, r + [None] * (width - len(r))) for n, r in raw[head_at + 1 :]]
-    return headers, rows
+    return headers, rows, embedded
 
 
 _blank = sheets.is_blank

@@ -124,6 +124,20 @@ class Figures:
     overdue_tasks: int
     outcomes: dict[str, int] = field(default_factory=dict)
     ratings: dict[str, int] = field(default_factory=dict)
+    # What each timed figure leaves out because an imported sheet gave no time for it.
+    response_unknown: int = 0  # tasks: no 签收时间 and no 响应 judgement
+    on_time_unknown: int = 0  # tasks: no 答复时间 or no 办结时限
+    days_unknown: int = 0  # answered tasks: no 派发时间 or 答复时间
+    overdue_unknown: int = 0  # open demands: no 办结时限
+
+    @property
+    def left_out(self) -> dict[str, int]:
+        return {
+            "response": self.response_unknown,
+            "on_time": self.on_time_unknown,
+            "avg_days": self.days_unknown,
+            "overdue": self.overdue_unknown,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         def r(rate: Rate) -> dict[str, Any]:
@@ -150,6 +164,7 @@ class Figures:
             "overdue_tasks": self.overdue_tasks,
             "outcomes": self.outcomes,
             "ratings": self.ratings,
+            "left_out": self.left_out,
         }
 
 
@@ -250,6 +265,7 @@ def _demand_aggs(today: dt.date) -> dict[str, Any]:
         "closed": Count("pk", filter=Q(status=Status.CLOSED)),
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         "overdue": Count("pk", filter=Q(status__in=WORKING_STATUSES, due_date__lt=today)),
+        "overdue_unknown": Count("pk", filter=Q(status__in=WORKING_STATUSES, due_date=None)),
         "legacy_open": Count("pk", filter=Q(is_legacy=True, status__in=OPEN_STATUSES)),
         "rated": Sum("rated"),
         "r_satisfied": Sum("rated_satisfied"),
@@ -268,14 +284,18 @@ def _demand_aggs(today: dt.date) -> dict[str, Any]:
 
 def _task_aggs(today: dt.date, window: int) -> dict[str, Any]:
     cutoff = response_cutoff(today, window)
-    late_now = Q(active=True, paused=False, deadline__lt=today)
+    late_now = Q(active=True, paused=False, deadline__lt=today, deadline_known=True)
+    timed = Q(sheet_responded__isnull=True, response_known=True)
     aggs = {
         "tasks": Count("pk"),
         "returns": Sum("returns"),
-        "resp_ok": Count("pk", filter=Q(response_known=True, response_days__lte=window)),
+        "resp_ok": Count(
+            "pk", filter=Q(sheet_responded=True) | timed & Q(response_days__lte=window)
+        ),
         "resp_due": Count(
             "pk",
-            filter=Q(response_known=True)
+            filter=Q(sheet_responded__isnull=False)
+            | timed
             & (Q(response_days__isnull=False) | Q(cancelled=False, assigned_date__lt=cutoff)),
         ),
         "ontime_ok": Count("pk", filter=Q(deadline_known=True, answered_on_time=True)),
@@ -285,6 +305,14 @@ def _task_aggs(today: dt.date, window: int) -> dict[str, Any]:
         "days_sum": Sum("answer_days"),
         "days_n": Count("answer_days"),
         "overdue_tasks": Count("pk", filter=late_now),
+        "resp_unknown": Count("pk", filter=Q(sheet_responded__isnull=True, response_known=False)),
+        "ontime_unknown": Count(
+            "pk", filter=Q(answer_known=False) | Q(deadline_known=False, cancelled=False)
+        ),
+        "days_unknown": Count(
+            "pk",
+            filter=Q(answer_known=False) | Q(first_answered_at__isnull=False, answer_days=None),
+        ),
     }
     return {f"x_{k}": v for k, v in aggs.items()}
 
@@ -362,6 +390,10 @@ def _figures(
         overdue_tasks=n(t, "overdue_tasks"),
         outcomes=outcomes,
         ratings=ratings,
+        response_unknown=n(t, "resp_unknown"),
+        on_time_unknown=n(t, "ontime_unknown"),
+        days_unknown=n(t, "days_unknown"),
+        overdue_unknown=n(d, "overdue_unknown"),
     )
 
 
@@ -429,10 +461,12 @@ def demand_rows(scope: Scope, key: str | None = None) -> dict[Any, dict[str, Any
             return {None: qs.aggregate(**_demand_aggs(today))}
         return {r[key]: r for r in qs.order_by().values(key).annotate(**_demand_aggs(today))}
     static = DemandRollup.objects.filter(_rollup_q(scope, "lead_department_id"))
-    live = scope.demand_facts().filter(status__in=WORKING_STATUSES, due_date__lt=today)
-    return _rows(
-        static, live, key, {f"x_{c}": Sum(c) for c in DEMAND_COUNTERS}, {"x_overdue": Count("pk")}
-    )
+    live = scope.demand_facts().filter(status__in=WORKING_STATUSES)
+    live_aggs = {
+        "x_overdue": Count("pk", filter=Q(due_date__lt=today)),
+        "x_overdue_unknown": Count("pk", filter=Q(due_date=None)),
+    }
+    return _rows(static, live, key, {f"x_{c}": Sum(c) for c in DEMAND_COUNTERS}, live_aggs)
 
 
 def task_rows(scope: Scope, key: str | None = None) -> dict[Any, dict[str, Any]]:
@@ -444,26 +478,30 @@ def task_rows(scope: Scope, key: str | None = None) -> dict[Any, dict[str, Any]]
             return {None: qs.aggregate(**_task_aggs(today, window))}
         return {r[key]: r for r in qs.order_by().values(key).annotate(**_task_aggs(today, window))}
     static = TaskRollup.objects.filter(_rollup_q(scope, "department_id"))
-    resp_ok: Any = F("resp_0")
+    resp_ok: Any = F("resp_0") + F("resp_sheet_ok")
     for d in range(1, window + 1):
         resp_ok = resp_ok + F(f"resp_{d}")
     static_aggs = {
         "x_tasks": Sum("tasks"),
         "x_returns": Sum("returns"),
-        "x_reacted": Sum("reacted"),
+        "x_reacted": Sum(F("reacted") + F("resp_sheet_n")),
         "x_resp_ok": Sum(resp_ok),
         "x_ontime_ok": Sum("ontime_ok"),
         "x_ontime_answered": Sum("ontime_answered"),
         "x_days_sum": Sum("days_sum"),
         "x_days_n": Sum("days_n"),
+        "x_resp_unknown": Sum("resp_unknown"),
+        "x_ontime_unknown": Sum("ontime_unknown"),
+        "x_days_unknown": Sum("days_unknown"),
     }
     # Only unsigned or still-open tasks change standing with the date (partial index tfact_live).
     live = scope.task_facts().filter(Q(active=True) | Q(response_days__isnull=True))
-    late_now = Q(active=True, paused=False, deadline__lt=today)
+    late_now = Q(active=True, paused=False, deadline__lt=today, deadline_known=True)
     live_aggs = {
         "x_pending_due": Count(
             "pk",
             filter=Q(
+                sheet_responded__isnull=True,
                 response_known=True,
                 response_days__isnull=True,
                 cancelled=False,
@@ -793,10 +831,11 @@ def drill_facts(
         tq = tq.filter(category_l1_id=category_l1_id)
     window = scope.window
     cutoff = response_cutoff(today, window)
-    late_now = Q(active=True, paused=False, deadline__lt=today)
+    late_now = Q(active=True, paused=False, deadline__lt=today, deadline_known=True)
     cond = {
         "returned": Q(returns__gt=0),
-        "response_late": Q(response_known=True)
+        "response_late": Q(sheet_responded=False)
+        | Q(sheet_responded__isnull=True, response_known=True)
         & (
             Q(response_days__gt=window)
             | Q(response_days__isnull=True, cancelled=False, assigned_date__lt=cutoff)
