@@ -39,9 +39,9 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
 def _lead(tasks: list[Task]) -> Task | None:
     live = [t for t in tasks if t.status != TaskStatus.CANCELLED]
     for pool in (live, tasks):
-        for t in pool:
-            if t.role == TaskRole.LEAD:
-                return t
+        leads = [t for t in pool if t.role == TaskRole.LEAD]
+        if leads:
+            return leads[-1]  # the latest: a re-registered item's current 主办
     return None
 
 

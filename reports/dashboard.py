@@ -64,11 +64,22 @@ def kpis(
         num = int(rate.num) if float(rate.num).is_integer() else rate.num
         return f"{num}/{rate.den}"
 
+    def out(rate: Rate, count: int) -> str:
+        note = metrics.left_out_note(count)
+        return f"{frac(rate)}；{note}" if note else frac(rate)
+
+    noun = metrics.demand_noun(scope)
     cards = [
-        card("received", "受理诉求", str(f.received), "received", f"已答复 {f.answered}"),
+        card("received", f"受理{noun}", str(f.received), "received", f"已答复 {f.answered}"),
         card("on_spot", "当即解决率", str(f.on_spot), "on_spot", frac(f.on_spot)),
-        card("response", "响应率", str(f.response), "response_late", frac(f.response)),
-        card("on_time", "按时办结率", str(f.on_time), "late", frac(f.on_time)),
+        card(
+            "response",
+            "响应率",
+            str(f.response),
+            "response_late",
+            out(f.response, f.response_unknown),
+        ),
+        card("on_time", "按时办结率", str(f.on_time), "late", out(f.on_time, f.on_time_unknown)),
         card("solve", "解决率", str(f.solve), "solve", frac(f.solve)),
         card("satisfaction", "满意率", str(f.satisfaction), "dissatisfied", frac(f.satisfaction)),
         card(
@@ -97,7 +108,8 @@ def kpis(
             "平均办理用时（工作日）",
             "—" if f.avg_answer_days is None else f"{f.avg_answer_days:.1f}",
             "tasks",
-            f"{f.tasks} 项任务",
+            f"{f.tasks} 项任务"
+            + (f"；{metrics.left_out_note(f.days_unknown)}" if f.days_unknown else ""),
         ),
     ]
     tiers = [
@@ -121,7 +133,13 @@ def kpis(
             "url": drill_url(scope, period, "unanswered"),
         }
     )
-    return {"figures": f, "cards": cards, "tiers": tiers, "tiers_definition": d["tiers"]}
+    return {
+        "figures": f,
+        "cards": cards,
+        "tiers": tiers,
+        "tiers_definition": d["tiers"],
+        "noun": noun,
+    }
 
 
 def trend(scope: Scope, period: Period | None) -> dict[str, Any]:

@@ -598,6 +598,26 @@ def sanlv(scope: Scope, weights: Iterable[float] | None = None) -> float | None:
     return summary(scope, weights).sanlv
 
 
+NOUNS = {"enterprise": "企业诉求", "resident": "群众诉求", "community": "群众诉求"}
+
+
+def demand_noun(scope: Scope) -> str:
+    """How texts name the scope's demands: 企业诉求 when every one is an enterprise's, 群众诉求
+    when every one is a resident's or a village's, else 诉求 (a bureau's citizen complaints are
+    not enterprise demands)."""
+    facts.process_stale()
+    kinds = set(
+        scope.demand_facts().order_by().values_list("demand__requester_kind", flat=True).distinct()
+    )
+    nouns = {NOUNS.get(k, "诉求") for k in kinds}
+    return nouns.pop() if len(nouns) == 1 else "诉求"
+
+
+def left_out_note(count: int, what: str = "项任务") -> str:
+    """The words beside a timed figure that had to leave items out."""
+    return f"另有 {count} {what}台账未记时间，未计入" if count else ""
+
+
 # --------------------------------------------------------------------------- breakdowns
 
 
