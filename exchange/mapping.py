@@ -261,9 +261,8 @@ def value_maps(
         for row in c.values:
             target = mine.get(row["word"], row["target"])
             if target not in allowed and target != KEEP:
-                raise InvalidInput(
-                    f"列“{c.header}”的取值“{row['word']}”对应的“{target}”无效", field="values"
-                )
+                # A choice made for another field (the column was mapped anew): the proposal.
+                target = row["target"]
             row["target"] = target
             if target != KEEP:
                 m[row["word"]] = target

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from exchange import importer
 from exchange.columns import MAP_TARGETS
+from exchange.mapping import KEEP, KEEP_LABEL, VALUE_TARGETS
 from exchange.models import ImportJob
 from exchange.xlsx import UNREADABLE
 from orgs.models import Role
@@ -63,6 +64,9 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
             mapping=job.mapping or None,
             create_missing=job.create_missing,
             dry_run=dry_run,
+            values=job.values or None,
+            finished_by=job.finished_by,
+            job=job,
         )
     except ServiceError as exc:
         job.report = {"error": exc.message, "mapping": job.mapping}
@@ -71,6 +75,9 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
         return None
     job.report = report.as_dict()
     job.mapping = report.mapping
+    # What the park saw proposed is what it confirms with the next run, unless it changes it.
+    job.values = report.values
+    job.finished_by = report.finished_by
     if dry_run:
         job.state = ImportJob.State.CHECKED
     else:
@@ -91,6 +98,15 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
             raise InvalidInput("该文件已经导入过")
         headers = (job.report or {}).get("headers") or list(job.mapping)
         job.mapping = {h: request.POST.get(f"map-{i}", "extra") for i, h in enumerate(headers)}
+        values: dict[str, dict[str, str]] = {}
+        for i, h in enumerate(headers):
+            words = ((job.report or {}).get("values") or {}).get(h) or {}
+            for j, word in enumerate(words):
+                chosen = request.POST.get(f"value-{i}-{j}")
+                if chosen is not None:
+                    values.setdefault(h, {})[word] = chosen
+        job.values = values
+        job.finished_by = [h for h in request.POST.getlist("finish") if h in headers]
         job.create_missing = request.POST.get("create_missing") == "1"
         job.user = request.user  # type: ignore[assignment]
         job.save()
@@ -101,15 +117,35 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))
     report = job.report or {}
     headers = report.get("headers") or list(job.mapping)
-    columns = [
-        {"i": i, "header": h, "key": job.mapping.get(h, "extra")} for i, h in enumerate(headers)
-    ]
+    proposals = {c["header"]: c for c in report.get("columns") or []}
+    finish = set(job.finished_by or report.get("finished_by") or [])
+    columns = []
+    for i, h in enumerate(headers):
+        p = proposals.get(h, {})
+        key = job.mapping.get(h, "extra")
+        columns.append(
+            {
+                "i": i,
+                "header": h,
+                "key": key,
+                "samples": p.get("samples", []),
+                "reason": p.get("reason", ""),
+                "filled": p.get("filled"),
+                "finish": h in finish,
+                "values": [
+                    {"j": j, "word": w["word"], "rows": w["rows"], "target": w["target"]}
+                    for j, w in enumerate(p.get("values") or [])
+                ],
+                "targets": VALUE_TARGETS.get(key, []),
+            }
+        )
     problems = report.get("problems", [])
     ctx = {
         "job": job,
         "report": report,
         "columns": columns,
         "targets": MAP_TARGETS,
+        "keep": (KEEP, KEEP_LABEL),
         "problems": problems[:300],
         "more_problems": max(0, len(problems) - 300),
         "errors": sum(p["level"] == "error" for p in problems),
