@@ -183,7 +183,7 @@ def propose(
         p = profiles[c.i]
         c.filled = p.n
         c.samples = [v[:30] for v, _ in p.distinct.most_common(SAMPLES)]
-        target = overrides.get(c.header)
+        target = overrides.get(c.header) or ""
         if target:
             if target not in (EXTRA, IGNORE):
                 if target in used:

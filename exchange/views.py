@@ -111,9 +111,9 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         job.user = request.user  # type: ignore[assignment]
         job.save()
         real = request.POST.get("action") == "import"
-        report = _run(job, dry_run=not real)
-        if real and report is not None:
-            messages.success(request, report.summary())
+        done = _run(job, dry_run=not real)
+        if real and done is not None:
+            messages.success(request, done.summary())
         return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))
     report = job.report or {}
     headers = report.get("headers") or list(job.mapping)

@@ -111,7 +111,7 @@ MAPPING_SHEET = "字段对应"
 
 def _origin(d: Demand) -> SheetOrigin | None:
     try:
-        return d.sheet_origin  # type: ignore[no-any-return]
+        return d.sheet_origin
     except SheetOrigin.DoesNotExist:
         return None
 
