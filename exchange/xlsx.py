@@ -200,8 +200,10 @@ def export_ledger(
     for d in qs.iterator(chunk_size=2000):
         start = len(rows)
         origin = _origin(d)
+        masked = False
         if mask is not None:
-            d = mask(d)
+            shown = mask(d)
+            masked, d = shown is not d, shown
         values = row_values(d, list(d.tasks.all()))
         if d.source_ref:  # the number it came with stays its number; ours goes beside it
             values["number"], values["system_number"] = d.source_ref, d.number
@@ -211,7 +213,12 @@ def export_ledger(
                 names[key][header] += 1
             layouts[tuple(origin.columns or ())] += 1
             for cells in origin.versions or []:
-                rows.append(_version_values(cells, origin))
+                earlier, extra = _version_values(cells, origin)
+                if masked:  # an earlier registration's contact details are masked alike
+                    for key in ("requester_name", "requester_phone"):
+                        if earlier.get(key):
+                            earlier[key] = getattr(d, key)
+                rows.append((earlier, extra))
             values = _with_origin(d, values, origin)
         rows.append((values, d.extra or {}))
         for _, extra in rows[start:]:
