@@ -1040,8 +1040,9 @@ def import_ledger(
             versions.sort(key=lambda x: (x.at, x.row.n))
             if len(versions) > 1:
                 report.reregistered += len(versions) - 1
+            seen = len(versions[-1].row.problems)
             plan = _plan(versions, park, user, field_headers)
-            report.problems += [p for p in versions[-1].row.problems if p not in report.problems]
+            report.problems += versions[-1].row.problems[seen:]  # what planning added
             plans.append(plan)
         _write(plans, user, job if not dry_run else None, headers)
         _link_merges(plans, park, user)

@@ -150,6 +150,8 @@ def _candidates(park: Park, start: dt.date, end: dt.date) -> list[Demand]:
     return list(
         Demand.objects.filter(park=park, created_at__lt=end_dt)
         .exclude(status=Status.MERGED)
+        # Closed at a time no one recorded (an imported finished ledger): not open on any day.
+        .exclude(status=Status.CLOSED, closed_at__isnull=True)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start_dt))
         .only("pk", "created_at", "closed_at", "due_date", "urge_level", "is_legacy", "status")
     )

@@ -17,6 +17,7 @@ from exchange.mapping import propose
 from exchange.models import SheetOrigin
 from exchange.tests import hotline
 from exchange.xlsx import export_ledger, read_sheet
+from experts import legacy
 from orgs.models import Park
 from reports import briefing, metrics
 from reports.metrics import Scope
@@ -168,6 +169,9 @@ def test_a_finished_year_imports_closed(world):
         assert (d.answered_at is None) == (latest[d.source_ref]["回复时间"] == "")
     f = figures(world.park)
     assert f.closed == f.received == len(latest) and f.open == 0 and f.overdue == 0
+    # Closed without a 销号时间 is not "open for ever" on the 清零 board either.
+    board = legacy.period_figures(world.park, dt.date(2026, 1, 1), TODAY)
+    assert board["open_at_end"] == 0 and board["became"] == 0
 
     # The park does not confirm the rule: nothing is closed on its behalf.
     park_b = Park.objects.create(name="第二园区", short_name="第二", code="second")
