@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
@@ -14,9 +15,9 @@ from django.utils import timezone
 
 from exchange import importer
 from exchange.columns import MAP_TARGETS
-from exchange.mapping import KEEP, KEEP_LABEL, VALUE_TARGETS
+from exchange.mapping import KEEP, KEEP_LABEL, VALUE_TARGETS, propose
 from exchange.models import ImportJob
-from exchange.xlsx import UNREADABLE
+from exchange.xlsx import UNREADABLE, read_sheet_with_mapping
 from orgs.models import Role
 from qinshang import sheets
 from qinshang.errors import InvalidInput, NotFound, ServiceError
@@ -53,6 +54,23 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/index.html", {"jobs": jobs})
 
 
+def _proposal(data: bytes, job: ImportJob) -> dict[str, Any]:
+    """The columns as proposed, for a file whose import was refused (to map it by hand)."""
+    try:
+        headers, rows, embedded = read_sheet_with_mapping(data)
+    except ServiceError:
+        return {}
+    try:
+        cols = propose(headers, rows, {**embedded, **(job.mapping or {})})
+    except ServiceError:  # the user's choices are what was refused
+        cols = propose(headers, rows)
+    return {
+        "headers": [c.header for c in cols],
+        "mapping": {c.header: c.key for c in cols},
+        "columns": [c.__dict__ for c in cols],
+    }
+
+
 def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
     with job.file.open("rb") as fh:
         data = fh.read()
@@ -69,12 +87,15 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
             job=job,
         )
     except ServiceError as exc:
-        job.report = {"error": exc.message, "mapping": job.mapping}
+        # Keep what the last try showed (headers, proposals) so the user can correct it.
+        previous = {k: v for k, v in (job.report or {}).items() if k != "error"}
+        if "headers" not in previous:
+            previous.update(_proposal(data, job))
+        job.report = {"mapping": job.mapping, **previous, "error": exc.message}
         job.state = ImportJob.State.FAILED if not dry_run else job.state
         job.save()
         return None
     job.report = report.as_dict()
-    job.mapping = report.mapping
     # What the park saw proposed is what it confirms with the next run, unless it changes it.
     job.values = report.values
     job.finished_by = report.finished_by
@@ -97,7 +118,11 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         if job.state == ImportJob.State.IMPORTED:
             raise InvalidInput("该文件已经导入过")
         headers = (job.report or {}).get("headers") or list(job.mapping)
-        job.mapping = {h: request.POST.get(f"map-{i}", "extra") for i, h in enumerate(headers)}
+        proposed = (job.report or {}).get("mapping") or {}
+        # Only what the user changed is kept as a choice: the rest stays a proposal, with its
+        # reason, and follows the content if the file is tried again.
+        posted = {h: request.POST.get(f"map-{i}", "extra") for i, h in enumerate(headers)}
+        job.mapping = {h: k for h, k in posted.items() if k != proposed.get(h) or h in job.mapping}
         values: dict[str, dict[str, str]] = {}
         for i, h in enumerate(headers):
             words = ((job.report or {}).get("values") or {}).get(h) or {}
@@ -122,7 +147,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     columns = []
     for i, h in enumerate(headers):
         p = proposals.get(h, {})
-        key = job.mapping.get(h, "extra")
+        key = (report.get("mapping") or {}).get(h) or job.mapping.get(h, "extra")
         columns.append(
             {
                 "i": i,

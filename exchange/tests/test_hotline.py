@@ -262,7 +262,7 @@ def test_the_mapping_page_shows_samples_values_and_the_finish_rule(world):
     assert "较长的文字" in page  # why 办理结果 is the handling log
     assert "value-已解决" in page or "已解决" in page
     assert 'name="finish"' in page and "解决类型" in page
-    form = {f"map-{i}": job.mapping[h] for i, h in enumerate(job.report["headers"])}
+    form = {f"map-{i}": job.report["mapping"][h] for i, h in enumerate(job.report["headers"])}
     form.update({"create_missing": "1", "action": "import", "finish": ["回复时间", "解决类型"]})
     c.post(f"/exchange/{job.pk}/", form)
     job.refresh_from_db()
