@@ -228,11 +228,13 @@ def export_ledger(
     fields = [f for f in FIELDS if f.key not in _ONLY_IF_USED or any(r[0].get(f.key) for r in rows)]
     titles: dict[str, str] = {}
     taken: set[str] = set()
-    for f in fields:  # the sheet's own name for a field where the imported rows agree on one
+    # The sheet's own name for a field where the imported rows give one (those fields first, so
+    # that our default name of another field never takes it).
+    for f in sorted(fields, key=lambda f: not names[f.key]):
         own = names[f.key].most_common(1)
-        title = own[0][0] if own else f.header
-        if title in taken or title in extra_keys:
-            title = f.header
+        options = [own[0][0]] if own else []
+        options += [f.header, *f.synonyms, f"{f.header}（{f.key}）"]
+        title = next(t for t in options if t not in taken and t not in extra_keys)
         titles[f.key] = title
         taken.add(title)
     extras = [k for k in extra_keys if k not in taken]
