@@ -47,9 +47,11 @@ test-postgres: venv
 	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup; \
 	else echo "== 127.0.0.1:5432 上没有 PostgreSQL，跳过 PostgreSQL 测试"; fi
 
+# ruff, then mypy with the django-stubs plugin over every app (the config is in pyproject.toml).
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 typecheck: venv
 	$(BIN)/mypy

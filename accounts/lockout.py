@@ -33,13 +33,13 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class LockoutHandler(AxesDatabaseHandler):
-    def get_failures(self, request, credentials=None) -> int:  # type: ignore[no-untyped-def]
+    def get_failures(self, request, credentials=None) -> int:
         by_user, by_ip = self._counts(request, credentials)
         # Locked when by_user reaches AXES_FAILURE_LIMIT or by_ip reaches AXES_IP_FAILURE_LIMIT.
         scaled_ip = by_ip * settings.AXES_FAILURE_LIMIT // settings.AXES_IP_FAILURE_LIMIT
         return max(by_user, scaled_ip)
 
-    def _counts(self, request, credentials) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    def _counts(self, request, credentials) -> tuple[int, int]:
         # One queryset per AXES_LOCKOUT_PARAMETERS entry, in its order: username, ip_address.
         by_user, by_ip = self.get_user_attempts(request, credentials)
         return _sum(by_user), _sum(by_ip)
@@ -67,7 +67,7 @@ def _minutes_left(last: datetime | None) -> int:
 
 def lockout_response(
     request: HttpRequest, original_response=None, credentials=None
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+) -> HttpResponse:
     """The login page again, saying which lock holds, for how long and who can lift it."""
     username = get_client_username(request, credentials) or ""
     ip = getattr(request, "axes_ip_address", None) or client_ip(request)

@@ -1,10 +1,12 @@
 from collections.abc import Callable
+from typing import cast
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
 from accounts import services
+from orgs.models import User
 
 # Reachable before the second step: the steps themselves, leaving, static files, the health check.
 OPEN_PREFIXES = ("/account/otp/", "/logout/", "/login/", "/static/", "/healthz")
@@ -23,10 +25,10 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if (
-            user.is_authenticated
+            isinstance(user, User)  # logged in: the anonymous user is no User
             and not request.path.startswith(OPEN_PREFIXES)
-            and not user.is_verified()  # type: ignore[union-attr]
-            and request.session.get(SESSION_NO_DEVICE) != f"{user.pk}:{user.role}"  # type: ignore[union-attr]
+            and not services.is_verified(user)
+            and request.session.get(SESSION_NO_DEVICE) != f"{user.pk}:{user.role}"
         ):
             blocked = self._step(request)
             if blocked is not None:
@@ -34,10 +36,10 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def _step(self, request: HttpRequest) -> HttpResponse | None:
-        user = request.user
-        has = services.has_second_factor(user)  # type: ignore[arg-type]
-        if not has and not services.second_factor_required(user):  # type: ignore[arg-type]
-            request.session[SESSION_NO_DEVICE] = f"{user.pk}:{user.role}"  # type: ignore[union-attr]
+        user = cast(User, request.user)  # __call__ lets only a logged-in user here
+        has = services.has_second_factor(user)
+        if not has and not services.second_factor_required(user):
+            request.session[SESSION_NO_DEVICE] = f"{user.pk}:{user.role}"
             return None
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": "请先在网页上完成二次验证"}, status=403)

@@ -9,7 +9,7 @@ from orgs.models import User
 
 
 @receiver(user_locked_out, dispatch_uid="accounts_locked_out")
-def _locked(sender, request, username=None, ip_address=None, **kwargs):  # type: ignore[no-untyped-def]
+def _locked(sender, request, username=None, ip_address=None, **kwargs):
     from accounts.services import record
 
     user = User.objects.filter(username=username).first() if username else None
@@ -17,7 +17,7 @@ def _locked(sender, request, username=None, ip_address=None, **kwargs):  # type:
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts_password_changed")
-def _password_changed(sender, instance: User, created: bool, **kwargs):  # type: ignore[no-untyped-def]
+def _password_changed(sender, instance: User, created: bool, **kwargs):
     # See orgs.tokens.revoke_on_password_change for why `_password` marks a real change.
     if created or getattr(instance, "_password", None) is None:
         return

@@ -5,6 +5,8 @@ Pages and commands call these; each change is one transaction and leaves a Secur
 
 from __future__ import annotations
 
+from typing import Protocol, cast
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
@@ -55,6 +57,16 @@ def second_factor_required(user: User) -> bool:
 
 def has_second_factor(user: User) -> bool:
     return user_has_device(user, confirmed=True)
+
+
+class _Verifiable(Protocol):
+    def is_verified(self) -> bool: ...
+
+
+def is_verified(user: User) -> bool:
+    """Whether this session gave the second factor: django_otp's middleware puts `is_verified`
+    on the request's user, which the User model does not declare."""
+    return cast(_Verifiable, user).is_verified()
 
 
 def totp_device(user: User) -> TOTPDevice | None:
@@ -117,7 +129,7 @@ class Throttled(InvalidInput):
     pass
 
 
-def match_code(user: User, code: str):  # type: ignore[no-untyped-def]
+def match_code(user: User, code: str):
     """The device that accepts the code (the phone's TOTP or one backup code), or None. Each
     device slows down after failures (django-otp's throttling); when every device is waiting,
     Throttled says so instead of a plain "wrong code"."""

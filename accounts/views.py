@@ -20,9 +20,10 @@ from django_otp import login as otp_login
 from accounts import lockout, services
 from accounts.models import SecurityEvent
 from orgs import tokens
+from orgs.access import UserRequest
 from orgs.models import Role, TokenScope, User
 from qinshang.errors import InvalidInput, ServiceError
-from qinshang.pages import page, paginate, query_without, roles_required
+from qinshang.pages import ParkRequest, page, paginate, query_without, roles_required
 
 
 def _next(request: HttpRequest) -> str:
@@ -47,10 +48,10 @@ def _group(key: str) -> str:
 
 
 @login_required
-def otp_setup(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def otp_setup(request: UserRequest) -> HttpResponse:
+    user: User = request.user
     # Password alone may not replace an enrolled phone: that needs the second factor first.
-    if services.has_second_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
+    if services.has_second_factor(user) and not services.is_verified(user):
         return HttpResponseRedirect(reverse("accounts:otp_verify") + f"?next={_next(request)}")
     device = services.pending_totp(user)
     error = ""
@@ -85,11 +86,11 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def otp_verify(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def otp_verify(request: UserRequest) -> HttpResponse:
+    user: User = request.user
     if not services.has_second_factor(user):
         return HttpResponseRedirect(reverse("accounts:otp_setup") + f"?next={_next(request)}")
-    if user.is_verified():  # type: ignore[attr-defined]
+    if services.is_verified(user):
         return HttpResponseRedirect(_next(request))
     error = ""
     if request.method == "POST":
@@ -118,8 +119,8 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 
 @page
-def security(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def security(request: ParkRequest) -> HttpResponse:
+    user: User = request.user
     return render(
         request,
         "accounts/security.html",
@@ -127,17 +128,15 @@ def security(request: HttpRequest) -> HttpResponse:
             "device": services.totp_device(user),
             "required": services.second_factor_required(user),
             "backup_left": services.backup_codes_left(user),
-            "tokens_live": tokens.visible_tokens(user, request.park)  # type: ignore[attr-defined]
-            .filter(revoked=False)
-            .count(),
+            "tokens_live": tokens.visible_tokens(user, request.park).filter(revoked=False).count(),
         },
     )
 
 
 @page
 @require_POST
-def backup_codes(request: HttpRequest) -> HttpResponse:
-    codes = services.regenerate_backup_codes(request.user)  # type: ignore[arg-type]
+def backup_codes(request: ParkRequest) -> HttpResponse:
+    codes = services.regenerate_backup_codes(request.user)
     return render(
         request,
         "accounts/backup_codes.html",
@@ -147,8 +146,8 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 
 @page
 @require_POST
-def otp_remove(request: HttpRequest) -> HttpResponse:
-    services.remove_own(request.user)  # type: ignore[arg-type]
+def otp_remove(request: ParkRequest) -> HttpResponse:
+    services.remove_own(request.user)
     messages.success(request, "已解绑手机验证器，登录时不再需要验证码。")
     return HttpResponseRedirect(reverse("accounts:security"))
 
@@ -157,7 +156,7 @@ class PasswordChange(PasswordChangeView):
     template_name = "accounts/password.html"
     success_url = reverse_lazy("accounts:security")
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form):
         response = super().form_valid(form)
         update_session_auth_hash(self.request, form.user)
         messages.success(
@@ -180,8 +179,8 @@ def _token_form_defaults() -> dict:
 
 
 @page
-def my_tokens(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def my_tokens(request: ParkRequest) -> HttpResponse:
+    user: User = request.user
     raw = None
     error = ""
     form = {"name": "", "days": "", "scope": TokenScope.READ}
@@ -197,7 +196,7 @@ def my_tokens(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             form = {"name": "", "days": "", "scope": TokenScope.READ}
-    rows = paginate(request, tokens.visible_tokens(user, request.park), 30)  # type: ignore[attr-defined]
+    rows = paginate(request, tokens.visible_tokens(user, request.park), 30)
     return render(
         request,
         "accounts/tokens.html",
@@ -215,9 +214,9 @@ def my_tokens(request: HttpRequest) -> HttpResponse:
 
 @page
 @require_POST
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    row = tokens.get_token(user, request.park, token_id)  # type: ignore[attr-defined]
+def revoke_token(request: ParkRequest, token_id: int) -> HttpResponse:
+    user: User = request.user
+    row = tokens.get_token(user, request.park, token_id)
     reason = "本人吊销" if row.user_id == user.pk else f"管理员 {user.display_name} 吊销"
     tokens.revoke(row, by=user, reason=reason)
     messages.success(request, f"令牌 {row.prefix}… 已吊销。")
@@ -229,9 +228,9 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 @roles_required(Role.ADMIN, page="登录安全")
-def manage_security(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    park = request.park  # type: ignore[attr-defined]
+def manage_security(request: ParkRequest) -> HttpResponse:
+    user: User = request.user
+    park = request.park
     people = services.park_users(user, park)
     q = request.GET.get("q", "").strip()
     if q:
@@ -271,20 +270,20 @@ def manage_security(request: HttpRequest) -> HttpResponse:
 
 @roles_required(Role.ADMIN, page="登录安全")
 @require_POST
-def manage_unlock(request: HttpRequest) -> HttpResponse:
+def manage_unlock(request: ParkRequest) -> HttpResponse:
     username = request.POST.get("username", "").strip()
     ip = request.POST.get("ip", "").strip()
-    services.unlock(request.user, request.park, username=username, ip=ip)  # type: ignore[arg-type, attr-defined]
+    services.unlock(request.user, request.park, username=username, ip=ip)
     messages.success(request, f"已解除对{'账号 ' + username if username else '地址 ' + ip}的锁定。")
     return HttpResponseRedirect(reverse("accounts:manage_security"))
 
 
 @roles_required(Role.ADMIN, page="登录安全")
 @require_POST
-def manage_reset_otp(request: HttpRequest, user_id: int) -> HttpResponse:
+def manage_reset_otp(request: ParkRequest, user_id: int) -> HttpResponse:
     target = services.reset_second_factor(
-        request.user,  # type: ignore[arg-type]
-        request.park,  # type: ignore[attr-defined]
+        request.user,
+        request.park,
         user_id,
         request.POST.get("reason", ""),
     )
@@ -295,9 +294,9 @@ def manage_reset_otp(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @roles_required(Role.ADMIN, page="园区访问令牌")
-def park_tokens(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    qs = tokens.visible_tokens(user, request.park, everyone=True)  # type: ignore[attr-defined]
+def park_tokens(request: ParkRequest) -> HttpResponse:
+    user: User = request.user
+    qs = tokens.visible_tokens(user, request.park, everyone=True)
     status = request.GET.get("status", "live")
     if status == "live":
         from django.utils import timezone

@@ -225,7 +225,7 @@ def seed(n: int, rng: random.Random) -> dict:
     }
 
 
-def timed(client, url: str, requests: int, **headers) -> tuple[list[float], int, int]:  # type: ignore[no-untyped-def]
+def timed(client, url: str, requests: int, **headers) -> tuple[list[float], int, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -96,7 +96,7 @@ def seed(clients: int) -> tuple[list[str], int]:
 
 
 class Client:
-    def __init__(self, n: int, base: str, token: str, enterprise_id: int, args, stats):  # type: ignore[no-untyped-def]
+    def __init__(self, n: int, base: str, token: str, enterprise_id: int, args, stats):
         import requests
 
         self.n, self.base, self.args, self.stats = n, base, args, stats
@@ -141,7 +141,7 @@ class Client:
             self.bump("retry_mismatch")
         return answers[0]
 
-    def send_on(self, s, path: str, body: dict, key: str) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+    def send_on(self, s, path: str, body: dict, key: str) -> tuple[int, dict]:
         import requests
 
         for attempt in range(40):

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def cpu(fn):  # type: ignore[no-untyped-def]
+def cpu(fn):
     start = time.process_time()
     result = fn()
     return time.process_time() - start, result

@@ -74,7 +74,7 @@ def _head_matches(kind: str, head: bytes) -> bool:
 def _zip_has(f: UploadedFile, folder: str) -> bool:
     f.seek(0)
     try:
-        with zipfile.ZipFile(f) as z:  # type: ignore[arg-type]
+        with zipfile.ZipFile(f) as z:
             return any(n.startswith(folder) for n in z.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return False

@@ -29,7 +29,7 @@ def action_label(action: str) -> str:
 def _status_label(value: str) -> str:
     for choices in (Status, TaskStatus):
         if value in choices.values:
-            return choices(value).label
+            return str(choices(value).label)
     return value
 
 

@@ -125,11 +125,13 @@ class DemandQuerySet(models.QuerySet):
     def open(self) -> "DemandQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
-    def overdue(self, today) -> "DemandQuerySet":  # type: ignore[no-untyped-def]
+    def overdue(self, today) -> "DemandQuerySet":
         return self.filter(due_date__lt=today, status__in=OPEN_STATUSES)
 
 
 class Demand(models.Model):
+    # Set by demands.privacy.mask on a copy in memory, never stored (see save()).
+    contact_masked: bool
     # No single-column indexes where a composite one below starts with the column: each index
     # is paid for on every intake.
     park = models.ForeignKey(
@@ -259,7 +261,7 @@ class Demand(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         # demands.privacy masks a list's copies in memory; writing one back would lose the data.
         if getattr(self, "contact_masked", False):
             raise RuntimeError("a demand with masked contact details must not be saved")

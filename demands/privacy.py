@@ -80,7 +80,7 @@ def mask(demand: Demand) -> Demand:
     if not getattr(demand, "contact_masked", False):
         demand.requester_name = mask_name(demand.requester_name)
         demand.requester_phone = mask_phone(demand.requester_phone)
-        demand.contact_masked = True  # type: ignore[attr-defined]
+        demand.contact_masked = True
     return demand
 
 

@@ -187,10 +187,11 @@ def capped_count(qs: QuerySet[Demand], cap: int = COUNT_CAP) -> tuple[int, bool]
 class CappedPaginator(Paginator):
     """A paginator whose count stops at COUNT_CAP, for very large ledgers."""
 
+    object_list: QuerySet[Demand]
     count_exact = True
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         n, self.count_exact = capped_count(self.object_list)
         return n
 
@@ -201,4 +202,4 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if self.count_exact:
             top = min(top, count)
-        return self._get_page(page_rows(self.object_list, bottom, top), number, self)
+        return Page(page_rows(self.object_list, bottom, top), number, self)

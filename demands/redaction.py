@@ -13,7 +13,7 @@ and the raw event data stay inside the park.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from demands.models import Demand, Event, Status, Task, TaskStatus
 
@@ -46,7 +46,10 @@ ADDRESSED_NOTES = frozenset(
     {"create", "pause", "reply", "resolve_on_spot", "attach", "decide_answer"}
 )
 # A returned demand is still being routed as far as the requester is concerned.
-REQUESTER_STATUS = {Status.RETURNED: (Status.IN_PROGRESS.value, Status.IN_PROGRESS.label)}
+REQUESTER_STATUS: dict[str, tuple[str, str]] = {
+    Status.RETURNED: (Status.IN_PROGRESS.value, Status.IN_PROGRESS.label)
+}
+T = TypeVar("T", bound=Task)
 HIDDEN_TASK_STATUSES = (TaskStatus.RETURNED, TaskStatus.CANCELLED)
 PARK_NAME = "园区服务中心"
 
@@ -66,7 +69,7 @@ def public_status(demand: Demand) -> tuple[str, str]:
     return REQUESTER_STATUS.get(demand.status, (demand.status, demand.get_status_display()))
 
 
-def visible_tasks(tasks: Iterable[Task]) -> list[Task]:
+def visible_tasks(tasks: Iterable[T]) -> list[T]:
     return [t for t in tasks if t.status not in HIDDEN_TASK_STATUSES]
 
 
@@ -163,7 +166,7 @@ def requester_detail(demand: Demand, tasks: list[Task], events: list[Event]) -> 
         "reopen_count": demand.reopen_count,
         "answered_at": demand.answered_at,
         "closed_at": demand.closed_at,
-        "merged_into": demand.merged_into.number if demand.merged_into_id else None,
+        "merged_into": demand.merged_into.number if demand.merged_into else None,
         "tasks": [task_row(t) for t in visible_tasks(tasks)],
         "timeline": [event_row(e) for e in visible_events(events)],
     }

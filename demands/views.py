@@ -4,6 +4,7 @@ bulk actions and attachments. Views parse the request, check access, call servic
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -40,7 +41,14 @@ from entities.services import visible_entities
 from exchange.xlsx import export_ledger
 from orgs.models import Department, Role
 from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
-from qinshang.pages import DISPATCH_ROLES, STAFF_ROLES, paginate, query_without, roles_required
+from qinshang.pages import (
+    DISPATCH_ROLES,
+    STAFF_ROLES,
+    ParkRequest,
+    paginate,
+    query_without,
+    roles_required,
+)
 from workcal.calendar import DeadlineState
 
 PAGE_SIZES = (20, 50, 100)
@@ -166,17 +174,17 @@ def _filter_choices(park: Any) -> dict[str, Any]:
 
 
 @roles_required(*STAFF_ROLES, page="问题台账")
-def ledger(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def ledger(request: ParkRequest) -> HttpResponse:
+    park = request.park
     today = _today()
     error = None
     try:
         f = ledger_filter(request.GET)
-        qs = queries.apply(access.visible_demands(request.user, park), f, today)  # type: ignore[arg-type]
+        qs = queries.apply(access.visible_demands(request.user, park), f, today)
     except InvalidInput as exc:
         error = exc.message
         f = queries.LedgerFilter()
-        qs = queries.apply(access.visible_demands(request.user, park), f, today)  # type: ignore[arg-type]
+        qs = queries.apply(access.visible_demands(request.user, park), f, today)
     try:
         size = int(request.GET.get("size", 20))
     except ValueError:
@@ -190,7 +198,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     ctx = {
         "f": f,
         "page": page,
-        "rows": _rows(privacy.apply(request.user, list(page.object_list)), today),  # type: ignore[arg-type]
+        "rows": _rows(privacy.apply(request.user, list(page.object_list)), today),
         "error": error,
         "query": params.urlencode(),
         "size": size,
@@ -199,17 +207,17 @@ def ledger(request: HttpRequest) -> HttpResponse:
         **_filter_choices(park),
     }
     status = 422 if error else 200
-    if request.htmx and request.htmx.target == "ledger-results":  # type: ignore[attr-defined]
+    if request.htmx and request.htmx.target == "ledger-results":
         return render(request, "demands/_ledger_results.html", ctx, status=status)
     return render(request, "demands/ledger.html", ctx, status=status)
 
 
 @roles_required(*STAFF_ROLES, page="台账导出")
-def export(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def export(request: ParkRequest) -> HttpResponse:
+    park = request.park
     f = ledger_filter(request.GET)
-    qs = queries.apply(access.visible_demands(request.user, park), f)  # type: ignore[arg-type]
-    data = export_ledger(qs, mask=privacy.masker(request.user, qs))  # type: ignore[arg-type]
+    qs = queries.apply(access.visible_demands(request.user, park), f)
+    data = export_ledger(qs, mask=privacy.masker(request.user, qs))
     name = f"问题台账-{park.short_name}-{_today():%Y%m%d}.xlsx"
     resp = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -225,7 +233,7 @@ def export(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------- demand page
 
 
-def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
+def detail_context(request: ParkRequest, demand: Demand) -> dict[str, Any]:
     user = request.user
     park = demand.park
     today = _today()
@@ -254,11 +262,11 @@ def detail_context(request: HttpRequest, demand: Demand) -> dict[str, Any]:
         .order_by("created_at", "id")
     )
     requester = redaction.is_requester(user)
-    contact_full = privacy.sees_contact(user, demand)  # type: ignore[arg-type]
+    contact_full = privacy.sees_contact(user, demand)
     if not contact_full:
         privacy.mask(demand)
-    actions = services.available_actions(user, demand)  # type: ignore[arg-type]
-    task_rows = []
+    actions = services.available_actions(user, demand)
+    task_rows: list[dict[str, Any]] = []
     if requester:
         tasks = redaction.visible_tasks(tasks)
     for t in tasks:
@@ -324,7 +332,7 @@ def _categories(park: Any) -> list[Category]:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: ParkRequest,
     demand: Demand,
     *,
     error: str | None = None,
@@ -343,28 +351,28 @@ def _render_detail(
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    demand = access.get_demand(request.user, request.park, pk)  # type: ignore[arg-type]
+def detail(request: ParkRequest, pk: int) -> HttpResponse:
+    demand = access.get_demand(request.user, request.park, pk)
     privacy.log_open(request.user, demand)
     return _render_detail(request, demand)
 
 
 @login_required
 @require_POST
-def reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+def reveal(request: ParkRequest, pk: int, field: str) -> HttpResponse:
     """显示: the masked name or phone in full, once, logged for 督查."""
-    demand = access.get_demand(request.user, request.park, pk)  # type: ignore[arg-type]
-    value = privacy.reveal(request.user, demand, field)  # type: ignore[arg-type]
-    if request.htmx:  # type: ignore[attr-defined]
+    demand = access.get_demand(request.user, request.park, pk)
+    value = privacy.reveal(request.user, demand, field)
+    if request.htmx:
         return render(request, "demands/_revealed.html", {"value": value, "field": field})
     return _render_detail(request, demand, revealed={field: value})
 
 
 @login_required
 @require_POST
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: ParkRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
-    demand = access.get_demand(user, request.park, pk)  # type: ignore[arg-type]
+    demand = access.get_demand(user, request.park, pk)
     if action not in FORM_FIELDS:
         raise NotFound(f"未知的操作“{action}”")
     payload = payload_from_form(action, request.POST)
@@ -372,10 +380,10 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         att.check_uploads(files)
         with transaction.atomic():
-            demand = services.perform(user, demand, action, payload)  # type: ignore[arg-type]
+            demand = services.perform(user, demand, action, payload)
             if files:
                 event = Event.objects.filter(demand=demand, action=action, actor=user).latest("id")
-                att.add_attachments(user, demand, files, event)  # type: ignore[arg-type]
+                att.add_attachments(user, demand, files, event)
     except ServiceError as exc:
         return _render_detail(
             request,
@@ -392,9 +400,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: ParkRequest, pk: int) -> HttpResponse:
     user = request.user
-    demand = access.get_demand(user, request.park, pk)  # type: ignore[arg-type]
+    demand = access.get_demand(user, request.park, pk)
     files = att.payload_files(request.FILES)
     try:
         if not files:
@@ -404,10 +412,10 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             event = services.record(
                 demand,
                 "attach",
-                user,  # type: ignore[arg-type]
+                user,
                 note="、".join(att.clean_name(f.name or "") for f in files),
             )
-            saved = att.add_attachments(user, demand, files, event)  # type: ignore[arg-type]
+            saved = att.add_attachments(user, demand, files, event)
     except ServiceError as exc:
         return _render_detail(
             request, demand, error=exc.message, status=exc.status, open_action="upload"
@@ -417,14 +425,14 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, att_id: int) -> FileResponse:
+def download(request: ParkRequest, att_id: int) -> FileResponse:
     a = Attachment.objects.filter(pk=att_id).first()
     if a is None:
         raise NotFound("附件不存在")
     # Another park's attachment reads as missing; one of this park outside the user's scope, 403.
-    if a.demand.park_id != request.park.pk:  # type: ignore[attr-defined]
+    if a.demand.park_id != request.park.pk:
         raise NotFound("附件不存在")
-    access.get_demand(request.user, request.park, a.demand_id)  # type: ignore[arg-type]
+    access.get_demand(request.user, request.park, a.demand_id)
     inline = a.content_type in att.INLINE_TYPES and request.GET.get("download") != "1"
     resp = FileResponse(
         a.file.open("rb"),
@@ -450,17 +458,17 @@ INTAKE_ROLES = (
 STAFF_CHANNELS = [c for c in Channel.choices if c[0] not in ("portal", "api", "import")]
 
 
-def _intake_enterprise(request: HttpRequest) -> int | None:
+def _intake_enterprise(request: ParkRequest) -> int | None:
     user = request.user
-    park = request.park  # type: ignore[attr-defined]
-    if user.role == Role.ENTERPRISE:  # type: ignore[union-attr]
-        return user.enterprise_id  # type: ignore[union-attr]
-    if user.role == Role.RESIDENT:  # type: ignore[union-attr]
+    park = request.park
+    if user.role == Role.ENTERPRISE:
+        return user.enterprise_id
+    if user.role == Role.RESIDENT:
         return None
     if request.POST.get("requester_kind", "enterprise") != RequesterKind.ENTERPRISE:
         return None
     raw_id = request.POST.get("enterprise_id", "").strip()
-    ents = visible_entities(user, park)  # type: ignore[arg-type]
+    ents = visible_entities(user, park)
     if raw_id:
         ent = ents.filter(pk=int(raw_id)).first() if raw_id.isdigit() else None
         if ent is None:
@@ -478,10 +486,10 @@ def _intake_enterprise(request: HttpRequest) -> int | None:
 
 
 @roles_required(*INTAKE_ROLES, page="登记诉求")
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: ParkRequest) -> HttpResponse:
     user = request.user
-    park = request.park  # type: ignore[attr-defined]
-    role = user.role  # type: ignore[union-attr]
+    park = request.park
+    role = user.role
     error = None
     status = 200
     if request.method == "POST":
@@ -507,16 +515,16 @@ def new(request: HttpRequest) -> HttpResponse:
                 category_id=request.POST.get("category_id") or None,
             )
             with transaction.atomic():
-                demand = services.create_demand(user, park, intake)  # type: ignore[arg-type]
+                demand = services.create_demand(user, park, intake)
                 if files:
                     event = demand.events.get(action="create")
-                    att.add_attachments(user, demand, files, event)  # type: ignore[arg-type]
+                    att.add_attachments(user, demand, files, event)
                 if on_spot:
                     services.perform(
                         user,
                         demand,
                         "resolve_on_spot",
-                        {  # type: ignore[arg-type]
+                        {
                             "answer": request.POST.get("answer", ""),
                             "outcome": request.POST.get("outcome", "") or Outcome.SOLVED,
                         },
@@ -591,22 +599,22 @@ def _bulk_payload(op: str, d: Demand, request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: ParkRequest) -> HttpResponse:
     """Run one action on many demands, each in its own transaction; report each one's result."""
     user = request.user
-    park = request.park  # type: ignore[attr-defined]
+    park = request.park
     op = request.POST.get("op", "")
     if op not in BULK_OPS:
         raise InvalidInput("未知的批量操作")
     action, roles, label = BULK_OPS[op]
-    if not user.is_superuser and user.role not in roles:  # type: ignore[union-attr]
+    if not user.is_superuser and user.role not in roles:
         raise Forbidden(f"您的角色不能批量{label}")
-    visible = access.visible_demands(user, park)  # type: ignore[arg-type]
+    visible = access.visible_demands(user, park)
     only = request.POST.get("only", "")
     if only:
-        ids = [only]
+        ids: Sequence[str | int] = [only]
     elif request.POST.get("scope") == "all_overdue" and op == "urge":
-        late = workbench.overdue(user, park, _today())  # type: ignore[arg-type]
+        late = workbench.overdue(user, park, _today())
         ids = list(late.values_list("pk", flat=True)[:BULK_LIMIT])
     elif request.POST.get("scope") == "all_confirmed" and op == "close":
         ids = list(
@@ -614,26 +622,26 @@ def bulk(request: HttpRequest) -> HttpResponse:
         )
     else:
         ids = request.POST.getlist("ids")[:BULK_LIMIT]
-    ids = [int(i) for i in ids if str(i).isdigit()]
+    pks = [int(i) for i in ids if str(i).isdigit()]
     default = reverse("home")
-    if not ids:
+    if not pks:
         messages.warning(request, "请先勾选要处理的诉求")
         return HttpResponseRedirect(_next_url(request, default))
     demands = {
         d.pk: d
-        for d in visible.filter(pk__in=ids)
+        for d in visible.filter(pk__in=pks)
         .select_related("category", "park")
         .prefetch_related("category__default_co_departments")
     }
     done, failed = [], []
-    for pk in ids:
+    for pk in pks:
         d = demands.get(pk)
         if d is None:
             failed.append((str(pk), "诉求不存在或您无权办理"))
             continue
         try:
             with transaction.atomic():
-                services.perform(user, d, action, _bulk_payload(op, d, request))  # type: ignore[arg-type]
+                services.perform(user, d, action, _bulk_payload(op, d, request))
             done.append(d.number)
         except ServiceError as exc:
             failed.append((d.number, exc.message))
@@ -671,9 +679,9 @@ def access_filter(params: Any) -> dict[str, Any]:
 
 
 @roles_required(Role.DISPATCHER, page="诉求查阅记录")
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: ParkRequest) -> HttpResponse:
     """Who opened which demand and who revealed a masked contact, newest first (督查)."""
-    park = request.park  # type: ignore[attr-defined]
+    park = request.park
     error = None
     try:
         f = access_filter(request.GET)

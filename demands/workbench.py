@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -49,6 +50,59 @@ DISPATCH_TABS = [
 ]
 
 
+# Each queue's orders: (key, label, order_by); the first is the default. 待交办 opens newest first
+# so that what an enterprise has just submitted is at the top; 逾期催办 by deadline.
+QUEUE_SORTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "received": [
+        ("newest", "最新在前", ("-created_at", "-id")),
+        ("oldest", "最早在前", ("created_at", "id")),
+    ],
+    "returned": [
+        ("oldest", "最早在前", ("demand__created_at", "id")),
+        ("newest", "最新在前", ("-demand__created_at", "-id")),
+    ],
+    "extensions": [
+        ("oldest", "最早申请在前", ("requested_at", "id")),
+        ("newest", "最新申请在前", ("-requested_at", "-id")),
+    ],
+    "late": [
+        ("deadline", "截止日期最早在前", ("due_date", "id")),
+        ("newest", "最新在前", ("-created_at", "-id")),
+    ],
+    "callback": [
+        ("oldest", "答复最早在前", ("answered_at", "id")),
+        ("newest", "答复最新在前", ("-answered_at", "-id")),
+    ],
+    "confirmed": [
+        ("oldest", "确认最早在前", ("confirmed_at", "id")),
+        ("newest", "确认最新在前", ("-confirmed_at", "-id")),
+    ],
+}
+
+
+def dispatch_queue(
+    user: User, park: Park, tab: str, today: dt.date, sort: str = ""
+) -> tuple[QuerySet[Any], str]:
+    """One queue of the dispatch centre in the chosen order, and the order's key. Each queue
+    counts exactly what `dispatch_counts` gives its tab."""
+    options = QUEUE_SORTS[tab]
+    key, _, order = next((o for o in options if o[0] == sort), options[0])
+    qs: QuerySet[Any]
+    if tab == "received":
+        qs = received(user, park)
+    elif tab == "returned":
+        qs = returned_tasks(user, park)
+    elif tab == "extensions":
+        qs = pending_extensions(user, park)
+    elif tab == "late":
+        qs = late(user, park, today)
+    elif tab == "callback":
+        qs = answered(user, park)
+    else:
+        qs = confirmed(user, park)
+    return qs.order_by(*order), key
+
+
 def dispatch_counts(user: User, park: Park, today: dt.date) -> dict[str, int]:
     qs = visible_demands(user, park)
     soon = due_soon_limit(park, today)
@@ -61,6 +115,8 @@ def dispatch_counts(user: User, park: Park, today: dt.date) -> dict[str, int]:
         confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
     )
     agg["extensions"] = pending_extensions(user, park).count()
+    # 退单待处理 lists returned tasks (a demand may be returned by two departments).
+    agg["returned"] = returned_tasks(user, park).count() if agg["returned"] else 0
     return agg
 
 
@@ -159,6 +215,24 @@ def inbox(user: User, park: Park, tab: str, today: dt.date) -> QuerySet[Task]:
     return qs.select_related(
         "demand", "demand__enterprise", "demand__category", "demand__category__parent", "department"
     )
+
+
+INBOX_SORTS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("deadline", "截止日期最早在前", ("deadline", "id")),
+    ("newest", "最新交办在前", ("-assigned_at", "-id")),
+    ("oldest", "最早交办在前", ("assigned_at", "id")),
+]
+
+
+def sorted_inbox(
+    user: User, park: Park, tab: str, today: dt.date, sort: str = ""
+) -> tuple[QuerySet[Task], str]:
+    """A department queue in the chosen order (已答复 defaults to the newest answers)."""
+    qs = inbox(user, park, tab, today)
+    if not sort and tab == "answered":
+        return qs, ""
+    key, _, order = next((o for o in INBOX_SORTS if o[0] == sort), INBOX_SORTS[0])
+    return qs.order_by(*order), key
 
 
 def inbox_counts(user: User, park: Park, today: dt.date) -> dict[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import random
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -19,8 +20,16 @@ from demands import services as ds
 from demands.models import Demand, Status, TaskRole, TaskStatus, Tier
 from demo.clock import clock
 from demo.experts import consult, pool
+from entities.models import MarketEntity
 from meetings import services as ms
-from meetings.models import AgendaSource, DecisionKind, Meeting, MeetingKind, MeetingStatus
+from meetings.models import (
+    AgendaItem,
+    AgendaSource,
+    DecisionKind,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+)
 from orgs.models import Role, User
 from workcal import calendar as wcal
 
@@ -49,7 +58,10 @@ NOTES = [
 
 
 class Ladder:
-    def __init__(self, sim: LedgerSimulator):
+    def __init__(self, sim: LedgerSimulator, scale: float = 1.0):
+        # A smaller park brings fewer new problems to its meetings (the year's count of
+        # meetings stays: 12 接待日 and the weekly 调度会).
+        self.scale = min(1.0, scale)
         self.sim = sim
         self.rng = sim.rng
         self.park = sim.park
@@ -146,7 +158,7 @@ class Ladder:
             # The 6th 接待日 hears four enterprises; the others as many as a morning allows.
             cap = 4 if sixth else (6 if reception else 5)
             seen: set[int] = set()
-            keep = []
+            keep: list[AgendaItem] = []
             projects_heard = 0
             for it in items:
                 if it.source == AgendaSource.PROJECT:
@@ -165,25 +177,30 @@ class Ladder:
                         self.disp, m, item_id=it.pk, reason="诉求已答复，进入回访销号环节"
                     )
                     continue
-                ent = it.demand.enterprise_id if it.demand else it.enterprise_id
-                if len(keep) < cap and (ent is None or ent not in seen):
+                ent_id = it.demand.enterprise_id if it.demand else it.enterprise_id
+                if len(keep) < cap and (ent_id is None or ent_id not in seen):
                     keep.append(it)
-                    if ent:
-                        seen.add(ent)
+                    if ent_id:
+                        seen.add(ent_id)
                 else:
                     ms.remove_item(self.disp, m, item_id=it.pk, reason="本期时间有限，转下期研究")
             # Enterprises also bring new problems to the table (recorded in the ledger as they
             # are raised); a week without escalations reviews a key project's progress.
-            want = 4 if sixth else (rng.randint(2, 4) if reception else 1)
+            if sixth:
+                want = 4
+            elif reception:
+                want = max(1, round(rng.randint(2, 4) * self.scale))
+            else:
+                want = 1 if rng.random() < self.scale else 0
             while len(keep) < want:
                 pool = (
                     [e for e in self.sim.ents if e.pk not in seen]
                     if reception
                     else [e for e in self.sim.ents if e.kind == "project" and e.pk not in seen]
                 )
-                ent = rng.choice(pool)
-                seen.add(ent.pk)
-                code, data = self.new_problem(ent, m.date, reception)
+                pick = rng.choice(pool)
+                seen.add(pick.pk)
+                code, data = self.new_problem(pick, m.date, reception)
                 it = ms.add_item(self.disp, m, data)
                 if code and it.demand_id:
                     self.codes[it.demand_id] = code
@@ -262,7 +279,9 @@ class Ladder:
             if it.demand_id:
                 self.answer(Demand.objects.get(pk=it.demand_id), start)
 
-    def new_problem(self, ent, day: dt.date, reception: bool) -> tuple[str, ms.ItemInput]:  # type: ignore[no-untyped-def]
+    def new_problem(
+        self, ent: MarketEntity, day: dt.date, reception: bool
+    ) -> tuple[str, ms.ItemInput]:
         from demo import textgen as tg
 
         if not reception:
@@ -316,7 +335,7 @@ class Ladder:
                 sim.rate_and_close(d, last, code)
 
 
-def tg_answer(rng, code: str, outcome: str, dept: str, day: dt.date) -> str:  # type: ignore[no-untyped-def]
+def tg_answer(rng: random.Random, code: str, outcome: str, dept: str, day: dt.date) -> str:
     from demo import textgen as tg
 
     return tg.answer_text(rng, code, outcome, department=dept, today=day)

@@ -15,6 +15,7 @@ from demo.clock import clock
 from escalation import services as xs
 from escalation.models import Proposal, ProposalStatus
 from orgs.models import Role, User
+from qinshang.errors import InvalidState
 from supervision import services as ss
 from workcal import calendar as wcal
 
@@ -44,11 +45,18 @@ def proposals(ladder: Ladder) -> dict[str, int]:
         when = _at(wcal.add_working_days(earlier, rng.randint(0, 3)), rng.randint(9, 17))
         with clock(when), ds.quiet(), transaction.atomic():
             if r < 0.4:
-                xs.accept(ladder.disp, p, note="同意提级，列入下期会议研究")
-                out["accepted"] += 1
+                try:
+                    with transaction.atomic():
+                        xs.accept(ladder.disp, p, note="同意提级，列入下期会议研究")
+                    out["accepted"] += 1
+                    continue
+                except InvalidState:
+                    # The item reached that rung by another way before the centre got to it.
+                    note = "该诉求已在拟提级的层级协调，无需再提级"
             else:
-                xs.dismiss(ladder.disp, p, note="部门已明确办结时间，继续在部门层级督办")
-                out["dismissed"] += 1
+                note = "部门已明确办结时间，继续在部门层级督办"
+            xs.dismiss(ladder.disp, p, note=note)
+            out["dismissed"] += 1
     with clock(_at(today, 7) if _at(today, 7) < ladder.now else ladder.now), ds.quiet():
         xs.scan(park, today=today)
     return out

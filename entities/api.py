@@ -1,11 +1,11 @@
 from decimal import Decimal
 
 from django.db.models import Q
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from entities import services
 from entities.models import MarketEntity
+from orgs.access import UserRequest
 from orgs.access import request_park as current_park
 from qinshang import industries
 from qinshang.limits import Id, Line, PageNo, Text
@@ -94,9 +94,9 @@ class EnterpriseFilter(Schema):
 
 
 @router.get("/enterprises", response=EnterprisePage, summary="市场主体列表")
-def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]) -> dict:
+def list_enterprises(request: UserRequest, filters: Query[EnterpriseFilter]) -> dict:
     park = current_park(request)
-    qs = services.visible_entities(request.user, park).select_related("liaison")  # type: ignore[arg-type]
+    qs = services.visible_entities(request.user, park).select_related("liaison")
     if filters.q:
         qs = qs.filter(Q(name__icontains=filters.q) | Q(credit_code=filters.q.upper()))
     if filters.kind:
@@ -114,15 +114,15 @@ def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]) -> 
 
 
 @router.post("/enterprises", response={201: EnterpriseDetail}, summary="登记市场主体")
-def create_enterprise(request: HttpRequest, payload: EnterpriseIn) -> Status:
+def create_enterprise(request: UserRequest, payload: EnterpriseIn) -> Status:
     park = current_park(request)
     data = payload.dict()
     data["contacts"] = [c for c in data["contacts"]]
-    entity = services.create_entity(request.user, park, services.EntityInput(**data))  # type: ignore[arg-type]
+    entity = services.create_entity(request.user, park, services.EntityInput(**data))
     return Status(201, entity)
 
 
 @router.get("/enterprises/{entity_id}", response=EnterpriseDetail, summary="市场主体详情")
-def get_enterprise(request: HttpRequest, entity_id: Id) -> MarketEntity:
+def get_enterprise(request: UserRequest, entity_id: Id) -> MarketEntity:
     park = current_park(request)
-    return services.get_entity(request.user, park, entity_id)  # type: ignore[arg-type]
+    return services.get_entity(request.user, park, entity_id)

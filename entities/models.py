@@ -1,5 +1,7 @@
 """Market entities (市场主体): enterprises, shops and construction projects of a park."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,7 @@ class MarketEntityQuerySet(models.QuerySet):
 
 
 class MarketEntity(models.Model):
+    last_contact: dt.datetime | None  # display-only (web.views.liaison), never stored
     park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="entities")
     name = models.CharField("名称", max_length=200)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, default="")

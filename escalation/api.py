@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from demands.models import Tier
 from escalation import access, services
 from escalation.models import Proposal, ProposalStatus, RuleKind
-from orgs.access import request_park
+from orgs.access import UserRequest, request_park
 
 router = Router(tags=["提级建议"])
 
@@ -86,9 +85,9 @@ def proposal_out(p: Proposal) -> dict:
 
 
 @router.get("/escalation/proposals", response=ProposalPage, summary="提级建议（按规则提出）")
-def list_proposals(request: HttpRequest, filters: Query[ProposalFilter]) -> dict:
+def list_proposals(request: UserRequest, filters: Query[ProposalFilter]) -> dict:
     park = request_park(request)
-    qs = access.visible_proposals(request.user, park).select_related("demand", "decided_by")  # type: ignore[arg-type]
+    qs = access.visible_proposals(request.user, park).select_related("demand", "decided_by")
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.rule:
@@ -105,31 +104,31 @@ def list_proposals(request: HttpRequest, filters: Query[ProposalFilter]) -> dict
 @router.post(
     "/escalation/proposals/{proposal_id}/accept", response=ProposalOut, summary="采纳提级建议"
 )
-def accept(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> dict:
+def accept(request: UserRequest, proposal_id: int, payload: DecisionIn) -> dict:
     park = request_park(request)
-    p = access.get_proposal(request.user, park, proposal_id)  # type: ignore[arg-type]
-    return proposal_out(services.accept(request.user, p, payload.note))  # type: ignore[arg-type]
+    p = access.get_proposal(request.user, park, proposal_id)
+    return proposal_out(services.accept(request.user, p, payload.note))
 
 
 @router.post(
     "/escalation/proposals/{proposal_id}/dismiss", response=ProposalOut, summary="不采纳提级建议"
 )
-def dismiss(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> dict:
+def dismiss(request: UserRequest, proposal_id: int, payload: DecisionIn) -> dict:
     park = request_park(request)
-    p = access.get_proposal(request.user, park, proposal_id)  # type: ignore[arg-type]
-    return proposal_out(services.dismiss(request.user, p, payload.note))  # type: ignore[arg-type]
+    p = access.get_proposal(request.user, park, proposal_id)
+    return proposal_out(services.dismiss(request.user, p, payload.note))
 
 
 @router.get("/escalation/rules", response=RulesOut, summary="本园区的提级规则")
-def get_rules(request: HttpRequest) -> object:
+def get_rules(request: UserRequest) -> object:
     park = request_park(request)
-    services.require_viewer(request.user, park)  # type: ignore[arg-type]
+    services.require_viewer(request.user, park)
     return services.rules_for(park)
 
 
 @router.post("/escalation/rules", response=RulesOut, summary="修改提级规则")
-def set_rules(request: HttpRequest, payload: RulesIn) -> object:
+def set_rules(request: UserRequest, payload: RulesIn) -> object:
     park = request_park(request)
     values = payload.dict(exclude_unset=True)
     note = values.pop("note", "")
-    return services.update_rules(request.user, park, values, note)  # type: ignore[arg-type]
+    return services.update_rules(request.user, park, values, note)

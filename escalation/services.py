@@ -206,9 +206,29 @@ def _decide(actor: User, proposal: Proposal) -> Proposal:
     return locked
 
 
+def _lapse_if_stale(proposal: Proposal) -> bool:
+    """A proposal whose demand has since moved rung or closed no longer applies; the hourly scan
+    lapses such rows, and so does an attempt to accept one in between."""
+    with transaction.atomic():
+        p = Proposal.objects.select_for_update().select_related("demand").get(pk=proposal.pk)
+        stale = p.status == ProposalStatus.OPEN and (
+            p.demand.tier != p.from_tier or p.demand.status not in OPEN_STATUSES
+        )
+        if stale:
+            p.status = ProposalStatus.LAPSED
+            p.decided_at = timezone.now()
+            p.save(update_fields=["status", "decided_at"])
+    return stale
+
+
 def accept(actor: User, proposal: Proposal, note: str = "") -> Proposal:
     """Escalate through the ledger's own action, so the tier history and the event are the ledger's."""
     note = (note or "").strip()[:400]
+    _require_manager(actor, proposal.park)
+    if _lapse_if_stale(proposal):
+        raise InvalidState(
+            f"{proposal.demand.number} 已不在提出建议时的层级或已办结，该提级建议已失效"
+        )
     with transaction.atomic():
         p = _decide(actor, proposal)
         text = f"采纳提级建议（{p.get_rule_display()}：{p.reason}）"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,15 +14,15 @@ from escalation import access, services
 from escalation.models import ProposalStatus, RuleKind, RulesChange
 from orgs.models import Role
 from qinshang.errors import InvalidInput
-from qinshang.pages import paginate, query_without, roles_required
+from qinshang.pages import ParkRequest, paginate, query_without, roles_required
 
 VIEWERS = (Role.DISPATCHER, Role.ADMIN, Role.LEADER)
 MANAGERS = (Role.DISPATCHER, Role.ADMIN)
 
 
 @roles_required(*VIEWERS, page="提级建议")
-def proposals(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def proposals(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     status = request.GET.get("status", ProposalStatus.OPEN)
     status = status if status in ProposalStatus.values or status == "all" else "open"
     rule = request.GET.get("rule", "")
@@ -53,7 +53,7 @@ def proposals(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back(request: HttpRequest) -> HttpResponseRedirect:
+def _back(request: ParkRequest) -> HttpResponseRedirect:
     nxt = request.POST.get("next", "")
     if not nxt.startswith("/") or nxt.startswith("//"):
         nxt = reverse("escalation:proposals")
@@ -62,8 +62,8 @@ def _back(request: HttpRequest) -> HttpResponseRedirect:
 
 @require_POST
 @roles_required(*MANAGERS, page="提级建议")
-def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def decide(request: ParkRequest, pk: int, decision: str) -> HttpResponse:
+    user, park = request.user, request.park
     p = access.get_proposal(user, park, pk)
     note = request.POST.get("note", "")
     if decision == "accept":
@@ -82,8 +82,8 @@ def decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
 
 
 @roles_required(*VIEWERS, page="提级规则")
-def rules(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def rules(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     can_edit = user.is_superuser or user.role in MANAGERS
     error = ""
     if request.method == "POST":
@@ -115,7 +115,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     ]
     changes = paginate(request, RulesChange.objects.filter(park=park).select_related("actor"), 20)
     for c in changes:
-        c.diffs = [  # type: ignore[attr-defined]
+        c.diffs = [
             (label, c.before.get(k), c.after.get(k))
             for k, (label, _, _) in services.THRESHOLDS.items()
             if c.before.get(k) != c.after.get(k)

@@ -54,13 +54,16 @@ def when(value: Any) -> dt.datetime | None:
                 if m:
                     parts = [int(p) if p else 0 for p in m.groups()]
                     parts += [0] * (6 - len(parts))
+                    year, month, mday, hour, minute, second = parts[:6]
                     try:
-                        naive = dt.datetime(*parts[:6])  # type: ignore[arg-type]
+                        naive = dt.datetime(year, month, mday, hour, minute, second)
                     except ValueError:
                         naive = None
                     break
             if naive is None:
                 raise CellError(f"无法识别的日期“{raw}”")
+    if naive is None:  # from_excel gives None for no date
+        raise CellError(f"无法识别的日期“{value}”")
     naive = naive.replace(microsecond=0)
     if naive.tzinfo is not None:
         return naive

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,29 +21,30 @@ from exchange.xlsx import UNREADABLE, read_sheet_with_mapping
 from orgs.models import Role
 from qinshang import sheets
 from qinshang.errors import InvalidInput, NotFound, ServiceError
-from qinshang.pages import roles_required
+from qinshang.pages import ParkRequest, roles_required
 
 ROLES = (Role.DISPATCHER, Role.ADMIN)
 MAX_BYTES = 20 * 1024 * 1024
 
 
 @roles_required(*ROLES, page="台账导入")
-def index(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def index(request: ParkRequest) -> HttpResponse:
+    park = request.park
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput("请选择要导入的台账文件（.xlsx）", field="file")
-        if not upload.name.lower().endswith((".xlsx", ".xlsm")):
+        name = upload.name or ""
+        if not name.lower().endswith((".xlsx", ".xlsm")):
             raise InvalidInput(
                 "只能导入 .xlsx 格式的台账；.xls 请先用 Excel 或 WPS 另存为 .xlsx", field="file"
             )
-        if upload.size > MAX_BYTES:
+        if (upload.size or 0) > MAX_BYTES:
             raise InvalidInput("文件超过 20 MB，请分批导入或使用命令行 import_ledger", field="file")
         data = upload.read()
         # A bomb or a file that is no workbook is refused here, before it is kept as a job.
         sheets.check_archive(data, unreadable=UNREADABLE)
-        job = ImportJob(park=park, user=request.user, original_name=Path(upload.name).name[:200])
+        job = ImportJob(park=park, user=request.user, original_name=Path(name).name[:200])
         job.file.save(
             f"{park.code}-{timezone.now():%Y%m%d%H%M%S}.xlsx", ContentFile(data), save=False
         )
@@ -109,8 +110,8 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
 
 
 @roles_required(*ROLES, page="台账导入")
-def job(request: HttpRequest, pk: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def job(request: ParkRequest, pk: int) -> HttpResponse:
+    park = request.park
     job = ImportJob.objects.filter(pk=pk, park=park).first()
     if job is None:
         raise NotFound("导入记录不存在")
@@ -133,7 +134,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         job.values = values
         job.finished_by = [h for h in request.POST.getlist("finish") if h in headers]
         job.create_missing = request.POST.get("create_missing") == "1"
-        job.user = request.user  # type: ignore[assignment]
+        job.user = request.user
         job.save()
         real = request.POST.get("action") == "import"
         done = _run(job, dry_run=not real)

@@ -54,8 +54,10 @@ def row_values(d: Demand, tasks: list[Task]) -> dict[str, Any]:
         if t.role == TaskRole.CO and t.status != TaskStatus.CANCELLED
     ]
     cat = d.category
-    if cat is not None and cat.parent_id:
-        l1, l2 = cat.parent.name, cat.name  # type: ignore[union-attr]
+    l1: str | None
+    l2: str | None
+    if cat is not None and cat.parent:
+        l1, l2 = cat.parent.name, cat.name
     else:
         l1, l2 = (cat.name if cat else None), None
     liaison = d.liaison.display_name if d.liaison else (d.extra or {}).get("专属服务员")

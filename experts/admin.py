@@ -13,13 +13,13 @@ class ExpertAdmin(admin.ModelAdmin):
 class ReadOnly(admin.ModelAdmin):
     """Consultations change only through experts.services, where each change is recorded."""
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

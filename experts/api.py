@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from experts import access, services
 from experts.models import ConclusionKind, Consultation, ConsultationStatus, Expert
+from orgs.access import UserRequest
 from orgs.access import request_park as current_park
 
 router = Router(tags=["专家会诊"])
@@ -43,11 +43,11 @@ class ExpertFilter(Schema):
 
 
 @router.get("/experts", response=list[ExpertOut], summary="专家库")
-def list_experts(request: HttpRequest, filters: Query[ExpertFilter]) -> list[Expert]:
+def list_experts(request: UserRequest, filters: Query[ExpertFilter]) -> list[Expert]:
     from django.db.models import Count
 
     park = current_park(request)
-    qs = access.visible_experts(request.user, park)  # type: ignore[arg-type]
+    qs = access.visible_experts(request.user, park)
     if filters.q:
         q = filters.q
         qs = qs.filter(
@@ -108,10 +108,10 @@ def _row(c: Consultation) -> dict[str, Any]:
 
 @router.get("/consultations", response=list[ConsultationRow], summary="专家会诊（本人可见的）")
 def list_consultations(
-    request: HttpRequest, status: ConsultationStatus | None = None
+    request: UserRequest, status: ConsultationStatus | None = None
 ) -> list[dict[str, Any]]:
     park = current_park(request)
-    qs = access.visible_consultations(request.user, park)  # type: ignore[arg-type]
+    qs = access.visible_consultations(request.user, park)
     if status:
         qs = qs.filter(status=status)
     qs = qs.select_related("demand", "chair").prefetch_related("experts__user")[:200]
@@ -138,9 +138,9 @@ def _detail(c: Consultation) -> dict[str, Any]:
 
 
 @router.get("/consultations/{consultation_id}", response=ConsultationDetail, summary="会诊详情")
-def get_consultation(request: HttpRequest, consultation_id: int) -> dict[str, Any]:
+def get_consultation(request: UserRequest, consultation_id: int) -> dict[str, Any]:
     park = current_park(request)
-    return _detail(access.get_consultation(request.user, park, consultation_id))  # type: ignore[arg-type]
+    return _detail(access.get_consultation(request.user, park, consultation_id))
 
 
 class OpinionIn(Schema):
@@ -152,8 +152,8 @@ class OpinionIn(Schema):
     response={201: ConsultationDetail},
     summary="专家发表（或修改）本人意见",
 )
-def post_opinion(request: HttpRequest, consultation_id: int, payload: OpinionIn) -> Status:
+def post_opinion(request: UserRequest, consultation_id: int, payload: OpinionIn) -> Status:
     park = current_park(request)
-    c = access.get_consultation(request.user, park, consultation_id)  # type: ignore[arg-type]
-    services.write_opinion(request.user, c, text=payload.text)  # type: ignore[arg-type]
+    c = access.get_consultation(request.user, park, consultation_id)
+    services.write_opinion(request.user, c, text=payload.text)
     return Status(201, _detail(c))

@@ -101,7 +101,7 @@ def save_expert(
         user = None
     if user is None:
         raise InvalidInput("请选择本园区角色为“专家”的账号", field="user_id")
-    values = {
+    values: dict[str, Any] = {
         "field": _text(field, "专业领域", limit=100),
         "organisation": _text(organisation, "工作单位", limit=200),
         "title": _text(title, "职称/职务", required=False, limit=100),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from experts import access, legacy, services
 from experts.models import ConclusionKind, Consultation, ConsultationStatus, Expert, PoolEvent
 from orgs.models import Department, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
-from qinshang.pages import paginate, query_without, roles_required
+from qinshang.pages import ParkRequest, paginate, query_without, roles_required
 from workcal import calendar as wcal
 
 MANAGERS = (Role.LEADER, Role.DISPATCHER, Role.ADMIN)
@@ -35,8 +35,8 @@ RULE_LABELS = {
 }
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not access.can_manage(request.user, request.park):  # type: ignore[arg-type,attr-defined]
+def _require_manager(request: ParkRequest) -> None:
+    if not access.can_manage(request.user, request.park):
         raise Forbidden("该页面仅供园区领导和派单中心使用")
 
 
@@ -44,9 +44,9 @@ def _require_manager(request: HttpRequest) -> None:
 
 
 @roles_required(*MANAGERS, page="专家库")
-def pool(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    qs = access.visible_experts(request.user, park).select_related("user")  # type: ignore[arg-type]
+def pool(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    qs = access.visible_experts(request.user, park).select_related("user")
     q = request.GET.get("q", "").strip()[:SEARCH_MAX]
     active = request.GET.get("active", "1")
     if q:
@@ -65,7 +65,7 @@ def pool(request: HttpRequest) -> HttpResponse:
         p = request.POST
         try:
             e = services.save_expert(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 park,
                 user_id=p.get("user_id"),
                 field=p.get("field"),
@@ -102,9 +102,9 @@ def pool(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(*CONSULT_ROLES, page="专家会诊")
-def consultation_list(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    qs = access.visible_consultations(request.user, park)  # type: ignore[arg-type]
+def consultation_list(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    qs = access.visible_consultations(request.user, park)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()[:SEARCH_MAX]
     if status in ConsultationStatus.values:
@@ -123,24 +123,24 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "q": q,
             "statuses": ConsultationStatus.choices,
             "query": query_without(request, "page"),
-            "can_manage": access.can_manage(request.user, park),  # type: ignore[arg-type]
+            "can_manage": access.can_manage(request.user, park),
         },
     )
 
 
 @roles_required(*MANAGERS, page="发起专家会诊")
-def consultation_new(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def consultation_new(request: ParkRequest) -> HttpResponse:
+    park = request.park
     raw = request.POST.get("demand_id") or request.GET.get("demand")
     if not raw:
         return HttpResponseRedirect(reverse("experts:board"))
-    demand = get_demand(request.user, park, raw)  # type: ignore[arg-type]
+    demand = get_demand(request.user, park, raw)
     error = None
     if request.method == "POST":
         p = request.POST
         try:
             c = services.open_consultation(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 demand,
                 topic=p.get("topic"),
                 chair_id=p.get("chair_id"),
@@ -177,14 +177,14 @@ def consultation_new(request: HttpRequest) -> HttpResponse:
 
 
 def _consultation_page(
-    request: HttpRequest, pk: int, error: str | None = None, status: int = 200
+    request: ParkRequest, pk: int, error: str | None = None, status: int = 200
 ) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+    park = request.park
     user = request.user
-    c = access.get_consultation(user, park, pk)  # type: ignore[arg-type]
+    c = access.get_consultation(user, park, pk)
     panel = list(c.experts.select_related("user"))
     opinions = {o.expert_id: o for o in c.opinions.all()}
-    mine = services.panel_member(user, c)  # type: ignore[arg-type]
+    mine = services.panel_member(user, c)
     events = list(c.events.select_related("actor"))
     # The tasks the conclusion made carry its time (decide_tasks gives them the same moment).
     tasks = (
@@ -217,16 +217,16 @@ def _consultation_page(
 
 
 @roles_required(*CONSULT_ROLES, page="专家会诊")
-def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation(request: ParkRequest, pk: int) -> HttpResponse:
     return _consultation_page(request, pk)
 
 
 @roles_required(Role.EXPERT, page="发表专家意见")
 @require_POST
-def opinion(request: HttpRequest, pk: int) -> HttpResponse:
-    c = access.get_consultation(request.user, request.park, pk)  # type: ignore[arg-type]
+def opinion(request: ParkRequest, pk: int) -> HttpResponse:
+    c = access.get_consultation(request.user, request.park, pk)
     try:
-        services.write_opinion(request.user, c, text=request.POST.get("text"))  # type: ignore[arg-type]
+        services.write_opinion(request.user, c, text=request.POST.get("text"))
     except (InvalidInput, InvalidState) as exc:
         return _consultation_page(request, pk, exc.message, exc.status)
     messages.success(request, "已提交专家意见")
@@ -235,12 +235,12 @@ def opinion(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*MANAGERS, page="会诊结论")
 @require_POST
-def conclude(request: HttpRequest, pk: int) -> HttpResponse:
-    c = access.get_consultation(request.user, request.park, pk)  # type: ignore[arg-type]
+def conclude(request: ParkRequest, pk: int) -> HttpResponse:
+    c = access.get_consultation(request.user, request.park, pk)
     p = request.POST
     try:
         services.conclude(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             c,
             conclusion=p.get("conclusion"),
             kind=p.get("kind"),
@@ -258,7 +258,7 @@ def conclude(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- 清零 board
 
 
-def _period(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, str | None]:
+def _period(request: ParkRequest, today: dt.date) -> tuple[dt.date, dt.date, str | None]:
     start, end, error = dt.date(today.year, 1, 1), today, None
     try:
         if request.GET.get("start"):
@@ -277,8 +277,8 @@ def _period(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, str
 
 
 @roles_required(*MANAGERS, page="遗留问题清零")
-def board(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def board(request: ParkRequest) -> HttpResponse:
+    park = request.park
     today = timezone.localdate()
     start, end, error = _period(request, today)
     rule = legacy.rule_for(park)
@@ -295,7 +295,7 @@ def board(request: HttpRequest) -> HttpResponse:
     )
     depts: dict[str, list[int]] = {}
     ages = [0] * len(legacy.AGE_BUCKETS)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in items:
         since = legacy.legacy_since(d, rule, hist.get(d.pk))
         age = legacy.working_age(d, today)
@@ -362,15 +362,15 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(*MANAGERS, page="遗留问题认定规则")
-def rule(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def rule(request: ParkRequest) -> HttpResponse:
+    park = request.park
     current = legacy.rule_for(park)
     error = None
     if request.method == "POST":
         p = request.POST
         try:
             services.set_rule(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 park,
                 open_working_days=p.get("open_working_days"),
                 overdue_urges=p.get("overdue_urges"),

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -32,6 +32,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
 from idempotency.models import IdempotentRequest
+from orgs.access import UserRequest
 from qinshang.errors import InvalidInput, InvalidState
 
 HEADER = "Idempotency-Key"
@@ -92,6 +93,11 @@ class _Pending:
     replayed: bool = False
 
 
+class _KeyedRequest(HttpRequest):
+    # A POST with a valid key carries its pending claim from the view hook to the operation hook.
+    _idempotency: _Pending
+
+
 def _around_operation(run: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(run)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -104,7 +110,7 @@ def _around_operation(run: Callable[..., Any]) -> Callable[..., Any]:
                 status=422,
             )
         pending = _Pending(key, fingerprint(request))
-        request._idempotency = pending  # type: ignore[attr-defined]
+        cast(_KeyedRequest, request)._idempotency = pending
         with transaction.atomic():
             response = run(request, *args, **kwargs)
             if pending.row is not None and 200 <= response.status_code < 300:
@@ -119,7 +125,7 @@ def _around_operation(run: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _claim(request: HttpRequest, pending: _Pending) -> HttpResponse | None:
+def _claim(request: UserRequest, pending: _Pending) -> HttpResponse | None:
     """Insert the key's row, or answer from the row a first request left."""
     user = request.user
     now = timezone.now()
@@ -156,8 +162,9 @@ def _claim(request: HttpRequest, pending: _Pending) -> HttpResponse | None:
 
 
 def _around_view(view: Callable[..., Any]) -> Callable[..., Any]:
+    # Runs as the operation, after the API's auth: the user is logged in.
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    def wrapped(request: UserRequest, *args: Any, **kwargs: Any) -> Any:
         pending = getattr(request, "_idempotency", None)
         if pending is None:
             return view(request, *args, **kwargs)

@@ -40,13 +40,13 @@ class PlanAdmin(admin.ModelAdmin):
 
 class ReadOnly(admin.ModelAdmin):
     # History is written by the services only: editing it here would falsify who served whom.
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -20,10 +20,10 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Field, ForeignObjectRel, Model, Q, QuerySet
 from django.utils import timezone
 
 from entities.models import EntityKind, MarketEntity, Tier
@@ -44,6 +44,9 @@ from liaisons.models import (
 from orgs.models import Department, Park, Role, User
 from qinshang import industries
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 TIERS = (1, 2, 3)
 RANKS = (1, 2, 3)
@@ -243,7 +246,7 @@ def update_rules(actor: User, park: Park, data: RulesInput) -> AssignmentRules:
 
 
 def set_override(
-    actor: User,
+    actor: User | None,
     park: Park,
     person: User,
     *,
@@ -376,7 +379,13 @@ def build_problem(park: Park, rules: AssignmentRules, exclude: Iterable[int] = (
 # --------------------------------------------------------------------------- planning
 
 
-def _insert(model: type, fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+def _column(field: Field[Any, Any] | ForeignObjectRel) -> str:
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{field} is not a column")
+    return field.column
+
+
+def _insert(model: type[Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     """INSERT many rows with one executemany. A plan and its history hold a row per entity;
     bulk_create spends most of its time building model instances (0.3 s per 1,200 rows), which
     the 2-second budget for a demo-sized park cannot afford. Values must be database-ready
@@ -384,8 +393,8 @@ def _insert(model: type, fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -
     if not rows:
         return
     qn = connection.ops.quote_name
-    meta = model._meta  # type: ignore[attr-defined]
-    cols = ", ".join(qn(meta.get_field(f).column) for f in fields)
+    meta = model._meta
+    cols = ", ".join(qn(_column(meta.get_field(f))) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cur:
         cur.executemany(f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({marks})", rows)
@@ -808,7 +817,7 @@ def handover_many(
 def _link_handovers(plan: Plan, records: list[Handover]) -> None:
     # With several people leaving, each new history row points at the handover of the person
     # who served the entity before.
-    by_person = {r.person_id: r.pk for r in records}
+    by_person: dict[int | None, int] = {r.person_id: r.pk for r in records}
     prev = dict(PlanItem.objects.filter(plan=plan).values_list("entity_id", "previous_liaison_id"))
     prev_b = dict(PlanItem.objects.filter(plan=plan).values_list("entity_id", "previous_backup_id"))
     rows_of: dict[int, list[int]] = defaultdict(list)
@@ -877,7 +886,7 @@ def _hand_to(
         sub = [ents[eid] for eid in sorted(needs_backup) if primary[eid] in known]
         res = None
         if rules.backup and sub:
-            pmap = {e.id: primary[e.id] for e in sub}
+            pmap = {e.id: p for e in sub if (p := primary[e.id]) is not None}
             clean = [
                 solver.Entity(e.id, e.kind, e.tier, e.industry, e.current_liaison, None)
                 for e in sub
@@ -967,7 +976,12 @@ def person_history(person: User) -> QuerySet[LiaisonAssignment]:
     )
 
 
-def staff_loads(park: Park) -> QuerySet[User]:
+class StaffLoad(TypedDict):
+    n_primary: int
+    n_backup: int
+
+
+def staff_loads(park: Park) -> QuerySet[WithAnnotations[User, StaffLoad]]:
     """Staff of the park with how many active entities they serve as A角 and B角."""
     return (
         User.objects.filter(park=park)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -33,6 +33,11 @@ from qinshang.validators import (
     phone_kind,
     to_halfwidth,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from liaisons.services import StaffLoad
 
 EDIT_ROLES = (Role.DISPATCHER, Role.ADMIN)
 MAX_ROWS = 20_000
@@ -647,7 +652,7 @@ def export_entities(entities: QuerySet[MarketEntity]) -> bytes:
     return _workbook("市场主体", headers, rows())
 
 
-def export_staff(staff: QuerySet[User]) -> bytes:
+def export_staff(staff: QuerySet[WithAnnotations[User, StaffLoad]]) -> bytes:
     """Staff with their loads; `staff` comes from `liaisons.services.staff_loads`."""
     ranks = {1: "园区领导", 2: "科级以上干部", 3: "一般干部职工"}
 

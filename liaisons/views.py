@@ -29,7 +29,7 @@ from liaisons.models import (
 from orgs.models import Department, Role, User
 from qinshang import industries
 from qinshang.errors import Forbidden, InvalidInput, NotFound
-from qinshang.pages import page, paginate, query_without
+from qinshang.pages import ParkRequest, page, paginate, query_without
 
 STAFF_ROLES = (
     Role.DISPATCHER,
@@ -41,14 +41,14 @@ STAFF_ROLES = (
 )
 
 
-def _ctx(request: HttpRequest, tab: str, **kw: Any) -> dict[str, Any]:
-    park = request.park  # type: ignore[attr-defined]
+def _ctx(request: ParkRequest, tab: str, **kw: Any) -> dict[str, Any]:
+    park = request.park
     return {
         "tab": tab,
-        "can_plan": services.can_plan(request.user, park),  # type: ignore[arg-type]
+        "can_plan": services.can_plan(request.user, park),
         "can_view": services.can_view(request.user, park),
         **kw,
-    }  # type: ignore[arg-type]
+    }
 
 
 def _industry(code: str) -> str:
@@ -62,9 +62,9 @@ def _industry(code: str) -> str:
 
 
 @page
-def index(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_viewer(request.user, park)  # type: ignore[arg-type]
+def index(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    services.require_viewer(request.user, park)
     ents = MarketEntity.objects.filter(park=park, is_active=True)
     stats = ents.aggregate(
         total=Count("pk"),
@@ -105,10 +105,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @page
 @require_POST
-def plan_new(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def plan_new(request: ParkRequest) -> HttpResponse:
+    park = request.park
     try:
-        plan = services.plan_assignment(park, request.user)  # type: ignore[arg-type]
+        plan = services.plan_assignment(park, request.user)
     except services.ShortageError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("liaisons:index"))
@@ -148,24 +148,24 @@ def _rules_form(request: HttpRequest, park: Any) -> services.RulesInput:
 
 
 @page
-def rules(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_viewer(request.user, park)  # type: ignore[arg-type]
+def rules(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    services.require_viewer(request.user, park)
     error = None
     if request.method == "POST":
-        services.require_planner(request.user, park)  # type: ignore[arg-type]
+        services.require_planner(request.user, park)
         action = request.POST.get("action", "rules")
         try:
             if action == "override":
                 person = services.get_staff(
                     request.user,
-                    park,  # type: ignore[arg-type]
+                    park,
                     request.POST.get("user"),
                 )
                 services.set_override(
                     request.user,
                     park,
-                    person,  # type: ignore[arg-type]
+                    person,
                     capacity=request.POST.get("capacity"),
                     backup_capacity=request.POST.get("backup_capacity"),
                     industries_text=request.POST.get("industries", ""),
@@ -176,14 +176,14 @@ def rules(request: HttpRequest) -> HttpResponse:
             elif action == "delete_override":
                 services.delete_override(
                     request.user,
-                    park,  # type: ignore[arg-type]
+                    park,
                     request.POST.get("override"),
                 )
                 messages.success(request, "已删除个别设置")
             else:
                 services.update_rules(
                     request.user,
-                    park,  # type: ignore[arg-type]
+                    park,
                     _rules_form(request, park),
                 )
                 messages.success(request, "规则已保存；生成新方案时按新规则计算")
@@ -258,9 +258,9 @@ CHANGE_TABS = [
 
 
 @page
-def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    plan = services.get_plan(request.user, park, plan_id)  # type: ignore[arg-type]
+def plan_detail(request: ParkRequest, plan_id: int) -> HttpResponse:
+    park = request.park
+    plan = services.get_plan(request.user, park, plan_id)
     show = request.GET.get("show", "changed")
     items = PlanItem.objects.filter(plan=plan).select_related(
         "entity", "liaison__department", "backup", "previous_liaison", "previous_backup"
@@ -374,10 +374,10 @@ def _load_view(plan: Plan, park: Any, request: HttpRequest) -> dict[str, Any]:
 
 @page
 @require_POST
-def plan_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    plan = services.get_plan(request.user, park, plan_id)  # type: ignore[arg-type]
-    result = services.apply_plan(plan, request.user)  # type: ignore[arg-type]
+def plan_apply(request: ParkRequest, plan_id: int) -> HttpResponse:
+    park = request.park
+    plan = services.get_plan(request.user, park, plan_id)
+    result = services.apply_plan(plan, request.user)
     messages.success(
         request,
         f"方案已生效：{result.changed} 家市场主体的服务关系有变化，{result.kept} 家保持不变",
@@ -389,11 +389,11 @@ def plan_apply(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 @page
-def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def entity_detail(request: ParkRequest, entity_id: int) -> HttpResponse:
+    park = request.park
     user = request.user
-    entity = get_entity(user, park, entity_id)  # type: ignore[arg-type]
-    if not (services.can_view(user, park) or services.serves(user, entity)):  # type: ignore[arg-type]
+    entity = get_entity(user, park, entity_id)
+    if not (services.can_view(user, park) or services.serves(user, entity)):
         raise Forbidden("只有该企业的专属服务员、派单员和园区领导可以查看服务记录")
     entity = MarketEntity.objects.select_related("liaison__department", "backup_liaison").get(
         pk=entity.pk
@@ -415,7 +415,7 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
             days=days,
             overdue=days > cadence,
             industry=_industry(entity.industry),
-            may_record=services.serves(user, entity) or services.can_plan(user, park),  # type: ignore[arg-type]
+            may_record=services.serves(user, entity) or services.can_plan(user, park),
             contact_kinds=ContactKind.choices,
             now=timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         ),
@@ -423,9 +423,9 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
 
 
 @page
-def staff_list(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_viewer(request.user, park)  # type: ignore[arg-type]
+def staff_list(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    services.require_viewer(request.user, park)
     qs = services.staff_loads(park)
     q = request.GET.get("q", "").strip()
     if q:
@@ -458,11 +458,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @page
-def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def staff_detail(request: ParkRequest, staff_id: int) -> HttpResponse:
+    park = request.park
     user = request.user
-    person = services.get_staff(user, park, staff_id)  # type: ignore[arg-type]
-    if not (services.can_view(user, park) or user.pk == person.pk):  # type: ignore[arg-type]
+    person = services.get_staff(user, park, staff_id)
+    if not (services.can_view(user, park) or user.pk == person.pk):
         raise Forbidden("只有派单员、系统管理员和园区领导可以查看他人的服务记录")
     primary = MarketEntity.objects.filter(park=park, liaison=person, is_active=True).select_related(
         "backup_liaison"
@@ -498,18 +498,18 @@ def staff_detail(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @page
 @require_POST
-def staff_handover(request: HttpRequest, staff_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_planner(request.user, park)  # type: ignore[arg-type]
-    person = services.get_staff(request.user, park, staff_id)  # type: ignore[arg-type]
+def staff_handover(request: ParkRequest, staff_id: int) -> HttpResponse:
+    park = request.park
+    services.require_planner(request.user, park)
+    person = services.get_staff(request.user, park, staff_id)
     to_id = request.POST.get("to", "")
-    to = services.get_staff(request.user, park, to_id) if to_id else None  # type: ignore[arg-type]
+    to = services.get_staff(request.user, park, to_id) if to_id else None
     deactivate = request.POST.get("deactivate") == "on"
     try:
         record = services.handover(
             person,
             request.user,
-            request.POST.get("note", ""),  # type: ignore[arg-type]
+            request.POST.get("note", ""),
             to=to,
             deactivate=deactivate,
         )
@@ -525,10 +525,10 @@ def staff_handover(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @page
 @require_POST
-def staff_deactivate(request: HttpRequest, staff_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    person = services.get_staff(request.user, park, staff_id)  # type: ignore[arg-type]
-    services.deactivate_user(person, request.user)  # type: ignore[arg-type]
+def staff_deactivate(request: ParkRequest, staff_id: int) -> HttpResponse:
+    park = request.park
+    person = services.get_staff(request.user, park, staff_id)
+    services.deactivate_user(person, request.user)
     messages.success(request, f"已停用{person.display_name}的账号")
     return HttpResponseRedirect(reverse("liaisons:staff", args=[person.pk]))
 
@@ -537,13 +537,13 @@ def staff_deactivate(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 
 @page
-def contacts(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def contacts(request: ParkRequest) -> HttpResponse:
+    park = request.park
     user = request.user
-    if not (user.is_superuser or user.role in STAFF_ROLES):  # type: ignore[union-attr]
+    if not (user.is_superuser or user.role in STAFF_ROLES):
         raise Forbidden("联系提醒仅供园区工作人员使用")
     cadence = services.cadence_for(park)
-    scope = services.visible_contact_entities(user, park)  # type: ignore[arg-type]
+    scope = services.visible_contact_entities(user, park)
     show = request.GET.get("show", "overdue")
     qs = scope.filter(is_active=True)
     if show == "overdue":
@@ -558,10 +558,10 @@ def contacts(request: HttpRequest) -> HttpResponse:
     rows = paginate(request, qs, 50)
     now = timezone.now()
     for e in rows:
-        e.days = services.days_since_contact(e, now)  # type: ignore[attr-defined]
-        e.cadence = cadence.get(e.tier, 90)  # type: ignore[attr-defined]
-        e.late = e.days - e.cadence  # type: ignore[attr-defined]
-        e.mine = services.serves(user, e)  # type: ignore[arg-type, attr-defined]
+        e.days = services.days_since_contact(e, now)
+        e.cadence = cadence.get(e.tier, 90)
+        e.late = e.days - e.cadence
+        e.mine = services.serves(user, e)
     n_overdue = scope.filter(
         pk__in=services.overdue_entities(park, cadence=cadence).values("pk")
     ).count()
@@ -580,7 +580,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
             n_overdue=n_overdue,
             qs=query_without(request, "page"),
             contact_kinds=ContactKind.choices,
-            may_all=services.can_plan(user, park),  # type: ignore[arg-type]
+            may_all=services.can_plan(user, park),
             now=timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         ),
     )
@@ -588,9 +588,9 @@ def contacts(request: HttpRequest) -> HttpResponse:
 
 @page
 @require_POST
-def contact_record(request: HttpRequest, entity_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    entity = get_entity(request.user, park, entity_id)  # type: ignore[arg-type]
+def contact_record(request: ParkRequest, entity_id: int) -> HttpResponse:
+    park = request.park
+    entity = get_entity(request.user, park, entity_id)
     at = None
     raw = request.POST.get("at", "").strip()
     if raw:
@@ -601,7 +601,7 @@ def contact_record(request: HttpRequest, entity_id: int) -> HttpResponse:
     services.record_contact(
         request.user,
         entity,
-        request.POST.get("kind", ""),  # type: ignore[arg-type]
+        request.POST.get("kind", ""),
         at=at,
         note=request.POST.get("note", ""),
     )
@@ -616,14 +616,14 @@ def contact_record(request: HttpRequest, entity_id: int) -> HttpResponse:
 
 
 @page
-def import_page(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_viewer(request.user, park)  # type: ignore[arg-type]
+def import_page(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    services.require_viewer(request.user, park)
     report = None
     error = None
     kind = request.POST.get("kind", request.GET.get("kind", "entities"))
     if request.method == "POST":
-        services.require_planner(request.user, park)  # type: ignore[arg-type]
+        services.require_planner(request.user, park)
         f = request.FILES.get("file")
         try:
             if f is None:
@@ -634,7 +634,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             report = fn(
                 request.user,
                 park,
-                f.read(),  # type: ignore[arg-type]
+                f.read(),
                 dry_run=request.POST.get("dry_run") == "on",
                 valid_only=request.POST.get("valid_only") == "on",
             )
@@ -668,16 +668,16 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 
 
 @page
-def export_entities(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_viewer(request.user, park)  # type: ignore[arg-type]
+def export_entities(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    services.require_viewer(request.user, park)
     data = sheets.export_entities(MarketEntity.objects.filter(park=park, is_active=True))
     return _xlsx(data, f"{park.short_name}市场主体及专属服务员{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @page
-def export_staff(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_viewer(request.user, park)  # type: ignore[arg-type]
+def export_staff(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    services.require_viewer(request.user, park)
     data = sheets.export_staff(services.staff_loads(park))
     return _xlsx(data, f"{park.short_name}联企人员{timezone.localdate():%Y%m%d}.xlsx")

@@ -15,7 +15,7 @@ class EventInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ("created_at", "actor", "action", "note", "data")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -26,8 +26,8 @@ class MeetingAdmin(admin.ModelAdmin):
     list_filter = ("park", "kind", "status")
     inlines = [EventInline]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -63,7 +63,7 @@ def register_source(fn: Source_fn) -> Source_fn:
     return fn
 
 
-def _pending_demands(meeting: Meeting, demands):  # type: ignore[no-untyped-def]
+def _pending_demands(meeting: Meeting, demands):
     """Leave out what another meeting of the kind is about to hear or has decided already."""
     taken = AgendaItem.objects.filter(
         meeting__park=meeting.park, meeting__kind=meeting.kind, removed=False
@@ -210,7 +210,7 @@ def _on_escalate(event: Event) -> None:
 
 
 def _on_redispatch(event: Event) -> None:
-    link = DecisionTask.objects.filter(task_id=event.task_id).first()
+    link = DecisionTask.objects.filter(task_id=event.task_id).first() if event.task_id else None
     if link is None or not (event.data or {}).get("to"):
         return
     new = (
@@ -275,7 +275,7 @@ def as_of(meeting: Meeting) -> dt.date:
     return today if meeting.status == MeetingStatus.PREPARING else min(meeting.date, today)
 
 
-def follow_ups(decisions, day: dt.date) -> list[FollowUp]:  # type: ignore[no-untyped-def]
+def follow_ups(decisions, day: dt.date) -> list[FollowUp]:
     decisions = list(
         decisions.select_related("meeting", "item", "item__demand", "item__enterprise")
     )
@@ -295,7 +295,7 @@ def follow_ups(decisions, day: dt.date) -> list[FollowUp]:  # type: ignore[no-un
             f.state = decision_state(f.tasks)
             f.label = TaskState.LABELS[f.state]
         else:
-            f.state, f.label = SETTLED[d.kind]  # type: ignore[index]
+            f.state, f.label = SETTLED[d.kind]
         out.append(f)
     return out
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from demands.models import TaskRole, TaskStatus
@@ -18,6 +17,7 @@ from meetings.models import (
     MeetingKind,
     MeetingStatus,
 )
+from orgs.access import UserRequest
 from orgs.access import request_park as current_park
 
 router = Router(tags=["会议协调"])
@@ -153,7 +153,7 @@ class AttendanceIn(Schema):
     others: str = Field("", description="其他参会人员，每行“单位 姓名”")
 
 
-def _ref(obj) -> dict | None:  # type: ignore[no-untyped-def]
+def _ref(obj) -> dict | None:
     if obj is None:
         return None
     return {"id": obj.pk, "name": getattr(obj, "display_name", None) or obj.name}
@@ -208,7 +208,7 @@ def _decision(f: agenda.FollowUp) -> dict:
     }
 
 
-def detail(user, m: Meeting) -> dict:  # type: ignore[no-untyped-def]
+def detail(user, m: Meeting) -> dict:
     """What the user may see of one meeting; an enterprise sees only its own items and their
     decisions, and no 往期 report of other enterprises' matters."""
     items = list(access.visible_items(user, m).select_related("demand", "enterprise"))
@@ -231,7 +231,7 @@ def detail(user, m: Meeting) -> dict:  # type: ignore[no-untyped-def]
                 "source_label": i.get_source_display(),
                 "title": i.title,
                 "demand_id": i.demand_id,
-                "demand_number": i.demand.number if i.demand_id else None,
+                "demand_number": i.demand.number if i.demand else None,
                 "enterprise": _ref(i.enterprise),
                 "notes": i.notes,
             }
@@ -261,7 +261,7 @@ def detail(user, m: Meeting) -> dict:  # type: ignore[no-untyped-def]
 
 @router.get("/meetings", response=MeetingPage, summary="会议列表")
 def list_meetings(
-    request: HttpRequest,
+    request: UserRequest,
     kind: MeetingKind | None = None,
     status: MeetingStatus | None = None,
     year: int | None = None,
@@ -269,7 +269,7 @@ def list_meetings(
     offset: int = Query(0, ge=0),
 ) -> dict:
     park = current_park(request)
-    qs = access.visible_meetings(request.user, park).select_related("chair")  # type: ignore[arg-type]
+    qs = access.visible_meetings(request.user, park).select_related("chair")
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -280,10 +280,10 @@ def list_meetings(
 
 
 @router.post("/meetings", response={201: MeetingDetail}, summary="新建会议（派单中心）")
-def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status:
+def create_meeting(request: UserRequest, payload: MeetingIn) -> Status:
     park = current_park(request)
     m = services.create_meeting(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         park,
         services.MeetingInput(**payload.dict()),
     )
@@ -291,18 +291,18 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status:
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetail, summary="会议详情")
-def get_meeting(request: HttpRequest, meeting_id: int) -> dict:
+def get_meeting(request: UserRequest, meeting_id: int) -> dict:
     park = current_park(request)
-    m = access.get_meeting(request.user, park, meeting_id)  # type: ignore[arg-type]
+    m = access.get_meeting(request.user, park, meeting_id)
     return detail(request.user, m)
 
 
 @router.post("/meetings/{meeting_id}/agenda", response={201: ItemOut}, summary="添加议题")
-def add_item(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> Status:
+def add_item(request: UserRequest, meeting_id: int, payload: AgendaIn) -> Status:
     park = current_park(request)
-    m = access.get_meeting(request.user, park, meeting_id)  # type: ignore[arg-type]
+    m = access.get_meeting(request.user, park, meeting_id)
     item: AgendaItem = services.add_item(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         m,
         services.ItemInput(**payload.dict()),
     )
@@ -315,7 +315,7 @@ def add_item(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> Status
             "source_label": item.get_source_display(),
             "title": item.title,
             "demand_id": item.demand_id,
-            "demand_number": item.demand.number if item.demand_id else None,
+            "demand_number": item.demand.number if item.demand else None,
             "enterprise": _ref(item.enterprise),
             "notes": item.notes,
         },
@@ -323,11 +323,11 @@ def add_item(request: HttpRequest, meeting_id: int, payload: AgendaIn) -> Status
 
 
 @router.post("/meetings/{meeting_id}/decisions", response={201: DecisionOut}, summary="议定事项")
-def decide(request: HttpRequest, meeting_id: int, payload: MeetingDecisionIn) -> Status:
+def decide(request: UserRequest, meeting_id: int, payload: MeetingDecisionIn) -> Status:
     park = current_park(request)
-    m = access.get_meeting(request.user, park, meeting_id)  # type: ignore[arg-type]
+    m = access.get_meeting(request.user, park, meeting_id)
     d = services.decide(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         m,
         item_id=payload.item_id,
         kind=payload.kind,
@@ -342,22 +342,22 @@ def decide(request: HttpRequest, meeting_id: int, payload: MeetingDecisionIn) ->
 
 
 @router.post("/meetings/{meeting_id}/hold", response=MeetingDetail, summary="开始会议（已召开）")
-def hold(request: HttpRequest, meeting_id: int) -> dict:
+def hold(request: UserRequest, meeting_id: int) -> dict:
     park = current_park(request)
-    m = access.get_meeting(request.user, park, meeting_id)  # type: ignore[arg-type]
-    return detail(request.user, services.hold(request.user, m))  # type: ignore[arg-type]
+    m = access.get_meeting(request.user, park, meeting_id)
+    return detail(request.user, services.hold(request.user, m))
 
 
 @router.post("/meetings/{meeting_id}/attendance", response=MeetingDetail, summary="记录参会单位")
-def attendance(request: HttpRequest, meeting_id: int, payload: AttendanceIn) -> dict:
+def attendance(request: UserRequest, meeting_id: int, payload: AttendanceIn) -> dict:
     park = current_park(request)
-    m = access.get_meeting(request.user, park, meeting_id)  # type: ignore[arg-type]
-    services.set_attendance(request.user, m, **payload.dict())  # type: ignore[arg-type]
+    m = access.get_meeting(request.user, park, meeting_id)
+    services.set_attendance(request.user, m, **payload.dict())
     return detail(request.user, m)
 
 
 @router.post("/meetings/{meeting_id}/issue", response=MeetingDetail, summary="印发会议纪要")
-def issue(request: HttpRequest, meeting_id: int) -> dict:
+def issue(request: UserRequest, meeting_id: int) -> dict:
     park = current_park(request)
-    m = access.get_meeting(request.user, park, meeting_id)  # type: ignore[arg-type]
-    return detail(request.user, services.issue_minutes(request.user, m))  # type: ignore[arg-type]
+    m = access.get_meeting(request.user, park, meeting_id)
+    return detail(request.user, services.issue_minutes(request.user, m))

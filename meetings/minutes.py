@@ -65,7 +65,7 @@ def resolutions(meeting: Meeting) -> list[Resolution]:
         )
     out = []
     for n, d in enumerate(decisions, start=1):
-        ent = d.item.enterprise.name if d.item.enterprise_id else ""
+        ent = d.item.enterprise.name if d.item.enterprise else ""
         subject = f"{ent}：{d.item.title}" if ent else d.item.title
         out.append(Resolution(n, subject, d.text, d.kind, tasks.get(d.pk, [])))
     return out
@@ -184,7 +184,7 @@ def build_docx(meeting: Meeting) -> bytes:
         _para(doc, "本次为该类会议首次召开，无往期交办事项。")
 
     heard = [i for i in meeting.items.filter(removed=False).select_related("enterprise")]
-    ents = {i.enterprise.name for i in heard if i.enterprise_id}
+    ents = {i.enterprise.name for i in heard if i.enterprise}
     _heading(doc, "三、议定事项")
     _para(
         doc,
@@ -192,8 +192,8 @@ def build_docx(meeting: Meeting) -> bytes:
         if ents
         else f"会议对{len(heard)}个议题进行了研究，议定事项如下：",
     )
-    for r in resolutions(meeting):
-        _para(doc, r.line())
+    for res in resolutions(meeting):
+        _para(doc, res.line())
 
     end = doc.add_paragraph()
     end.alignment = WD_ALIGN_PARAGRAPH.RIGHT

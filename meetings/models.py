@@ -6,6 +6,8 @@ only in meetings/services.py and each one writes a MeetingEvent. Nothing here is
 trimmed agenda item is marked removed, with the reason.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -21,12 +23,12 @@ class MeetingKind(models.TextChoices):
 
 
 # The ledger rung (Demand.tier) each kind of meeting hears; 专题协调会 is called ad hoc.
-KIND_TIER = {
+KIND_TIER: dict[str, Tier] = {
     MeetingKind.RECEPTION: Tier.RECEPTION_DAY,
     MeetingKind.PROJECT: Tier.PROJECT_MEETING,
     MeetingKind.EXPERT: Tier.EXPERT,
 }
-FULL_TITLES = {
+FULL_TITLES: dict[str, str] = {
     MeetingKind.RECEPTION: "亲商优商企业接待日",
     MeetingKind.PROJECT: "重点项目调度会",
     MeetingKind.EXPERT: "专家会诊",
@@ -192,6 +194,9 @@ class AgendaSource(models.TextChoices):
 
 
 class AgendaItem(models.Model):
+    # Display-only (meetings.views): the item's follow-up, and whether the viewer sees its demand.
+    follow: Any  # a meetings.agenda.FollowUp, or None (agenda imports this module)
+    demand_visible: bool
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="items")
     order = models.PositiveSmallIntegerField("顺序", default=0)
     source = models.CharField("来源", max_length=20, choices=AgendaSource.choices)

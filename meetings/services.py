@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Choices, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,8 +65,8 @@ def _text(value: Any, label: str, *, required: bool = True, limit: int = TEXT_MA
     return inputs.text(value, label, required=required, limit=limit)
 
 
-def _choice(value: Any, choices: type, label: str) -> str:
-    allowed = {c.value: c.label for c in choices}  # type: ignore[attr-defined]
+def _choice(value: Any, choices: type[Choices], label: str) -> str:
+    allowed = {c.value: c.label for c in choices}
     if value not in allowed:
         options = "、".join(f"{k}（{v}）" for k, v in allowed.items())
         raise InvalidInput(f"{label}“{value}”无效，可选：{options}", field=label)
@@ -306,8 +306,8 @@ def _announce(meeting: Meeting, actor: User | None) -> None:
         f" {meeting.start_time:%H:%M}" if meeting.start_time else ""
     )
     users = dispatchers(meeting.park)
-    if meeting.chair_id:
-        users.append(meeting.chair)  # type: ignore[arg-type]
+    if meeting.chair:
+        users.append(meeting.chair)
     notify(
         users,
         meeting,
@@ -533,7 +533,7 @@ def move_meeting(actor: User, meeting: Meeting, *, date: Any, reason: Any) -> Me
                 "calendar_warning": wcal.schedule_warning(new),
             },
         )
-        users = dispatchers(m.park) + ([m.chair] if m.chair_id else [])  # type: ignore[list-item]
+        users = dispatchers(m.park) + ([m.chair] if m.chair else [])
         users += department_staff(m.invited_departments.values_list("pk", flat=True))
         notify(
             users,

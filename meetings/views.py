@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,17 +23,17 @@ from meetings import access, agenda, metrics, minutes, services
 from meetings.models import DecisionKind, Meeting, MeetingKind, MeetingStatus, Weekday
 from orgs.models import Department, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
-from qinshang.pages import page, paginate, query_without, roles_required
+from qinshang.pages import ParkRequest, page, paginate, query_without, roles_required
 from workcal import calendar as wcal
 
 CO_ROWS = 3  # 协办 rows on the decision form
 
 
-def _park(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return request.park  # type: ignore[attr-defined]
+def _park(request: ParkRequest):
+    return request.park
 
 
-def _leaders(park) -> list[User]:  # type: ignore[no-untyped-def]
+def _leaders(park) -> list[User]:
     return list(
         User.objects.filter(Q(park=park) | Q(extra_parks=park), role=Role.LEADER, is_active=True)
         .distinct()
@@ -42,9 +42,9 @@ def _leaders(park) -> list[User]:  # type: ignore[no-untyped-def]
 
 
 @page
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: ParkRequest) -> HttpResponse:
     park, user = _park(request), request.user
-    qs = access.visible_meetings(user, park).select_related("chair")  # type: ignore[arg-type]
+    qs = access.visible_meetings(user, park).select_related("chair")
     f = {k: request.GET.get(k, "").strip() for k in ("kind", "status", "year", "q")}
     if f["kind"] in MeetingKind.values:
         qs = qs.filter(kind=f["kind"])
@@ -57,7 +57,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     pg = paginate(request, qs.order_by("-date", "-id"), 20)
     figures = metrics.for_meetings(pg.object_list)
     for m in pg.object_list:
-        m.fig = figures[m.pk]  # type: ignore[attr-defined]
+        m.fig = figures[m.pk]
     today = timezone.localdate()
     return render(
         request,
@@ -68,13 +68,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "kinds": MeetingKind.choices,
             "statuses": MeetingStatus.choices,
             "years": list(range(today.year + 1, today.year - 4, -1)),
-            "can_prepare": access.can_prepare(user, park),  # type: ignore[arg-type]
+            "can_prepare": access.can_prepare(user, park),
             "qs": query_without(request, "page"),
         },
     )
 
 
-def _form_values(request: HttpRequest, m: Meeting | None = None) -> dict[str, Any]:
+def _form_values(request: ParkRequest, m: Meeting | None = None) -> dict[str, Any]:
     p = request.POST
     if p:
         return {
@@ -110,7 +110,7 @@ def _form_values(request: HttpRequest, m: Meeting | None = None) -> dict[str, An
     }
 
 
-def _input(request: HttpRequest) -> services.MeetingInput:
+def _input(request: ParkRequest) -> services.MeetingInput:
     p = request.POST
     return services.MeetingInput(
         kind=p.get("kind", ""),
@@ -124,7 +124,7 @@ def _input(request: HttpRequest) -> services.MeetingInput:
     )
 
 
-def _form_ctx(request: HttpRequest, m: Meeting | None, error: str | None) -> dict[str, Any]:
+def _form_ctx(request: ParkRequest, m: Meeting | None, error: str | None) -> dict[str, Any]:
     park = _park(request)
     return {
         "m": m,
@@ -139,11 +139,11 @@ def _form_ctx(request: HttpRequest, m: Meeting | None, error: str | None) -> dic
 
 
 @roles_required(Role.DISPATCHER, Role.ADMIN, page="筹备会议")
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def meeting_new(request: ParkRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            m = services.create_meeting(request.user, _park(request), _input(request))  # type: ignore[arg-type]
+            m = services.create_meeting(request.user, _park(request), _input(request))
         except InvalidInput as exc:
             error = exc.message
         else:
@@ -153,12 +153,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.DISPATCHER, Role.ADMIN, page="筹备会议")
-def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    m = access.get_meeting(request.user, _park(request), meeting_id)  # type: ignore[arg-type]
+def meeting_edit(request: ParkRequest, meeting_id: int) -> HttpResponse:
+    m = access.get_meeting(request.user, _park(request), meeting_id)
     error = None
     if request.method == "POST":
         try:
-            services.update_meeting(request.user, m, _input(request))  # type: ignore[arg-type]
+            services.update_meeting(request.user, m, _input(request))
         except (InvalidInput, InvalidState) as exc:
             error = exc.message
         else:
@@ -185,19 +185,19 @@ def _items(user: User, m: Meeting) -> list:
         .values_list("pk", flat=True)
     )
     for i in items:
-        i.follow = follow.get(i.pk)  # type: ignore[attr-defined]
-        i.demand_visible = i.demand_id in seen  # type: ignore[attr-defined]
+        i.follow = follow.get(i.pk)
+        i.demand_visible = i.demand_id in seen
     return items
 
 
-def _detail_ctx(request: HttpRequest, m: Meeting) -> dict[str, Any]:
+def _detail_ctx(request: ParkRequest, m: Meeting) -> dict[str, Any]:
     user, park = request.user, m.park
-    whole = access.sees_whole_meeting(user, park)  # type: ignore[arg-type]
+    whole = access.sees_whole_meeting(user, park)
     prev = agenda.previous(m) if whole else []
     events = list(m.events.select_related("actor")) if whole else []
     return {
         "m": m,
-        "items": _items(user, m),  # type: ignore[arg-type]
+        "items": _items(user, m),
         "whole": whole,
         "previous": prev,
         "prev_summary": agenda.summary(prev),
@@ -207,14 +207,14 @@ def _detail_ctx(request: HttpRequest, m: Meeting) -> dict[str, Any]:
         "removed": list(m.items.filter(removed=True)) if whole else [],
         "events": events,
         "fig": metrics.for_meeting(m) if whole else None,
-        "can_prepare": access.can_prepare(user, park),  # type: ignore[arg-type]
-        "can_record": access.can_record(user, park),  # type: ignore[arg-type]
+        "can_prepare": access.can_prepare(user, park),
+        "can_record": access.can_record(user, park),
         "warning": wcal.schedule_warning(m.date),
         # Allowed (a 专题协调会 may meet on a Saturday), but said, in case it is a slip.
         "off_day": not wcal.is_workday(m.date),
         "today": timezone.localdate(),
         "enterprises": MarketEntity.objects.filter(park=park).order_by("name")[:500]
-        if access.can_prepare(user, park)  # type: ignore[arg-type]
+        if access.can_prepare(user, park)
         else [],
         "decision_kinds": DecisionKind.choices,
         "departments": list(Department.objects.filter(park=park, is_active=True)),
@@ -224,15 +224,15 @@ def _detail_ctx(request: HttpRequest, m: Meeting) -> dict[str, Any]:
 
 
 @page
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    m = access.get_meeting(request.user, _park(request), meeting_id)  # type: ignore[arg-type]
+def meeting_detail(request: ParkRequest, meeting_id: int) -> HttpResponse:
+    m = access.get_meeting(request.user, _park(request), meeting_id)
     return render(request, "meetings/detail.html", _detail_ctx(request, m))
 
 
 @page
-def meeting_live(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    m = access.get_meeting(request.user, _park(request), meeting_id)  # type: ignore[arg-type]
-    access.require_record(request.user, m.park)  # type: ignore[arg-type]
+def meeting_live(request: ParkRequest, meeting_id: int) -> HttpResponse:
+    m = access.get_meeting(request.user, _park(request), meeting_id)
+    access.require_record(request.user, m.park)
     ctx = _detail_ctx(request, m)
     present_d = {a.department_id for a in ctx["attendance"] if a.department_id}
     present_e = {a.enterprise_id for a in ctx["attendance"] if a.enterprise_id}
@@ -264,14 +264,14 @@ def meeting_live(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/live.html", ctx)
 
 
-def _back(request: HttpRequest, m: Meeting, anchor: str = "") -> HttpResponseRedirect:
+def _back(request: ParkRequest, m: Meeting, anchor: str = "") -> HttpResponseRedirect:
     target = request.POST.get("next", "")
     allowed = {reverse("meetings:detail", args=[m.pk]), reverse("meetings:live", args=[m.pk])}
     url = target if target in allowed else reverse("meetings:detail", args=[m.pk])
     return HttpResponseRedirect(url + (f"#{anchor}" if anchor else ""))
 
 
-def _tasks_from(request: HttpRequest) -> list[services.TaskSpec]:
+def _tasks_from(request: ParkRequest) -> list[services.TaskSpec]:
     p = request.POST
     specs = [services.TaskSpec(p.get("lead_department", ""), TaskRole.LEAD, p.get("lead_days", ""))]
     for n in range(CO_ROWS):
@@ -299,19 +299,19 @@ ACTIONS = {
 
 @page
 @require_POST
-def meeting_action(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
+def meeting_action(request: ParkRequest, meeting_id: int, action: str) -> HttpResponse:
     user = request.user
-    m = access.get_meeting(user, _park(request), meeting_id)  # type: ignore[arg-type]
+    m = access.get_meeting(user, _park(request), meeting_id)
     p = request.POST
     anchor = ""
     try:
         if action == "refresh":
-            access.require_prepare(user, m.park)  # type: ignore[arg-type]
-            n = agenda.refresh(m, user)  # type: ignore[arg-type]
+            access.require_prepare(user, m.park)
+            n = agenda.refresh(m, user)
             done = f"已从台账更新议程，新增 {n} 个议题" if n else "台账中没有新的待上会事项"
         elif action == "add_item":
             item = services.add_item(
-                user,  # type: ignore[arg-type]
+                user,
                 m,
                 services.ItemInput(
                     demand_number=p.get("demand_number", ""),
@@ -322,21 +322,21 @@ def meeting_action(request: HttpRequest, meeting_id: int, action: str) -> HttpRe
             )
             done, anchor = f"已添加议题：{item.title}", f"item-{item.pk}"
         elif action == "remove_item":
-            item = services.remove_item(user, m, item_id=p.get("item_id"), reason=p.get("reason"))  # type: ignore[arg-type]
+            item = services.remove_item(user, m, item_id=p.get("item_id"), reason=p.get("reason"))
             done = f"已移出议题：{item.title}"
         elif action in ("move_up", "move_down"):
-            services.move_item(user, m, item_id=p.get("item_id"), up=action == "move_up")  # type: ignore[arg-type]
+            services.move_item(user, m, item_id=p.get("item_id"), up=action == "move_up")
             done, anchor = "议程顺序已调整", f"item-{p.get('item_id')}"
         elif action == "move":
-            services.move_meeting(user, m, date=p.get("date"), reason=p.get("reason"))  # type: ignore[arg-type]
+            services.move_meeting(user, m, date=p.get("date"), reason=p.get("reason"))
             done = "会议日期已调整，已通知主持领导和参会部门"
         elif action == "hold":
-            services.hold(user, m)  # type: ignore[arg-type]
+            services.hold(user, m)
             messages.success(request, "会议已开始：请记录参会单位、会议记录和议定事项")
             return HttpResponseRedirect(reverse("meetings:live", args=[m.pk]))
         elif action == "attendance":
             services.set_attendance(
-                user,  # type: ignore[arg-type]
+                user,
                 m,
                 department_ids=p.getlist("department_ids"),
                 enterprise_ids=p.getlist("enterprise_ids"),
@@ -344,12 +344,12 @@ def meeting_action(request: HttpRequest, meeting_id: int, action: str) -> HttpRe
             )
             done, anchor = "参会情况已保存", "attendance"
         elif action == "notes":
-            item = services.set_notes(user, m, item_id=p.get("item_id"), notes=p.get("notes"))  # type: ignore[arg-type]
+            item = services.set_notes(user, m, item_id=p.get("item_id"), notes=p.get("notes"))
             done, anchor = f"已保存会议记录：{item.title}", f"item-{item.pk}"
         elif action == "decide":
             kind = p.get("kind", "")
             d = services.decide(
-                user,  # type: ignore[arg-type]
+                user,
                 m,
                 item_id=p.get("item_id"),
                 kind=kind,
@@ -361,10 +361,10 @@ def meeting_action(request: HttpRequest, meeting_id: int, action: str) -> HttpRe
             done = "已记录议定事项" + (f"，已向 {n} 个部门交办任务" if n else "")
             anchor = f"item-{d.item_id}"
         elif action == "minutes":
-            services.set_minutes(user, m, text=p.get("text", ""))  # type: ignore[arg-type]
+            services.set_minutes(user, m, text=p.get("text", ""))
             done = "会议概述已保存"
         elif action == "issue":
-            services.issue_minutes(user, m)  # type: ignore[arg-type]
+            services.issue_minutes(user, m)
             done = "会议纪要已印发，已通知各责任单位"
         else:
             raise InvalidInput(f"未知的操作“{action}”")
@@ -376,8 +376,8 @@ def meeting_action(request: HttpRequest, meeting_id: int, action: str) -> HttpRe
     return _back(request, m, anchor)
 
 
-def _minutes_allowed(request: HttpRequest, m: Meeting) -> None:
-    if not access.sees_whole_meeting(request.user, m.park):  # type: ignore[arg-type]
+def _minutes_allowed(request: ParkRequest, m: Meeting) -> None:
+    if not access.sees_whole_meeting(request.user, m.park):
         raise Forbidden("会议纪要仅供园区工作人员下载")
 
 
@@ -388,8 +388,8 @@ def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
 
 
 @page
-def minutes_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    m = access.get_meeting(request.user, _park(request), meeting_id)  # type: ignore[arg-type]
+def minutes_docx(request: ParkRequest, meeting_id: int) -> HttpResponse:
+    m = access.get_meeting(request.user, _park(request), meeting_id)
     _minutes_allowed(request, m)
     return _download(
         minutes.build_docx(m),
@@ -399,10 +399,10 @@ def minutes_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @page
-def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_pdf(request: ParkRequest, meeting_id: int) -> HttpResponse:
     from qinshang.documents import ConversionError
 
-    m = access.get_meeting(request.user, _park(request), meeting_id)  # type: ignore[arg-type]
+    m = access.get_meeting(request.user, _park(request), meeting_id)
     _minutes_allowed(request, m)
     try:
         pdf = minutes.to_pdf(minutes.build_docx(m))
@@ -413,7 +413,7 @@ def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @roles_required(Role.DISPATCHER, Role.ADMIN, page="会议安排")
-def schedule_page(request: HttpRequest) -> HttpResponse:
+def schedule_page(request: ParkRequest) -> HttpResponse:
     park = _park(request)
     error = None
     if request.method == "POST":
@@ -428,7 +428,7 @@ def schedule_page(request: HttpRequest) -> HttpResponse:
                 )
                 return HttpResponseRedirect(reverse("meetings:schedules"))
             services.update_schedule(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 park,
                 kind,
                 services.ScheduleInput(
@@ -476,18 +476,18 @@ def _creation_day(date: dt.date, lead: int, today: dt.date) -> dt.date:
 
 
 @roles_required(Role.ENTERPRISE, page="报名参加接待日")
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: ParkRequest) -> HttpResponse:
     park, user = _park(request), request.user
     demands = (
-        visible_demands(user, park)  # type: ignore[arg-type]
-        .filter(enterprise_id=user.enterprise_id, status__in=OPEN_STATUSES)  # type: ignore[union-attr]
+        visible_demands(user, park)
+        .filter(enterprise_id=user.enterprise_id, status__in=OPEN_STATUSES)
         .order_by("-created_at")
     )
     error = None
     if request.method == "POST":
         try:
             reg, item = services.register(
-                user,  # type: ignore[arg-type]
+                user,
                 park,
                 demand_id=request.POST.get("demand_id"),
                 note=request.POST.get("note", ""),
@@ -504,7 +504,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "报名成功：下一期企业接待日议程生成时将列入您的诉求")
             return HttpResponseRedirect(reverse("meetings:register"))
     nxt = services.next_meeting(park, MeetingKind.RECEPTION)
-    mine = access.visible_meetings(user, park).order_by("-date")[:20]  # type: ignore[arg-type]
+    mine = access.visible_meetings(user, park).order_by("-date")[:20]
     return render(
         request,
         "meetings/register.html",

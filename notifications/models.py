@@ -6,6 +6,7 @@ from django.db.models import Q
 
 
 class Kind(models.TextChoices):
+    RECEIVED = "received", "新诉求"
     ASSIGNED = "assigned", "新交办"
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"
@@ -20,6 +21,7 @@ class Kind(models.TextChoices):
     SYSTEM = "system", "系统告警"
     PROJECT_SLIP = "project_slip", "项目节点滞后"
     CONSULTATION = "consultation", "专家会诊"
+    CAMPAIGN = "campaign", "走访任务"
 
 
 class Notification(models.Model):

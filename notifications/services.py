@@ -123,6 +123,7 @@ def _short(demand: Demand) -> str:
 # The actions that tell anyone anything; the others (intake above all, the busiest) return at once.
 NOTIFYING_ACTIONS = frozenset(
     {
+        "create",
         "dispatch",
         "redispatch",
         "insist",
@@ -151,6 +152,20 @@ def notify_for_event(event: Event) -> int:
         Task.objects.select_related("department").get(pk=event.task_id) if event.task_id else None
     )
     s = _short(demand)
+    if a == "create":
+        # What the dispatch centre did not take in itself (portal, liaison, API, import) is
+        # announced to it; an item already answered on the spot waits for nobody.
+        if demand.status != Status.RECEIVED or (
+            actor is not None and actor.role in (Role.DISPATCHER, Role.ADMIN)
+        ):
+            return 0
+        return notify(
+            dispatchers(demand.park),
+            demand,
+            Kind.RECEIVED,
+            f"新诉求待交办（{demand.get_channel_display()}）：{s}",
+            actor=actor,
+        )
     # Tasks made by this event carry its time; reading them so (not "the pending ones now") keeps
     # the answer right when the callbacks run late, after later actions.
     if a in ("dispatch", "decide_tasks"):
@@ -279,9 +294,9 @@ def scan_deadlines(today: dt.date | None = None) -> int:
         )
         if not tasks:
             continue
-        staff: dict[int, list[User]] = {}
+        staff: dict[int | None, list[User]] = {}
         for u in department_staff({t.department_id for t in tasks}):
-            staff.setdefault(u.department_id, []).append(u)  # type: ignore[arg-type]
+            staff.setdefault(u.department_id, []).append(u)
         rows = []
         for t in tasks:
             overdue = t.deadline < today

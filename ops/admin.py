@@ -9,5 +9,5 @@ class IncidentAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     readonly_fields = ("kind", "opened_at", "closed_at", "detail", "notified")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False

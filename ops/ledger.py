@@ -53,8 +53,8 @@ UNGUARD_SQL = [
 ]
 
 
-def _on_postgres(statements: list[str]):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
+def _on_postgres(statements: list[str]):
+    def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             for sql in statements:
                 schema_editor.execute(sql, None)  # no params: the % in RAISE stay as written

@@ -25,10 +25,10 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 class StaffChangeForm(UserChangeForm):
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         data = super().clean()
         # Switching off someone who still serves entities would leave them without a liaison.
-        if self.instance.pk and self.instance.is_active and data.get("is_active") is False:
+        if data and self.instance.pk and self.instance.is_active and data.get("is_active") is False:
             from liaisons.services import served_by
 
             n = served_by(self.instance).count()
@@ -49,7 +49,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ("department",)
     raw_id_fields = ("enterprise",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
+        *(BaseUserAdmin.fieldsets or ()),
         (
             "园区角色",
             {

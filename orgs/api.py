@@ -1,10 +1,10 @@
 from datetime import datetime
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
 from orgs import tokens
+from orgs.access import UserRequest
 from orgs.access import request_park as current_park
 from orgs.models import ApiToken, Department, TokenScope
 
@@ -37,23 +37,23 @@ class MeOut(Schema):
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="部门列表")
-def list_departments(request: HttpRequest) -> list[Department]:
+def list_departments(request: UserRequest) -> list[Department]:
     park = current_park(request)
     return list(Department.objects.filter(park=park, is_active=True))
 
 
 @router.get("/me", response=MeOut, summary="当前用户")
-def me(request: HttpRequest) -> dict:
+def me(request: UserRequest) -> dict:
     user = request.user
     park = current_park(request)
     return {
         "id": user.pk,
         "username": user.username,
-        "name": user.display_name,  # type: ignore[union-attr]
+        "name": user.display_name,
         "role": user.role,
-        "park": park,  # type: ignore[union-attr]
+        "park": park,
         "department_id": user.department_id,
-        "enterprise_id": user.enterprise_id,  # type: ignore[union-attr]
+        "enterprise_id": user.enterprise_id,
     }
 
 
@@ -85,8 +85,8 @@ class TokenOut(Schema):
 
 
 @router.get("/tokens", response=list[TokenOut], summary="我的访问令牌", tags=["访问令牌"])
-def my_tokens(request: HttpRequest, live: bool = False) -> list[ApiToken]:
-    qs = tokens.visible_tokens(request.user, current_park(request))  # type: ignore[arg-type]
+def my_tokens(request: UserRequest, live: bool = False) -> list[ApiToken]:
+    qs = tokens.visible_tokens(request.user, current_park(request))
     if live:
         qs = qs.filter(revoked=False, expires_at__gt=timezone.now())
     return list(qs[:500])
@@ -98,8 +98,8 @@ def my_tokens(request: HttpRequest, live: bool = False) -> list[ApiToken]:
     summary="园区用户的访问令牌（系统管理员）",
     tags=["访问令牌"],
 )
-def park_tokens(request: HttpRequest, live: bool = True) -> list[ApiToken]:
-    qs = tokens.visible_tokens(request.user, current_park(request), everyone=True)  # type: ignore[arg-type]
+def park_tokens(request: UserRequest, live: bool = True) -> list[ApiToken]:
+    qs = tokens.visible_tokens(request.user, current_park(request), everyone=True)
     if live:
         qs = qs.filter(revoked=False, expires_at__gt=timezone.now())
     return list(qs[:500])
@@ -111,8 +111,8 @@ def park_tokens(request: HttpRequest, live: bool = True) -> list[ApiToken]:
     summary="吊销访问令牌（本人的，或系统管理员吊销本园区用户的）",
     tags=["访问令牌"],
 )
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+def revoke_token(request: UserRequest, token_id: int) -> ApiToken:
     user = request.user
-    row = tokens.get_token(user, current_park(request), token_id)  # type: ignore[arg-type]
-    reason = "本人吊销" if row.user_id == user.pk else f"管理员 {user.display_name} 吊销"  # type: ignore[union-attr]
-    return tokens.revoke(row, by=user, reason=reason)  # type: ignore[arg-type]
+    row = tokens.get_token(user, current_park(request), token_id)
+    reason = "本人吊销" if row.user_id == user.pk else f"管理员 {user.display_name} 吊销"
+    return tokens.revoke(row, by=user, reason=reason)

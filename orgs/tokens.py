@@ -82,7 +82,7 @@ def revoke_all(user: User, *, by: User | None, reason: str) -> int:
     )
 
 
-def revoke_on_password_change(sender, instance: User, created: bool, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def revoke_on_password_change(sender, instance: User, created: bool, **kwargs) -> None:
     # set_password() leaves the raw password in `_password` until save() has run; a hash upgrade
     # at login clears it first, so only a real change of password revokes the tokens.
     if created or getattr(instance, "_password", None) is None:

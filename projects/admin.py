@@ -6,13 +6,13 @@ from projects.models import KeyProject, Milestone, ProjectEvent, SiteInspection
 class ReadOnly(admin.ModelAdmin):
     """Changes go through projects.services so that each one is recorded; the admin only reads."""
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -11,12 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
+from orgs.access import UserRequest
 from orgs.access import request_park as current_park
 from projects import access, services
 from projects.models import InspectionResult, KeyProject, Level, Stage
@@ -170,15 +170,15 @@ class ProjectDetail(ProjectRow):
 
     @staticmethod
     def resolve_milestones(obj: KeyProject) -> list:
-        return obj.out_milestones  # type: ignore[attr-defined]
+        return obj.out_milestones
 
     @staticmethod
     def resolve_inspections(obj: KeyProject) -> list:
-        return obj.out_inspections  # type: ignore[attr-defined]
+        return obj.out_inspections
 
     @staticmethod
     def resolve_events(obj: KeyProject) -> list:
-        return obj.out_events  # type: ignore[attr-defined]
+        return obj.out_events
 
 
 class ProjectPage(Schema):
@@ -209,13 +209,13 @@ def _mark_slips(projects: list[KeyProject], today: dt.date) -> None:
         .values_list("project_id", flat=True)
     )
     for p in projects:
-        p.slips = p.pk in slipping  # type: ignore[attr-defined]
+        p.slips = p.pk in slipping
 
 
 @router.get("/projects", response=ProjectPage, summary="重点项目（筛选、分页、统计）")
-def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> dict[str, Any]:
+def list_projects(request: UserRequest, filters: Query[ProjectFilter]) -> dict[str, Any]:
     park = current_park(request)
-    base = access.visible_projects(request.user, park)  # type: ignore[arg-type]
+    base = access.visible_projects(request.user, park)
     qs = base
     today = timezone.localdate()
     f = filters
@@ -250,19 +250,19 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilter]) -> dict[s
 
 
 @router.post("/projects", response={201: ProjectDetail}, summary="登记重点项目")
-def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
+def create_project(request: UserRequest, payload: ProjectIn) -> Status:
     park = current_park(request)
     data = services.ProjectInput(**payload.dict())
-    project = services.create_project(request.user, park, data)  # type: ignore[arg-type]
+    project = services.create_project(request.user, park, data)
     return Status(201, _detail(project))
 
 
 @router.get(
     "/projects/{project_id}", response=ProjectDetail, summary="重点项目详情（节点、巡查、记录）"
 )
-def get_project(request: HttpRequest, project_id: int) -> KeyProject:
+def get_project(request: UserRequest, project_id: int) -> KeyProject:
     park = current_park(request)
-    project = access.get_project(request.user, park, project_id)  # type: ignore[arg-type]
+    project = access.get_project(request.user, park, project_id)
     return _detail(project)
 
 
@@ -284,9 +284,9 @@ def _detail(project: KeyProject) -> KeyProject:
                 "slip_reason": why,
             }
         )
-    project.slips = any(m["slipping"] for m in milestones)  # type: ignore[attr-defined]
-    project.out_milestones = milestones  # type: ignore[attr-defined]
-    project.out_inspections = [  # type: ignore[attr-defined]
+    project.slips = any(m["slipping"] for m in milestones)
+    project.out_milestones = milestones
+    project.out_inspections = [
         {
             "id": i.pk,
             "inspected_on": i.inspected_on,
@@ -301,7 +301,7 @@ def _detail(project: KeyProject) -> KeyProject:
         }
         for i in project.inspections.select_related("inspector")
     ]
-    project.out_events = [  # type: ignore[attr-defined]
+    project.out_events = [
         {
             "action": e.action,
             "actor": e.actor.display_name if e.actor else None,

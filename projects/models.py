@@ -4,6 +4,8 @@ Changes happen only in projects/services.py; each one writes a ProjectEvent (who
 why). Rows are never deleted.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -41,6 +43,11 @@ class InspectionResult(models.TextChoices):
 
 
 class KeyProject(models.Model):
+    # Display-only, set by the API on the copies it answers with (projects.api), never stored.
+    slips: bool
+    out_milestones: list[dict[str, Any]]
+    out_inspections: list[dict[str, Any]]
+    out_events: list[dict[str, Any]]
     park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="key_projects")
     name = models.CharField("项目名称", max_length=200)
     investor = models.ForeignKey(
@@ -91,12 +98,13 @@ class KeyProject(models.Model):
         return self.name
 
     @property
-    def finished_on(self):  # type: ignore[no-untyped-def]
+    def finished_on(self):
         """The day the project reached 竣工 (or 投产 when it went straight there)."""
         return self.completed_on or self.operating_on
 
 
 class Milestone(models.Model):
+    slip: str | None  # display-only (projects.views): why the milestone slips
     project = models.ForeignKey(KeyProject, on_delete=models.PROTECT, related_name="milestones")
     name = models.CharField("节点", max_length=100)
     planned_on = models.DateField("计划日期")
@@ -120,6 +128,7 @@ class Milestone(models.Model):
 class SiteInspection(models.Model):
     """工地巡查: what the inspector found and by when it must be put right."""
 
+    late: bool  # display-only (projects.views): rectification overdue
     project = models.ForeignKey(KeyProject, on_delete=models.PROTECT, related_name="inspections")
     inspected_on = models.DateField("巡查日期")
     inspector = models.ForeignKey(

@@ -7,9 +7,10 @@ runs in one transaction and writes a ProjectEvent.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, overload
 
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -54,6 +55,10 @@ def _text(value: Any, label: str, *, required: bool = True, limit: int = TEXT_MA
     return inputs.text(value, label, required=required, limit=limit)
 
 
+@overload
+def _date(value: Any, label: str) -> dt.date: ...
+@overload
+def _date(value: Any, label: str, *, required: bool) -> dt.date | None: ...
 def _date(value: Any, label: str, *, required: bool = True) -> dt.date | None:
     if value in (None, ""):
         if required:
@@ -487,9 +492,9 @@ def slipping_projects(park: Park, as_of: dt.date) -> list[SlippingProject]:
         .select_related("lead_department")
         .order_by("created_at", "id")
     )
-    by_investor: dict[int, list[Demand]] = {}
+    by_investor: dict[int | None, list[Demand]] = {}
     for d in demands:
-        by_investor.setdefault(d.enterprise_id, []).append(d)  # type: ignore[arg-type]
+        by_investor.setdefault(d.enterprise_id, []).append(d)
     if by_investor:
         for p in active.filter(investor_id__in=list(by_investor)).select_related(
             "investor", "leader", "liaison"
@@ -607,7 +612,7 @@ def figures(projects: QuerySet[KeyProject], year: int) -> dict[str, Any]:
     竣工投产 in a year: projects that reached 竣工 (or 投产 directly) in that year; one that was
     completed in 2026 and went into operation in 2027 counts in 2026 only.
     """
-    rows = {
+    rows: dict[str, Mapping[str, Any]] = {
         r["stage"]: r
         for r in projects.values("stage").annotate(n=Count("pk"), wan=Sum("investment_wan"))
     }

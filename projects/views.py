@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from projects.export import export_projects
 from projects.models import InspectionResult, KeyProject, Level, Milestone, SiteInspection, Stage
 from qinshang import industries
 from qinshang.errors import InvalidInput, InvalidState, NotFound
-from qinshang.pages import paginate, query_without, roles_required
+from qinshang.pages import ParkRequest, paginate, query_without, roles_required
 
 PAGE_ROLES = (
     Role.LEADER,
@@ -40,9 +40,9 @@ PAGE = "重点项目"
 SEARCH_MAX = 100
 
 
-def _filtered(request: HttpRequest) -> tuple[QuerySet[KeyProject], dict[str, Any]]:
-    park = request.park  # type: ignore[attr-defined]
-    qs = access.visible_projects(request.user, park)  # type: ignore[arg-type]
+def _filtered(request: ParkRequest) -> tuple[QuerySet[KeyProject], dict[str, Any]]:
+    park = request.park
+    qs = access.visible_projects(request.user, park)
     g = request.GET
     f = {
         "q": g.get("q", "").strip()[:SEARCH_MAX],
@@ -78,16 +78,16 @@ def _slips(projects: list[KeyProject], today: dt.date) -> dict[int, list[str]]:
 
 
 @roles_required(*PAGE_ROLES, page=PAGE)
-def project_list(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def project_list(request: ParkRequest) -> HttpResponse:
+    park = request.park
     qs, f = _filtered(request)
     page = paginate(request, qs, 30)
     today = timezone.localdate()
     rows = list(page.object_list)
     slips = _slips(rows, today)
     for p in rows:
-        p.slips = slips.get(p.pk, [])  # type: ignore[attr-defined]
-    manager = access.can_manage(request.user, park)  # type: ignore[arg-type]
+        p.slips = slips.get(p.pk, [])
+    manager = access.can_manage(request.user, park)
     year = today.year
     return render(
         request,
@@ -100,13 +100,13 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "levels": Level.choices,
             "query": query_without(request, "page"),
             "can_manage": manager,
-            "figures": services.figures(access.visible_projects(request.user, park), year),  # type: ignore[arg-type]
+            "figures": services.figures(access.visible_projects(request.user, park), year),
         },
     )
 
 
 @roles_required(*PAGE_ROLES, page=PAGE)
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: ParkRequest) -> HttpResponse:
     qs, _ = _filtered(request)
     projects = list(qs.order_by("-signed_on", "-id")[:5000])
     data = export_projects(projects, _slips(projects, timezone.localdate()))
@@ -118,7 +118,7 @@ def export(request: HttpRequest) -> HttpResponse:
     return resp
 
 
-def _form_input(request: HttpRequest) -> services.ProjectInput:
+def _form_input(request: ParkRequest) -> services.ProjectInput:
     p = request.POST
     return services.ProjectInput(
         name=p.get("name", ""),
@@ -135,9 +135,9 @@ def _form_input(request: HttpRequest) -> services.ProjectInput:
 
 
 def _form(
-    request: HttpRequest, project: KeyProject | None, error: str | None, status: int = 200
+    request: ParkRequest, project: KeyProject | None, error: str | None, status: int = 200
 ) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+    park = request.park
     p = request.POST
     src = project
 
@@ -182,11 +182,11 @@ def _form(
 
 
 @roles_required(Role.LEADER, Role.DISPATCHER, Role.ADMIN, page="登记重点项目")
-def project_new(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def project_new(request: ParkRequest) -> HttpResponse:
+    park = request.park
     if request.method == "POST":
         try:
-            project = services.create_project(request.user, park, _form_input(request))  # type: ignore[arg-type]
+            project = services.create_project(request.user, park, _form_input(request))
         except InvalidInput as exc:
             return _form(request, None, exc.message, 422)
         messages.success(request, f"已登记重点项目“{project.name}”，请制定项目节点计划")
@@ -195,12 +195,12 @@ def project_new(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.LEADER, Role.DISPATCHER, Role.ADMIN, page="修改重点项目")
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    project = access.get_project(request.user, request.park, pk)  # type: ignore[arg-type]
+def project_edit(request: ParkRequest, pk: int) -> HttpResponse:
+    project = access.get_project(request.user, request.park, pk)
     if request.method == "POST":
         try:
             services.update_project(
-                request.user,  # type: ignore[arg-type]
+                request.user,
                 project,
                 _form_input(request),
                 reason=request.POST.get("reason", ""),
@@ -213,23 +213,23 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, project: KeyProject, error: str | None = None, status: int = 200
+    request: ParkRequest, project: KeyProject, error: str | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
-    park = request.park  # type: ignore[attr-defined]
+    park = request.park
     today = timezone.localdate()
     milestones = list(project.milestones.all())
     for m in milestones:
-        m.slip = services.slip_reason(m, today)  # type: ignore[attr-defined]
+        m.slip = services.slip_reason(m, today)
     inspections = list(project.inspections.select_related("inspector"))
     for i in inspections:
-        i.late = (  # type: ignore[attr-defined]
+        i.late = (
             i.result == InspectionResult.PENDING
             and i.rectification_deadline is not None
             and i.rectification_deadline < today
         )
     demands = list(
-        visible_demands(user, park)  # type: ignore[arg-type]
+        visible_demands(user, park)
         .filter(enterprise=project.investor, status__in=OPEN_STATUSES)
         .select_related("lead_department")
         .order_by("-created_at")[:20]
@@ -261,9 +261,9 @@ def _detail(
             "industry": industries.label(project.industry)
             if industries.is_division(project.industry)
             else project.industry,
-            "can_manage": access.can_manage(user, park),  # type: ignore[arg-type]
-            "can_progress": access.can_update_progress(user, project),  # type: ignore[arg-type]
-            "can_inspect": access.can_inspect(user, project),  # type: ignore[arg-type]
+            "can_manage": access.can_manage(user, park),
+            "can_progress": access.can_update_progress(user, project),
+            "can_inspect": access.can_inspect(user, project),
             "today": today,
             "post": request.POST if error else {},
         },
@@ -272,13 +272,13 @@ def _detail(
 
 
 @roles_required(*PAGE_ROLES, page=PAGE)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = access.get_project(request.user, request.park, pk)  # type: ignore[arg-type]
+def detail(request: ParkRequest, pk: int) -> HttpResponse:
+    project = access.get_project(request.user, request.park, pk)
     return _detail(request, project)
 
 
-def _post(request: HttpRequest, pk: int, fn: Any, ok: str) -> HttpResponse:
-    project = access.get_project(request.user, request.park, pk)  # type: ignore[arg-type]
+def _post(request: ParkRequest, pk: int, fn: Any, ok: str) -> HttpResponse:
+    project = access.get_project(request.user, request.park, pk)
     try:
         fn(project)
     except (InvalidInput, InvalidState) as exc:
@@ -289,13 +289,13 @@ def _post(request: HttpRequest, pk: int, fn: Any, ok: str) -> HttpResponse:
 
 @roles_required(*PAGE_ROLES, page=PAGE)
 @require_POST
-def stage(request: HttpRequest, pk: int) -> HttpResponse:
+def stage(request: ParkRequest, pk: int) -> HttpResponse:
     p = request.POST
     return _post(
         request,
         pk,
         lambda project: services.change_stage(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             project,
             stage=p.get("stage"),
             on=p.get("on"),
@@ -307,13 +307,13 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*PAGE_ROLES, page=PAGE)
 @require_POST
-def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_add(request: ParkRequest, pk: int) -> HttpResponse:
     p = request.POST
     return _post(
         request,
         pk,
         lambda project: services.add_milestone(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             project,
             name=p.get("name"),
             planned_on=p.get("planned_on"),
@@ -325,7 +325,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*PAGE_ROLES, page=PAGE)
 @require_POST
-def milestone_update(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
+def milestone_update(request: ParkRequest, pk: int, mid: int) -> HttpResponse:
     p = request.POST
 
     def run(project: KeyProject) -> None:
@@ -333,7 +333,7 @@ def milestone_update(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
         if m is None:
             raise NotFound("项目节点不存在")
         services.update_milestone(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             m,
             planned_on=p.get("planned_on") or None,
             forecast_on=p.get("forecast_on") or None,
@@ -346,13 +346,13 @@ def milestone_update(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
 
 @roles_required(*PAGE_ROLES, page=PAGE)
 @require_POST
-def inspection_add(request: HttpRequest, pk: int) -> HttpResponse:
+def inspection_add(request: ParkRequest, pk: int) -> HttpResponse:
     p = request.POST
     return _post(
         request,
         pk,
         lambda project: services.record_inspection(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             project,
             inspected_on=p.get("inspected_on"),
             findings=p.get("findings"),
@@ -364,7 +364,7 @@ def inspection_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @roles_required(*PAGE_ROLES, page=PAGE)
 @require_POST
-def inspection_close(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
+def inspection_close(request: ParkRequest, pk: int, iid: int) -> HttpResponse:
     p = request.POST
 
     def run(project: KeyProject) -> None:
@@ -372,7 +372,7 @@ def inspection_close(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
         if ins is None:
             raise NotFound("巡查记录不存在")
         services.close_inspection(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             ins,
             note=p.get("note"),
             on=p.get("on") or None,

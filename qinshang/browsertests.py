@@ -20,7 +20,7 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 780}
 
 
-def require_chromium():  # type: ignore[no-untyped-def]
+def require_chromium():
     """Playwright's sync API, or skip the module; in CI a missing Chromium is a failure."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():  # pragma: no cover - machines without the Debian package
@@ -30,12 +30,12 @@ def require_chromium():  # type: ignore[no-untyped-def]
     return sync_api
 
 
-def launch(playwright):  # type: ignore[no-untyped-def]
+def launch(playwright):
     SHOTS.mkdir(parents=True, exist_ok=True)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def click_and_wait_success(page, selector: str) -> None:  # type: ignore[no-untyped-def]
+def click_and_wait_success(page, selector: str) -> None:
     """Click something that reports success, and wait for *that* report: an alert left on the
     page by an earlier action would otherwise satisfy the wait before the request finished."""
     page.evaluate("document.querySelectorAll('.alert.success').forEach(e => e.remove())")

@@ -25,7 +25,7 @@ import logging
 import math
 import re
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
@@ -34,6 +34,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +224,7 @@ def _check_api(request: HttpRequest) -> tuple[int, str] | None:
 # --------------------------------------------------------------------------- pages
 
 
-def _cleaned(qd: QueryDict) -> QueryDict | None:
+def _cleaned(qd: QueryDict) -> _ImmutableQueryDict | None:
     dirty = any(
         _PAGE_STRIP.search(v) or _PAGE_BREAKS.search(v)
         for key, values in qd.lists()
@@ -233,7 +236,7 @@ def _cleaned(qd: QueryDict) -> QueryDict | None:
     for key, values in qd.lists():
         out.setlist(clean_pasted(key), [clean_pasted(v) for v in values])
     out._mutable = False
-    return out
+    return cast("_ImmutableQueryDict", out)
 
 
 def _out_of_range(exc: BaseException) -> bool:

@@ -12,13 +12,15 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
+from orgs.access import UserRequest
 from orgs.models import Park, Role, User
 from qinshang.errors import Forbidden
 
 
-class ParkRequest(HttpRequest):
+class ParkRequest(UserRequest):
     """What a view behind `roles_required` / `page` receives: a logged-in user in one of their parks.
 
     Annotate such views' `request` with it instead of silencing mypy on `request.user.role` or
@@ -41,14 +43,14 @@ STAFF_ROLES = (
 DISPATCH_ROLES = (Role.DISPATCHER, Role.ADMIN)
 
 
-def _guarded(view: Callable[..., HttpResponse], roles: tuple[str, ...] | None, page: str):
+def _guarded(view: Callable[..., HttpResponseBase], roles: tuple[str, ...] | None, page: str):
     names = "、".join(Role(r).label for r in roles) if roles else ""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: UserRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
-        if roles is not None and not user.is_superuser and user.role not in roles:  # type: ignore[union-attr]
+        if roles is not None and not user.is_superuser and user.role not in roles:
             raise Forbidden(f"{page}仅供{names}使用")
         if getattr(request, "park", None) is None:
             raise Forbidden("您的账号尚未分配园区，请联系管理员")
@@ -60,13 +62,13 @@ def _guarded(view: Callable[..., HttpResponse], roles: tuple[str, ...] | None, p
 def roles_required(*roles: str, page: str = "该页面") -> Callable:
     """Log in first; then only `roles` (and superusers) may open the page, in a park of theirs."""
 
-    def deco(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def deco(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         return _guarded(view, tuple(roles), page)
 
     return deco
 
 
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Log in first, in a park of the user's; the view checks finer permissions itself."""
     return _guarded(view, None, "该页面")
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "visits",
     "escalation",
     "supervision",
+    "parkadmin",
     "meetings",
     "ops",
     "projects",
@@ -290,6 +291,11 @@ PERIODIC_JOBS = [
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
     {"name": "schedule_meetings", "task": "meetings.tasks.schedule_meetings", "daily_at": "06:30"},
     {"name": "scan_project_slips", "task": "projects.tasks.scan_slips", "every_minutes": 60},
+    {
+        "name": "remind_calendar",
+        "task": "parkadmin.tasks.remind_missing_schedule",
+        "daily_at": "08:00",
+    },
     {
         "name": "requeue_stranded_tasks",
         "task": "scheduling.recovery.requeue_stranded_tasks",

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")
 
@@ -9,7 +10,7 @@ from qinshang.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-MEDIA_ROOT = tempfile.mkdtemp(prefix="qinshang-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="qinshang-test-media-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -19,4 +20,4 @@ if "DATABASE_URL" not in os.environ:
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
 # The personas log in without a second factor; the accounts tests switch the requirement on.
-OTP_REQUIRED_ROLES: list[str] = []
+OTP_REQUIRED_ROLES = []

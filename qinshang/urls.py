@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("projects/", include("projects.urls")),
     path("experts/", include("experts.urls")),
+    path("manage/", include("parkadmin.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

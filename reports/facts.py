@@ -12,7 +12,7 @@ import contextlib
 import contextvars
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import connection, transaction
@@ -65,7 +65,9 @@ def _month(value: dt.datetime) -> int:
     return local.year * 100 + local.month
 
 
-def _births(tasks: list[Task], events: list[dict[str, Any]]) -> dict[int, tuple[dt.datetime, bool]]:
+def _births(
+    tasks: list[Task], events: list[Mapping[str, Any]]
+) -> dict[int, tuple[dt.datetime, bool]]:
     """When each task was first given to its department, and whether that time is known.
 
     `Task.assigned_at` is moved on by 坚持交办 and 重办 (the deadline clock restarts), so the first
@@ -108,7 +110,7 @@ def _task_fact(
     d: Demand,
     t: Task,
     birth: tuple[dt.datetime, bool],
-    events: list[dict[str, Any]],
+    events: list[Mapping[str, Any]],
     l1: int | None,
 ) -> TaskFact:
     born, assigned_known = birth
@@ -182,7 +184,7 @@ def _task_fact(
 
 
 def _demand_fact(
-    d: Demand, tasks: list[TaskFact], events: list[dict[str, Any]], l1: int | None
+    d: Demand, tasks: list[TaskFact], events: list[Mapping[str, Any]], l1: int | None
 ) -> DemandFact:
     first_answer = next(
         (e["created_at"] for e in events if e["to_status"] == Status.ANSWERED), None
@@ -267,7 +269,7 @@ def _refresh_batch(ids: list[int]) -> int:
         "pk", "demand_id", "department_id", "role", "status", "assigned_at", "deadline"
     ):
         tasks[t.demand_id].append(t)
-    events: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    events: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for e in (
         Event.objects.filter(demand_id__in=ids)
         .order_by("demand_id", "created_at", "id")

@@ -343,7 +343,7 @@ def composite(rates: Iterable[Rate], weights: Iterable[float] | None = None) -> 
     total = sum(w for _, w in pairs)
     if not total:
         return None
-    return round(100 * sum(v * w for v, w in pairs) / total, 1)  # type: ignore[operator]
+    return round(100 * sum(v * w for v, w in pairs) / total, 1)
 
 
 def _figures(

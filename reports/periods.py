@@ -56,9 +56,10 @@ def parse(code: str) -> Period:
     if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})~(\d{4}-\d{2}-\d{2})", text):
         try:
             start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            valid = start <= end
         except ValueError:
-            start = end = None  # type: ignore[assignment]
-        if start and end and start <= end:
+            valid = False
+        if valid:
             label = f"{start:%Y年%-m月%-d日}至{end:%Y年%-m月%-d日}"
             return Period(text, start, end, label)
     raise InvalidInput(

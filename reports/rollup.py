@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 
 from demands.models import OPEN_STATUSES, Status
 from reports.models import (
@@ -172,12 +173,12 @@ KEY_COLUMNS = {
 COUNTERS = {DemandRollup: DEMAND_COUNTERS, TaskRollup: TASK_COUNTERS}
 
 
-def apply(model: type, changes: dict[Key, Vector], chunk: int = 500) -> None:
+def apply(model: type[Model], changes: dict[Key, Vector], chunk: int = 500) -> None:
     """Add the deltas to the rollup rows, creating rows that do not exist yet."""
     rows = [(k, v) for k, v in changes.items() if any(v.values())]
     if not rows:
         return
-    table = model._meta.db_table  # type: ignore[attr-defined]
+    table = model._meta.db_table
     keys = KEY_COLUMNS[model]
     counters = COUNTERS[model]
     cols = [*keys, *counters]

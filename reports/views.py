@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from demands.models import Category, Tier
 from exchange.xlsx import export_ledger
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, NotFound
-from qinshang.pages import roles_required
+from qinshang.pages import ParkRequest, roles_required
 from reports import dashboard, facts, metrics, periods
 from reports.metrics import Scope
 from reports.models import Briefing
@@ -47,10 +47,10 @@ def _int(params: Any, name: str) -> int | None:
     return int(raw)
 
 
-def scope_from(request: HttpRequest) -> tuple[Scope, periods.Period | None, Any]:
+def scope_from(request: ParkRequest) -> tuple[Scope, periods.Period | None, Any]:
     """The scope the request asks for, confined to what the user may see."""
-    park: Park = request.park  # type: ignore[attr-defined]
-    user: User = request.user  # type: ignore[assignment]
+    park: Park = request.park
+    user: User = request.user
     own = report_department(user)
     p = request.GET
     today = timezone.localdate()
@@ -92,10 +92,10 @@ def scope_from(request: HttpRequest) -> tuple[Scope, periods.Period | None, Any]
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: ParkRequest) -> HttpResponse:
     scope, period, weights = scope_from(request)
     data = dashboard.build(scope, period, weights)
-    user: User = request.user  # type: ignore[assignment]
+    user: User = request.user
     options = dashboard.period_options(scope.day)
     if period is not None and period.code not in dict(options):
         options.insert(0, (period.code, period.label))
@@ -110,7 +110,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "period": period,
         "charts": charts,
         "own_department": report_department(user),
-        "department": Department.objects.filter(pk=scope.department_id).first(),
+        "department": Department.objects.filter(pk=scope.department_id).first()
+        if scope.department_id
+        else None,
         "period_options": options,
         "defs": metrics.DEFINITIONS,
         "weights": request.GET.get("weights", ""),
@@ -122,7 +124,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
-def data_json(request: HttpRequest) -> JsonResponse:
+def data_json(request: ParkRequest) -> JsonResponse:
     """The dashboard's figures as JSON (for a wall screen or a BI tool)."""
     scope, period, weights = scope_from(request)
     with facts.checked():
@@ -139,7 +141,7 @@ def data_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
-def _drill(request: HttpRequest) -> tuple[Any, str, Scope, periods.Period | None, Any]:
+def _drill(request: ParkRequest) -> tuple[Any, str, Scope, periods.Period | None, Any]:
     scope, period, _ = scope_from(request)
     metric = request.GET.get("metric", "received")
     if metric not in metrics.DRILLS:
@@ -155,9 +157,9 @@ def _drill(request: HttpRequest) -> tuple[Any, str, Scope, periods.Period | None
     }
     ids = metrics.drill_ids(scope, metric, **kw)
     # The figures are the park's; the list is also cut to what this user may open.
-    qs = access.visible_demands(request.user, scope.park).filter(pk__in=ids)  # type: ignore[arg-type]
+    qs = access.visible_demands(request.user, scope.park).filter(pk__in=ids)
     ordered = None
-    if report_department(request.user) is None:  # type: ignore[arg-type]
+    if report_department(request.user) is None:
         ordered = metrics.drill_ordered(scope, metric, **kw)
     title = metrics.DRILLS[metric][1]
     if metric == "tier" and tier:
@@ -166,13 +168,13 @@ def _drill(request: HttpRequest) -> tuple[Any, str, Scope, periods.Period | None
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
-def drill(request: HttpRequest) -> HttpResponse:
+def drill(request: ParkRequest) -> HttpResponse:
     qs, title, scope, period, ordered = _drill(request)
     if ordered is not None:
         # Whole-park readers: page through the facts, then fetch just this page's demands.
         page = Paginator(ordered, 50).get_page(request.GET.get("page"))
         ids = list(page.object_list)
-        visible = access.visible_demands(request.user, scope.park)  # type: ignore[arg-type]
+        visible = access.visible_demands(request.user, scope.park)
         rows = {d.pk: d for d in queries.for_list(visible.filter(pk__in=ids))}
         demands = [rows[i] for i in ids if i in rows]
     else:
@@ -188,7 +190,9 @@ def drill(request: HttpRequest) -> HttpResponse:
         "title": title,
         "scope": scope,
         "period": period,
-        "department": Department.objects.filter(pk=scope.department_id).first(),
+        "department": Department.objects.filter(pk=scope.department_id).first()
+        if scope.department_id
+        else None,
         "query": params.urlencode(),
         "today": scope.day,
     }
@@ -196,7 +200,7 @@ def drill(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
-def drill_export(request: HttpRequest) -> HttpResponse:
+def drill_export(request: ParkRequest) -> HttpResponse:
     qs, title, scope, _, _ = _drill(request)
     data = export_ledger(qs.order_by("created_at", "id"), mask=privacy.always)
     name = f"{title}-{scope.park.short_name}-{scope.day:%Y%m%d}.xlsx"
@@ -214,11 +218,11 @@ def drill_export(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @roles_required(*REPORT_ROLES, page=PAGE)
-def briefing_new(request: HttpRequest) -> HttpResponse:
+def briefing_new(request: ParkRequest) -> HttpResponse:
     from reports.tasks import generate_briefing
 
-    park: Park = request.park  # type: ignore[attr-defined]
-    user: User = request.user  # type: ignore[assignment]
+    park: Park = request.park
+    user: User = request.user
     code = (request.POST.get("period") or "").strip()
     period = periods.parse(code or str(timezone.localdate().year))
     own = report_department(user)
@@ -227,10 +231,10 @@ def briefing_new(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("reports:briefing", args=[b.pk]))
 
 
-def _briefing(request: HttpRequest, pk: int) -> Briefing:
-    user: User = request.user  # type: ignore[assignment]
+def _briefing(request: ParkRequest, pk: int) -> Briefing:
+    user: User = request.user
     own = report_department(user)
-    b = Briefing.objects.filter(pk=pk, park=request.park).first()  # type: ignore[attr-defined]
+    b = Briefing.objects.filter(pk=pk, park=request.park).first()
     if b is None:
         raise NotFound("简报不存在")
     if own is not None and b.department_id != own:
@@ -239,9 +243,9 @@ def _briefing(request: HttpRequest, pk: int) -> Briefing:
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
-def briefing(request: HttpRequest, pk: int) -> HttpResponse:
+def briefing(request: ParkRequest, pk: int) -> HttpResponse:
     b = _briefing(request, pk)
-    template = "reports/_briefing_progress.html" if request.htmx else "reports/briefing.html"  # type: ignore[attr-defined]
+    template = "reports/_briefing_progress.html" if request.htmx else "reports/briefing.html"
     return render(request, template, {"b": b, "label": _period_label(b.period)})
 
 
@@ -253,7 +257,7 @@ def _period_label(code: str) -> str:
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
-def briefing_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def briefing_file(request: ParkRequest, pk: int, kind: str) -> FileResponse:
     b = _briefing(request, pk)
     f = b.docx if kind == "docx" else b.pdf if kind == "pdf" else None
     if not f:

@@ -23,7 +23,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
     actions = ["rollback"]
 
     @admin.action(description="启用所选版本（回滚）")
-    def rollback(self, request, queryset):  # type: ignore[no-untyped-def]
+    def rollback(self, request, queryset):
         for v in queryset:
             try:
                 services.activate(request.user, v.pk, v.park)
@@ -31,7 +31,7 @@ class ModelVersionAdmin(admin.ModelAdmin):
             except ServiceError as exc:
                 self.message_user(request, exc.message, level=messages.ERROR)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
 

@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from demands import access, redaction
+from orgs.access import UserRequest
 from orgs.access import request_park as current_park
 from qinshang.errors import Forbidden
 from qinshang.limits import Id
@@ -54,9 +54,9 @@ def _rows(rows: list[dict]) -> list[dict]:
     ]
 
 
-def _staff_demand(request: HttpRequest, park: Any, demand_id: int) -> Any:
+def _staff_demand(request: UserRequest, park: Any, demand_id: int) -> Any:
     """Routing is the park's internal work: a requester gets their demand, never its routing."""
-    demand = access.get_demand(request.user, park, demand_id)  # type: ignore[arg-type]
+    demand = access.get_demand(request.user, park, demand_id)
     if redaction.is_requester(request.user):
         raise Forbidden("分派建议和相似诉求仅供园区工作人员查看")
     return demand
@@ -65,10 +65,10 @@ def _staff_demand(request: HttpRequest, park: Any, demand_id: int) -> Any:
 @router.get(
     "/demands/{demand_id}/similar", response=SimilarOut, summary="可能重复的未办结诉求与类案答复"
 )
-def similar_demands(request: HttpRequest, demand_id: Id) -> dict:
+def similar_demands(request: UserRequest, demand_id: Id) -> dict:
     park = current_park(request)
     demand = _staff_demand(request, park, demand_id)
-    found = similar.similar_to(request.user, demand)  # type: ignore[arg-type]
+    found = similar.similar_to(request.user, demand)
     return {"duplicates": _rows(found.duplicates), "cases": _rows(found.cases)}
 
 
@@ -77,7 +77,7 @@ def similar_demands(request: HttpRequest, demand_id: Id) -> dict:
     response={200: SuggestionOut, 404: dict},
     summary="智能分派建议（类别、主办部门、时限及置信度）",
 )
-def suggestion(request: HttpRequest, demand_id: Id):  # type: ignore[no-untyped-def]
+def suggestion(request: UserRequest, demand_id: Id):
     park = current_park(request)
     demand = _staff_demand(request, park, demand_id)
     s = Suggestion.objects.filter(demand=demand).select_related("category", "department").first()

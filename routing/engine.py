@@ -386,7 +386,7 @@ class TextRouter:
         }
         return self
 
-    def _oof_decisions(self, X_msg, y, n_classes, train, stack) -> np.ndarray | None:  # type: ignore[no-untyped-def]
+    def _oof_decisions(self, X_msg, y, n_classes, train, stack) -> np.ndarray | None:
         from sklearn.model_selection import StratifiedKFold
 
         counts = np.bincount(y, minlength=n_classes)

@@ -348,8 +348,8 @@ def format_report(result: EvalResult, title: str = "", target: float = 0.98) -> 
     lines.append("selective routing (route automatically when top probability ≥ threshold)")
     lines.append("threshold  share  accuracy")
     for p in result.curve():
-        acc = "   -" if p.accuracy is None else f"{p.accuracy:.4f}"
-        lines.append(f"{p.threshold:9.2f} {p.share:6.3f}  {acc}")
+        shown = "   -" if p.accuracy is None else f"{p.accuracy:.4f}"
+        lines.append(f"{p.threshold:9.2f} {p.share:6.3f}  {shown}")
     share, acc, thr = result.auto_share_at(target)
     if acc is not None and thr is not None:
         lines.append(

@@ -22,7 +22,7 @@ from django.utils import timezone
 from demands import services as ds
 from demands.models import Category, Demand, Event, Status, TaskRole
 from orgs.models import Department, Park, Role, User
-from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound, ServiceError
 from routing.models import Label, LabelKind, ModelVersion, Suggestion, Target, VersionStatus
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def activate(actor: User, version_id: int, park: Park) -> ModelVersion:
     version = ModelVersion.objects.filter(pk=version_id, park=park).first()
     if version is None:
         raise NotFound("模型版本不存在")
-    if not version.file or not version.file.storage.exists(version.file.name):
+    if not version.file.name or not version.file.storage.exists(version.file.name):
         raise InvalidState("模型文件已丢失，不能启用")
     with transaction.atomic():
         _activate(version, actor, note=f"由 {actor.display_name} 手动启用")
@@ -338,7 +338,7 @@ def suggest(demand: Demand, *, allow_auto: bool = True) -> Suggestion | None:
             )
             suggestion.auto_dispatched = True
             suggestion.save(update_fields=["auto_dispatched"])
-        except ds.ServiceError:
+        except ServiceError:
             log.exception("automatic dispatch of %s failed", demand.number)
     return suggestion
 

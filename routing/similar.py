@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,15 +82,16 @@ def similar_to_text(
     hits = index.query(text, k=40, min_score=0.25, exclude=exclude)
     if not hits:
         return Similar([], [])
-    visible = {
+    visible: dict[Hashable, Demand] = {
         d.pk: d
         for d in visible_demands(user, park)
         .filter(pk__in=[h.id for h in hits])
         .select_related("enterprise", "category", "lead_department")
     }
-    dups, cases = [], []
+    dups: list[dict[str, Any]] = []
+    cases: list[dict[str, Any]] = []
     for h in hits:
-        d = visible.get(h.id)  # type: ignore[call-overload]
+        d = visible.get(h.id)
         if d is None:
             continue
         row = {"demand": d, "score": round(h.score, 3), "is_duplicate": h.is_duplicate}
@@ -138,15 +140,15 @@ def common_problems(
         threshold=threshold,
         min_size=2,
     )
-    by_id = {d.pk: d for d in rows}
+    by_id: dict[Hashable, Demand] = {d.pk: d for d in rows}
     out = []
     for c in clusters:
-        members = [by_id[i] for i in c.members]  # type: ignore[index]
+        members = [by_id[i] for i in c.members]
         requesters = {d.enterprise_id or f"r:{d.requester_name}" for d in members}
         if len(requesters) < min_enterprises:
             continue
         out.append(
             CommonProblem(c.keywords, members, len(requesters), by_id[c.representative], c.cohesion)
-        )  # type: ignore[index]
+        )
     out.sort(key=lambda p: (-p.enterprises, -len(p.demands)))
     return out

@@ -150,7 +150,7 @@ class SimilarityIndex:
             return []
         score = np.maximum(cos, cont)
         order = np.argsort(-score, kind="stable")
-        out = []
+        out: list[SimilarCase] = []
         for i in order:
             if score[i] < min_score or len(out) >= k:
                 break
@@ -277,7 +277,7 @@ def cluster_texts(
         rep = members[int(np.argmax(sims))]
         # Distinctive rather than merely frequent terms.
         lift = centre - mean_all
-        keywords = []
+        keywords: list[str] = []
         for j in np.argsort(-lift):
             if lift[j] <= 0 or len(keywords) >= n_keywords:
                 break

@@ -135,7 +135,7 @@ _jieba_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba():
     """jieba with its bundled dictionary, initialised once and without console chatter."""
     import jieba
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from demands import access, privacy, redaction
 from demands import services as ds
+from orgs.access import UserRequest
 from orgs.models import Role
 from qinshang.errors import Forbidden, NotFound, ServiceError
 from routing import services, similar
@@ -18,44 +19,44 @@ from routing.models import ModelVersion, Suggestion, Target
 VIEW_ROLES = (Role.DISPATCHER, Role.ADMIN, Role.LEADER)
 
 
-def _park(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _park(request: HttpRequest):
     park = getattr(request, "park", None)
     if park is None:
         raise Forbidden("您的账号尚未分配园区")
     return park
 
 
-def _require(request: HttpRequest, roles: tuple[str, ...]) -> None:
-    if request.user.role not in roles and not request.user.is_superuser:  # type: ignore[union-attr]
+def _require(request: UserRequest, roles: tuple[str, ...]) -> None:
+    if request.user.role not in roles and not request.user.is_superuser:
         raise Forbidden("您的角色无权访问该页面")
 
 
 @login_required
-def similar_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def similar_panel(request: UserRequest, pk: int) -> HttpResponse:
     """Duplicates and past cases for a demand page (loaded by htmx after the page)."""
     park = _park(request)
-    demand = access.get_demand(request.user, park, pk)  # type: ignore[arg-type]
+    demand = access.get_demand(request.user, park, pk)
     if redaction.is_requester(request.user):
         raise Forbidden("相似诉求仅供园区工作人员查看")
-    found = similar.similar_to(request.user, demand)  # type: ignore[arg-type]
-    privacy.apply(request.user, [r["demand"] for r in found.duplicates + found.cases])  # type: ignore[arg-type]
-    can_merge = any(a["action"] == "merge" for a in ds.available_actions(request.user, demand))  # type: ignore[arg-type]
+    found = similar.similar_to(request.user, demand)
+    privacy.apply(request.user, [r["demand"] for r in found.duplicates + found.cases])
+    can_merge = any(a["action"] == "merge" for a in ds.available_actions(request.user, demand))
     return render(
         request, "routing/_similar.html", {"demand": demand, "found": found, "can_merge": can_merge}
     )
 
 
 @login_required
-def similar_text(request: HttpRequest) -> HttpResponse:
+def similar_text(request: UserRequest) -> HttpResponse:
     """Possible duplicates while a demand is being typed in (intake form)."""
     park = _park(request)
     text = f"{request.GET.get('title', '')}\n{request.GET.get('description', '')}".strip()
-    found = similar.similar_to_text(request.user, park, text[:5000]) if len(text) >= 8 else None  # type: ignore[arg-type]
+    found = similar.similar_to_text(request.user, park, text[:5000]) if len(text) >= 8 else None
     return render(request, "routing/_similar_intake.html", {"found": found})
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: UserRequest) -> HttpResponse:
     _require(request, VIEW_ROLES)
     park = _park(request)
     versions = {t: list(ModelVersion.objects.filter(park=park, target=t)[:10]) for t in Target}
@@ -69,15 +70,15 @@ def index(request: HttpRequest) -> HttpResponse:
             "recent": Suggestion.objects.filter(demand__park=park)
             .select_related("demand", "department", "category")
             .order_by("-created_at")[:20],
-            "is_admin": request.user.role == Role.ADMIN or request.user.is_superuser,  # type: ignore[union-attr]
-            "can_train": request.user.role in (Role.ADMIN, Role.DISPATCHER),  # type: ignore[union-attr]
+            "is_admin": request.user.role == Role.ADMIN or request.user.is_superuser,
+            "can_train": request.user.role in (Role.ADMIN, Role.DISPATCHER),
         },
     )
 
 
 @login_required
 @require_POST
-def retrain(request: HttpRequest) -> HttpResponse:
+def retrain(request: UserRequest) -> HttpResponse:
     _require(request, (Role.ADMIN, Role.DISPATCHER))
     park = _park(request)
     target = request.POST.get("target", "")
@@ -97,10 +98,10 @@ def retrain(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def activate(request: HttpRequest, version_id: int) -> HttpResponse:
+def activate(request: UserRequest, version_id: int) -> HttpResponse:
     park = _park(request)
     try:
-        v = services.activate(request.user, version_id, park)  # type: ignore[arg-type]
+        v = services.activate(request.user, version_id, park)
         messages.success(request, f"已启用 {v}")
     except (Forbidden, NotFound):
         # Refused or not this park's: 403/404 like every other page, not a message on a redirect.
@@ -112,10 +113,10 @@ def activate(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def threshold(request: HttpRequest) -> HttpResponse:
+def threshold(request: UserRequest) -> HttpResponse:
     park = _park(request)
     try:
-        value = services.set_threshold(request.user, park, request.POST.get("threshold"))  # type: ignore[arg-type]
+        value = services.set_threshold(request.user, park, request.POST.get("threshold"))
     except Forbidden:
         raise
     except ServiceError as exc:
@@ -129,7 +130,7 @@ def threshold(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def common(request: HttpRequest) -> HttpResponse:
+def common(request: UserRequest) -> HttpResponse:
     _require(request, VIEW_ROLES + (Role.DEPARTMENT_HEAD,))
     park = _park(request)
     try:
@@ -137,8 +138,8 @@ def common(request: HttpRequest) -> HttpResponse:
     except ValueError:
         months = 3
     since = timezone.now() - dt.timedelta(days=30 * months)
-    problems = similar.common_problems(request.user, park, since)[:30]  # type: ignore[arg-type]
-    privacy.apply(request.user, [d for p in problems for d in p.demands])  # type: ignore[arg-type]
+    problems = similar.common_problems(request.user, park, since)[:30]
+    privacy.apply(request.user, [d for p in problems for d in p.demands])
     return render(
         request,
         "routing/common.html",

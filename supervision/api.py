@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from orgs.access import request_park
+from orgs.access import UserRequest, request_park
 from supervision import access, services
 from supervision.models import Inspection, InspectionStatus
 
@@ -85,9 +84,9 @@ def out(i: Inspection) -> dict:
 
 
 @router.get("/supervision/inspections", response=InspectionPage, summary="督查记录")
-def list_inspections(request: HttpRequest, filters: Query[InspectionFilter]) -> dict:
+def list_inspections(request: UserRequest, filters: Query[InspectionFilter]) -> dict:
     park = request_park(request)
-    qs = access.visible_inspections(request.user, park)  # type: ignore[arg-type]
+    qs = access.visible_inspections(request.user, park)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.department:
@@ -103,10 +102,10 @@ def list_inspections(request: HttpRequest, filters: Query[InspectionFilter]) -> 
 
 
 @router.post("/supervision/inspections", response={201: InspectionOut}, summary="登记督查")
-def create(request: HttpRequest, payload: InspectionIn) -> Status:
+def create(request: UserRequest, payload: InspectionIn) -> Status:
     park = request_park(request)
     insp = services.create(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         park,
         services.NewInspection(**payload.dict()),
     )
@@ -114,9 +113,9 @@ def create(request: HttpRequest, payload: InspectionIn) -> Status:
 
 
 @router.get("/supervision/inspections/{inspection_id}", response=InspectionOut, summary="督查详情")
-def detail(request: HttpRequest, inspection_id: int) -> dict:
+def detail(request: UserRequest, inspection_id: int) -> dict:
     park = request_park(request)
-    return out(access.get_inspection(request.user, park, inspection_id))  # type: ignore[arg-type]
+    return out(access.get_inspection(request.user, park, inspection_id))
 
 
 @router.post(
@@ -124,10 +123,10 @@ def detail(request: HttpRequest, inspection_id: int) -> dict:
     response=InspectionOut,
     summary="被督查部门报送整改情况",
 )
-def report(request: HttpRequest, inspection_id: int, payload: ReportIn) -> dict:
+def report(request: UserRequest, inspection_id: int, payload: ReportIn) -> dict:
     park = request_park(request)
-    insp = access.get_inspection(request.user, park, inspection_id)  # type: ignore[arg-type]
-    return out(services.report(request.user, insp, payload.rectification))  # type: ignore[arg-type]
+    insp = access.get_inspection(request.user, park, inspection_id)
+    return out(services.report(request.user, insp, payload.rectification))
 
 
 @router.post(
@@ -135,8 +134,8 @@ def report(request: HttpRequest, inspection_id: int, payload: ReportIn) -> dict:
     response=InspectionOut,
     summary="验收整改（通过或退回）",
 )
-def verify(request: HttpRequest, inspection_id: int, payload: VerifyIn) -> dict:
+def verify(request: UserRequest, inspection_id: int, payload: VerifyIn) -> dict:
     park = request_park(request)
-    insp = access.get_inspection(request.user, park, inspection_id)  # type: ignore[arg-type]
-    done = services.verify(request.user, insp, passed=payload.passed, note=payload.note)  # type: ignore[arg-type]
+    insp = access.get_inspection(request.user, park, inspection_id)
+    done = services.verify(request.user, insp, passed=payload.passed, note=payload.note)
     return out(done)

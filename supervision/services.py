@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -18,6 +19,9 @@ from qinshang import documents, inputs
 from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from supervision.models import Inspection, InspectionEvent, InspectionStatus
 from workcal import calendar as wcal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 INSPECTORS = (Role.DISPATCHER, Role.ADMIN)
 MAX_ITEMS = 200
@@ -182,7 +186,13 @@ def overdue_tasks_by_department(park: Park, today: dt.date) -> list[tuple[str, i
 # --------------------------------------------------------------------------- 督查通报
 
 
-def bulletin_rows(park: Park, start: dt.date, end: dt.date) -> list[Inspection]:
+class BulletinCounts(TypedDict):
+    items: int  # demands the inspection covers
+
+
+def bulletin_rows(
+    park: Park, start: dt.date, end: dt.date
+) -> list[WithAnnotations[Inspection, BulletinCounts]]:
     return list(
         Inspection.objects.filter(park=park, inspected_on__gte=start, inspected_on__lte=end)
         .select_related("department")

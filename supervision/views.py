@@ -7,14 +7,14 @@ import datetime as dt
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from orgs.models import DEPARTMENT_ROLES, Role
 from qinshang.errors import InvalidInput
-from qinshang.pages import paginate, query_without, roles_required
+from qinshang.pages import ParkRequest, paginate, query_without, roles_required
 from supervision import access, services
 from supervision.models import InspectionStatus
 from workcal import calendar as wcal
@@ -35,8 +35,8 @@ def _month(raw: str | None) -> tuple[dt.date, dt.date]:
 
 
 @roles_required(*VIEWERS, page="督查")
-def inspections(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def inspections(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     qs = access.visible_inspections(user, park).select_related("department", "inspector")
     status = request.GET.get("status", "")
     if status in InspectionStatus.values:
@@ -47,7 +47,7 @@ def inspections(request: HttpRequest) -> HttpResponse:
     page = paginate(request, qs, per_page=30)
     today = wcal.today()
     for i in page:
-        i.late = services.is_overdue(i, today)  # type: ignore[attr-defined]
+        i.late = services.is_overdue(i, today)
     start, _ = _month(None)
     return render(
         request,
@@ -66,8 +66,8 @@ def inspections(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(*INSPECTORS, page="登记督查")
-def new(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def new(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     departments = services.department_choices(park)
     picked = request.POST.get("department_id") or request.GET.get("department", "")
     department = next((d for d in departments if str(d.pk) == picked), None)
@@ -120,8 +120,8 @@ def new(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(*VIEWERS, page="督查")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def detail(request: ParkRequest, pk: int) -> HttpResponse:
+    user, park = request.user, request.park
     insp = access.get_inspection(user, park, pk)
     return render(
         request,
@@ -142,8 +142,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @roles_required(*VIEWERS, page="督查")
-def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def act(request: ParkRequest, pk: int, step: str) -> HttpResponse:
+    user, park = request.user, request.park
     insp = access.get_inspection(user, park, pk)
     try:
         if step == "report":
@@ -161,8 +161,8 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @roles_required(Role.DISPATCHER, Role.ADMIN, Role.LEADER, page="督查通报")
-def bulletin(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def bulletin(request: ParkRequest) -> HttpResponse:
+    park = request.park
     start, end = _month(request.GET.get("month"))
     body = services.bulletin_docx(park, start, end)
     name = f"{park.short_name}督查通报{start:%Y年%m月}.docx"

@@ -32,8 +32,8 @@ def export_campaign(campaign: Campaign) -> bytes:
         .order_by("visited_on", "pk")
     )
     answers: dict[int, dict[int, Answer]] = {}
-    for a in Answer.objects.filter(visit__campaign=campaign).select_related("demand"):
-        answers.setdefault(a.visit_id, {})[a.question_id] = a
+    for ans in Answer.objects.filter(visit__campaign=campaign).select_related("demand"):
+        answers.setdefault(ans.visit_id, {})[ans.question_id] = ans
     headers: list[tuple[str, int]] = [
         ("企业名称", 28),
         ("统一社会信用代码", 20),

@@ -29,6 +29,10 @@ class CampaignStatus(models.TextChoices):
 
 
 class Campaign(models.Model):
+    # Display-only, set on the list page's copies (visits.views.index), never stored.
+    p: dict[str, int]
+    pct: int
+    mine: dict[str, int] | None
     park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="campaigns")
     title = models.CharField("名称", max_length=100)
     theme = models.CharField("主题", max_length=20, choices=Theme.choices)
@@ -67,6 +71,12 @@ class QuestionKind(models.TextChoices):
 
 
 class Question(models.Model):
+    # Display-only: what was posted, when the record form comes back with an error.
+    key: str
+    posted: str | list[str]
+    posted_follow: str
+    posted_problem: bool
+    posted_note: str
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveSmallIntegerField("顺序", default=0)
     text = models.CharField("问题", max_length=200)

@@ -13,18 +13,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from demands.models import Category, Channel
 from demands.services import Intake, create_demand
 from entities.models import EntityKind, MarketEntity, Tier
 from liaisons.models import ContactKind, ContactLog
+from notifications.models import Kind
+from notifications.services import notify_link
 from orgs.models import Park, Role, User
 from qinshang import industries
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
@@ -261,7 +264,7 @@ def target_entities(campaign: Campaign) -> QuerySet[MarketEntity]:
     if campaign.target_tiers:
         qs = qs.filter(tier__in=campaign.target_tiers)
     if campaign.target_industries:
-        divisions = set()
+        divisions: set[str] = set()
         for code in campaign.target_industries:
             if code in industries.SECTION_NAMES:
                 divisions.update(c for c, _ in industries.divisions_of(code))
@@ -289,8 +292,59 @@ def launch(actor: User, campaign: Campaign) -> int:
         c.status = CampaignStatus.ACTIVE
         c.launched_at = timezone.now()
         c.save(update_fields=["status", "launched_at"])
+        _tell_liaisons(c)
     campaign.refresh_from_db()
     return len(ids)
+
+
+def _tell_liaisons(campaign: Campaign) -> int:
+    """ "已推送到各专属服务员" must be true: each liaison (A角 and B角) hears how many of the
+    enterprises they serve the campaign covers, once per campaign."""
+    per_person: dict[int, int] = {}
+    for a, b in Target.objects.filter(campaign=campaign).values_list(
+        "entity__liaison_id", "entity__backup_liaison_id"
+    ):
+        for pk in {a, b} - {None}:
+            per_person[pk] = per_person.get(pk, 0) + 1
+    people = User.objects.filter(pk__in=per_person, is_active=True)
+    sent = 0
+    link = reverse("visits:mine", args=[campaign.pk])
+    for person in people:
+        sent += notify_link(
+            [person],
+            campaign.park,
+            Kind.CAMPAIGN,
+            f"走访任务：“{campaign.title}”已启动，您服务的 {per_person[person.pk]} 家企业待走访，"
+            f"请于 {campaign.end_date:%Y年%m月%d日} 前完成并填写问卷",
+            link,
+            dedupe_key=f"campaign-{campaign.pk}",
+        )
+    return sent
+
+
+def pending_for(user: User, park: Park) -> list[dict[str, Any]]:
+    """The active campaigns with enterprises this person still has to visit: the liaison's
+    home page shows them."""
+    rows = (
+        Target.objects.filter(
+            campaign__park=park,
+            campaign__status=CampaignStatus.ACTIVE,
+            status=TargetStatus.PENDING,
+        )
+        .filter(Q(entity__liaison=user) | Q(entity__backup_liaison=user))
+        .values("campaign_id", "campaign__title", "campaign__end_date")
+        .annotate(n=Count("pk"))
+        .order_by("campaign__end_date", "campaign_id")
+    )
+    return [
+        {
+            "id": r["campaign_id"],
+            "name": r["campaign__title"],
+            "end": r["campaign__end_date"],
+            "pending": r["n"],
+        }
+        for r in rows
+    ]
 
 
 def close(actor: User, campaign: Campaign) -> None:
@@ -687,14 +741,17 @@ def dashboard(campaign: Campaign) -> Dashboard:
         .values_list("visit__entity__liaison")
         .annotate(n=Count("pk"))
     )
-    rows = []
-    for r in targets.values(
-        "entity__liaison",
-        "entity__liaison__full_name",
-        "entity__liaison__username",
-        "entity__liaison__department__name",
-        "entity__liaison__department__sort",
-    ).annotate(total=Count("pk"), visited=visited, refused=refused):
+    rows: list[dict[str, Any]] = []
+    for r in cast(
+        "Iterable[dict[str, Any]]",  # the rows gain display keys below
+        targets.values(
+            "entity__liaison",
+            "entity__liaison__full_name",
+            "entity__liaison__username",
+            "entity__liaison__department__name",
+            "entity__liaison__department__sort",
+        ).annotate(total=Count("pk"), visited=visited, refused=refused),
+    ):
         r["name"] = (
             r["entity__liaison__full_name"] or r["entity__liaison__username"] or "未安排服务员"
         )

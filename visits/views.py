@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from demands.models import Category
 from entities.models import EntityKind, MarketEntity, Tier
 from qinshang import industries
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from qinshang.pages import page, paginate, query_without
+from qinshang.pages import ParkRequest, page, paginate, query_without
 from visits import services
 from visits.export import export_campaign
 from visits.models import (
@@ -33,25 +33,25 @@ from visits.models import (
 )
 
 
-def _ctx(request: HttpRequest, **kw: Any) -> dict[str, Any]:
-    park = request.park  # type: ignore[attr-defined]
+def _ctx(request: ParkRequest, **kw: Any) -> dict[str, Any]:
+    park = request.park
     user = request.user
     return {
-        "can_manage": services.can_manage(user, park),  # type: ignore[arg-type]
+        "can_manage": services.can_manage(user, park),
         "can_view_all": services.can_view_all(user, park),
         **kw,
-    }  # type: ignore[arg-type]
+    }
 
 
 @page
-def campaign_list(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def campaign_list(request: ParkRequest) -> HttpResponse:
+    park = request.park
     user = request.user
-    services.require_staff(user, park)  # type: ignore[arg-type]
-    campaigns = list(services.visible_campaigns(user, park).select_related("created_by"))  # type: ignore[arg-type]
+    services.require_staff(user, park)
+    campaigns = list(services.visible_campaigns(user, park).select_related("created_by"))
     progress = services.campaign_progress(campaigns)
     mine: dict[int, dict[str, int]] = {}
-    if not services.can_view_all(user, park):  # type: ignore[arg-type]
+    if not services.can_view_all(user, park):
         # A liaison sees only campaigns with targets of theirs, and their own progress.
         mine = {c.pk: {"total": 0, "done": 0} for c in campaigns}
         for cid, st, n in (
@@ -66,13 +66,13 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         campaigns = [c for c in campaigns if mine[c.pk]["total"]]
     for c in campaigns:
         p = progress.get(c.pk, {"total": 0, "visited": 0, "refused": 0})
-        c.p = p  # type: ignore[attr-defined]
-        c.pct = round(100 * p["visited"] / p["total"]) if p["total"] else 0  # type: ignore[attr-defined]
-        c.mine = mine.get(c.pk)  # type: ignore[attr-defined]
+        c.p = p
+        c.pct = round(100 * p["visited"] / p["total"]) if p["total"] else 0
+        c.mine = mine.get(c.pk)
     return render(request, "visits/list.html", _ctx(request, campaigns=campaigns))
 
 
-def _campaign_form(request: HttpRequest) -> services.CampaignInput:
+def _campaign_form(request: ParkRequest) -> services.CampaignInput:
     p = request.POST
     return services.CampaignInput(
         title=p.get("title", ""),
@@ -86,7 +86,7 @@ def _campaign_form(request: HttpRequest) -> services.CampaignInput:
     )
 
 
-def _form_ctx(request: HttpRequest, campaign: Campaign | None, error: str | None) -> dict:
+def _form_ctx(request: ParkRequest, campaign: Campaign | None, error: str | None) -> dict:
     today = timezone.localdate()
     p = request.POST
     values = {
@@ -118,13 +118,13 @@ def _form_ctx(request: HttpRequest, campaign: Campaign | None, error: str | None
 
 
 @page
-def campaign_new(request: HttpRequest) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_manager(request.user, park)  # type: ignore[arg-type]
+def campaign_new(request: ParkRequest) -> HttpResponse:
+    park = request.park
+    services.require_manager(request.user, park)
     error = None
     if request.method == "POST":
         try:
-            c = services.create_campaign(request.user, park, _campaign_form(request))  # type: ignore[arg-type]
+            c = services.create_campaign(request.user, park, _campaign_form(request))
             messages.success(request, "走访活动已创建，请设计问卷")
             return HttpResponseRedirect(reverse("visits:questions", args=[c.pk]))
         except InvalidInput as exc:
@@ -135,14 +135,14 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @page
-def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_manager(request.user, park)  # type: ignore[arg-type]
-    c = services.get_campaign(request.user, park, campaign_id)  # type: ignore[arg-type]
+def campaign_edit(request: ParkRequest, campaign_id: int) -> HttpResponse:
+    park = request.park
+    services.require_manager(request.user, park)
+    c = services.get_campaign(request.user, park, campaign_id)
     error = None
     if request.method == "POST":
         try:
-            services.update_campaign(request.user, c, _campaign_form(request))  # type: ignore[arg-type]
+            services.update_campaign(request.user, c, _campaign_form(request))
             messages.success(request, "已保存")
             return HttpResponseRedirect(reverse("visits:questions", args=[c.pk]))
         except (InvalidInput, InvalidState) as exc:
@@ -153,11 +153,11 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @page
-def questions(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def questions(request: ParkRequest, campaign_id: int) -> HttpResponse:
+    park = request.park
     user = request.user
-    services.require_viewer(user, park)  # type: ignore[arg-type]
-    c = services.get_campaign(user, park, campaign_id)  # type: ignore[arg-type]
+    services.require_viewer(user, park)
+    c = services.get_campaign(user, park, campaign_id)
     error = None
     status = 200
     if request.method == "POST":
@@ -168,7 +168,7 @@ def questions(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 services.add_question(
                     user,
                     c,
-                    services.QuestionInput(  # type: ignore[arg-type]
+                    services.QuestionInput(
                         text=p.get("text", ""),
                         kind=p.get("kind", ""),
                         options=p.get("options", ""),
@@ -179,16 +179,16 @@ def questions(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     ),
                 )
             elif action == "delete":
-                services.delete_question(user, c, p.get("question"))  # type: ignore[arg-type]
+                services.delete_question(user, c, p.get("question"))
             elif action in ("up", "down"):
                 services.move_question(
                     user,
                     c,
-                    p.get("question"),  # type: ignore[arg-type]
+                    p.get("question"),
                     1 if action == "down" else -1,
                 )
             elif action == "launch":
-                n = services.launch(user, c)  # type: ignore[arg-type]
+                n = services.launch(user, c)
                 messages.success(request, f"走访已启动，共 {n} 家走访对象，已推送到各专属服务员")
                 return HttpResponseRedirect(reverse("visits:dashboard", args=[c.pk]))
             return HttpResponseRedirect(reverse("visits:questions", args=[c.pk]) + "#builder")
@@ -214,18 +214,18 @@ def questions(request: HttpRequest, campaign_id: int) -> HttpResponse:
             error=error,
             kinds=QuestionKind.choices,
             categories=categories,
-            editable=c.status == CampaignStatus.DRAFT and services.can_manage(user, park),  # type: ignore[arg-type]
+            editable=c.status == CampaignStatus.DRAFT and services.can_manage(user, park),
         ),
         status=status,
     )
 
 
 @page
-def dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def dashboard(request: ParkRequest, campaign_id: int) -> HttpResponse:
+    park = request.park
     user = request.user
-    c = services.get_campaign(user, park, campaign_id)  # type: ignore[arg-type]
-    if not services.can_view_all(user, park):  # type: ignore[arg-type]
+    c = services.get_campaign(user, park, campaign_id)
+    if not services.can_view_all(user, park):
         return HttpResponseRedirect(reverse("visits:mine", args=[c.pk]))
     if c.status == CampaignStatus.DRAFT:
         return HttpResponseRedirect(reverse("visits:questions", args=[c.pk]))
@@ -241,23 +241,23 @@ def dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @page
 @require_POST
-def campaign_close(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    c = services.get_campaign(request.user, park, campaign_id)  # type: ignore[arg-type]
-    services.close(request.user, c)  # type: ignore[arg-type]
+def campaign_close(request: ParkRequest, campaign_id: int) -> HttpResponse:
+    park = request.park
+    c = services.get_campaign(request.user, park, campaign_id)
+    services.close(request.user, c)
     messages.success(request, "走访活动已结束")
     return HttpResponseRedirect(reverse("visits:dashboard", args=[c.pk]))
 
 
 @page
-def mine(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def mine(request: ParkRequest, campaign_id: int) -> HttpResponse:
     """A liaison's targets in this campaign (a dispatcher sees all, filterable)."""
-    park = request.park  # type: ignore[attr-defined]
+    park = request.park
     user = request.user
-    services.require_staff(user, park)  # type: ignore[arg-type]
-    c = services.get_campaign(user, park, campaign_id)  # type: ignore[arg-type]
-    everyone = services.can_manage(user, park)  # type: ignore[arg-type]
-    targets = Target.objects.filter(campaign=c) if everyone else services.my_targets(user, c)  # type: ignore[arg-type]
+    services.require_staff(user, park)
+    c = services.get_campaign(user, park, campaign_id)
+    everyone = services.can_manage(user, park)
+    targets = Target.objects.filter(campaign=c) if everyone else services.my_targets(user, c)
     status = request.GET.get("status", "")
     counts = {s: targets.filter(status=s).count() for s in TargetStatus.values}
     if status in TargetStatus.values:
@@ -289,7 +289,7 @@ def mine(request: HttpRequest, campaign_id: int) -> HttpResponse:
     )
 
 
-def _answers_from(request: HttpRequest, campaign: Campaign) -> list[services.AnswerInput]:
+def _answers_from(request: ParkRequest, campaign: Campaign) -> list[services.AnswerInput]:
     p = request.POST
     out = []
     for q in campaign.questions.all():
@@ -308,14 +308,14 @@ def _answers_from(request: HttpRequest, campaign: Campaign) -> list[services.Ans
 
 
 @page
-def record(request: HttpRequest, campaign_id: int, entity_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def record(request: ParkRequest, campaign_id: int, entity_id: int) -> HttpResponse:
+    park = request.park
     user = request.user
-    c = services.get_campaign(user, park, campaign_id)  # type: ignore[arg-type]
+    c = services.get_campaign(user, park, campaign_id)
     entity = MarketEntity.objects.filter(pk=entity_id, park=park).select_related("liaison").first()
     if entity is None:
         raise NotFound("市场主体不存在")
-    if not (services.serves(user, entity) or services.can_manage(user, park)):  # type: ignore[arg-type]
+    if not (services.serves(user, entity) or services.can_manage(user, park)):
         raise Forbidden("只有该企业的专属服务员（或派单员）可以登记走访")
     target = Target.objects.filter(campaign=c, entity=entity).select_related("visit").first()
     if target is None:
@@ -326,7 +326,7 @@ def record(request: HttpRequest, campaign_id: int, entity_id: int) -> HttpRespon
             visit = services.record_visit(
                 user,
                 c,
-                services.VisitInput(  # type: ignore[arg-type]
+                services.VisitInput(
                     entity_id=entity.pk,
                     visited_on=request.POST.get("visited_on", ""),
                     outcome=request.POST.get("outcome", Outcome.VISITED),
@@ -348,11 +348,11 @@ def record(request: HttpRequest, campaign_id: int, entity_id: int) -> HttpRespon
     p = request.POST
     for q in qs:
         key = f"q{q.pk}"
-        q.key = key  # type: ignore[attr-defined]
-        q.posted = p.getlist(key) if q.kind == QuestionKind.MULTI else p.get(key, "")  # type: ignore[attr-defined]
-        q.posted_follow = p.get(f"{key}_follow", "")  # type: ignore[attr-defined]
-        q.posted_problem = p.get(f"{key}_problem") == "on"  # type: ignore[attr-defined]
-        q.posted_note = p.get(f"{key}_note", "")  # type: ignore[attr-defined]
+        q.key = key
+        q.posted = p.getlist(key) if q.kind == QuestionKind.MULTI else p.get(key, "")
+        q.posted_follow = p.get(f"{key}_follow", "")
+        q.posted_problem = p.get(f"{key}_problem") == "on"
+        q.posted_note = p.get(f"{key}_note", "")
     return render(
         request,
         "visits/record.html",
@@ -377,9 +377,9 @@ def record(request: HttpRequest, campaign_id: int, entity_id: int) -> HttpRespon
 
 
 @page
-def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    visit = services.visible_visit(request.user, park, visit_id)  # type: ignore[arg-type]
+def visit_detail(request: ParkRequest, visit_id: int) -> HttpResponse:
+    park = request.park
+    visit = services.visible_visit(request.user, park, visit_id)
     answers = visit.answers.select_related("question", "demand").order_by(
         "question__order", "question__pk"
     )
@@ -391,12 +391,12 @@ def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 
 @page
-def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
+def photo(request: ParkRequest, photo_id: int) -> FileResponse:
+    park = request.park
     ph = VisitPhoto.objects.filter(pk=photo_id, visit__park=park).first()
     if ph is None:
         raise NotFound("照片不存在")
-    services.visible_visit(request.user, park, ph.visit_id)  # type: ignore[arg-type]
+    services.visible_visit(request.user, park, ph.visit_id)
     resp = FileResponse(ph.file.open("rb"), content_type=ph.content_type)
     resp["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(ph.original_name)}"
     resp["X-Content-Type-Options"] = "nosniff"
@@ -404,10 +404,10 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
 
 
 @page
-def export(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    park = request.park  # type: ignore[attr-defined]
-    services.require_viewer(request.user, park)  # type: ignore[arg-type]
-    c = services.get_campaign(request.user, park, campaign_id)  # type: ignore[arg-type]
+def export(request: ParkRequest, campaign_id: int) -> HttpResponse:
+    park = request.park
+    services.require_viewer(request.user, park)
+    c = services.get_campaign(request.user, park, campaign_id)
     data = export_campaign(c)
     resp = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

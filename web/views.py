@@ -6,9 +6,11 @@ demand views, which call the services.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +19,15 @@ from django.views.decorators.http import require_POST
 from demands import access, privacy, queries, services, workbench
 from demands.models import OPEN_STATUSES, Satisfaction, Status, Tier
 from escalation import access as escalation_access
-from orgs.access import user_parks
+from orgs.access import UserRequest, user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
-from qinshang.pages import DISPATCH_ROLES, roles_required
+from parkadmin import services as parkadmin_services
+from qinshang.pages import DISPATCH_ROLES, ParkRequest, paginate, query_without, roles_required
+from visits import services as visit_services
+from workcal import calendar as wcal
 
-HOME_FOR_ROLE = {
+HOME_FOR_ROLE: dict[str, str] = {
     Role.DISPATCHER: "dispatch_centre",
     Role.ADMIN: "admin_home",
     Role.HANDLER: "department",
@@ -37,8 +42,8 @@ LIST_LIMIT = 50
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    target = HOME_FOR_ROLE.get(request.user.role)  # type: ignore[union-attr]
+def home(request: UserRequest) -> HttpResponse:
+    target = HOME_FOR_ROLE.get(request.user.role)
     if request.user.is_superuser and not target:
         target = "admin_home"
     if target is None:
@@ -53,17 +58,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_park(request: HttpRequest) -> HttpResponse:
+def switch_park(request: UserRequest) -> HttpResponse:
     try:
         park_id = int(request.POST.get("park", ""))
     except ValueError:
         park_id = 0
-    if user_parks(request.user).filter(pk=park_id).exists():  # type: ignore[arg-type]
+    if user_parks(request.user).filter(pk=park_id).exists():
         request.session[SESSION_KEY] = park_id
     return HttpResponseRedirect(reverse("home"))
 
 
-def _rows(demands, today, user):  # type: ignore[no-untyped-def]
+def _rows(demands, today, user):
     demands = privacy.apply(user, list(demands))
     return [{"d": d, "state": services.demand_deadline_state(d, today)} for d in demands]
 
@@ -72,37 +77,38 @@ def _rows(demands, today, user):  # type: ignore[no-untyped-def]
 
 
 @roles_required(*DISPATCH_ROLES, page="派单中心")
-def dispatch_centre(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def dispatch_centre(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     today = timezone.localdate()
     tabs = dict(workbench.DISPATCH_TABS)
     tab = request.GET.get("tab", "received")
     tab = tab if tab in tabs else "received"
-    counts = workbench.dispatch_counts(user, park, today)  # type: ignore[arg-type]
+    counts = workbench.dispatch_counts(user, park, today)
     ctx = {
         "tab": tab,
         "counts": counts,
-        "proposals": escalation_access.open_count(user, park),  # type: ignore[arg-type]
+        "proposals": escalation_access.open_count(user, park),
         "today": today,
         "limit": LIST_LIMIT,
         "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DISPATCH_TABS],
         "here": f"{reverse('dispatch_centre')}?tab={tab}",
     }
-    if tab == "received":
-        ctx["rows"] = _rows(workbench.received(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
-    elif tab == "returned":
-        ctx["returned"] = list(workbench.returned_tasks(user, park)[:LIST_LIMIT])  # type: ignore[arg-type]
+    qs, sort = workbench.dispatch_queue(user, park, tab, today, request.GET.get("sort", ""))
+    page = paginate(request, qs, per_page=LIST_LIMIT)
+    ctx["page"] = page
+    ctx["sort"] = sort
+    ctx["sorts"] = [(k, label) for k, label, _ in workbench.QUEUE_SORTS[tab]]
+    ctx["keep"] = query_without(request, "page")
+    ctx["here"] = request.get_full_path()
+    if tab == "returned":
+        ctx["returned"] = list(page)
         ctx["departments"] = list(
             Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False)
         )
     elif tab == "extensions":
-        ctx["extensions"] = list(workbench.pending_extensions(user, park)[:LIST_LIMIT])  # type: ignore[arg-type]
-    elif tab == "late":
-        ctx["rows"] = _rows(workbench.late(user, park, today)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
-    elif tab == "callback":
-        ctx["rows"] = _rows(workbench.answered(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
+        ctx["extensions"] = list(page)
     else:
-        ctx["rows"] = _rows(workbench.confirmed(user, park)[:LIST_LIMIT], today, user)  # type: ignore[arg-type]
+        ctx["rows"] = _rows(page, today, user)
     return render(request, "web/dispatch_centre.html", ctx)
 
 
@@ -110,9 +116,9 @@ def dispatch_centre(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.HANDLER, Role.DEPARTMENT_HEAD, page="部门工作台")
-def department(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
-    if not user.department_id:  # type: ignore[union-attr]
+def department(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
+    if not user.department_id:
         return render(
             request,
             "web/error.html",
@@ -121,21 +127,23 @@ def department(request: HttpRequest) -> HttpResponse:
         )
     today = timezone.localdate()
     tabs = dict(workbench.DEPARTMENT_TABS)
-    counts = workbench.inbox_counts(user, park, today)  # type: ignore[arg-type]
+    counts = workbench.inbox_counts(user, park, today)
     tab = request.GET.get("tab", "")
     if tab not in tabs:  # open on the first queue that has work in it
         tab = next(
             (t for t in ("pending", "overdue", "due_soon", "working") if counts[t]), "pending"
         )
-    tasks = list(workbench.inbox(user, park, tab, today)[:LIST_LIMIT])  # type: ignore[arg-type]
-    privacy.apply(user, [t.demand for t in tasks])  # type: ignore[arg-type]
+    qs, sort = workbench.sorted_inbox(user, park, tab, today, request.GET.get("sort", ""))
+    page = paginate(request, qs, per_page=LIST_LIMIT)
+    tasks = list(page)
+    privacy.apply(user, [t.demand for t in tasks])
     rows = [
         {"t": t, "d": t.demand, "state": services.task_deadline_state(t, park, today)}
         for t in tasks
     ]
     figures = None
-    if user.role == Role.DEPARTMENT_HEAD:  # type: ignore[union-attr]
-        figures = workbench.department_figures(user, park, today)  # type: ignore[arg-type]
+    if user.role == Role.DEPARTMENT_HEAD:
+        figures = workbench.department_figures(user, park, today)
     return render(
         request,
         "web/department.html",
@@ -144,10 +152,13 @@ def department(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "rows": rows,
             "figures": figures,
-            "limit": LIST_LIMIT,
+            "page": page,
+            "sort": sort,
+            "sorts": [(k, label) for k, label, _ in workbench.INBOX_SORTS],
+            "keep": query_without(request, "page"),
             "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DEPARTMENT_TABS],
-            "here": f"{reverse('department')}?tab={tab}",
-            "department": user.department,  # type: ignore[union-attr]
+            "here": request.get_full_path(),
+            "department": user.department,
         },
     )
 
@@ -156,13 +167,13 @@ def department(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.LIAISON, page="我的企业")
-def liaison(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def liaison(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     today = timezone.localdate()
-    entities = list(workbench.liaison_entities(user, park))  # type: ignore[arg-type]
+    entities = list(workbench.liaison_entities(user, park))
     for e in entities:
-        e.last_contact = workbench.last_contact(e)  # type: ignore[attr-defined]
-    visible = access.visible_demands(user, park)  # type: ignore[arg-type]
+        e.last_contact = workbench.last_contact(e)
+    visible = access.visible_demands(user, park)
     callbacks = list(
         queries.for_list(visible.filter(status=Status.ANSWERED)).order_by("answered_at")[
             :LIST_LIMIT
@@ -180,6 +191,7 @@ def liaison(request: HttpRequest) -> HttpResponse:
             "entities": entities,
             "callbacks": _rows(callbacks, today, user),
             "open_rows": _rows(open_items, today, user),
+            "campaigns": visit_services.pending_for(user, park),
             "today": today,
         },
     )
@@ -189,31 +201,29 @@ def liaison(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.ENTERPRISE, Role.RESIDENT, page="企业门户")
-def portal(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def portal(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     today = timezone.localdate()
-    qs = access.visible_demands(user, park)  # type: ignore[arg-type]
+    qs = access.visible_demands(user, park)
     rows = _rows(queries.for_list(qs).order_by("-created_at", "-id")[:LIST_LIMIT], today, user)
     to_rate = [r for r in rows if r["d"].status == Status.ANSWERED]
     return render(
         request,
         "web/portal.html",
         {"rows": rows, "to_rate": to_rate, "enterprise": user.enterprise},
-    )  # type: ignore[union-attr]
+    )
 
 
 # --------------------------------------------------------------------------- 园区领导
 
 
 @roles_required(Role.LEADER, Role.ADMIN, page="领导总览")
-def leader(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def leader(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     today = timezone.localdate()
     month_start = today.replace(day=1)
-    qs = access.visible_demands(user, park)  # type: ignore[arg-type]
-    start = timezone.make_aware(
-        timezone.datetime.combine(month_start, timezone.datetime.min.time())
-    )
+    qs = access.visible_demands(user, park)
+    start = timezone.make_aware(dt.datetime.combine(month_start, dt.datetime.min.time()))
     figures = qs.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
@@ -264,10 +274,10 @@ def leader(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.EXPERT, page="遗留问题")
-def expert(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
+def expert(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
     today = timezone.localdate()
-    qs = access.visible_demands(user, park)  # type: ignore[arg-type]
+    qs = access.visible_demands(user, park)
     rows = _rows(
         queries.for_list(qs.filter(status__in=OPEN_STATUSES)).order_by("due_date", "-created_at")[
             :LIST_LIMIT
@@ -284,7 +294,17 @@ def expert(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required(Role.ADMIN, page="系统管理")
-def admin_home(request: HttpRequest) -> HttpResponse:
-    user, park = request.user, request.park  # type: ignore[attr-defined]
-    counts = workbench.dispatch_counts(user, park, timezone.localdate())  # type: ignore[arg-type]
-    return render(request, "web/admin_home.html", {"counts": counts})
+def admin_home(request: ParkRequest) -> HttpResponse:
+    user, park = request.user, request.park
+    counts = workbench.dispatch_counts(user, park, timezone.localdate())
+    today = wcal.today()
+    return render(
+        request,
+        "web/admin_home.html",
+        {
+            "counts": counts,
+            "missing_year": parkadmin_services.missing_next_year(today),
+            "years": parkadmin_services.calendar_years(today),
+            "recent": parkadmin_services.changes(park)[:8],
+        },
+    )

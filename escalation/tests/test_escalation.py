@@ -288,3 +288,18 @@ def test_another_parks_proposal_is_not_found_on_the_page(world):
     c = login(world, "dispatcher", other=True)
     assert c.post(f"/escalation/{p.pk}/accept/").status_code == 404
     assert d.number not in c.get("/escalation/?status=all").content.decode()
+
+
+def test_accepting_a_proposal_the_demand_has_outgrown_lapses_it(world):
+    d = dispatched(world)
+    urge(world, d, 2)
+    Demand.objects.filter(pk=d.pk).update(due_date=TODAY - dt.timedelta(days=3))
+    services.scan(world.park, TODAY)
+    (p,) = proposals(world)
+    # Before the next scan, the leader sends it to the 调度会 by hand.
+    ledger.escalate(world.users["leader"], d, tier=Tier.PROJECT_MEETING, note="纳入调度会")
+    with pytest.raises(InvalidState, match="已失效"):
+        services.accept(world.users["dispatcher"], p)
+    p.refresh_from_db()
+    d.refresh_from_db()
+    assert p.status == ProposalStatus.LAPSED and d.tier == Tier.PROJECT_MEETING

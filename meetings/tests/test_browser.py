@@ -51,7 +51,6 @@ class Person:
         page.set_viewport_size(DESKTOP)
         page.screenshot(path=str(SHOTS / f"{name}-1366.png"), full_page=True)
         page.set_viewport_size(PHONE)
-        page.wait_for_function("document.documentElement.clientWidth <= 375")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{name}: page is {width}px wide at 375px ({page.url})"
         page.screenshot(path=str(SHOTS / f"{name}-375.png"), full_page=True)

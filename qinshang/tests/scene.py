@@ -204,6 +204,8 @@ def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-u
         "job_id": job.pk,
         # handler_c is no persona of the matrix: deactivating it leaves every persona logged in
         "staff_id": u["handler_c"].pk,
+        "department_pk": world.dept_a.pk,
+        "category_pk": world.cat_finance.pk,
     }
 
 

@@ -41,6 +41,7 @@ ROOMS: dict[str, int] = {
     "experts": 7,
     "escalation": 7,
     "supervision": 7,
+    "parkadmin": 7,
     "meetings": 8,
     "reports": 9,
     "scheduling": 10,

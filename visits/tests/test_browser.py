@@ -98,14 +98,14 @@ def test_campaign_from_creation_to_visits_to_demands(browser, live_server):
     disp.page.select_option("#q-kind", "single")
     disp.page.fill("#q-options", "正常\n部分停产\n全面停产")
     disp.page.click("#add-question button.primary")
-    disp.page.wait_for_function("document.querySelectorAll('.q-card').length === 2")
+    sync_api.expect(disp.page.locator(".q-card")).to_have_count(2)
 
     disp.page.fill("#q-text", "近期最需要园区帮助的事项")
     disp.page.select_option("#q-kind", "multi")
     disp.page.fill("#q-options", "用工招聘\n用地厂房\n融资贷款\n市场拓展")
     disp.page.uncheck("#add-question input[name=required]")
     disp.page.click("#add-question button.primary")
-    disp.page.wait_for_function("document.querySelectorAll('.q-card').length === 3")
+    sync_api.expect(disp.page.locator(".q-card")).to_have_count(3)
     assert campaign.questions.count() == 3
     disp.shot("campaign-builder")
 

@@ -419,3 +419,25 @@ def test_record_form_round_trip_over_http(world) -> None:  # type: ignore[no-unt
     detail = lc.get(r["Location"]).content.decode()
     demand = Answer.objects.get(visit=visit, is_problem=True).demand
     assert demand.number in detail and f"/demands/{demand.pk}/" in detail
+
+
+@pytest.mark.django_db
+def test_launch_tells_each_liaison_and_their_home_lists_what_is_left(world) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from notifications.models import Kind, Notification
+
+    c, _ = make_campaign(world, target_kinds=["above_scale"])
+    services.launch(world.users["dispatcher"], c)
+    liaison = world.users["liaison"]  # serves world.enterprise, the one above-scale target
+    note = Notification.objects.get(user=liaison, kind=Kind.CAMPAIGN)
+    assert "1 家企业待走访" in note.text and note.link == f"/visits/{c.pk}/targets/"
+    assert Notification.objects.filter(kind=Kind.CAMPAIGN).count() == 1
+    assert services.pending_for(liaison, world.park) == [
+        {"id": c.pk, "name": c.title, "end": c.end_date, "pending": 1}
+    ]
+    assert services.pending_for(world.users["liaison2"], world.park) == []
+    client = Client()
+    client.force_login(liaison)
+    home = client.get("/liaison/").content.decode()
+    assert 'id="campaigns"' in home and c.title in home and "还有 <b>1</b> 家企业待走访" in home

@@ -18,6 +18,7 @@ from demands import services
 from demands.attachments import sample_bytes
 from demands.models import Demand, Status, Task, TaskStatus
 from qinshang.browsertests import DESKTOP, PHONE, SHOTS, click_and_wait_success, require_chromium
+from web.tests.test_workbenches import make
 
 sync_api = require_chromium()
 
@@ -84,6 +85,10 @@ def test_the_loop_across_roles(browser, live_server, tmp_path):
     assert login.evaluate("document.documentElement.scrollWidth") <= 375
     login.close()
 
+    # Older items already wait in 待交办: the new one must still be the first the dispatcher sees.
+    for i in range(3):
+        make(w, f"较早受理的诉求{i}", at=timezone.now() - dt.timedelta(days=3 + i))
+
     # 1. The enterprise submits a demand with a photo through the portal.
     ent = Person(browser, base, "ent")
     assert ent.page.url.endswith("/portal/")
@@ -108,6 +113,8 @@ def test_the_loop_across_roles(browser, live_server, tmp_path):
     disp = Person(browser, base, "disp")
     assert disp.page.url.endswith("/dispatch/")
     assert "默认：经济发展局 · 5个工作日" in disp.text()
+    assert disp.page.inner_text("#queue li.item .title >> nth=0") == "申请技改贴息贷款"
+    assert disp.page.inner_text("#bell .count") == "1"  # 新诉求待交办
     disp.shot("dispatch-centre")
     click_and_wait_success(disp.page, f"button[name=only][value='{demand.pk}']")
     demand.refresh_from_db()
@@ -164,8 +171,9 @@ def test_the_loop_across_roles(browser, live_server, tmp_path):
         assert label in timeline
     disp.shot("demand-closed")
     disp.go("/demands/")
-    disp.page.fill("#f-q", "贴息")  # htmx swaps in the results as one types
-    disp.page.wait_for_function("document.querySelector('#ledger-count').innerText === '1'")
+    disp.page.fill("#f-q", "800 万元")  # htmx swaps in the results as one types
+    # A locator wait polls without evaluating strings, which the page's CSP forbids.
+    sync_api.expect(disp.page.locator("#ledger-count")).to_have_text("1", timeout=15_000)
     disp.page.wait_for_url("**/demands/?*q=*")  # and keeps the filter in the address bar
     disp.shot("ledger")
     with disp.page.expect_download() as dl:

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from orgs import tokens
 from orgs.models import TokenScope, User
@@ -9,7 +11,7 @@ from qinshang.errors import ServiceError
 class Command(BaseCommand):
     help = "为用户签发 API 访问令牌并打印（令牌只显示这一次，数据库只保存其摘要）"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", default="命令行签发", help="令牌用途说明")
         parser.add_argument(
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             help="read 只读（只能 GET）；write 读写（默认）",
         )
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         user = User.objects.filter(username=opts["username"]).first()
         if user is None:
             raise CommandError(f"用户“{opts['username']}”不存在")

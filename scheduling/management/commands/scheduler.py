@@ -1,6 +1,7 @@
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
@@ -10,11 +11,11 @@ from scheduling.schedule import jobs, tick
 class Command(BaseCommand):
     help = "定时任务调度器：到点把周期任务放入后台队列（由 db_worker 执行）。可多机运行，不会重复入队。"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="只检查一次后退出（用于 cron）")
         parser.add_argument("--interval", type=int, default=30, help="检查间隔（秒）")
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **opts: Any) -> None:
         names = "、".join(j.name for j in jobs()) or "（无）"
         self.stdout.write(f"周期任务：{names}")
         started = timezone.now()

@@ -31,6 +31,15 @@
     });
   });
 
+  // The phone's one-row menu scrolls so that the current page's entry is in view.
+  document.addEventListener("DOMContentLoaded", function () {
+    var on = document.querySelector(".nav a.on");
+    var row = on && on.parentElement;
+    if (row && row.scrollWidth > row.clientWidth) {
+      row.scrollLeft = on.offsetLeft - (row.clientWidth - on.offsetWidth) / 2;
+    }
+  });
+
   // Buttons that change many items ask first: <button data-confirm="...">.
   document.addEventListener("click", function (e) {
     var btn = e.target.closest ? e.target.closest("[data-confirm]") : null;
