@@ -550,12 +550,13 @@ def _tasks_of(
     if superseded:
         task_status = TaskStatus.ANSWERED if answered else TaskStatus.CANCELLED
     else:
-        task_status = {
+        by_status: dict[str, str] = {
             Status.DISPATCHED: TaskStatus.PENDING,
             Status.IN_PROGRESS: TaskStatus.SIGNED,
             Status.RETURNED: TaskStatus.RETURNED,
             Status.MERGED: TaskStatus.CANCELLED,
-        }.get(status, TaskStatus.ANSWERED)
+        }
+        task_status = by_status.get(status, TaskStatus.ANSWERED)
     outcome = v.get("outcome") or ""
     tasks = []
     for role, dept in [(TaskRole.LEAD, ver.lead)] + [(TaskRole.CO, c) for c in ver.cos]:
