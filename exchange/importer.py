@@ -547,6 +547,7 @@ def _tasks_of(
     else:
         days = ver.cat.time_limit_days if ver.cat else DEFAULT_TIME_LIMIT
         deadline = wcal.add_working_days(start, days)
+    task_status: str
     if superseded:
         task_status = TaskStatus.ANSWERED if answered else TaskStatus.CANCELLED
     else:
