@@ -104,7 +104,7 @@ def main() -> int:
         return v
 
     rows = [(values(i), {}) for i in range(5000)]
-    export_s, data = cpu(lambda: _write(list(FIELDS), [], rows))
+    export_s, data = cpu(lambda: _write(list(FIELDS), {f.key: f.header for f in FIELDS}, [], rows))
     print(f"ledger export, 5,000 rows × {len(FIELDS)} columns: {export_s:.2f} s CPU")
     print(
         f"bomb_refused_ms={refuse_s * 1000:.1f} tenth_parse_s={parse_s:.1f} "

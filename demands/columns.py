@@ -163,6 +163,10 @@ FIELDS: tuple[Field, ...] = (
             "是否满意",
             "回访结果",
             "企业满意度",
+            "评价结果",
+            "满意度评价结果",
+            "回访满意度",
+            "群众满意度",
         ),
         10,
         "choice",
@@ -188,7 +192,13 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "channel", "来源渠道", ("来源", "渠道", "诉求来源", "问题来源", "收集方式"), 10, "choice"
     ),
-    Field("requester_kind", "诉求人类型", ("诉求主体类型", "反映人类型"), 10, "choice"),
+    Field(
+        "requester_kind",
+        "诉求人类型",
+        ("诉求主体类型", "反映人类型", "诉求主体", "来电人类型", "主体类型", "诉求人身份"),
+        10,
+        "choice",
+    ),
     Field("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一代码"), 20),
     Field(
         "requester_name", "联系人", ("诉求人", "反映人", "来电人", "企业联系人", "联系人姓名"), 10
@@ -210,11 +220,19 @@ FIELDS: tuple[Field, ...] = (
         10,
     ),
     Field("signed_at", "签收时间", ("接收时间", "受领时间"), 18, "datetime"),
-    Field("responded", "是否响应", ("响应", "响应情况", "是否签收"), 8, "bool"),
+    Field(
+        "responded",
+        "是否响应",
+        ("响应", "响应情况", "是否签收", "是否及时响应", "响应结果", "及时响应"),
+        8,
+        "bool",
+    ),
     Field(
         "outcome",
         "办理结果",
-        ("解决", "是否解决", "解决结果", "解决程度", "办结结果"),
+        # 解决 / 是否解决 are a hotline's own judgement; 解决类型 is another bureau's word for it
+        # (已解决, 未解决, 非权属, 剔除, 挂账 …): the value map turns each word into ours.
+        ("解决", "是否解决", "解决结果", "解决程度", "办结结果", "解决状态", "解决类型"),
         10,
         "choice",
     ),
@@ -225,7 +243,7 @@ FIELDS: tuple[Field, ...] = (
         18,
         "datetime",
     ),
-    Field("tier", "解决层级", ("解决类型", "解决方式", "办理方式", "解决途径"), 12, "choice"),
+    Field("tier", "解决层级", ("解决方式", "办理方式", "解决途径"), 12, "choice"),
     Field("status", "状态", ("办理状态", "当前状态", "工单状态"), 10, "choice"),
     Field("confirmed_at", "回访时间", ("评价时间", "回访日期"), 18, "datetime"),
     Field("closed_at", "销号时间", ("闭环时间", "销号日期", "归档时间"), 18, "datetime"),
@@ -235,6 +253,9 @@ FIELDS: tuple[Field, ...] = (
     Field("is_legacy", "遗留问题", ("是否遗留问题", "历史遗留"), 8, "bool"),
     Field("merged_into", "合并至", ("重复件合并至", "合并到"), 18),
     Field("source_ref", "来源编号", ("原编号", "原工单号", "热线工单号", "外部编号"), 18),
+    # The product's own number of an item whose 编号 column holds the number it came with: read
+    # back only to recognise the park's own export, never imported as a field.
+    Field("system_number", "系统编号", ("亲商编号",), 18),
 )
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}

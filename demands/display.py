@@ -15,6 +15,7 @@ EXTRA_LABELS = {
     "attach": "上传附件",
     "decide_answer": "协调答复",
     "decide_tasks": "协调交办",
+    "sheet_record": "台账记录",
 }
 
 METHODS = {"self": "本人评价", "phone": "电话回访", "visit": "上门回访"}
@@ -43,7 +44,27 @@ def detail(e: Event) -> str:
         return ""  # the note says how it came in
     if a == "dispatch":
         co = "；协办：" + "、".join(d["co"]) if d.get("co") else ""
-        return f"主办：{d.get('lead', '')}{co}；时限 {d.get('days', '')} 个工作日，截止 {d.get('deadline', '')}"
+        unknown = [
+            label
+            for key, label in (("time_known", "交办时间"), ("deadline_known", "办结时限"))
+            if d.get("imported") and d.get(key) is False
+        ]
+        gap = f"（导入的台账未记{'、'.join(unknown)}，不计入相关指标）" if unknown else ""
+        return (
+            f"主办：{d.get('lead', '')}{co}；时限 {d.get('days', '')} 个工作日，"
+            f"截止 {d.get('deadline', '')}{gap}"
+        )
+    if a == "sheet_record":
+        said = []
+        if d.get("lead"):
+            said.append(f"主办：{d['lead']}")
+        if d.get("responded") is not None:
+            said.append("响应：" + ("是" if d["responded"] else "否"))
+        if d.get("outcome"):
+            said.append(f"解决：{_label(Outcome, d['outcome'])}")
+        if d.get("satisfaction"):
+            said.append(f"评价：{_label(Satisfaction, d['satisfaction'])}")
+        return "；".join(said)
     if a in ("decide_answer", "decide_tasks"):
         what = (
             f"主办：{d.get('lead', '')}"

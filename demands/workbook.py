@@ -103,7 +103,21 @@ _ONLY_IF_USED = {"category_l3", "responded"}
 _FORMATS = {"datetime": sheets.DATETIME, "date": sheets.DATE}
 
 
+# The import app (a higher room) registers its export, which keeps an imported sheet's own
+# column names, numbers and words (exchange.xlsx), so that exported ledgers import back the same.
+EXPORTERS: list[Callable[[QuerySet[Demand], Callable[[Demand], Demand] | None], bytes]] = []
+
+
 def export_ledger(
+    queryset: QuerySet[Demand], mask: Callable[[Demand], Demand] | None = None
+) -> bytes:
+    """The ledger's export: the registered one if the import app is installed, else the plain."""
+    if EXPORTERS:
+        return EXPORTERS[-1](queryset, mask)
+    return plain_export_ledger(queryset, mask)
+
+
+def plain_export_ledger(
     queryset: QuerySet[Demand], mask: Callable[[Demand], Demand] | None = None
 ) -> bytes:
     """The demands of `queryset`, in its order, as an .xlsx ledger (bytes).

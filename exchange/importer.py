@@ -51,8 +51,10 @@ from demands.models import (
 from demands.signals import ledger_imported
 from entities.models import EntityKind, MarketEntity
 from exchange import parse
+from exchange.mapping import propose, propose_finish, value_maps
+from exchange.models import ImportJob, SheetOrigin
+from exchange.xlsx import read_sheet_with_mapping
 from orgs.models import Department, Park, Role, User
-from qinshang import sheets
 from qinshang.errors import Forbidden, InvalidInput
 from qinshang.validators import check_credit_code, normalize_credit_code
 from workcal import calendar as wcal
@@ -85,6 +87,11 @@ class ImportReport:
     created: dict[str, list[str]] = field(default_factory=dict)  # kind -> names created
     demand_ids: list[int] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
+    items: int = 0  # tickets: a ticket registered again under its number is one item
+    reregistered: int = 0  # rows kept as earlier registrations of an item
+    columns: list[dict[str, Any]] = field(default_factory=list)  # the mapping proposal
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # header -> word -> ours
+    finished_by: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -106,14 +113,24 @@ class ImportReport:
             "missing": self.missing,
             "created": self.created,
             "statuses": self.statuses,
+            "items": self.items,
+            "reregistered": self.reregistered,
+            "columns": self.columns,
+            "values": self.values,
+            "finished_by": self.finished_by,
             "kept_as_extra": self.kept_as_extra,
             "problems": [p.__dict__ for p in self.problems],
         }
 
     def summary(self) -> str:
         verb = "将导入" if self.dry_run else "已导入"
+        again = (
+            f"（{self.items} 件，其中 {self.reregistered} 行是同一编号的重新登记）"
+            if self.reregistered
+            else ""
+        )
         return (
-            f"共 {self.rows} 行：{verb} {self.imported} 行，已在台账中跳过 {self.skipped} 行，"
+            f"共 {self.rows} 行：{verb} {self.imported} 行{again}，已在台账中跳过 {self.skipped} 行，"
             f"有错误未导入 {self.refused} 行；警告 "
             f"{sum(p.level == 'warning' for p in self.problems)} 条。"
         )
@@ -126,33 +143,13 @@ MISSING_LABELS = {"department": "部门", "category": "类别", "enterprise": "�
 
 
 def detect_mapping(
-    headers: Iterable[str], overrides: dict[str, str] | None = None
+    headers: Iterable[str],
+    overrides: dict[str, str] | None = None,
+    rows: list[tuple[int, list[Any]]] | None = None,
 ) -> dict[str, str]:
-    """Which field each column feeds: recognised names first, then the user's choices. A field
-    fed by two columns keeps the first; the other is kept as an extra field."""
-    overrides = dict(overrides or {})
-    headers = list(headers)
-    for h, target in overrides.items():
-        if h not in headers:
-            raise InvalidInput(f"表中没有名为“{h}”的列（有：{'、'.join(headers)}）", field="map")
-        if target not in MAP_TARGETS:
-            raise InvalidInput(
-                f"列“{h}”的对应字段“{target}”无效，可选：{'、'.join(MAP_TARGETS)}", field="map"
-            )
-    mapping: dict[str, str] = {}
-    used: set[str] = set()
-    for h in headers:
-        key = overrides.get(h) or recognise(h) or EXTRA
-        if key not in (EXTRA, IGNORE):
-            if key in used:
-                if h in overrides:
-                    raise InvalidInput(
-                        f"有两列都对应到“{MAP_TARGETS[key]}”，请只保留一列", field="map"
-                    )
-                key = EXTRA
-            used.add(key)
-        mapping[h] = key
-    return mapping
+    """Which field each column feeds (header → field key, "extra" or "ignore"): the user's
+    choices first, then the best of header and content (exchange.mapping.propose)."""
+    return {c.header: c.key for c in propose(list(headers), rows, overrides)}
 
 
 def parse_map_option(values: Iterable[str]) -> dict[str, str]:
@@ -167,6 +164,20 @@ def parse_map_option(values: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def parse_value_option(values: Iterable[str]) -> dict[str, dict[str, str]]:
+    """`--value "解决类型:非权属=explained"`: the word of a column and our value for it."""
+    out: dict[str, dict[str, str]] = {}
+    for item in values:
+        head, sep, rest = item.partition(":")
+        word, eq, target = rest.partition("=")
+        if not sep or not eq or not head.strip() or not word.strip():
+            raise InvalidInput(
+                f"--value 的写法应为“列名:取值=对应值”，而不是“{item}”", field="values"
+            )
+        out.setdefault(head.strip(), {})[word.strip()] = target.strip()
+    return out
+
+
 # --------------------------------------------------------------------------- rows
 
 
@@ -176,6 +187,9 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    cells: dict[str, Any] = field(default_factory=dict)  # header -> the cell as written
+    raw: dict[str, str] = field(default_factory=dict)  # choice/bool field -> its word
+    finished: bool = False
 
     def error(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.n, column, message))
@@ -198,12 +212,21 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _read_row(n: int, cells: list[Any], headers: list[str], mapping: dict[str, str]) -> Row:
+def _read_row(
+    n: int,
+    cells: list[Any],
+    headers: list[str],
+    mapping: dict[str, str],
+    vmaps: dict[str, dict[str, str]] | None = None,
+    finish: Iterable[str] = (),
+) -> Row:
+    vmaps = vmaps or {}
     row = Row(n)
     for header, value in zip(headers, cells, strict=False):
         key = mapping.get(header, EXTRA)
         if key == IGNORE or parse.blank(value):
             continue
+        row.cells[header] = _json_value(value)
         if key == EXTRA:
             row.extra[header] = _json_value(value)
             continue
@@ -216,18 +239,43 @@ def _read_row(n: int, cells: list[Any], headers: list[str], mapping: dict[str, s
             elif f.kind == "int":
                 row.values[key] = parse.integer(value)
             elif f.kind == "bool":
-                row.values[key] = parse.yes_no(value)
+                row.raw[key] = parse.text(value)
+                row.values[key] = parse.yes_no(value, vmaps.get(key))
             elif f.kind == "choice":
-                row.values[key] = parse.choice(key, value)
+                row.raw[key] = parse.text(value)
+                row.values[key] = parse.choice(key, value, vmaps.get(key))
             else:
                 row.values[key] = parse.text(value)
         except parse.CellError as exc:
             # The cell is kept as written so nothing is lost; the field stays empty.
             row.warn(header, f"{exc}，已原样保留在其他字段中")
             row.extra[header] = _json_value(value)
+            row.raw.pop(key, None)
         if key == "category_l3" and key in row.values:
             row.extra[header] = row.values.pop(key)
+    row.finished = _finished(row, headers, mapping, finish)
     return row
+
+
+def _finished(row: Row, headers: list[str], mapping: dict[str, str], finish: Iterable[str]) -> bool:
+    """The park's rule: the item is finished when one of the confirmed columns is filled (a
+    办结 column: when it says yes). A status column that says the item is open overrides it."""
+    status = row.values.get("status")
+    if status and status not in (Status.CLOSED, Status.MERGED):
+        return False
+    for header in finish:
+        if header not in row.cells:
+            continue
+        key = mapping.get(header)
+        if key == "closed_flag":
+            if row.values.get(key):
+                return True
+        elif key == "status":
+            if status == Status.CLOSED:
+                return True
+        else:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- references
@@ -377,25 +425,27 @@ class Refs:
 
 @dataclass
 class Plan:
-    """One row turned into the rows and events the workflow would have written."""
+    """One ticket (one row, or every registration of one number) turned into the rows and
+    events the workflow would have written."""
 
-    row: Row
+    row: Row  # the current registration
     demand: Demand
     tasks: list[Task]
     events: list[tuple[str, dict[str, Any]]]  # (task key or "", Event kwargs)
     merged_into: str = ""
+    origin: SheetOrigin | None = None
 
 
 def _first(*values: dt.datetime | None) -> dt.datetime | None:
     return next((v for v in values if v is not None), None)
 
 
-def _status(v: dict[str, Any], has_lead: bool) -> str:
+def _status(v: dict[str, Any], has_lead: bool, finished: bool = False) -> str:
     if v.get("status"):
         return str(v["status"])
     if v.get("merged_into"):
         return Status.MERGED
-    if v.get("closed_flag") or v.get("closed_at"):
+    if finished or v.get("closed_flag") or v.get("closed_at"):
         return Status.CLOSED
     if v.get("satisfaction"):
         return Status.CONFIRMED
@@ -407,19 +457,36 @@ def _status(v: dict[str, Any], has_lead: bool) -> str:
     return Status.RECEIVED
 
 
-def _plan(row: Row, refs: Refs, park: Park, user: User | None) -> Plan | None:
-    v = row.values
-    description = v.get("description") or v.get("title") or ""
-    if not description:
-        row.error(BY_KEY["description"].header, "诉求内容为空")
-    title = v.get("title") or description.replace("\n", " ")[:40]
-    created = _first(
+def _when_row(v: dict[str, Any]) -> dt.datetime | None:
+    """The earliest time a row gives: its registration, else the first step it dates."""
+    return _first(
         v.get("created_at"),
         v.get("dispatched_at"),
         v.get("signed_at"),
         v.get("answered_at"),
         v.get("closed_at"),
     )
+
+
+@dataclass
+class Version:
+    """One registration of a ticket, read and checked."""
+
+    row: Row
+    at: dt.datetime
+    lead: Department | None
+    cos: list[Department]
+    cat: Category | None
+    ent: MarketEntity | None
+    liaison: User | None
+
+
+def _version(row: Row, refs: Refs) -> Version | None:
+    v = row.values
+    description = v.get("description") or v.get("title") or ""
+    if not description:
+        row.error(BY_KEY["description"].header, "诉求内容为空")
+    created = _when_row(v)
     if created is None:
         row.error(BY_KEY["created_at"].header, "没有受理时间（也没有交办、答复等任何时间）")
     elif v.get("created_at") is None:
@@ -454,238 +521,323 @@ def _plan(row: Row, refs: Refs, park: Park, user: User | None) -> Plan | None:
             )
     if row.failed or created is None:
         return None
+    return Version(row, created, lead, cos, cat, ent, liaison)
 
-    status = _status(v, lead is not None)
+
+def _tasks_of(
+    ver: Version, status: str, *, superseded: bool
+) -> tuple[list[Task], dict[str, bool], str]:
+    """The department tasks of one registration, what of their timing the sheet knows, and the
+    task status. Times the sheet does not give stay empty; the two a task cannot lack (when it
+    was given, by when it is due) are taken from the registration and the category's limit and
+    marked unknown, so no figure counts them."""
+    v = ver.row.values
     answered = status in ANSWERED
-    has_tasks = lead is not None and status not in (Status.RECEIVED,)
+    if ver.lead is None or status == Status.RECEIVED:
+        return [], {}, ""
+    known = {
+        "dispatch": v.get("dispatched_at") is not None,
+        "deadline": v.get("due_date") is not None,
+    }
+    assigned = v.get("dispatched_at") or ver.at
+    start = timezone.localtime(assigned).date()
+    if known["deadline"]:
+        deadline = v["due_date"]
+        days = max(0, wcal.working_days_between(start, deadline))
+    else:
+        days = ver.cat.time_limit_days if ver.cat else DEFAULT_TIME_LIMIT
+        deadline = wcal.add_working_days(start, days)
+    task_status: str
+    if superseded:
+        task_status = TaskStatus.ANSWERED if answered else TaskStatus.CANCELLED
+    else:
+        by_status: dict[str, str] = {
+            Status.DISPATCHED: TaskStatus.PENDING,
+            Status.IN_PROGRESS: TaskStatus.SIGNED,
+            Status.RETURNED: TaskStatus.RETURNED,
+            Status.MERGED: TaskStatus.CANCELLED,
+        }
+        task_status = by_status.get(status, TaskStatus.ANSWERED)
+    outcome = v.get("outcome") or ""
+    tasks = []
+    for role, dept in [(TaskRole.LEAD, ver.lead)] + [(TaskRole.CO, c) for c in ver.cos]:
+        done = task_status == TaskStatus.ANSWERED
+        tasks.append(
+            Task(
+                department=dept,
+                role=role,
+                status=task_status,
+                time_limit_days=min(days, 32767),
+                assigned_at=assigned,
+                deadline=deadline,
+                signed_at=v.get("signed_at") if task_status != TaskStatus.PENDING else None,
+                answered_at=v.get("answered_at") if done else None,
+                answer=(v.get("answer") or "") if role == TaskRole.LEAD and done else "",
+                outcome=outcome if done else "",
+            )
+        )
+    return tasks, known, task_status
+
+
+def _version_steps(
+    add: Any,
+    ver: Version,
+    mine: list[Task],
+    keys: list[str],
+    known: dict[str, bool],
+    task_status: str,
+    superseded: bool,
+    k: int,
+) -> None:
+    """The steps of one registration the sheet dates: 交办 (always: the task must be born, its
+    time marked unknown when the sheet has none), 签收, 答复, and an earlier registration's 回访."""
+    vv = ver.row.values
+    rated_then = vv.get("satisfaction") and vv.get("confirmed_at") is not None
+    lead, cos = mine[0], mine[1:]
+    add(
+        "dispatch",
+        lead.assigned_at,
+        task=keys[0],
+        from_status=Status.RECEIVED,
+        to_status=Status.DISPATCHED,
+        data={
+            "lead": lead.department.name,
+            "co": [t.department.name for t in cos],
+            "days": lead.time_limit_days,
+            "deadline": lead.deadline.isoformat(),
+            "deadline_known": known["deadline"],
+            "time_known": known["dispatch"],
+            "tasks": keys,
+            "version": k + 1,
+        },
+    )
+    t_sign = vv.get("signed_at")
+    if t_sign is not None and task_status != TaskStatus.PENDING:
+        for key in keys:
+            add(
+                "sign",
+                t_sign,
+                task=key,
+                from_status=TaskStatus.PENDING,
+                to_status=TaskStatus.SIGNED,
+                data={"time_known": known["dispatch"]},
+            )
+    t_answer = vv.get("answered_at")
+    if task_status == TaskStatus.ANSWERED and t_answer is not None:
+        day = timezone.localtime(t_answer).date()
+        for key, t in zip(keys, mine, strict=True):
+            add(
+                "reply",
+                t_answer,
+                task=key,
+                from_status=TaskStatus.SIGNED,
+                to_status=TaskStatus.ANSWERED,
+                note=t.answer,
+                data={
+                    "outcome": t.outcome,
+                    "on_time": day <= t.deadline if known["deadline"] else None,
+                    "deadline_known": known["deadline"],
+                },
+            )
+    if superseded and rated_then:
+        add(
+            "confirm",
+            vv["confirmed_at"],
+            data={"satisfaction": vv["satisfaction"], "method": "import", "version": k + 1},
+        )
+
+
+def _plan(versions: list[Version], park: Park, user: User | None, headers: dict[str, str]) -> Plan:
+    """The item of a ticket: its registrations oldest first; the last is its current state."""
+    cur = versions[-1]
+    row, v = cur.row, cur.row.values
+    created = versions[0].at
+    status = _status(v, cur.lead is not None, row.finished)
+    answered = status in ANSWERED
     tier = v.get("tier") or ""
+    tasks: list[Task] = []
+    events: list[tuple[str, dict[str, Any]]] = []
+    imp = {"imported": True}
+
+    def add(action: str, at: dt.datetime, task: str = "", **kw: Any) -> None:
+        data = {**imp, **kw.pop("data", {})}
+        events.append((task, {"action": action, "created_at": at, "data": data, **kw}))
+
+    description = v.get("description") or v.get("title") or ""
+    add(
+        "create",
+        created,
+        to_status=Status.RECEIVED,
+        note=f"台账导入（第 {versions[0].row.n} 行）",
+        data={
+            "channel": v.get("channel") or Channel.IMPORT,
+            "category": cur.cat.code if cur.cat else None,
+            "row": versions[0].row.n,
+            "time_known": versions[0].row.values.get("created_at") is not None,
+        },
+    )
+    last_known: dict[str, bool] = {}
+    for k, ver in enumerate(versions):
+        superseded = ver is not cur
+        vv = ver.row.values
+        st = _status(vv, ver.lead is not None, ver.row.finished) if superseded else status
+        mine, known, task_status = _tasks_of(ver, st, superseded=superseded)
+        first = len(tasks)
+        tasks += mine
+        keys = [str(first + i) for i in range(len(mine))]
+        # A dated rating is a 回访 event (an earlier registration's in its steps, the current
+        # one's below); an undated one is counted from the sheet record.
+        rated_then = (
+            bool(vv.get("satisfaction"))
+            and vv.get("confirmed_at") is not None
+            and (bool(mine) or not superseded)
+        )
+        judgement = {
+            "row": ver.row.n,
+            "version": k + 1,
+            "versions": len(versions),
+            "lead": ver.lead.name if ver.lead else "",
+            "responded": vv.get("responded"),
+            "outcome": vv.get("outcome") or "",
+            "satisfaction": "" if rated_then else (vv.get("satisfaction") or ""),
+            "finished": ver.row.finished,
+        }
+        note = (
+            f"重新登记（第 {ver.row.n} 行，第 {k + 1}/{len(versions)} 次）"
+            if k
+            else (f"台账记录（第 {ver.row.n} 行）")
+        )
+        if mine:
+            last_known = known
+            _version_steps(add, ver, mine, keys, known, task_status, superseded, k)
+        if k or judgement["responded"] is not None or judgement["satisfaction"]:
+            add("sheet_record", ver.at, task=keys[0] if keys else "", note=note, data=judgement)
+    has_tasks = bool(tasks)
     if not tier and answered and not has_tasks:
         tier = Tier.ON_SPOT
     if not tier and has_tasks:
         tier = Tier.DEPARTMENT
     kind = v.get("requester_kind") or (
         RequesterKind.ENTERPRISE
-        if ent
+        if cur.ent
         else RequesterKind.COMMUNITY
         if v.get("community")
         else RequesterKind.RESIDENT
     )
-    if kind == RequesterKind.ENTERPRISE and ent is None:
+    if kind == RequesterKind.ENTERPRISE and cur.ent is None:
         row.warn(BY_KEY["enterprise"].header, "企业诉求未填企业名称，按群众诉求登记")
         kind = RequesterKind.RESIDENT
-    channel = v.get("channel") or Channel.IMPORT
-
-    # The sheet's own times are kept as written; a time the status needs but the sheet lacks is
-    # taken from the nearest later step, with a warning.
-    t_dispatch = v.get("dispatched_at") or (created if has_tasks else None)
-    t_sign = _first(v.get("signed_at"), t_dispatch)
+    # The sheet's times as written, whatever the status (a reopened item keeps its 销号时间).
     t_answer = v.get("answered_at")
-    if answered and t_answer is None:
-        t_answer = _first(v.get("confirmed_at"), v.get("closed_at"), t_dispatch, created)
-        row.warn(BY_KEY["answered_at"].header, "已答复但未填答复时间，按其后最早的时间计")
-    rated = status in (Status.CONFIRMED, Status.CLOSED) and v.get("satisfaction")
-    t_confirm = v.get("confirmed_at") or (_first(v.get("closed_at"), t_answer) if rated else None)
+    t_confirm = v.get("confirmed_at")
     t_close = v.get("closed_at")
-    if status == Status.CLOSED and t_close is None:
-        t_close = _first(t_confirm, t_answer, created)
-    for label, t in (("交办时间", t_dispatch), ("答复时间", t_answer), ("销号时间", t_close)):
+    if answered and t_answer is None:
+        row.warn(
+            BY_KEY["answered_at"].header,
+            "已答复但未填答复时间：答复时间记为未知，不计入按时办结率和平均办理用时",
+        )
+    for label, t in (
+        ("交办时间", v.get("dispatched_at")),
+        ("答复时间", t_answer),
+        ("销号时间", t_close),
+    ):
         if t is not None and t < created:
             row.warn(label, f"{label}早于受理时间，请核对")
-
-    deadline_known = v.get("due_date") is not None
-    deadline = None
-    days = DEFAULT_TIME_LIMIT
-    if has_tasks:
-        start = timezone.localtime(t_dispatch).date()
-        if deadline_known:
-            deadline = v["due_date"]
-            days = max(0, wcal.working_days_between(start, deadline))
-        else:
-            days = cat.time_limit_days if cat else DEFAULT_TIME_LIMIT
-            deadline = wcal.add_working_days(start, days)
-
-    responded = v.get("responded")
-    task_of: dict[str, TaskStatus] = {
-        Status.DISPATCHED: TaskStatus.PENDING,
-        Status.IN_PROGRESS: TaskStatus.PENDING if responded is False else TaskStatus.SIGNED,
-        Status.RETURNED: TaskStatus.RETURNED,
-        Status.MERGED: TaskStatus.CANCELLED,
-    }
-    task_status = task_of.get(status, TaskStatus.ANSWERED)
-    if status == Status.IN_PROGRESS and task_status == TaskStatus.PENDING:
-        status = Status.DISPATCHED
+    if tier in (Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT):
+        add(
+            "escalate",
+            v.get("dispatched_at") or created,
+            data={
+                "from_tier": Tier.DEPARTMENT if tasks else "",
+                "tier": tier,
+                "label": Tier(tier).label,
+                "time_known": v.get("dispatched_at") is not None,
+            },
+        )
+    current = [t for t in tasks if t.status != TaskStatus.CANCELLED]
+    if t_answer is not None and answered and not has_tasks:
+        add(
+            "resolve_on_spot",
+            t_answer,
+            from_status=Status.RECEIVED,
+            to_status=Status.ANSWERED,
+            data={"outcome": v.get("outcome") or ""},
+        )
+    elif t_answer is not None and answered and current:
+        add("status", t_answer, from_status=Status.IN_PROGRESS, to_status=Status.ANSWERED)
+    satisfaction = v.get("satisfaction") or ""
+    if t_confirm is not None and satisfaction:
+        add(
+            "confirm",
+            t_confirm,
+            from_status=Status.ANSWERED,
+            to_status=Status.CONFIRMED if status in (Status.CONFIRMED, Status.CLOSED) else status,
+            data={"satisfaction": satisfaction, "method": "import"},
+        )
+    if t_close is not None:
+        add(
+            "close",
+            t_close,
+            from_status=Status.CONFIRMED if satisfaction else Status.ANSWERED,
+            to_status=Status.CLOSED,
+            data={"without_rating": not satisfaction},
+        )
+    active = [
+        t.deadline
+        for t in current
+        if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED) and last_known.get("deadline")
+    ]
     outcome = v.get("outcome") or ""
-    tasks: list[Task] = []
-    if has_tasks:
-        assert t_dispatch is not None and deadline is not None  # both set above for tasks
-        for role, dept in [(TaskRole.LEAD, lead)] + [(TaskRole.CO, c) for c in cos]:
-            signed = task_status in (TaskStatus.SIGNED, TaskStatus.ANSWERED)
-            tasks.append(
-                Task(
-                    department=dept,
-                    role=role,
-                    status=task_status,
-                    time_limit_days=min(days, 32767),
-                    assigned_at=t_dispatch,
-                    deadline=deadline,
-                    signed_at=t_sign if signed else None,
-                    answered_at=t_answer if task_status == TaskStatus.ANSWERED else None,
-                    answer=(v.get("answer") or "") if role == TaskRole.LEAD and answered else "",
-                    outcome=outcome if task_status == TaskStatus.ANSWERED else "",
-                )
-            )
-    active = [t.deadline for t in tasks if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED)]
-    extra = dict(row.extra)
     demand = Demand(
         park=park,
-        title=title[:200],
+        title=(v.get("title") or description.replace("\n", " ")[:40])[:200],
         description=description,
-        channel=channel,
-        category=cat,
+        channel=v.get("channel") or Channel.IMPORT,
+        category=cur.cat,
         requester_kind=kind,
-        enterprise=ent,
+        enterprise=cur.ent,
         requester_name=v.get("requester_name", "")[:50],
         requester_phone=v.get("requester_phone", "")[:20],
         community=v.get("community", "")[:100],
-        liaison=liaison or (ent.liaison if ent and not v.get("liaison") else None),
+        liaison=cur.liaison or (cur.ent.liaison if cur.ent and not v.get("liaison") else None),
         created_by=user,
         status=status,
         tier=tier,
-        lead_department=lead if has_tasks else None,
+        lead_department=next(
+            (t.department for t in reversed(current) if t.role == TaskRole.LEAD), None
+        ),
         due_date=min(active) if active else None,
         answer=v.get("answer", ""),
-        outcome=outcome,
-        satisfaction=v.get("satisfaction") or "",
+        outcome=outcome if answered else "",
+        satisfaction=satisfaction,
         urge_level=int(v.get("urge_level") or 0),
         redo_count=v.get("redo_count") or 0,
         reopen_count=v.get("reopen_count") or 0,
         is_legacy=bool(v.get("is_legacy")) or tier == Tier.EXPERT,
         source_ref=(v.get("source_ref") or v.get("number") or "")[:100],
-        extra=extra,
+        extra=dict(row.extra),
         created_at=created,
-        dispatched_at=t_dispatch,
+        dispatched_at=v.get("dispatched_at") if current else None,
         answered_at=t_answer,
         confirmed_at=t_confirm,
         closed_at=t_close,
     )
-    events = _events(demand, tasks, status, t_sign, v, deadline_known, row.n)
-    return Plan(row, demand, tasks, events, merged_into=v.get("merged_into", ""))
-
-
-def _events(
-    d: Demand,
-    tasks: list[Task],
-    status: str,
-    t_sign: dt.datetime | None,
-    v: dict[str, Any],
-    deadline_known: bool,
-    n: int,
-) -> list[tuple[str, dict[str, Any]]]:
-    """The timeline the workflow actions would have recorded for this history."""
-    imp = {"imported": True}
-    ev: list[tuple[str, dict[str, Any]]] = []
-
-    def add(action: str, at: dt.datetime | None, task: str = "", **kw: Any) -> None:
-        data = {**imp, **kw.pop("data", {})}
-        ev.append((task, {"action": action, "created_at": at, "data": data, **kw}))
-
-    add(
-        "create",
-        d.created_at,
-        to_status=Status.RECEIVED,
-        note=f"台账导入（第 {n} 行）",
-        data={"channel": d.channel, "category": d.category.code if d.category else None, "row": n},
+    unknown = [k for k in ("created_at",) if versions[0].row.values.get(k) is None]
+    if current and not last_known.get("deadline"):
+        unknown.append("due_date")
+    origin = SheetOrigin(
+        row=row.n,
+        headers=headers,
+        raw=dict(row.raw),
+        parsed={k: _plain(row.values.get(k)) for k in row.raw},
+        unknown=unknown,
+        versions=[ver.row.cells for ver in versions[:-1]],
     )
-    if tasks:
-        lead, cos = tasks[0], tasks[1:]
-        add(
-            "dispatch",
-            d.dispatched_at,
-            from_status=Status.RECEIVED,
-            to_status=Status.DISPATCHED,
-            data={
-                "lead": lead.department.name,
-                "co": [t.department.name for t in cos],
-                "days": lead.time_limit_days,
-                "deadline": lead.deadline.isoformat(),
-                "deadline_known": deadline_known,
-            },
-        )
-    if d.tier in (Tier.RECEPTION_DAY, Tier.PROJECT_MEETING, Tier.EXPERT):
-        add(
-            "escalate",
-            d.dispatched_at or d.created_at,
-            data={
-                "from_tier": Tier.DEPARTMENT if tasks else "",
-                "tier": d.tier,
-                "label": Tier(d.tier).label,
-            },
-        )
-    signed = [i for i, t in enumerate(tasks) if t.signed_at is not None]
-    for i in signed:
-        add(
-            "sign",
-            t_sign,
-            task=str(i),
-            from_status=TaskStatus.PENDING,
-            to_status=TaskStatus.SIGNED,
-            data={"time_known": v.get("signed_at") is not None},
-        )
-    if signed:
-        add("status", t_sign, from_status=Status.DISPATCHED, to_status=Status.IN_PROGRESS)
-    if status == Status.RETURNED and tasks:
-        add(
-            "return",
-            t_sign,
-            task="0",
-            from_status=TaskStatus.PENDING,
-            to_status=TaskStatus.RETURNED,
-            data={"reason": "other", "reason_label": "其他"},
-        )
-        add("status", t_sign, from_status=Status.DISPATCHED, to_status=Status.RETURNED)
-    if d.answered_at is not None and not tasks:
-        add(
-            "resolve_on_spot",
-            d.answered_at,
-            from_status=Status.RECEIVED,
-            to_status=Status.ANSWERED,
-            data={"outcome": d.outcome},
-        )
-    elif d.answered_at is not None:
-        day = timezone.localtime(d.answered_at).date()
-        for i, t in enumerate(tasks):
-            add(
-                "reply",
-                d.answered_at,
-                task=str(i),
-                from_status=TaskStatus.SIGNED,
-                to_status=TaskStatus.ANSWERED,
-                note=t.answer,
-                data={
-                    "outcome": t.outcome,
-                    "on_time": day <= t.deadline,
-                    "deadline_known": deadline_known,
-                },
-            )
-        add("status", d.answered_at, from_status=Status.IN_PROGRESS, to_status=Status.ANSWERED)
-    if d.confirmed_at is not None and d.satisfaction:
-        after = Status.CONFIRMED if status in (Status.CONFIRMED, Status.CLOSED) else status
-        add(
-            "confirm",
-            d.confirmed_at,
-            from_status=Status.ANSWERED,
-            to_status=after,
-            data={"satisfaction": d.satisfaction, "method": "import"},
-        )
-    if d.closed_at is not None:
-        add(
-            "close",
-            d.closed_at,
-            from_status=Status.CONFIRMED if d.satisfaction else Status.ANSWERED,
-            to_status=Status.CLOSED,
-            data={"without_rating": not d.satisfaction},
-        )
-    return ev
+    return Plan(row, demand, tasks, events, merged_into=v.get("merged_into", ""), origin=origin)
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, bool | str | int) else str(value)
 
 
 def _allocate_numbers(plans: list[Plan]) -> None:
@@ -702,7 +854,7 @@ def _allocate_numbers(plans: list[Plan]) -> None:
             p.demand.number = f"QS-{year}-{first + i:06d}"
 
 
-def _write(plans: list[Plan], user: User | None) -> None:
+def _write(plans: list[Plan], user: User | None, job: ImportJob | None, columns: list[str]) -> None:
     _allocate_numbers(plans)
     for i in range(0, len(plans), CHUNK):
         chunk = plans[i : i + CHUNK]
@@ -714,8 +866,12 @@ def _write(plans: list[Plan], user: User | None) -> None:
                 tasks.append(t)
         Task.objects.bulk_create(tasks)
         events = []
+        origins = []
         for p in chunk:
             for task_key, kw in p.events:
+                data = kw.get("data") or {}
+                if "tasks" in data:  # which tasks a dispatch created, for the metrics
+                    data["task_ids"] = [p.tasks[int(k)].pk for k in data.pop("tasks")]
                 events.append(
                     Event(
                         demand=p.demand,
@@ -725,7 +881,13 @@ def _write(plans: list[Plan], user: User | None) -> None:
                         **kw,
                     )
                 )
+            if p.origin is not None:
+                p.origin.demand = p.demand
+                p.origin.job = job
+                p.origin.columns = columns
+                origins.append(p.origin)
         Event.objects.bulk_create(events)
+        SheetOrigin.objects.bulk_create(origins)
 
 
 def _link_merges(plans: list[Plan], park: Park, user: User | None) -> None:
@@ -771,9 +933,14 @@ def _link_merges(plans: list[Plan], park: Park, user: User | None) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
+def _ref(row: Row) -> str:
+    return str(row.values.get("source_ref") or row.values.get("number") or "")
+
+
 def _already_imported(park: Park, rows: list[Row]) -> set[str]:
     """The sheet's numbers and source references that the park's ledger already holds."""
-    refs = {str(r.values[k]) for r in rows for k in ("number", "source_ref") if r.values.get(k)}
+    keys = ("number", "source_ref", "system_number")
+    refs = {str(r.values[k]) for r in rows for k in keys if r.values.get(k)}
     found: set[str] = set()
     refs_list = sorted(refs)
     for i in range(0, len(refs_list), 500):
@@ -782,6 +949,23 @@ def _already_imported(park: Park, rows: list[Row]) -> set[str]:
         for number, source in qs.values_list("number", "source_ref"):
             found.update({number, source} & refs)
     return found
+
+
+def _tickets(rows: list[Row]) -> list[list[Row]]:
+    """Rows grouped by ticket: the registrations of one number together, in sheet order of
+    their first row; a row without a number is a ticket of its own."""
+    groups: dict[str, list[Row]] = {}
+    out: list[list[Row]] = []
+    for row in rows:
+        ref = _ref(row)
+        if ref and ref in groups:
+            groups[ref].append(row)
+            continue
+        group = [row]
+        if ref:
+            groups[ref] = group
+        out.append(group)
+    return out
 
 
 def can_import(user: User | None, park: Park) -> bool:
@@ -801,48 +985,73 @@ def import_ledger(
     create_missing: bool = False,
     dry_run: bool = False,
     sheet: str | None = None,
+    values: dict[str, dict[str, str]] | None = None,
+    finished_by: list[str] | None = None,
+    job: ImportJob | None = None,
 ) -> ImportReport:
+    """`values`: the user's value maps (header → {word: our value}) over the proposal;
+    `finished_by`: the headers whose being filled means finished (None: the proposal)."""
     if not can_import(user, park):
         raise Forbidden("只有本园区的派单员或系统管理员可以导入台账")
-    # InvalidInput for a bomb or not a workbook
-    headers, raw_rows = sheets.read_sheet(data, sheet, unreadable=parse.UNREADABLE)
+    headers, raw_rows, embedded = read_sheet_with_mapping(data, sheet)
     if not headers:
         raise InvalidInput("表中没有数据", field="file")
-    cols = detect_mapping(headers, mapping)
+    overrides = {**{h: k for h, k in embedded.items() if h in headers}, **(mapping or {})}
+    columns = propose(headers, raw_rows, overrides)
+    cols = {c.header: c.key for c in columns}
+    vmaps = value_maps(columns, values)
+    if finished_by is None:
+        finished_by = propose_finish(columns)
+    unknown_finish = [h for h in finished_by if h not in cols]
+    if unknown_finish:
+        raise InvalidInput(f"表中没有名为“{unknown_finish[0]}”的列", field="finished_by")
     report = ImportReport(dry_run=dry_run, headers=headers, mapping=cols, rows=len(raw_rows))
+    report.columns = [c.__dict__ for c in columns]
+    report.values = {c.header: {r["word"]: r["target"] for r in c.values} for c in columns}
+    report.finished_by = list(finished_by)
     fed = set(cols.values())
     if "description" not in fed and "title" not in fed:
         raise InvalidInput("没有找到“诉求内容”列，请在映射中指定哪一列是诉求内容", field="map")
 
-    rows = [_read_row(n, cells, headers, cols) for n, cells in raw_rows]
+    rows = [_read_row(n, cells, headers, cols, vmaps, finished_by) for n, cells in raw_rows]
     existing = _already_imported(park, rows)
+    field_headers = {k: h for h, k in cols.items() if k not in (EXTRA, IGNORE)}
     with transaction.atomic():
         refs = Refs(park, create_missing, report)
         plans: list[Plan] = []
-        seen: set[str] = set()
-        for row in rows:
-            n = row.n
-            ref = row.values.get("source_ref") or row.values.get("number") or ""
-            number = row.values.get("number") or ""
-            if ref and (ref in existing or number in existing or ref in seen):
-                report.skipped += 1
-                report.problems.append(
-                    Problem(n, BY_KEY["number"].header, f"“{ref}”已在台账中，跳过", "warning")
-                )
+        for group in _tickets(rows):
+            ref = _ref(group[0])
+            own = {str(r.values.get(k) or "") for r in group for k in ("number", "system_number")}
+            if ref and (ref in existing or own & existing):
+                report.skipped += len(group)
+                report.problems += [
+                    Problem(r.n, BY_KEY["number"].header, f"“{ref}”已在台账中，跳过", "warning")
+                    for r in group
+                ]
                 continue
-            plan = _plan(row, refs, park, user)
-            report.problems += row.problems
-            if plan is None:
-                report.refused += 1
+            versions = []
+            for row in group:
+                ver = _version(row, refs)
+                report.problems += row.problems
+                if ver is None:
+                    report.refused += 1
+                else:
+                    versions.append(ver)
+            if not versions:
                 continue
-            if ref:
-                seen.add(ref)
+            versions.sort(key=lambda x: (x.at, x.row.n))
+            if len(versions) > 1:
+                report.reregistered += len(versions) - 1
+            seen = len(versions[-1].row.problems)
+            plan = _plan(versions, park, user, field_headers)
+            report.problems += versions[-1].row.problems[seen:]  # what planning added
             plans.append(plan)
-        _write(plans, user)
+        _write(plans, user, job if not dry_run else None, headers)
         _link_merges(plans, park, user)
         for p in plans:
             report.statuses[p.demand.status] = report.statuses.get(p.demand.status, 0) + 1
-        report.imported = len(plans)
+        report.imported = sum(1 + len(p.origin.versions if p.origin else []) for p in plans)
+        report.items = len(plans)
         report.demand_ids = [p.demand.pk for p in plans]
         ledger_imported.send(sender=Demand, demand_ids=report.demand_ids)
         if dry_run:

@@ -22,8 +22,34 @@ class ImportJob(models.Model):
     report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(null=True, blank=True)
+    values = models.JSONField(default=dict, blank=True)  # header -> {sheet word: our value}
+    # Headers whose being filled means "finished"; None until the park has seen the proposal.
+    finished_by = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = "台账导入"
         verbose_name_plural = "台账导入"
         ordering = ["-created_at"]
+
+
+class SheetOrigin(models.Model):
+    """Where an imported item came from, so that its export reads like the sheet it came in:
+    the headers that sheet gave each field, the words it used for each judgement, the fields it
+    left empty (which the ledger had to fill, such as a deadline), and the earlier registrations
+    of the same ticket (re-registered under one number), oldest first, as written."""
+
+    demand = models.OneToOneField(
+        "demands.Demand", on_delete=models.CASCADE, primary_key=True, related_name="sheet_origin"
+    )
+    job = models.ForeignKey(ImportJob, on_delete=models.SET_NULL, null=True, related_name="+")
+    row = models.PositiveIntegerField()  # the sheet row of the current registration
+    headers = models.JSONField(default=dict)  # field key -> header in the sheet
+    columns = models.JSONField(default=list)  # the sheet's headers in their order
+    raw = models.JSONField(default=dict)  # field key -> the cell as written (judgements, choices)
+    parsed = models.JSONField(default=dict)  # field key -> our value read from it
+    unknown = models.JSONField(default=list)  # field keys the sheet left empty
+    versions = models.JSONField(default=list)  # earlier registrations: [{header: cell}]
+
+    class Meta:
+        verbose_name = "导入来源"
+        verbose_name_plural = "导入来源"

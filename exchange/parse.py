@@ -108,6 +108,8 @@ _YES = {
     "响应",
     "及时",
     "按时",
+    "已处理",
+    "及时响应",
 }
 _NO = {
     "否",
@@ -125,13 +127,19 @@ _NO = {
     "未签收",
     "未响应",
     "不及时",
+    "超时",
+    "超时响应",
+    "未及时响应",
 }
 
 
-def yes_no(value: Any) -> bool | None:
+def yes_no(value: Any, overrides: dict[str, str] | None = None) -> bool | None:
     if blank(value):
         return None
-    v = text(value).lower()
+    raw = text(value)
+    if overrides and raw in overrides:
+        return {"yes": True, "no": False}.get(overrides[raw])
+    v = raw.lower()
     if v in _YES:
         return True
     if v in _NO:
@@ -168,6 +176,16 @@ CHOICES: dict[str, dict[str, str]] = {
             "服务员": Channel.LIAISON,
             "专属服务员": Channel.LIAISON,
             "导入": Channel.IMPORT,
+            "12345政务服务便民热线": Channel.HOTLINE,
+            "12345热线电话": Channel.HOTLINE,
+            "市长热线": Channel.HOTLINE,
+            "市民热线": Channel.HOTLINE,
+            "热线电话": Channel.HOTLINE,
+            "网站留言": Channel.PORTAL,
+            "网络": Channel.PORTAL,
+            "微信": Channel.PORTAL,
+            "APP": Channel.PORTAL,
+            "走访": Channel.VISIT,
         },
     ),
     "requester_kind": _choices(
@@ -179,6 +197,11 @@ CHOICES: dict[str, dict[str, str]] = {
             "村": RequesterKind.COMMUNITY,
             "社区": RequesterKind.COMMUNITY,
             "村（社区）": RequesterKind.COMMUNITY,
+            "法人": RequesterKind.ENTERPRISE,
+            "单位": RequesterKind.ENTERPRISE,
+            "市民": RequesterKind.RESIDENT,
+            "居民": RequesterKind.RESIDENT,
+            "自然人": RequesterKind.RESIDENT,
         },
     ),
     "satisfaction": _choices(
@@ -192,6 +215,8 @@ CHOICES: dict[str, dict[str, str]] = {
             "非常不满意": Satisfaction.DISSATISFIED,
             "是": Satisfaction.SATISFIED,
             "否": Satisfaction.DISSATISFIED,
+            "不满": Satisfaction.DISSATISFIED,
+            "满意度一般": Satisfaction.BASIC,
         },
     ),
     "outcome": _choices(
@@ -210,6 +235,20 @@ CHOICES: dict[str, dict[str, str]] = {
             "否": Outcome.NOT_FEASIBLE,
             "无法解决": Outcome.NOT_FEASIBLE,
             "不具备条件": Outcome.NOT_FEASIBLE,
+            "不予解决": Outcome.NOT_FEASIBLE,
+            "实际解决": Outcome.SOLVED,
+            "已解决（实际解决）": Outcome.SOLVED,
+            # Other ledgers' classes of a finished item: a matter outside the bureau's remit was
+            # explained; one put on account (挂账) waits for conditions; one struck from the
+            # assessment (剔除) counts in no rate. Shown in the value map and editable there.
+            "非权属": Outcome.EXPLAINED,
+            "非本单位职责": Outcome.EXPLAINED,
+            "解释说明到位": Outcome.EXPLAINED,
+            "挂账": Outcome.NOT_FEASIBLE,
+            "挂账督办": Outcome.NOT_FEASIBLE,
+            "暂缓解决": Outcome.NOT_FEASIBLE,
+            "剔除": "",
+            "不纳入考核": "",
         },
     ),
     "tier": _choices(
@@ -262,10 +301,14 @@ CHOICES: dict[str, dict[str, str]] = {
 }
 
 
-def choice(key: str, value: Any) -> str:
+def choice(key: str, value: Any, overrides: dict[str, str] | None = None) -> str:
+    """The product's value for a cell of a choice column. `overrides` is the import's value map
+    for this column (the sheet's word → ours, "" for "counts as empty"), consulted first."""
     if blank(value):
         return ""
     v = text(value)
+    if overrides and v in overrides:
+        return overrides[v]
     table = CHOICES[key]
     if v in table:
         return table[v]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
@@ -14,7 +15,9 @@ from django.utils import timezone
 
 from demands.columns import MAP_TARGETS
 from exchange import importer, parse
+from exchange.mapping import KEEP, KEEP_LABEL, VALUE_TARGETS, propose
 from exchange.models import ImportJob
+from exchange.xlsx import read_sheet_with_mapping
 from orgs.models import Role
 from qinshang import sheets
 from qinshang.errors import InvalidInput, NotFound, ServiceError
@@ -52,6 +55,23 @@ def index(request: ParkRequest) -> HttpResponse:
     return render(request, "exchange/index.html", {"jobs": jobs})
 
 
+def _proposal(data: bytes, job: ImportJob) -> dict[str, Any]:
+    """The columns as proposed, for a file whose import was refused (to map it by hand)."""
+    try:
+        headers, rows, embedded = read_sheet_with_mapping(data)
+    except ServiceError:
+        return {}
+    try:
+        cols = propose(headers, rows, {**embedded, **(job.mapping or {})})
+    except ServiceError:  # the user's choices are what was refused
+        cols = propose(headers, rows)
+    return {
+        "headers": [c.header for c in cols],
+        "mapping": {c.header: c.key for c in cols},
+        "columns": [c.__dict__ for c in cols],
+    }
+
+
 def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
     with job.file.open("rb") as fh:
         data = fh.read()
@@ -63,14 +83,23 @@ def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
             mapping=job.mapping or None,
             create_missing=job.create_missing,
             dry_run=dry_run,
+            values=job.values or None,
+            finished_by=job.finished_by,
+            job=job,
         )
     except ServiceError as exc:
-        job.report = {"error": exc.message, "mapping": job.mapping}
+        # Keep what the last try showed (headers, proposals) so the user can correct it.
+        previous = {k: v for k, v in (job.report or {}).items() if k != "error"}
+        if "headers" not in previous:
+            previous.update(_proposal(data, job))
+        job.report = {"mapping": job.mapping, **previous, "error": exc.message}
         job.state = ImportJob.State.FAILED if not dry_run else job.state
         job.save()
         return None
     job.report = report.as_dict()
-    job.mapping = report.mapping
+    # What the park saw proposed is what it confirms with the next run, unless it changes it.
+    job.values = report.values
+    job.finished_by = report.finished_by
     if dry_run:
         job.state = ImportJob.State.CHECKED
     else:
@@ -90,26 +119,59 @@ def job(request: ParkRequest, pk: int) -> HttpResponse:
         if job.state == ImportJob.State.IMPORTED:
             raise InvalidInput("该文件已经导入过")
         headers = (job.report or {}).get("headers") or list(job.mapping)
-        job.mapping = {h: request.POST.get(f"map-{i}", "extra") for i, h in enumerate(headers)}
+        proposed = (job.report or {}).get("mapping") or {}
+        # Only what the user changed is kept as a choice: the rest stays a proposal, with its
+        # reason, and follows the content if the file is tried again.
+        posted = {h: request.POST.get(f"map-{i}", "extra") for i, h in enumerate(headers)}
+        job.mapping = {h: k for h, k in posted.items() if k != proposed.get(h) or h in job.mapping}
+        values: dict[str, dict[str, str]] = {}
+        for i, h in enumerate(headers):
+            words = ((job.report or {}).get("values") or {}).get(h) or {}
+            for j, word in enumerate(words):
+                chosen = request.POST.get(f"value-{i}-{j}")
+                if chosen is not None:
+                    values.setdefault(h, {})[word] = chosen
+        job.values = values
+        job.finished_by = [h for h in request.POST.getlist("finish") if h in headers]
         job.create_missing = request.POST.get("create_missing") == "1"
         job.user = request.user
         job.save()
         real = request.POST.get("action") == "import"
-        result = _run(job, dry_run=not real)
-        if real and result is not None:
-            messages.success(request, result.summary())
+        done = _run(job, dry_run=not real)
+        if real and done is not None:
+            messages.success(request, done.summary())
         return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))
     report = job.report or {}
     headers = report.get("headers") or list(job.mapping)
-    columns = [
-        {"i": i, "header": h, "key": job.mapping.get(h, "extra")} for i, h in enumerate(headers)
-    ]
+    proposals = {c["header"]: c for c in report.get("columns") or []}
+    finish = set(job.finished_by or report.get("finished_by") or [])
+    columns = []
+    for i, h in enumerate(headers):
+        p = proposals.get(h, {})
+        key = (report.get("mapping") or {}).get(h) or job.mapping.get(h, "extra")
+        columns.append(
+            {
+                "i": i,
+                "header": h,
+                "key": key,
+                "samples": p.get("samples", []),
+                "reason": p.get("reason", ""),
+                "filled": p.get("filled"),
+                "finish": h in finish,
+                "values": [
+                    {"j": j, "word": w["word"], "rows": w["rows"], "target": w["target"]}
+                    for j, w in enumerate(p.get("values") or [])
+                ],
+                "targets": VALUE_TARGETS.get(key, []),
+            }
+        )
     problems = report.get("problems", [])
     ctx = {
         "job": job,
         "report": report,
         "columns": columns,
         "targets": MAP_TARGETS,
+        "keep": (KEEP, KEEP_LABEL),
         "problems": problems[:300],
         "more_problems": max(0, len(problems) - 300),
         "errors": sum(p["level"] == "error" for p in problems),

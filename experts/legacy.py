@@ -321,6 +321,8 @@ def annotate(
     qs = (
         Demand.objects.filter(park=park, created_at__lt=_at(end + _DAY))
         .exclude(status=Status.MERGED)
+        # Closed at a time no one recorded (an imported finished ledger): not open on any day.
+        .exclude(status=Status.CLOSED, closed_at__isnull=True)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=_at(start)))
     )
     if where is not None:

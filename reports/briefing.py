@@ -45,6 +45,7 @@ class BriefingData:
     ladder: dict[str, Any] | None = None
     residents: dict[str, Any] | None = None
     qingling: dict[str, Any] | None = None  # 遗留问题清零 by the park's rule (dashboard.legacy)
+    noun: str = "诉求"  # 企业诉求 / 群众诉求 / 诉求, as the period's demands are
 
 
 def collect(
@@ -99,6 +100,7 @@ def _collect(
         generated_at=timezone.localtime(),
         ladder=rungs,
         residents=dashboard.residents(scope, period, cats),
+        noun=metrics.demand_noun(scope),
     )
 
 
@@ -117,7 +119,7 @@ def paragraphs(data: BriefingData) -> list[str]:
     ladder = t[Tier.DEPARTMENT].num + t[Tier.RECEPTION_DAY].num + t[Tier.PROJECT_MEETING].num
     who = data.department.name if data.department else data.park.name
     out = [
-        f"本期（{data.period.label}），{who}共收集企业诉求{f.received}条，"
+        f"本期（{data.period.label}），{who}共收集{data.noun}{f.received}条，"
         f"其中当即解决{_n(f.on_spot)}条，当即解决率{f.on_spot}；"
         f"通过限时交办、企业接待日、重点项目调度会解决{ladder}条，"
         f"专家专项协商解决{_n(t[Tier.EXPERT])}条。"
@@ -130,6 +132,17 @@ def paragraphs(data: BriefingData) -> list[str]:
             f"平均办理用时{'—' if f.avg_answer_days is None else f'{f.avg_answer_days:.1f}'}个工作日；"
             f"部门退单{_n(f.returns)}次，退单率{f.returns}。"
         )
+        gaps = [
+            f"{label}未计入{n}项"
+            for label, n in (
+                ("响应率", f.response_unknown),
+                ("按时办结率", f.on_time_unknown),
+                ("平均办理用时", f.days_unknown),
+            )
+            if n
+        ]
+        if gaps:
+            out.append(f"导入的台账未记录部分时间，{'、'.join(gaps)}任务。")
     r = f.ratings
     out.append(
         f"回访评价{f.satisfaction.den}次，满意率{f.satisfaction}（满意{r['satisfied']}次、"
@@ -239,7 +252,7 @@ def _heading(doc: Any, text: str) -> None:
 def build_docx(data: BriefingData) -> bytes:
     doc = documents.new_document()
     who = data.park.name + (f"{data.department.name}" if data.department else "")
-    documents.title(doc, f"{who}企业诉求办理工作简报", f"（{data.period.label}）")
+    documents.title(doc, f"{who}{data.noun}办理工作简报", f"（{data.period.label}）")
     documents.paragraph(
         doc,
         f"统计口径：{data.period.start:%Y年%-m月%-d日}至{data.period.end:%Y年%-m月%-d日}"

@@ -85,10 +85,16 @@ def kpis(
     def lk(metric: str, count: int | float, text: str) -> dict[str, Any]:
         return link(scope, period, metric, count, text)
 
+    def _left_out(text: str, count: int) -> str:
+        # Items an imported sheet gave no time for are left out of a timed figure: say so.
+        note = metrics.left_out_note(count) if count else ""
+        return "；".join(x for x in (text, note) if x)
+
+    noun = metrics.demand_noun(scope)
     cards = [
         card(
             "received",
-            "受理诉求",
+            f"受理{noun}",
             str(f.received),
             lk("received", f.received, "受理 {n} 件"),
             [lk("answered", f.answered, "已答复 {n} 件")],
@@ -109,7 +115,7 @@ def kpis(
             str(f.response),
             lk("response_late", f.response_late, "未按时响应 {n} 项任务"),
             [lk("response_late", f.response_late, "未按时响应 {n} 项任务")],
-            f"应响应 {f.response.den} 项任务",
+            _left_out(f"应响应 {f.response.den} 项任务", f.response_unknown),
         ),
         card(
             "on_time",
@@ -117,7 +123,7 @@ def kpis(
             str(f.on_time),
             lk("late", f.late_tasks, "未按时办结 {n} 项任务"),
             [lk("late", f.late_tasks, "未按时办结 {n} 项任务")],
-            f"应办结 {f.on_time.den} 项任务",
+            _left_out(f"应办结 {f.on_time.den} 项任务", f.on_time_unknown),
         ),
         card(
             "solve",
@@ -187,6 +193,7 @@ def kpis(
             "—" if f.avg_answer_days is None else f"{f.avg_answer_days:.1f}",
             lk("answered_tasks", f.answered_tasks, "已答复 {n} 项任务"),
             [lk("answered_tasks", f.answered_tasks, "已答复 {n} 项任务")],
+            _left_out("", f.days_unknown),
         ),
     ]
     tiers = [
@@ -210,7 +217,13 @@ def kpis(
             "url": drill_url(scope, period, "unanswered"),
         }
     )
-    return {"figures": f, "cards": cards, "tiers": tiers, "tiers_definition": d["tiers"]}
+    return {
+        "figures": f,
+        "cards": cards,
+        "tiers": tiers,
+        "tiers_definition": d["tiers"],
+        "noun": noun,
+    }
 
 
 def trend(scope: Scope, period: Period | None) -> dict[str, Any]:

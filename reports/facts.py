@@ -65,52 +65,85 @@ def _month(value: dt.datetime) -> int:
     return local.year * 100 + local.month
 
 
-def _births(tasks: list[Task], events: list[Mapping[str, Any]]) -> dict[int, dt.datetime]:
-    """When each task was first given to its department.
+def _births(
+    tasks: list[Task], events: list[Mapping[str, Any]]
+) -> dict[int, tuple[dt.datetime, bool]]:
+    """When each task was first given to its department, and whether that time is known.
 
     `Task.assigned_at` is moved on by 坚持交办 and 重办 (the deadline clock restarts), so the first
     assignment is read from the timeline: tasks are created, in id order, by 交办 (the lead and each
-    co-department of the event) and by 改派 (one new task when a department is named).
+    co-department of the event) and by 改派 (one new task when a department is named). An imported
+    交办 names its tasks (`task_ids`) and says whether the sheet gave its time (`time_known`).
     """
-    queue = sorted(tasks, key=lambda t: t.pk)
-    born: dict[int, dt.datetime] = {}
+    named = {
+        pk: e
+        for e in events
+        if e["action"] == "dispatch"
+        for pk in (e["data"] or {}).get("task_ids") or ()
+    }
+    queue = sorted((t for t in tasks if t.pk not in named), key=lambda t: t.pk)
+    born: dict[int, tuple[dt.datetime, bool]] = {
+        pk: (e["created_at"], (e["data"] or {}).get("time_known", True) is not False)
+        for pk, e in named.items()
+    }
     i = 0
     for e in events:
+        data = e["data"] or {}
+        if data.get("task_ids"):
+            continue
         if e["action"] == "dispatch":
-            n = 1 + len((e["data"] or {}).get("co") or [])
-        elif e["action"] == "redispatch" and (e["data"] or {}).get("to"):
+            n = 1 + len(data.get("co") or [])
+        elif e["action"] == "redispatch" and data.get("to"):
             n = 1
         else:
             continue
         for t in queue[i : i + n]:
-            born[t.pk] = e["created_at"]
+            born[t.pk] = (e["created_at"], data.get("time_known", True) is not False)
         i += n
-    for t in queue:
+    for t in tasks:
         # Not in the timeline (a task written by an older import): its own field.
-        born.setdefault(t.pk, t.assigned_at)
+        born.setdefault(t.pk, (t.assigned_at, True))
     return born
 
 
 def _task_fact(
-    d: Demand, t: Task, born: dt.datetime, events: list[Mapping[str, Any]], l1: int | None
+    d: Demand,
+    t: Task,
+    birth: tuple[dt.datetime, bool],
+    events: list[Mapping[str, Any]],
+    l1: int | None,
 ) -> TaskFact:
+    born, assigned_known = birth
     own = [e for e in events if e["task_id"] == t.pk]
     born_date = _date(born)
+    # An imported registration's own judgement (the sheet's 响应 column) of this task.
+    record = next((e for e in own if e["action"] == "sheet_record"), None)
+    judged = (record["data"] or {}).get("responded") if record is not None else None
     reaction = next((e for e in own if e["action"] in ("sign", "return")), None)
     response_days = None
-    response_known = True
+    response_known = assigned_known
     if reaction is not None:
-        response_known = (reaction["data"] or {}).get("time_known", True) is not False
+        response_known = (
+            assigned_known and (reaction["data"] or {}).get("time_known", True) is not False
+        )
         response_days = max(0, wcal.working_days_between(born_date, _date(reaction["created_at"])))
+    birth_event = next(
+        (e for e in events if t.pk in ((e["data"] or {}).get("task_ids") or ())), None
+    )
+    if reaction is None and birth_event is not None and (birth_event["data"] or {}).get("imported"):
+        response_known = False  # imported without 签收时间: no time to wait for either
+    deadline_known = (
+        birth_event is None or (birth_event["data"] or {}).get("deadline_known", True) is not False
+    )
     reply = next((e for e in own if e["action"] == "reply"), None)
     on_time = None
-    deadline_known = True
     answer_days = None
+    answer_known = reply is not None or t.status != TaskStatus.ANSWERED
     if reply is not None:
         data = reply["data"] or {}
-        deadline_known = data.get("deadline_known", True) is not False
+        deadline_known = deadline_known and data.get("deadline_known", True) is not False
         on_time = data.get("on_time")
-        if on_time is None:
+        if on_time is None and deadline_known:
             on_time = _date(reply["created_at"]) <= t.deadline
         paused = sum(
             int((e["data"] or {}).get("paused_working_days") or 0)
@@ -118,7 +151,7 @@ def _task_fact(
             if e["action"] == "resume" and e["created_at"] <= reply["created_at"]
         )
         worked = wcal.working_days_between(born_date, _date(reply["created_at"])) - paused
-        answer_days = max(0, worked)
+        answer_days = max(0, worked) if assigned_known else None
     return TaskFact(
         task_id=t.pk,
         demand_id=d.pk,
@@ -141,9 +174,12 @@ def _task_fact(
         paused=t.status == TaskStatus.PAUSED,
         deadline=t.deadline,
         first_answered_at=reply["created_at"] if reply else None,
-        answered_on_time=bool(on_time) if reply is not None else None,
+        answered_on_time=bool(on_time) if reply is not None and on_time is not None else None,
         deadline_known=deadline_known,
         answer_days=answer_days,
+        sheet_responded=None if judged is None else bool(judged),
+        assigned_known=assigned_known,
+        answer_known=answer_known,
     )
 
 
@@ -157,6 +193,12 @@ def _demand_fact(
         first_answer = d.answered_at
     ratings = [
         str((e["data"] or {}).get("satisfaction", "")) for e in events if e["action"] == "confirm"
+    ]
+    # An imported registration rated without a 回访 date: the sheet's rating still counts once.
+    ratings += [
+        str(e["data"]["satisfaction"])
+        for e in events
+        if e["action"] == "sheet_record" and (e["data"] or {}).get("satisfaction")
     ]
     answered = d.status in ANSWERED_STATUSES
     return DemandFact(

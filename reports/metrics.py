@@ -59,7 +59,8 @@ DEFINITIONS: dict[str, str] = {
     "tiers": "各层级解决占比 = 在该层级（当即解决、限时交办、企业接待日、重点项目调度会、专家协商）"
     "答复的件数 ÷ 受理件数；其余为尚未答复。",
     "response": "响应率 = 交办后在签收时限（园区设置，默认 1 个工作日，按法定节假日和调休计算）内"
-    "签收或退单的任务数 ÷ 已响应或已超过签收时限的任务数。未记录签收时间的导入任务不计。",
+    "签收或退单的任务数 ÷ 已响应或已超过签收时限的任务数。导入台账自带的“响应”判断按台账计；"
+    "既无判断也无签收时间的导入任务不计。",
     "on_time": "按时办结率 = 首次答复不晚于办结时限（含已批准的延期和暂停顺延）的任务数 ÷ "
     "已答复的任务数与目前已逾期未答复（暂停中的除外）的任务数之和。",
     "solve": "解决率 = Σ 办理结果得分 ÷ 已答复件数；“已解决”计 1 分，“部分解决”计 0.5 分，"
@@ -148,6 +149,21 @@ class Figures:
     def unanswered(self) -> int:
         return self.received - self.answered
 
+    # What each timed figure leaves out because an imported sheet gave no time for it.
+    response_unknown: int = 0  # tasks: no 签收时间 and no 响应 judgement
+    on_time_unknown: int = 0  # tasks: no 答复时间 or no 办结时限
+    days_unknown: int = 0  # answered tasks: no 派发时间 or 答复时间
+    overdue_unknown: int = 0  # open demands: no 办结时限
+
+    @property
+    def left_out(self) -> dict[str, int]:
+        return {
+            "response": self.response_unknown,
+            "on_time": self.on_time_unknown,
+            "avg_days": self.days_unknown,
+            "overdue": self.overdue_unknown,
+        }
+
     def as_dict(self) -> dict[str, Any]:
         def r(rate: Rate) -> dict[str, Any]:
             return {"num": rate.num, "den": rate.den, "percent": rate.percent}
@@ -177,6 +193,7 @@ class Figures:
             "response_late": self.response_late,
             "late_tasks": self.late_tasks,
             "unsolved": self.unsolved,
+            "left_out": self.left_out,
         }
 
 
@@ -277,6 +294,7 @@ def _demand_aggs(today: dt.date) -> dict[str, Any]:
         "closed": Count("pk", filter=Q(status=Status.CLOSED)),
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         "overdue": Count("pk", filter=Q(status__in=WORKING_STATUSES, due_date__lt=today)),
+        "overdue_unknown": Count("pk", filter=Q(status__in=WORKING_STATUSES, due_date=None)),
         "legacy_open": Count("pk", filter=Q(is_legacy=True, status__in=OPEN_STATUSES)),
         "rated": Sum("rated"),
         "r_satisfied": Sum("rated_satisfied"),
@@ -295,14 +313,18 @@ def _demand_aggs(today: dt.date) -> dict[str, Any]:
 
 def _task_aggs(today: dt.date, window: int) -> dict[str, Any]:
     cutoff = response_cutoff(today, window)
-    late_now = Q(active=True, paused=False, deadline__lt=today)
+    late_now = Q(active=True, paused=False, deadline__lt=today, deadline_known=True)
+    timed = Q(sheet_responded__isnull=True, response_known=True)
     aggs = {
         "tasks": Count("pk"),
         "returns": Sum("returns"),
-        "resp_ok": Count("pk", filter=Q(response_known=True, response_days__lte=window)),
+        "resp_ok": Count(
+            "pk", filter=Q(sheet_responded=True) | timed & Q(response_days__lte=window)
+        ),
         "resp_due": Count(
             "pk",
-            filter=Q(response_known=True)
+            filter=Q(sheet_responded__isnull=False)
+            | timed
             & (Q(response_days__isnull=False) | Q(cancelled=False, assigned_date__lt=cutoff)),
         ),
         "ontime_ok": Count("pk", filter=Q(deadline_known=True, answered_on_time=True)),
@@ -312,6 +334,14 @@ def _task_aggs(today: dt.date, window: int) -> dict[str, Any]:
         "days_sum": Sum("answer_days"),
         "days_n": Count("answer_days"),
         "overdue_tasks": Count("pk", filter=late_now),
+        "resp_unknown": Count("pk", filter=Q(sheet_responded__isnull=True, response_known=False)),
+        "ontime_unknown": Count(
+            "pk", filter=Q(answer_known=False) | Q(deadline_known=False, cancelled=False)
+        ),
+        "days_unknown": Count(
+            "pk",
+            filter=Q(answer_known=False) | Q(first_answered_at__isnull=False, answer_days=None),
+        ),
     }
     return {f"x_{k}": v for k, v in aggs.items()}
 
@@ -390,6 +420,10 @@ def _figures(
         outcomes=outcomes,
         ratings=ratings,
         answered_tasks=days_n,
+        response_unknown=n(t, "resp_unknown"),
+        on_time_unknown=n(t, "ontime_unknown"),
+        days_unknown=n(t, "days_unknown"),
+        overdue_unknown=n(d, "overdue_unknown"),
     )
 
 
@@ -457,10 +491,12 @@ def demand_rows(scope: Scope, key: str | None = None) -> dict[Any, dict[str, Any
             return {None: qs.aggregate(**_demand_aggs(today))}
         return {r[key]: r for r in qs.order_by().values(key).annotate(**_demand_aggs(today))}
     static = DemandRollup.objects.filter(_rollup_q(scope, "lead_department_id"))
-    live = scope.demand_facts().filter(status__in=WORKING_STATUSES, due_date__lt=today)
-    return _rows(
-        static, live, key, {f"x_{c}": Sum(c) for c in DEMAND_COUNTERS}, {"x_overdue": Count("pk")}
-    )
+    live = scope.demand_facts().filter(status__in=WORKING_STATUSES)
+    live_aggs = {
+        "x_overdue": Count("pk", filter=Q(due_date__lt=today)),
+        "x_overdue_unknown": Count("pk", filter=Q(due_date=None)),
+    }
+    return _rows(static, live, key, {f"x_{c}": Sum(c) for c in DEMAND_COUNTERS}, live_aggs)
 
 
 def task_rows(scope: Scope, key: str | None = None) -> dict[Any, dict[str, Any]]:
@@ -472,26 +508,30 @@ def task_rows(scope: Scope, key: str | None = None) -> dict[Any, dict[str, Any]]
             return {None: qs.aggregate(**_task_aggs(today, window))}
         return {r[key]: r for r in qs.order_by().values(key).annotate(**_task_aggs(today, window))}
     static = TaskRollup.objects.filter(_rollup_q(scope, "department_id"))
-    resp_ok: Any = F("resp_0")
+    resp_ok: Any = F("resp_0") + F("resp_sheet_ok")
     for d in range(1, window + 1):
         resp_ok = resp_ok + F(f"resp_{d}")
     static_aggs = {
         "x_tasks": Sum("tasks"),
         "x_returns": Sum("returns"),
-        "x_reacted": Sum("reacted"),
+        "x_reacted": Sum(F("reacted") + F("resp_sheet_n")),
         "x_resp_ok": Sum(resp_ok),
         "x_ontime_ok": Sum("ontime_ok"),
         "x_ontime_answered": Sum("ontime_answered"),
         "x_days_sum": Sum("days_sum"),
         "x_days_n": Sum("days_n"),
+        "x_resp_unknown": Sum("resp_unknown"),
+        "x_ontime_unknown": Sum("ontime_unknown"),
+        "x_days_unknown": Sum("days_unknown"),
     }
     # Only unsigned or still-open tasks change standing with the date (partial index tfact_live).
     live = scope.task_facts().filter(Q(active=True) | Q(response_days__isnull=True))
-    late_now = Q(active=True, paused=False, deadline__lt=today)
+    late_now = Q(active=True, paused=False, deadline__lt=today, deadline_known=True)
     live_aggs = {
         "x_pending_due": Count(
             "pk",
             filter=Q(
+                sheet_responded__isnull=True,
                 response_known=True,
                 response_days__isnull=True,
                 cancelled=False,
@@ -586,6 +626,26 @@ def avg_answer_days(scope: Scope) -> float | None:
 def sanlv(scope: Scope, weights: Iterable[float] | None = None) -> float | None:
     """三率 composite: 响应率, 解决率 and 满意率 weighted (default 30/35/35)."""
     return summary(scope, weights).sanlv
+
+
+NOUNS = {"enterprise": "企业诉求", "resident": "群众诉求", "community": "群众诉求"}
+
+
+def demand_noun(scope: Scope) -> str:
+    """How texts name the scope's demands: 企业诉求 when every one is an enterprise's, 群众诉求
+    when every one is a resident's or a village's, else 诉求 (a bureau's citizen complaints are
+    not enterprise demands)."""
+    facts.process_stale()
+    kinds = set(
+        scope.demand_facts().order_by().values_list("demand__requester_kind", flat=True).distinct()
+    )
+    nouns = {NOUNS.get(k, "诉求") for k in kinds}
+    return nouns.pop() if len(nouns) == 1 else "诉求"
+
+
+def left_out_note(count: int, what: str = "项任务") -> str:
+    """The words beside a timed figure that had to leave items out."""
+    return f"另有 {count} {what}台账未记时间，未计入" if count else ""
 
 
 # --------------------------------------------------------------------------- breakdowns
@@ -872,9 +932,10 @@ def drill_facts(
         return ev, "created_at"
     window = scope.window
     cutoff = response_cutoff(today, window)
-    late_now = Q(active=True, paused=False, deadline__lt=today)
+    late_now = Q(active=True, paused=False, deadline__lt=today, deadline_known=True)
     cond = {
-        "response_late": Q(response_known=True)
+        "response_late": Q(sheet_responded=False)
+        | Q(sheet_responded__isnull=True, response_known=True)
         & (
             Q(response_days__gt=window)
             | Q(response_days__isnull=True, cancelled=False, assigned_date__lt=cutoff)

@@ -102,6 +102,11 @@ class TaskFact(models.Model):
     answered_on_time = models.BooleanField(null=True)  # of the first answer; None: not answered
     deadline_known = models.BooleanField(default=True)
     answer_days = models.PositiveSmallIntegerField(null=True)  # working days, pauses excluded
+    # An imported sheet's own 响应 judgement of the task (it outranks the times: it is the fact
+    # the sheet states); None when the sheet gave none.
+    sheet_responded = models.BooleanField(null=True)
+    assigned_known = models.BooleanField(default=True)  # False: imported without 派发时间
+    answer_known = models.BooleanField(default=True)  # False: answered, the sheet gave no time
 
     class Meta:
         indexes = [
@@ -162,6 +167,13 @@ TASK_COUNTERS = (
     "ontime_answered",
     "days_sum",
     "days_n",
+    # Imported sheets: their own 响应 judgements, and the tasks each timed figure leaves out
+    # because the sheet gave no time for them.
+    "resp_sheet_ok",
+    "resp_sheet_n",
+    "resp_unknown",
+    "ontime_unknown",
+    "days_unknown",
 )
 
 

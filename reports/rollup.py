@@ -72,16 +72,25 @@ def task_counters(t: Any) -> Vector:
     if t.demand_merged:
         return {}
     v = {"tasks": 1, "returns": t.returns}
-    if t.response_known and t.response_days is not None:
+    if t.sheet_responded is not None:  # the sheet's own judgement outranks any time
+        v["resp_sheet_n"] = 1
+        v["resp_sheet_ok"] = int(bool(t.sheet_responded))
+    elif t.response_known and t.response_days is not None:
         v["reacted"] = 1
         if t.response_days <= RESPONSE_DAYS_KEPT:
             v[f"resp_{t.response_days}"] = 1
+    elif not t.response_known:
+        v["resp_unknown"] = 1
     if t.deadline_known and t.answered_on_time is not None:
         v["ontime_answered"] = 1
         v["ontime_ok"] = int(bool(t.answered_on_time))
+    if not t.answer_known or (not t.deadline_known and not t.cancelled):
+        v["ontime_unknown"] = 1
     if t.answer_days is not None:
         v["days_sum"] = t.answer_days
         v["days_n"] = 1
+    elif not t.answer_known or t.first_answered_at is not None:
+        v["days_unknown"] = 1
     return {k: n for k, n in v.items() if n}
 
 
@@ -141,6 +150,10 @@ TASK_READ = (
     "deadline_known",
     "answered_on_time",
     "answer_days",
+    "sheet_responded",
+    "answer_known",
+    "cancelled",
+    "first_answered_at",
 )
 
 

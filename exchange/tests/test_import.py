@@ -220,7 +220,9 @@ def test_the_import_itself(world):
     assert d1.extra == {"诉求类型三级": "破损", "承办人": "张三", "备注": "重点跟踪"}
     lead = d1.tasks.get()
     assert (lead.department.name, lead.deadline) == ("经济发展局", dt.date(2026, 3, 10))
-    assert [e.action for e in d1.events.order_by("created_at", "pk")][:2] == ["create", "dispatch"]
+    steps = [e.action for e in d1.events.order_by("created_at", "pk")]
+    assert [a for a in steps if a != "sheet_record"][:2] == ["create", "dispatch"]
+    assert "sheet_record" in steps  # 满意 without a 回访 date: the sheet's rating, kept
 
     d2 = Demand.objects.get(park=world.park, source_ref="RX2026002")
     assert d2.status == Status.DISPATCHED
@@ -228,13 +230,19 @@ def test_the_import_itself(world):
         "人才发展中心",
         "经济发展局",
     ]
-    assert d2.due_date is not None  # no 时限要求: the category's limit from the dispatch date
+    # No 时限要求: the task works to the category's limit, but the item's deadline is unknown,
+    # so no figure counts it as overdue or late and an export leaves the cell empty.
+    assert d2.due_date is None
+    assert all(t.deadline for t in d2.tasks.all())
+    assert "due_date" in d2.sheet_origin.unknown
 
     d3 = Demand.objects.get(park=world.park, source_ref="RX2026003")
     assert d3.tier == "on_spot" and d3.status == Status.CLOSED
     assert d3.extra["时限要求"] == "尽快"
     assert timezone.localtime(d3.created_at).date() == dt.date(2026, 3, 6)
-    assert Event.objects.filter(demand=d3, action="resolve_on_spot").exists()
+    # Answered on the spot, but the sheet gives no answer time: none is invented.
+    assert d3.answered_at is None
+    assert not Event.objects.filter(demand=d3, action="resolve_on_spot").exists()
     assert DemandFact.objects.filter(demand__in=[d1, d2, d3]).count() == 3
 
 

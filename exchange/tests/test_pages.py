@@ -31,7 +31,7 @@ def test_upload_dry_run_map_and_import(world):
     page = c.get(f"/exchange/{job.pk}/").content.decode()
     assert "人才发展中心" in page and "同意新建" in page and "第 1 列" not in page
     headers = job.report["headers"]
-    form = {f"map-{i}": job.mapping[h] for i, h in enumerate(headers)}
+    form = {f"map-{i}": job.report["mapping"][h] for i, h in enumerate(headers)}
     form[f"map-{headers.index('承办人')}"] = "ignore"
     c.post(f"/exchange/{job.pk}/", {**form, "create_missing": "1", "action": "check"})
     job.refresh_from_db()
@@ -60,3 +60,22 @@ def test_another_parks_jobs_are_invisible(world):
     upload(c, hotline_sheet(world))
     job = ImportJob.objects.get()
     assert login(world.other_users["dispatcher"]).get(f"/exchange/{job.pk}/").status_code == 404
+
+
+def test_a_refused_file_still_shows_its_columns_to_map(world):
+    from exchange.tests.test_import import workbook
+
+    c = login(world.users["dispatcher"])
+    data = workbook(
+        ["承办科室", "问题", "登记日期"], [["经济发展局", "申请技改补贴", "2026-05-06"]]
+    )
+    upload(c, data)
+    job = ImportJob.objects.get()
+    assert "诉求内容" in job.report["error"]
+    page = c.get(f"/exchange/{job.pk}/").content.decode()
+    assert "承办科室" in page and 'name="map-1"' in page
+    form = {"map-0": "lead_department", "map-1": "description", "map-2": "created_at"}
+    c.post(f"/exchange/{job.pk}/", {**form, "action": "import"})
+    job.refresh_from_db()
+    assert job.state == "imported"
+    assert Demand.objects.filter(description="申请技改补贴").exists()

@@ -1,5 +1,6 @@
-"""python manage.py import_ledger FILE --park CODE [--map "列名=字段" ...] [--dry-run]
-[--create-missing] [--sheet NAME] [--user USERNAME] [--json]"""
+"""python manage.py import_ledger FILE --park CODE [--map "列名=字段" ...]
+[--value "列名:取值=对应值" ...] [--finished-by 列名 ...] [--dry-run] [--create-missing]
+[--sheet NAME] [--user USERNAME] [--json]"""
 
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,21 @@ class Command(BaseCommand):
             default=[],
             metavar="列名=字段",
             help="指定某列对应的字段，可重复；字段见 --fields",
+        )
+        parser.add_argument(
+            "--value",
+            action="append",
+            default=[],
+            metavar="列名:取值=对应值",
+            help="某列某个取值对应的值（如 “解决类型:非权属=explained”，空为不计入），可重复",
+        )
+        parser.add_argument(
+            "--finished-by",
+            action="append",
+            default=None,
+            metavar="列名",
+            help="该列有内容即视为已办结，可重复；默认按推荐（答复时间、解决类型等），"
+            "写 --finished-by '' 表示不按任何列判断",
         )
         parser.add_argument("--dry-run", action="store_true", help="只预演，不写入任何数据")
         parser.add_argument(
@@ -64,6 +80,10 @@ class Command(BaseCommand):
                 create_missing=opts["create_missing"],
                 dry_run=opts["dry_run"],
                 sheet=opts["sheet"],
+                values=importer.parse_value_option(opts["value"]),
+                finished_by=None
+                if opts["finished_by"] is None
+                else [h for h in opts["finished_by"] if h],
             )
         except ServiceError as exc:
             raise CommandError(exc.message)
@@ -75,9 +95,21 @@ class Command(BaseCommand):
     def _print(self, report: importer.ImportReport) -> None:
         w = self.stdout.write
         w("列的对应：")
+        reasons = {c["header"]: c for c in report.columns}
         for header, key in report.mapping.items():
             target = importer.MAP_TARGETS.get(key, key)
-            w(f"  {header} → {target}" + ("" if key in ("extra", "ignore") else f"（{key}）"))
+            c = reasons.get(header, {})
+            sample = "、".join(c.get("samples") or [])
+            w(
+                f"  {header} → {target}"
+                + ("" if key in ("extra", "ignore") else f"（{key}）")
+                + (f"  例：{sample}" if sample else "")
+                + (f"  [{c['reason']}]" if c.get("reason") else "")
+            )
+        for header, words in report.values.items():
+            if words:
+                w(f"“{header}”的取值：" + "，".join(f"{k}→{v or '空'}" for k, v in words.items()))
+        w("视为已办结的列：" + ("、".join(report.finished_by) or "（无）"))
         for kind, names in report.missing.items():
             label = importer.MISSING_LABELS[kind]
             made = report.created.get(kind, [])
