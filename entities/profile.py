@@ -10,8 +10,10 @@ for their own.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -157,7 +159,25 @@ def current_standard(on: dt.date | None = None) -> SizeStandard:
     std = SizeStandard.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
     std = std or SizeStandard.objects.order_by("-effective_from").first()
     if std is None:
-        raise InvalidInput("尚未录入企业划型标准")
+        # The shipped table is loaded by a migration; a database emptied since (a flush, a
+        # restore of an older dump) gets it back from the same file rather than no size classes.
+        std = install_shipped_standard()
+    return std
+
+
+SHIPPED_STANDARD = Path(__file__).resolve().parent / "data" / "size_standard_2017.json"
+
+
+def install_shipped_standard() -> SizeStandard:
+    table = json.loads(SHIPPED_STANDARD.read_text(encoding="utf-8"))
+    std, _ = SizeStandard.objects.get_or_create(
+        version=table["version"],
+        defaults={
+            "title": table["title"],
+            "effective_from": table["effective_from"],
+            "table": table,
+        },
+    )
     return std
 
 
