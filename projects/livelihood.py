@@ -63,7 +63,7 @@ def add_project(
             ds.Intake(
                 title=f"重点民生项目：{name}",
                 description=data.description,
-                channel=Channel.VISIT,
+                channel=Channel.LIAISON,  # listed by the park's staff, not found on a visit
                 requester_kind=RequesterKind.COMMUNITY,
                 requester_name=data.contact,
                 requester_phone=data.phone,
