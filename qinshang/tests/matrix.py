@@ -89,6 +89,17 @@ def has_params(route: Route) -> bool:
     return bool(re.search(r"<[^>]+>|\{\w+\}", route.template))
 
 
+def has_object(route: Route, rule: Rule, ids: dict[str, int]) -> bool:
+    """Whether a path parameter names an object of the scene's park (a constant, such as the
+    year of the national holiday schedule, names none)."""
+    names = re.findall(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", route.template)
+    for a, b in names:
+        name = a or b
+        if name not in rule.values or rule.values[name] in ids:
+            return True
+    return False
+
+
 def send(client: Client, token: str | None, method: str, path: str, data=None):  # type: ignore[no-untyped-def]
     headers = (
         {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token and path.startswith("/api/") else {}

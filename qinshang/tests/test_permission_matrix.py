@@ -127,7 +127,7 @@ def _sweep(world, user, persona: str, ids: dict[str, int], markers: list[str], o
                 response = matrix.send(client, token, method, path, rule.data)
                 if method == "POST" and user is not None:
                     client.force_login(user)  # a POST may have been the logout
-                if outsider and matrix.has_params(route) and allowed_roles != PUBLIC:
+                if outsider and matrix.has_object(route, rule, ids) and allowed_roles != PUBLIC:
                     # This park's object: the other park's user must not reach it. A typed body
                     # refused before any lookup (422) is fine if a missing object gets the very
                     # same answer: then it tells nothing about this park's object.
