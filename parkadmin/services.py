@@ -26,7 +26,8 @@ from notifications.services import notify_link
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
 from parkadmin.models import AdminChange, ChangeAction, ChangeKind
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from qinshang.inputs import text
+from qinshang.inputs import flag as _flag
+from qinshang.inputs import integer, optional_integer, text
 from qinshang.validators import check_phone, normalize_phone
 from workcal import calendar as wcal
 from workcal.models import YearSchedule
@@ -83,19 +84,9 @@ def _record(
 
 
 def _int(value: Any, label: str, lo: int, hi: int, *, default: int | None = None) -> int:
-    raw = "" if value is None else str(value).strip()
-    if raw == "" and default is not None:
-        return default
-    if not re.fullmatch(r"-?\d{1,6}", raw):
-        raise InvalidInput(f"{label}应为 {lo}–{hi} 之间的整数", field=label)
-    n = int(raw)
-    if not lo <= n <= hi:
-        raise InvalidInput(f"{label}应为 {lo}–{hi} 之间的整数（当前 {n}）", field=label)
-    return n
-
-
-def _flag(value: Any) -> bool:
-    return str(value).strip().lower() in {"1", "true", "on", "yes", "是"}
+    if default is not None:
+        return optional_integer(value, label, lo, hi, default=default)
+    return integer(value, label, lo, hi)
 
 
 def _code(value: Any, label: str) -> str:

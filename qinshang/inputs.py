@@ -75,3 +75,18 @@ def integer(
         )
         raise InvalidInput(message, field=field or label)
     return n
+
+
+def optional_integer(
+    value: Any, label: str, low: int | None = None, high: int | None = None, *, default: int
+) -> int:
+    """`integer`, with `default` when the field was left empty."""
+    return default if _blank(value) else integer(value, label, low, high)
+
+
+FLAG_WORDS = frozenset({"1", "true", "on", "yes", "是"})
+
+
+def flag(value: Any) -> bool:
+    """A checkbox or a yes/no column: ticked, "1", "true", "是" …; anything else is no."""
+    return str(value).strip().lower() in FLAG_WORDS

@@ -181,8 +181,8 @@ def test_category_with_its_default_department_and_limit(world):  # type: ignore[
 @pytest.mark.parametrize(
     "kw,message",
     [
-        ({"time_limit_days": "0"}, "1–365"),
-        ({"time_limit_days": "10000"}, "1–365"),
+        ({"time_limit_days": "0"}, "1 到 365"),
+        ({"time_limit_days": "10000"}, "1 到 365"),
         ({"time_limit_days": "五"}, "整数"),
         ({"name": ""}, "类别名称不能为空"),
     ],
