@@ -111,8 +111,16 @@ def notify_link(
         for u in users
         if u is not None
     }
-    created = Notification.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
-    return len(created)
+    if dedupe_key and rows:
+        # ignore_conflicts hands back every row offered, so the count would include the users
+        # told before; leave those out first (the constraint still settles a race).
+        told = Notification.objects.filter(
+            user_id__in=list(rows), dedupe_key=dedupe_key
+        ).values_list("user_id", flat=True)
+        for pk in told:
+            rows.pop(pk, None)
+    Notification.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
+    return len(rows)
 
 
 def _short(demand: Demand) -> str:

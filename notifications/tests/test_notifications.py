@@ -195,3 +195,20 @@ def test_read_all(world, django_capture_on_commit_callbacks):
     r = c.post("/notifications/read-all/", follow=True)
     assert "已将 3 条消息标为已读" in r.content.decode()
     assert not Notification.objects.filter(user=world.users["handler"], read_at=None).exists()
+
+
+def test_notify_link_counts_only_the_rows_it_wrote(world):  # type: ignore[no-untyped-def]
+    people = [world.users["dispatcher"], world.users["handler"]]
+    first = notes.notify_link(
+        people, world.park, Kind.SYSTEM, "提醒", "/manage/", dedupe_key="calendar-2027"
+    )
+    again = notes.notify_link(
+        [*people, world.users["leader"]],
+        world.park,
+        Kind.SYSTEM,
+        "提醒",
+        "/manage/",
+        dedupe_key="calendar-2027",
+    )
+    assert (first, again) == (2, 1)
+    assert Notification.objects.filter(dedupe_key="calendar-2027").count() == 3
