@@ -83,6 +83,31 @@ def _record(
     )
 
 
+def _log_save(
+    actor: User,
+    park: Park,
+    kind: str,
+    obj: Any,
+    label: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    created: bool,
+    was_active: bool | None,
+) -> None:
+    """One AdminChange for a save that changed something: 新增, 启用/停用 when the switch moved,
+    else 修改."""
+    if before == after:
+        return
+    if created:
+        action = ChangeAction.CREATED
+    elif was_active != obj.is_active:
+        action = ChangeAction.ACTIVATED if obj.is_active else ChangeAction.DEACTIVATED
+    else:
+        action = ChangeAction.UPDATED
+    _record(actor, park, kind, action, obj.pk, label, before, after)
+
+
 def _int(value: Any, label: str, lo: int, hi: int, *, default: int | None = None) -> int:
     if default is not None:
         return optional_integer(value, label, lo, hi, default=default)
@@ -190,14 +215,17 @@ def save_department(
         )
         dept.save()
         after = _dept_state(dept)
-        if department is None:
-            action = ChangeAction.CREATED
-        elif was_active != dept.is_active:
-            action = ChangeAction.ACTIVATED if dept.is_active else ChangeAction.DEACTIVATED
-        else:
-            action = ChangeAction.UPDATED
-        if before != after:
-            _record(actor, park, ChangeKind.DEPARTMENT, action, dept.pk, dept.name, before, after)
+        _log_save(
+            actor,
+            park,
+            ChangeKind.DEPARTMENT,
+            dept,
+            dept.name,
+            before,
+            after,
+            created=department is None,
+            was_active=was_active,
+        )
     return dept
 
 
@@ -337,14 +365,17 @@ def save_staff(
             u.set_password(password)
         u.save()
         after = _staff_state(u)
-        if person is None:
-            action = ChangeAction.CREATED
-        elif was_active != u.is_active:
-            action = ChangeAction.ACTIVATED if u.is_active else ChangeAction.DEACTIVATED
-        else:
-            action = ChangeAction.UPDATED
-        if before != after:
-            _record(actor, park, ChangeKind.STAFF, action, u.pk, u.display_name, before, after)
+        _log_save(
+            actor,
+            park,
+            ChangeKind.STAFF,
+            u,
+            u.display_name,
+            before,
+            after,
+            created=person is None,
+            was_active=was_active,
+        )
     return u, password
 
 
@@ -494,14 +525,17 @@ def save_category(
         c.save()
         c.default_co_departments.set([depts[i] for i in data.co_department_ids])
         after = _cat_state(c)
-        if category is None:
-            action = ChangeAction.CREATED
-        elif was_active != c.is_active:
-            action = ChangeAction.ACTIVATED if c.is_active else ChangeAction.DEACTIVATED
-        else:
-            action = ChangeAction.UPDATED
-        if before != after:
-            _record(actor, park, ChangeKind.CATEGORY, action, c.pk, str(c), before, after)
+        _log_save(
+            actor,
+            park,
+            ChangeKind.CATEGORY,
+            c,
+            str(c),
+            before,
+            after,
+            created=category is None,
+            was_active=was_active,
+        )
     return c
 
 
