@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from demands import access, privacy, queries, redaction, schemas, services
+from demands import access, privacy, queries, redaction, replies, schemas, services
 from demands import workflow as wf
 from demands.models import (
     Category,
@@ -23,6 +23,7 @@ from demands.models import Status as DemandStatus
 from demands.schemas import Blank
 from orgs.access import request_park as current_park
 from orgs.models import User
+from qinshang.errors import NotFound
 from qinshang.limits import Id, Line, PageNo, Text
 from workcal import calendar as wcal
 
@@ -48,6 +49,34 @@ class CategoryOut(Schema):
 def list_categories(request: HttpRequest) -> list[Category]:
     park = current_park(request)
     return list(Category.objects.filter(park=park, is_active=True).select_related("parent"))
+
+
+class ReplyTemplateOut(Schema):
+    id: int
+    title: str
+    category: str = Field(..., description="适用类别（“通用”：所有类别）")
+    body: str = Field(..., description="答复内容；给出 demand_id 时占位符已按该诉求填好")
+
+
+@router.get(
+    "/reply-templates",
+    response=list[ReplyTemplateOut],
+    summary="答复模板（答复和当场解决时选用）",
+    description="园区维护的常用答复。给出 demand_id 时只列适用于该诉求类别的模板，并填好"
+    "{企业名称}{诉求编号}等占位符；企业用户和群众得到空列表。",
+)
+def list_reply_templates(
+    request: HttpRequest, demand_id: Id | None = None, category_id: Id | None = None
+) -> list[replies.Offered]:
+    park = current_park(request)
+    user = _user(request)
+    demand = access.get_demand(user, park, demand_id) if demand_id else None
+    category = demand.category if demand is not None else None
+    if demand is None and category_id:
+        category = Category.objects.filter(park=park, pk=category_id).first()
+        if category is None:
+            raise NotFound("没有这个诉求类别")
+    return replies.offered(user, park, category, demand)
 
 
 DeadlineStateOut = Literal["normal", "due_soon", "overdue"]

@@ -122,6 +122,40 @@ class Category(models.Model):
         return self.name
 
 
+class ReplyTemplate(models.Model):
+    """A park's wording for a common answer (答复 and 当场解决), kept by its administrator.
+
+    Placeholders in braces ({企业名称}, {诉求编号}, {联系人}, {园区}) are filled from the demand
+    when the template is offered; anything else in braces is left as written."""
+
+    park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reply_templates",
+        verbose_name="适用类别",
+        help_text="一级类别适用于其下全部二级类别；留空适用于所有类别",
+    )
+    title = models.CharField("模板名称", max_length=40)
+    body = models.TextField("答复内容")
+    is_active = models.BooleanField("启用", default=True)
+    sort = models.PositiveSmallIntegerField("排序", default=100)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "答复模板"
+        verbose_name_plural = "答复模板"
+        ordering = ["park", "sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["park", "title"], name="uniq_reply_template_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class NumberSequence(models.Model):
     """Yearly counters behind QS-2026-000123; incremented under a row lock."""
 

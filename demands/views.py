@@ -24,7 +24,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
-from demands import access, display, privacy, queries, redaction, schemas, services, workbench
+from demands import (
+    access,
+    display,
+    privacy,
+    queries,
+    redaction,
+    replies,
+    schemas,
+    services,
+    workbench,
+)
 from demands import attachments as att
 from demands.models import (
     AccessKind,
@@ -325,8 +335,12 @@ def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
         if need_routing
         else None
     )
+    writes_answer = any(a["action"] in ("reply", "resolve_on_spot") for a in actions)
     return {
         "demand": demand,
+        "reply_templates": replies.offered(user, park, demand.category, demand)
+        if writes_answer
+        else [],
         "suggestion": suggestion,
         "show_similar": not requester,
         "state": services.demand_deadline_state(demand, today),
@@ -602,6 +616,10 @@ def new(request: PageRequest) -> HttpResponse:
         "preset_enterprise": request.GET.get("enterprise", ""),
         "is_requester": role in (Role.ENTERPRISE, Role.RESIDENT),
         "can_resolve": role in (Role.LIAISON, Role.DISPATCHER, Role.ADMIN),
+        # Before the demand exists its placeholders stay for the writer to complete.
+        "reply_templates": replies.offered(user, park, None)
+        if role in (Role.LIAISON, Role.DISPATCHER, Role.ADMIN)
+        else [],
         "outcomes": Outcome.choices,
         "max_mb": att.settings.ATTACHMENT_MAX_BYTES // 1048576,
         "allowed_files": att.ALLOWED_TEXT,

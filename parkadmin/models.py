@@ -15,6 +15,7 @@ class ChangeKind(models.TextChoices):
     CATEGORY = "category", "诉求类别"
     CALENDAR = "calendar", "节假日安排"
     SETTINGS = "settings", "园区参数"
+    TEMPLATE = "template", "答复模板"
 
 
 class ChangeAction(models.TextChoices):

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from demands.models import ACTIVE_TASK_STATUSES, Category, Task
+from demands.models import ACTIVE_TASK_STATUSES, Category, ReplyTemplate, Task
+from demands.replies import PLACEHOLDER_NAMES
 from liaisons.services import served_by
 from notifications.models import Kind
 from notifications.services import notify_link
@@ -537,6 +538,100 @@ def save_category(
             was_active=was_active,
         )
     return c
+
+
+# --------------------------------------------------------------------------- reply templates
+
+
+def reply_templates(park: Park) -> QuerySet[ReplyTemplate]:
+    return (
+        ReplyTemplate.objects.filter(park=park)
+        .select_related("category", "category__parent")
+        .order_by("-is_active", "sort", "id")
+    )
+
+
+def get_reply_template(park: Park, pk: int) -> ReplyTemplate:
+    tpl = ReplyTemplate.objects.filter(park=park, pk=pk).first()
+    if tpl is None:
+        raise NotFound("没有这个答复模板")
+    return tpl
+
+
+def _tpl_state(t: ReplyTemplate) -> dict[str, Any]:
+    return {
+        "模板名称": t.title,
+        "适用类别": str(t.category) if t.category_id and t.category else "通用",
+        "答复内容": t.body,
+        "启用": "是" if t.is_active else "否",
+        "排序": t.sort,
+    }
+
+
+@dataclass(frozen=True)
+class TemplateInput:
+    title: str
+    category_id: int | None
+    body: str
+    is_active: bool
+    sort: int
+
+    @classmethod
+    def parse(cls, data: Any) -> TemplateInput:
+        raw_cat = str(data.get("category_id") or "").strip()
+        body = text(data.get("body"), "答复内容", limit=2000)
+        if len(body) < 10:
+            raise InvalidInput("答复内容太短：模板至少写 10 个字", field="答复内容")
+        return cls(
+            title=text(data.get("title"), "模板名称", limit=40),
+            category_id=integer(raw_cat, "适用类别", 1, 10**12) if raw_cat else None,
+            body=body,
+            is_active=_flag(data.get("is_active")),
+            sort=_int(data.get("sort"), "排序", 0, 999, default=100),
+        )
+
+
+def save_reply_template(
+    actor: User, park: Park, data: TemplateInput, template: ReplyTemplate | None = None
+) -> ReplyTemplate:
+    require_admin(actor, park)
+    category = None
+    if data.category_id is not None:
+        category = Category.objects.filter(park=park, pk=data.category_id).first()
+        if category is None:
+            raise InvalidInput("适用类别不属于本园区", field="适用类别")
+    unknown = sorted(set(re.findall(r"\{([^{}]{1,20})\}", data.body)) - set(PLACEHOLDER_NAMES))
+    if unknown:
+        raise InvalidInput(
+            f"答复内容里的“{{{unknown[0]}}}”不是可用的占位符；可用：{'、'.join(PLACEHOLDER_NAMES)}",
+            field="答复内容",
+        )
+    with transaction.atomic():
+        if template is not None:
+            template = ReplyTemplate.objects.select_for_update().get(pk=template.pk, park=park)
+        clash = ReplyTemplate.objects.filter(park=park, title=data.title)
+        if template is not None:
+            clash = clash.exclude(pk=template.pk)
+        if clash.exists():
+            raise InvalidInput(f"已有名为“{data.title}”的答复模板", field="模板名称")
+        before = _tpl_state(template) if template else {}
+        was_active = template.is_active if template else None
+        t = template or ReplyTemplate(park=park)
+        t.title, t.category, t.body = data.title, category, data.body
+        t.is_active, t.sort = data.is_active, data.sort
+        t.save()
+        _log_save(
+            actor,
+            park,
+            ChangeKind.TEMPLATE,
+            t,
+            t.title,
+            before,
+            _tpl_state(t),
+            created=template is None,
+            was_active=was_active,
+        )
+    return t
 
 
 # --------------------------------------------------------------------------- park settings

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from demands.replies import PLACEHOLDER_NAMES
 from orgs.models import Department, Role
 from parkadmin import services
 from parkadmin.models import ChangeKind
@@ -228,6 +229,58 @@ def category_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
             "tops": tops,
             "departments": _depts(request),
             "history": services.history(request.park, ChangeKind.CATEGORY, cat.pk) if cat else [],
+        },
+        status=422 if error else 200,
+    )
+
+
+# --------------------------------------------------------------------------- reply templates
+
+
+@roles_required(*ADMIN, page="答复模板")
+def templates(request: ParkRequest) -> HttpResponse:
+    return render(
+        request,
+        "parkadmin/templates.html",
+        {"templates": services.reply_templates(request.park), "placeholders": PLACEHOLDER_NAMES},
+    )
+
+
+@roles_required(*ADMIN, page="答复模板")
+def template_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
+    tpl = services.get_reply_template(request.park, pk) if pk else None
+    error = ""
+    if request.method == "POST":
+        form: dict[str, Any] = request.POST.dict()
+        try:
+            saved = services.save_reply_template(
+                request.user, request.park, services.TemplateInput.parse(request.POST), tpl
+            )
+        except ServiceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"已保存答复模板“{saved.title}”")
+            return HttpResponseRedirect(reverse("parkadmin:templates"))
+    elif tpl is not None:
+        form = {
+            "title": tpl.title,
+            "category_id": str(tpl.category_id or ""),
+            "body": tpl.body,
+            "is_active": "1" if tpl.is_active else "",
+            "sort": str(tpl.sort),
+        }
+    else:
+        form = {"is_active": "1", "sort": "100"}
+    return render(
+        request,
+        "parkadmin/template_edit.html",
+        {
+            "tpl": tpl,
+            "form": form,
+            "error": error,
+            "tree": services.category_tree(request.park),
+            "placeholders": PLACEHOLDER_NAMES,
+            "history": services.history(request.park, ChangeKind.TEMPLATE, tpl.pk) if tpl else [],
         },
         status=422 if error else 200,
     )

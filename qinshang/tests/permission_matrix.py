@@ -123,6 +123,8 @@ PROFILE_PLANNERS = roles("dispatcher", "liaison", "leader", "admin")
 TABLE: dict[str, Rule] = {
     # ---------------------------------------------------------------- API (OpenAPI operations)
     "GET /api/v1/categories": page(EVERYONE),
+    # Requesters get an empty list: the park's form letters are for the staff who answer.
+    "GET /api/v1/reply-templates": page(EVERYONE),
     "GET /api/v1/departments": page(EVERYONE),
     "GET /api/v1/me": page(EVERYONE),
     "GET /api/v1/demands": page(EVERYONE),  # scoped: each sees the demands visible to them
@@ -209,6 +211,9 @@ TABLE: dict[str, Rule] = {
     "parkadmin:staff_edit": form(roles("admin"), pk="staff_id"),
     "parkadmin:reset_password": post(roles("admin"), pk="staff_id"),
     "parkadmin:categories": page(roles("admin")),
+    "parkadmin:templates": page(roles("admin")),
+    "parkadmin:template_new": form(roles("admin")),
+    "parkadmin:template_edit": form(roles("admin"), pk="template_pk"),
     "parkadmin:category_new": form(roles("admin")),
     "parkadmin:category_edit": form(roles("admin"), pk="category_pk"),
     "parkadmin:settings": form(roles("admin")),

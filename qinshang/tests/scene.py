@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from demands import services
 from demands.attachments import sample_bytes
-from demands.models import Attachment, Demand, Tier
+from demands.models import Attachment, Demand, ReplyTemplate, Tier
 from entities.models import MarketEntity
 
 # The title of another enterprise's agenda item in the scene's meeting.
@@ -206,6 +206,12 @@ def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-u
         "staff_id": u["handler_c"].pk,
         "department_pk": world.dept_a.pk,
         "category_pk": world.cat_finance.pk,
+        "template_pk": ReplyTemplate.objects.create(
+            park=world.park,
+            category=world.cat_finance,
+            title="融资政策指引",
+            body="您好，{企业名称}：融资政策可在园区门户查询。",
+        ).pk,
     }
 
 

@@ -45,4 +45,20 @@
     var btn = e.target.closest ? e.target.closest("[data-confirm]") : null;
     if (btn && !window.confirm(btn.dataset.confirm)) e.preventDefault();
   });
+  // 答复模板: picking a template puts its text into the form's answer, asking before it
+  // replaces what was already written there. <select data-fill-answer>, options with data-body.
+  document.addEventListener("change", function (e) {
+    var sel = e.target;
+    if (!sel.matches || !sel.matches("select[data-fill-answer]") || !sel.form) return;
+    var opt = sel.options[sel.selectedIndex];
+    var box = sel.form.querySelector("textarea[name=answer]");
+    if (!opt || !opt.dataset.body || !box) return;
+    var typed = box.value.trim();
+    if (typed && typed !== opt.dataset.body && !window.confirm("用模板替换已填写的答复内容？")) {
+      sel.value = "";
+      return;
+    }
+    box.value = opt.dataset.body;
+    box.focus();
+  });
 })();
