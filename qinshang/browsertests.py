@@ -67,7 +67,9 @@ class Person:
         self.page = self.ctx.new_page()
         if accept_dialogs:
             self.page.on("dialog", lambda d: d.accept())  # data-confirm buttons
-        self.page.goto(base + "/login/")
+        # The live server's first request imports the URL conf and builds the API's schemas:
+        # seconds on a busy machine, so the first page alone gets a generous wait.
+        self.page.goto(base + "/login/", timeout=max(timeout_ms, 90_000))
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password or "pw-" + username)
         # Wait for the answer to this click, not for the login page that is already loaded.
