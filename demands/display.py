@@ -16,6 +16,7 @@ EXTRA_LABELS = {
     "decide_answer": "协调答复",
     "decide_tasks": "协调交办",
     "sheet_record": "台账记录",
+    "track_code": "查询码",
 }
 
 METHODS = {"self": "本人评价", "phone": "电话回访", "visit": "上门回访"}

@@ -256,6 +256,9 @@ class Demand(models.Model):
         db_index=False,  # a partial index below: only merged demands have an entry
     )
     is_legacy = models.BooleanField("遗留问题", default=False)
+    # 查询码 for a requester without an account (a hotline caller): only a keyed hash is kept,
+    # so the ledger's readers cannot follow an item in the caller's name.
+    track_code_hash = models.CharField("查询码摘要", max_length=64, blank=True, editable=False)
     source_ref = models.CharField("来源引用", max_length=100, blank=True)
     extra = models.JSONField("其他字段", default=dict, blank=True)
     created_at = models.DateTimeField("受理时间")
@@ -533,3 +536,17 @@ class AccessLog(models.Model):
             models.Index(fields=["user", "-at"], name="access_user_at"),
             models.Index(fields=["demand", "-at"], name="access_demand_at"),
         ]
+
+
+class TrackingAttempt(models.Model):
+    """A look-up on the public tracking page; failed ones within a window lock the number and
+    the address, so six digits cannot be guessed."""
+
+    number = models.CharField(max_length=20, db_index=True)
+    address = models.CharField(max_length=45, db_index=True)
+    ok = models.BooleanField(default=False)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "查询记录"
+        verbose_name_plural = "查询记录"

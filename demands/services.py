@@ -1182,29 +1182,62 @@ def confirm(
     with transaction.atomic():
         demand = _lock(demand)
         check("confirm", actor, demand)
-        before = demand.status
-        demand.satisfaction = satisfaction
-        demand.confirmed_at = now
-        data: dict[str, Any] = {"satisfaction": satisfaction, "method": method}
-        if satisfaction == Satisfaction.DISSATISFIED:
-            demand.redo_count += 1
-            lead = _redo_lead(demand, now)
-            if lead is not None:
-                data["redo_department"] = lead.department.name
-        else:
-            demand.status = Status.CONFIRMED
-        demand.save()
-        record(
-            demand,
-            "confirm",
-            actor,
-            from_status=before,
-            to_status=demand.status,
-            note=comment,
-            data=data,
-            at=now,
-        )
+        _rate(demand, actor, satisfaction, comment, {"method": method}, now)
     return demand
+
+
+def confirm_tracked(
+    demand: Demand,
+    *,
+    satisfaction: Satisfaction,
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> Demand:
+    """回访 by a caller without an account, who proved the item theirs with its 查询码
+    (`demands.tracking`): the same rating as `confirm`, with no user behind it."""
+    if satisfaction == Satisfaction.DISSATISFIED:
+        _required(comment, "评价意见")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        if demand.status != Status.ANSWERED:
+            raise InvalidState("这件诉求现在不在待评价状态")
+        data = {"method": CallbackMethod.SELF, "via": "tracking_code"}
+        _rate(demand, None, satisfaction, comment, data, now)
+    return demand
+
+
+def _rate(
+    demand: Demand,
+    actor: User | None,
+    satisfaction: Satisfaction,
+    comment: str,
+    data: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """The rating itself, on a locked demand: 不满意 sends the lead task back for 重办."""
+    before = demand.status
+    demand.satisfaction = satisfaction
+    demand.confirmed_at = now
+    data = {"satisfaction": satisfaction, **data}
+    if satisfaction == Satisfaction.DISSATISFIED:
+        demand.redo_count += 1
+        lead = _redo_lead(demand, now)
+        if lead is not None:
+            data["redo_department"] = lead.department.name
+    else:
+        demand.status = Status.CONFIRMED
+    demand.save()
+    record(
+        demand,
+        "confirm",
+        actor,
+        from_status=before,
+        to_status=demand.status,
+        note=comment,
+        data=data,
+        at=now,
+    )
 
 
 def record_callback(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from demands import views
+from demands import track_views, views
 
 app_name = "demands"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
     path("<int:pk>/upload/", views.upload, name="upload"),
+    path("<int:pk>/track-code/", track_views.issue_code, name="track_code"),
     path("<int:pk>/reveal/<slug:field>/", views.reveal, name="reveal"),
     path("files/<int:att_id>/", views.download, name="download"),
 ]

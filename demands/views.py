@@ -33,6 +33,7 @@ from demands import (
     replies,
     schemas,
     services,
+    tracking,
     workbench,
 )
 from demands import attachments as att
@@ -338,6 +339,7 @@ def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
     writes_answer = any(a["action"] in ("reply", "resolve_on_spot") for a in actions)
     return {
         "demand": demand,
+        "can_issue_code": user.role in tracking.ISSUERS and demand.status != Status.MERGED,
         "reply_templates": replies.offered(user, park, demand.category, demand)
         if writes_answer
         else [],
@@ -537,6 +539,9 @@ def _intake_enterprise(request: PageRequest) -> int | None:
     return ent.pk
 
 
+TRACKED_CHANNELS = frozenset({Channel.HOTLINE, Channel.RECEPTION})
+
+
 @roles_required(*INTAKE_ROLES, page="登记诉求")
 def new(request: PageRequest) -> HttpResponse:
     user = request.user
@@ -590,10 +595,12 @@ def new(request: PageRequest) -> HttpResponse:
         except ServiceError as exc:
             error, status = exc.message, exc.status
         else:
-            messages.success(
-                request,
-                f"诉求已提交，编号 {demand.number}" + ("，已记录当场解决" if on_spot else ""),
-            )
+            said = f"诉求已提交，编号 {demand.number}" + ("，已记录当场解决" if on_spot else "")
+            if role in tracking.ISSUERS and demand.channel in TRACKED_CHANNELS:
+                # A caller has no account: the number and this code are how they follow it.
+                code = tracking.issue_code(user, demand)
+                said += f"；查询码 {code}（只显示这一次，请告知诉求人）"
+            messages.success(request, said)
             return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
     categories = _categories(park)
     if role == Role.RESIDENT:

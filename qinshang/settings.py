@@ -309,6 +309,11 @@ PERIODIC_JOBS = [
         "task": "idempotency.tasks.purge_expired",
         "every_minutes": 60,
     },
+    {
+        "name": "purge_tracking_attempts",
+        "task": "demands.tasks.purge_tracking_attempts",
+        "daily_at": "03:30",
+    },
 ]
 
 # Run by the scheduler itself on every tick (not queued): they watch the workers that drain the queue.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("exchange/", include("exchange.urls")),
     path("demands/", include("demands.urls")),
+    path("track/", include("demands.track_urls")),
     path("notifications/", include("notifications.urls")),
     path("liaisons/", include("liaisons.urls")),
     path("visits/", include("visits.urls")),

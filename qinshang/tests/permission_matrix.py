@@ -192,6 +192,12 @@ TABLE: dict[str, Rule] = {
     "admin:*": form(NOBODY),
     "home": page(EVERYONE),
     "login": form(PUBLIC),
+    # 查询进度: anyone may try a number and code; without a proven code the item's page sends
+    # the visitor back to the form (a redirect, not the login page), and a rating is not taken.
+    "track": form(PUBLIC),
+    "track_detail": page(PUBLIC, number="QS-2026-000001"),
+    "track_rate": post(PUBLIC, number="QS-2026-000001"),
+    "demands:track_code": post(roles("dispatcher", "admin", "liaison", "leader")),
     "logout": Rule(get=None, post=EVERYONE, ends_session=True),
     "healthz": page(PUBLIC),
     "switch_park": post(EVERYONE),
