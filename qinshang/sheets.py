@@ -180,6 +180,95 @@ def to_bytes(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
+# --------------------------------------------------------------------------- streamed workbooks
+
+# What openpyxl, given a plain string, would not write as a string cell: a formula (a leading
+# "=") or an error code.
+_NOT_PLAIN = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+
+
+def stream_cell(ws: Any, value: Any, number_format: str | None = None) -> Any:
+    """`cell` for a write-only sheet, with the same rules (every string a string cell, one that
+    could be read as a formula quote-prefixed, control characters dropped, "" as empty). A plain
+    string that openpyxl writes as a string cell anyway is passed as it is, so that a million
+    rows do not build a million styled cells."""
+    if isinstance(value, str):
+        value = clean_text(value) or None
+        if value is None:
+            return None
+        if not looks_like_formula(value) and value not in _NOT_PLAIN:
+            return value
+        c = Cell(ws, row=1, column=1, value=value)
+        c.data_type = "s"
+        if looks_like_formula(value):
+            c.quotePrefix = True
+    elif number_format is not None and value is not None:
+        c = Cell(ws, row=1, column=1, value=value)
+    else:
+        return value
+    if number_format is not None:
+        c.number_format = number_format
+    return c
+
+
+class StreamingBook:
+    """A workbook written in openpyxl's write-only mode: each row goes to a temporary file as it
+    is appended, so memory stays flat however many rows (the ledger export of a whole city).
+    Sheets are written one after another; each keeps `write_table`'s header style, widths,
+    freeze panes and filter, and every value goes through `stream_cell`."""
+
+    def __init__(self) -> None:
+        self.wb = Workbook(write_only=True)
+
+    def table(
+        self,
+        title: str,
+        headers: Sequence[Header | tuple[str, float]],
+        rows: Iterable[Sequence[Any]],
+        *,
+        style: HeaderStyle = DARK,
+        freeze: str | None = "B2",
+        hidden: bool = False,
+    ) -> int:
+        """A sheet called `title`: the header row, then `rows`. Returns the rows written."""
+        ws = self.wb.create_sheet(title)
+        heads = [h if isinstance(h, Header) else Header(h[0], h[1]) for h in headers]
+        for j, h in enumerate(heads, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = h.width
+        if freeze:
+            ws.freeze_panes = freeze
+        if hidden:
+            ws.sheet_state = "hidden"
+        top = []
+        for j, h in enumerate(heads, start=1):
+            c = Cell(ws, row=1, column=j, value=clean_text(h.title) or None)
+            c.data_type = "s"
+            if looks_like_formula(h.title):
+                c.quotePrefix = True
+            c.fill, c.font, c.alignment = style.fill, style.font, style.alignment
+            top.append(c)
+        ws.append(top)
+        formats = [h.number_format for h in heads]
+        width = len(formats)
+        n = 0
+        for row in rows:
+            ws.append(
+                [stream_cell(ws, v, formats[j] if j < width else None) for j, v in enumerate(row)]
+            )
+            n += 1
+        if n and heads:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{n + 1}"
+        return n
+
+    def save(self, out: str | IO[bytes]) -> None:
+        self.wb.save(out)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.save(buf)
+        return buf.getvalue()
+
+
 # --------------------------------------------------------------------------- reading cells
 
 _HEADER_NOISE = re.compile(r"[\s*:]+")
