@@ -4,6 +4,7 @@ openpyxl's write-only mode), in a process of its own whose peak resident memory 
 
     .venv/bin/python bench/export_memory.py                  # 1,000,000 rows
     .venv/bin/python bench/export_memory.py --rows 20000
+    .venv/bin/python bench/export_memory.py --limit 200000   # seeded once, exported in part
 
 The ledger is seeded once into a SQLite file (/tmp/qinshang_bench_export.sqlite3; --reseed to
 redo it): bench/ledger.py's seeding for the first --base demands (with their tasks), then copied
@@ -46,10 +47,10 @@ def seed(rows: int, base: int) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(DB + suffix).unlink(missing_ok=True)
     setup()
+    import importlib.util
+
     from django.core.management import call_command
     from django.db import connection, transaction
-
-    import importlib.util
 
     # bench/ledger.py's seeding (bench/ is no package: its routing.py would shadow the app).
     spec = importlib.util.spec_from_file_location("bench_ledger", ROOT / "bench" / "ledger.py")
@@ -63,8 +64,12 @@ def seed(rows: int, base: int) -> None:
         cur.execute("SELECT min(id), max(id), count(*) FROM demands_demand")
         lo, hi, n = cur.fetchone()
         assert hi - lo + 1 == n, "the seeded ids are not contiguous"
-        cols = [c.name for c in connection.introspection.get_table_description(cur, "demands_demand")]
-        tcols = [c.name for c in connection.introspection.get_table_description(cur, "demands_task")]
+        cols = [
+            c.name for c in connection.introspection.get_table_description(cur, "demands_demand")
+        ]
+        tcols = [
+            c.name for c in connection.introspection.get_table_description(cur, "demands_task")
+        ]
         copy = [c for c in cols if c not in ("id", "number")]
         tcopy = [c for c in tcols if c not in ("id", "demand_id")]
         k = 1
@@ -85,20 +90,36 @@ def seed(rows: int, base: int) -> None:
         cur.execute("ANALYZE")
         cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         cur.execute("SELECT count(*) FROM demands_demand")
-        print(f"seeded {cur.fetchone()[0]:,} demands in {time.monotonic() - started:.0f} s", flush=True)
+        print(
+            f"seeded {cur.fetchone()[0]:,} demands in {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
 
 
-def export(chunk: int) -> None:
-    """The child: export the whole ledger to OUT, print its own figures."""
+def export(chunk: int, limit: int | None) -> None:
+    """The child: export the ledger (its first `limit` demands, or all) to OUT, print its own
+    figures."""
     setup()
     from demands.models import Demand
     from demands.privacy import always
     from demands.workbook import write_ledger
 
-    qs = Demand.objects.order_by("created_at", "id")
+    qs = Demand.objects.order_by("id")
+    if limit:
+        qs = qs.filter(id__lte=limit)  # the seeded ids run from 1
     started = time.monotonic()
     cpu = time.process_time()
-    n = write_ledger(qs, OUT, always, chunk_size=chunk)
+
+    def progress(done: int) -> None:
+        if done % 50_000 == 0:  # so that a run cut short still shows how memory grows
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                f"  read {done:,} rows in {time.monotonic() - started:.0f} s, "
+                f"ru_maxrss {rss:.0f} MB",
+                flush=True,
+            )
+
+    n = write_ledger(qs, OUT, always, progress=progress, chunk_size=chunk)
     seconds = time.monotonic() - started
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size_mb = os.path.getsize(OUT) / 1048576
@@ -115,6 +136,9 @@ def main() -> None:
     ap.add_argument("--base", type=int, default=10_000)
     ap.add_argument("--chunk", type=int, default=2000)
     ap.add_argument("--reseed", action="store_true")
+    ap.add_argument(
+        "--limit", type=int, default=0, help="export only the first N demands of the seeded ledger"
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--seed-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -122,21 +146,40 @@ def main() -> None:
         seed(args.rows, args.base)
         return
     if args.child:
-        export(args.chunk)
+        export(args.chunk, args.limit)
         return
     if args.reseed or not Path(DB).exists():
         seed_in_child(args.rows, args.base)
-    proc = subprocess.run(
-        ["/usr/bin/time", "-v", sys.executable, __file__, "--child", "--chunk", str(args.chunk)],
-        capture_output=True,
+    proc = subprocess.Popen(
+        [
+            "/usr/bin/time",
+            "-v",
+            sys.executable,
+            __file__,
+            "--child",
+            "--chunk",
+            str(args.chunk),
+            "--limit",
+            str(args.limit),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
-    sys.stdout.write(proc.stdout)
-    if proc.returncode:
-        sys.stderr.write(proc.stderr)
+    assert proc.stdout is not None and proc.stderr is not None
+    last = ""
+    for line in proc.stdout:  # the child's progress as it goes
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        last = line if line.startswith("child ") else last
+    err = proc.stderr.read()
+    if proc.wait():
+        sys.stderr.write(err)
         raise SystemExit(proc.returncode)
-    peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    child = dict(kv.split("=") for kv in proc.stdout.strip().splitlines()[-1].split()[1:])
+    found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    assert found, err
+    peak_kb = int(found.group(1))
+    child = dict(kv.split("=") for kv in last.split()[1:])
     print(
         f"rows={child['rows']} seconds={child['seconds']} cpu_s={child['cpu_s']} "
         f"peak_rss_mb={peak_kb / 1024:.0f} file_mb={child['file_mb']} chunk={args.chunk}"

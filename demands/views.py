@@ -248,7 +248,8 @@ def export(request: PageRequest) -> HttpResponse:
     qs = queries.apply(access.visible_demands(request.user, park), f)
     name = f"问题台账-{park.short_name}-{_today():%Y%m%d}.xlsx"
     if request.method == "POST" or qs.count() > exports.sync_max_rows():
-        job = exports.start(request.user, park, dict(request.GET.items()), name)
+        params = {k: request.GET.get(k, "") for k in request.GET}
+        job = exports.start(request.user, park, params, name)
         return HttpResponseRedirect(reverse("demands:export_job", args=[job.pk]))
     data = export_ledger(qs, mask=privacy.masker(request.user, qs))
     resp = HttpResponse(data, content_type=XLSX)

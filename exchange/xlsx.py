@@ -133,9 +133,8 @@ def read_sheet_with_mapping(
     sheet, or the first that holds data. Raises InvalidInput for a file that is not a workbook,
     a missing sheet, or one over the limits of `qinshang.sheets` (checked before parsing).
 
-    Many ledgers put a title row ("某某园区企业诉求台账") and a blank row above the headers: the
-    header row is the first of the first ten rows that fills most of the columns. Rows that are
-    entirely empty (or hold only empty strings) are dropped.
+    The header row, unnamed and repeated columns as `qinshang.sheets.read_sheet`; a hidden sheet
+    字段对应 (our own export's) says which column is which field.
     """
     with sheets.open_workbook(data, unreadable=UNREADABLE) as wb:
         if sheet and sheet not in wb.sheetnames:
@@ -156,25 +155,8 @@ def read_sheet_with_mapping(
             for _, r in list(wb.rows(wb[MAPPING_SHEET]))[1:]:
                 if len(r) >= 2 and not _blank(r[0]) and str(r[1]) in MAP_TARGETS:
                     embedded[str(r[0]).strip()] = str(r[1])
-    if not raw:
-        return [], [], {}
-    width = max(len(r) for _, r in raw)
-    head_at = 0
-    for i, (_, r) in enumerate(raw[:10]):
-        if sum(not _blank(v) for v in r) >= max(2, width // 2):
-            head_at = i
-            break
-    headers = ["" if _blank(v) else str(v).strip() for v in raw[head_at][1]]
-    headers += [""] * (width - len(headers))
-    # Unnamed columns get a name so their content can still be kept.
-    headers = [h or f"第{i + 1}列" for i, h in enumerate(headers)]
-    seen: dict[str, int] = {}
-    for i, h in enumerate(headers):  # two columns called 备注: the second becomes 备注（2）
-        seen[h] = seen.get(h, 0) + 1
-        if seen[h] > 1:
-            headers[i] = f"{h}（{seen[h]}）"
-    rows = [(n, r + [None] * (width - len(r))) for n, r in raw[head_at + 1 :]]
-    return headers, rows, embedded
+    headers, rows = sheets.table_of(raw)
+    return headers, rows, embedded if headers else {}
 
 
 _blank = sheets.is_blank

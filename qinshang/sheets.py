@@ -534,6 +534,13 @@ def read_sheet(
             else next((w for w in wb.worksheets if (w.max_row or 0) > 1), wb.worksheets[0])
         )
         raw = [(n, r) for n, r in wb.rows(ws) if any(not is_blank(v) for v in r)]
+    return table_of(raw)
+
+
+def table_of(
+    raw: list[tuple[int, list[Any]]],
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """Headers and data rows of a sheet's non-empty rows (see `read_sheet`)."""
     if not raw:
         return [], []
     width = max(len(r) for _, r in raw)
@@ -570,6 +577,7 @@ def read_sheet(
 # gives the row-by-row report as a sheet.
 
 T = TypeVar("T")
+R = TypeVar("R", bound="RowReport")
 IMPORT_MAX_ROWS = 20_000
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -685,12 +693,12 @@ class Row:
 def import_rows(
     body: Iterable[tuple[int, list[str]]],
     index: dict[str, int],
-    report: RowReport,
+    report: R,
     *,
     check: Callable[[Row], T | None],
     write: Callable[[int, T], None],
     columns_of: Mapping[str, str] | None = None,
-) -> RowReport:
+) -> R:
     """Check every row, then write the valid ones, each in a savepoint, all in one transaction
     that is rolled back for a dry run, or when a row is wrong and not `report.valid_only`.
 
