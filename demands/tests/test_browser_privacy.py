@@ -32,7 +32,7 @@ def test_leader_reveals_a_phone_and_supervision_sees_it(browser, live_server):
             requester_phone="13907325678",
         ),
     )
-    leader = Person(browser, live_server.url, "leader", timeout_ms=10_000)
+    leader = Person(browser, live_server.url, "leader")
     page = leader.page
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -50,7 +50,7 @@ def test_leader_reveals_a_phone_and_supervision_sees_it(browser, live_server):
     leader.close()
     assert AccessLog.objects.filter(kind="reveal", field="phone", demand=d).count() == 1
 
-    disp = Person(browser, live_server.url, "disp", timeout_ms=10_000)
+    disp = Person(browser, live_server.url, "disp")
     page = disp.page
     page.goto(f"{live_server.url}/demands/access-log/?kind=reveal")
     table = page.locator("#access-log")
