@@ -550,3 +550,38 @@ class TrackingAttempt(models.Model):
     class Meta:
         verbose_name = "查询记录"
         verbose_name_plural = "查询记录"
+
+
+class LedgerExport(models.Model):
+    """A ledger export too large to answer at once: written by a background task
+    (demands.tasks.run_ledger_export) with its progress, then downloaded by the one who asked.
+    The query string is kept as asked, so the task exports exactly what the page showed."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "生成失败"
+
+    park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    params = models.JSONField("筛选条件", default=dict, blank=True)  # the ledger's GET
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField("条数", default=0)
+    rows_done = models.PositiveIntegerField("已写条数", default=0)
+    file = models.FileField(upload_to="exports/", max_length=300, blank=True)
+    name = models.CharField("文件名", max_length=200)
+    error = models.CharField("错误", max_length=300, blank=True, default="")
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "台账导出"
+        verbose_name_plural = "台账导出"
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0

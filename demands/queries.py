@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
@@ -203,3 +204,31 @@ class CappedPaginator(Paginator):
         if self.count_exact:
             top = min(top, count)
         return Page(page_rows(self.object_list, bottom, top), number, self)
+
+
+def ledger_filter(params: Any) -> LedgerFilter:
+    """The ledger filter of a query string (a page's GET, or the one a background export kept)."""
+
+    def date(name: str) -> dt.date | None:
+        raw = params.get(name, "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(f"日期“{raw}”格式不正确，应为 2026-01-31", field=name)
+
+    dept = params.get("department", "").strip()
+    overdue = {"1": True, "0": False}.get(params.get("overdue", ""))
+    return LedgerFilter(
+        status=params.get("status", "").strip() or None,
+        category=params.get("category", "").strip() or None,
+        department=int(dept) if dept.isdigit() else None,
+        channel=params.get("channel", "").strip() or None,
+        overdue=overdue,
+        q=params.get("q", "").strip() or None,
+        date_from=date("date_from"),
+        date_to=date("date_to"),
+        tier=params.get("tier", "").strip() or None,
+        sort=params.get("sort", "").strip() or "created",
+    )

@@ -27,6 +27,7 @@ from django_htmx.middleware import HtmxDetails
 from demands import (
     access,
     display,
+    exports,
     privacy,
     queries,
     redaction,
@@ -173,30 +174,7 @@ def _today() -> dt.date:
 # --------------------------------------------------------------------------- ledger
 
 
-def ledger_filter(params: Any) -> queries.LedgerFilter:
-    def date(name: str) -> dt.date | None:
-        raw = params.get(name, "").strip()
-        if not raw:
-            return None
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise InvalidInput(f"日期“{raw}”格式不正确，应为 2026-01-31", field=name)
-
-    dept = params.get("department", "").strip()
-    overdue = {"1": True, "0": False}.get(params.get("overdue", ""))
-    return queries.LedgerFilter(
-        status=params.get("status", "").strip() or None,
-        category=params.get("category", "").strip() or None,
-        department=int(dept) if dept.isdigit() else None,
-        channel=params.get("channel", "").strip() or None,
-        overdue=overdue,
-        q=params.get("q", "").strip() or None,
-        date_from=date("date_from"),
-        date_to=date("date_to"),
-        tier=params.get("tier", "").strip() or None,
-        sort=params.get("sort", "").strip() or "created",
-    )
+ledger_filter = queries.ledger_filter
 
 
 def _rows(demands: list[Demand], today: dt.date) -> list[dict[str, Any]]:
@@ -260,22 +238,48 @@ def ledger(request: PageRequest) -> HttpResponse:
     return render(request, "demands/ledger.html", ctx, status=status)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @roles_required(*STAFF_ROLES, page="台账导出")
 def export(request: PageRequest) -> HttpResponse:
+    """The filtered ledger as .xlsx at once; over `LEDGER_EXPORT_SYNC_MAX_ROWS` rows (or on
+    POST) a background job (demands.exports) whose page shows its progress and the download."""
     park = request.park
     f = ledger_filter(request.GET)
     qs = queries.apply(access.visible_demands(request.user, park), f)
-    data = export_ledger(qs, mask=privacy.masker(request.user, qs))
     name = f"问题台账-{park.short_name}-{_today():%Y%m%d}.xlsx"
-    resp = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    if request.method == "POST" or qs.count() > exports.sync_max_rows():
+        params = {k: request.GET.get(k, "") for k in request.GET}
+        job = exports.start(request.user, park, params, name)
+        return HttpResponseRedirect(reverse("demands:export_job", args=[job.pk]))
+    data = export_ledger(qs, mask=privacy.masker(request.user, qs))
+    resp = HttpResponse(data, content_type=XLSX)
     from urllib.parse import quote
 
     resp["Content-Disposition"] = (
         f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(name)}"
     )
     return resp
+
+
+@roles_required(*STAFF_ROLES, page="台账导出")
+def export_job(request: PageRequest, export_id: int) -> HttpResponse:
+    job = exports.get(request.user, request.park, export_id)
+    ctx = {"job": job, "recent": exports.visible(request.user, request.park)[:10]}
+    if request.htmx and request.htmx.target == "export-progress":
+        return render(request, "demands/_export_progress.html", ctx)
+    return render(request, "demands/export_job.html", ctx)
+
+
+@roles_required(*STAFF_ROLES, page="台账导出")
+def export_file(request: PageRequest, export_id: int) -> FileResponse:
+    job = exports.get(request.user, request.park, export_id)
+    if job.state != job.State.DONE or not job.file:
+        raise NotFound("导出文件尚未生成")
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.name, content_type=XLSX
+    )
 
 
 # --------------------------------------------------------------------------- demand page

@@ -9,5 +9,5 @@ class ExchangeConfig(AppConfig):
         from demands import workbook
         from exchange import xlsx
 
-        if xlsx.export_ledger not in workbook.EXPORTERS:
-            workbook.EXPORTERS.append(xlsx.export_ledger)
+        if xlsx.SheetOrigins not in workbook.ORIGINS:
+            workbook.ORIGINS.append(xlsx.SheetOrigins)

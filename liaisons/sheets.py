@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -24,7 +23,8 @@ from entities.models import KINDS_WITHOUT_CODE, EntityKind, MarketEntity, Tier
 from entities.services import EntityInput, create_entity
 from orgs.models import Department, Park, Role, User
 from qinshang import industries, sheets
-from qinshang.errors import Forbidden, InvalidInput
+from qinshang.errors import Forbidden
+from qinshang.sheets import Column, Row, import_rows
 from qinshang.validators import (
     check_credit_code,
     check_phone,
@@ -42,19 +42,6 @@ if TYPE_CHECKING:
 EDIT_ROLES = (Role.DISPATCHER, Role.ADMIN)
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # what our export writes
-    synonyms: tuple[str, ...] = ()
-    required: bool = False
-    width: int = 14
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return (self.header, *self.synonyms)
 
 
 ENTITY_COLUMNS: tuple[Column, ...] = (
@@ -198,36 +185,8 @@ def _lookup(words: dict[Any, tuple[str, ...]], value: str) -> Any:
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行【{self.column}】{self.message}"
-
-
-@dataclass
-class ImportReport:
-    kind: str  # "entities" | "staff"
-    total: int = 0
-    valid: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    ignored_headers: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    valid_only: bool = False
-    committed: bool = False
-
-    @property
-    def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+class ImportReport(sheets.RowReport):
+    """The report of an entity or staff import (`kind` "entities" | "staff")."""
 
     def summary(self) -> str:
         what = "市场主体" if self.kind == "entities" else "人员"
@@ -255,44 +214,7 @@ class ImportReport:
 def read_rows(
     data: bytes | IO[bytes], columns: tuple[Column, ...]
 ) -> tuple[dict[str, int], list[str], list[tuple[int, list[str]]]]:
-    """(column key -> index, ignored headers, [(sheet row number, cells)]) of the first sheet.
-    The header row is the one among the first ten that names the most known columns."""
-    raw = data if isinstance(data, bytes) else data.read()
-    if len(raw) > MAX_BYTES:
-        raise InvalidInput(f"文件超过 {MAX_BYTES // 1048576} MB", field="file")
-    # Ten rows of title and header above the data are allowed on top of MAX_ROWS.
-    with sheets.open_workbook(
-        raw, max_rows=MAX_ROWS + 10, too_many_rows=f"一次最多导入 {MAX_ROWS} 行"
-    ) as wb:
-        rows = [(n, [sheets.cell_text(v) for v in r]) for n, r in wb.rows(wb.worksheets[0])]
-    known = {sheets.normalise_header(name): c.key for c in columns for name in c.names}
-    best: tuple[int, int] = (0, -1)
-    for i, (_, cells) in enumerate(rows[:10]):
-        hits = len({known[h] for h in map(sheets.normalise_header, cells) if h in known})
-        if hits > best[0]:
-            best = (hits, i)
-    if best[1] < 0:
-        wanted = "、".join(c.header for c in columns if c.required)
-        raise InvalidInput(f"没有找到表头：前 10 行中没有“{wanted}”等列名", field="file")
-    head_at = best[1]
-    index: dict[str, int] = {}
-    ignored = []
-    for j, v in enumerate(rows[head_at][1]):
-        key = known.get(sheets.normalise_header(v))
-        if key and key not in index:
-            index[key] = j
-        elif v:
-            ignored.append(v)
-    missing = [c.header for c in columns if c.required and c.key not in index]
-    if missing:
-        raise InvalidInput(f"表格缺少必需的列：{'、'.join(missing)}", field="file")
-    body = [(n, cells) for n, cells in rows[head_at + 1 :] if any(cells)]
-    return index, ignored, body
-
-
-def _get(cells: list[str], index: dict[str, int], key: str) -> str:
-    j = index.get(key)
-    return cells[j] if j is not None and j < len(cells) else ""
+    return sheets.read_rows(data, columns, max_rows=MAX_ROWS, max_bytes=MAX_BYTES)
 
 
 def parse_industry(value: str) -> tuple[str, str | None]:
@@ -361,7 +283,7 @@ def import_entities(
     _check_actor(actor, park)
     index, ignored, body = read_rows(data, ENTITY_COLUMNS)
     report = ImportReport(
-        "entities", total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
+        "entities", ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
     )
     existing_codes = dict(
         MarketEntity.objects.filter(park=park)
@@ -371,17 +293,9 @@ def import_entities(
     existing_names = set(MarketEntity.objects.filter(park=park).values_list("name", flat=True))
     seen_codes: dict[str, int] = {}
     seen_names: dict[str, int] = {}
-    inputs: list[tuple[int, EntityInput]] = []
-    for n, cells in body:
 
-        def val(key: str, cells: list[str] = cells) -> str:
-            return _get(cells, index, key)
-
-        errs: list[RowError] = []
-
-        def bad(col: str, msg: str, errs: list[RowError] = errs, n: int = n) -> None:
-            errs.append(RowError(n, col, msg))
-
+    def check(row: Row) -> EntityInput | None:
+        val, bad, n = row.val, row.bad, row.n
         name = val("name")
         if not name:
             bad("企业名称", "不能为空")
@@ -440,56 +354,34 @@ def import_entities(
             seen_names.setdefault(name, n)
         if code and not check_credit_code(code):
             seen_codes.setdefault(code, n)
-        if errs:
-            report.errors.extend(errs)
-            continue
-        inputs.append(
-            (
-                n,
-                EntityInput(
-                    name=name,
-                    kind=str(kind),
-                    credit_code=code,
-                    industry=industry,
-                    address=val("address"),
-                    tier=tier,
-                    legal_representative=val("legal"),
-                    employees=employees,
-                    annual_revenue_wan=val("revenue"),
-                    total_assets_wan=val("assets"),
-                    main_business=val("main_business"),
-                    business_scope=val("business_scope"),
-                    contacts=[{"name": contact, "phone": phone, "is_primary": True}]
-                    if phone
-                    else [],
-                ),
-            )
+        return EntityInput(
+            name=name,
+            kind=str(kind),
+            credit_code=code,
+            industry=industry,
+            address=val("address"),
+            tier=tier,
+            legal_representative=val("legal"),
+            employees=employees,
+            annual_revenue_wan=val("revenue"),
+            total_assets_wan=val("assets"),
+            main_business=val("main_business"),
+            business_scope=val("business_scope"),
+            contacts=[{"name": contact, "phone": phone, "is_primary": True}] if phone else [],
         )
-    with transaction.atomic():
-        for n, data_in in inputs:
-            try:
-                with transaction.atomic():
-                    made = create_entity(actor, park, data_in)
-                report.created += 1
-                hint = made.industry_suggestion
-                if not made.industry and hint:
-                    words = "、".join(hint.get("words", [])[:3])
-                    report.notes.append(
-                        f"第 {n} 行：未填所属行业，按名称和经营范围建议 {hint['division_label']}"
-                        f"（置信度 {hint['confidence']:.0%}，依据：{words or '名称'}）"
-                    )
-            except InvalidInput as exc:
-                report.errors.append(
-                    RowError(n, FIELD_COLUMN.get(exc.field or "", "—"), exc.message)
-                )
-        report.valid = report.created
-        report.errors.sort(key=lambda e: (e.row, e.column))
-        if dry_run or (report.errors and not valid_only):
-            transaction.set_rollback(True)
-            report.created = 0
-        else:
-            report.committed = True
-    return report
+
+    def write(n: int, data_in: EntityInput) -> None:
+        made = create_entity(actor, park, data_in)
+        report.created += 1
+        hint = made.industry_suggestion
+        if not made.industry and hint:
+            words = "、".join(hint.get("words", [])[:3])
+            report.notes.append(
+                f"第 {n} 行：未填所属行业，按名称和经营范围建议 {hint['division_label']}"
+                f"（置信度 {hint['confidence']:.0%}，依据：{words or '名称'}）"
+            )
+
+    return import_rows(body, index, report, check=check, write=write, columns_of=FIELD_COLUMN)
 
 
 # --------------------------------------------------------------------------- staff
@@ -507,24 +399,15 @@ def import_staff(
     get the mobile number as user name and no usable password until an administrator sets one."""
     _check_actor(actor, park)
     index, ignored, body = read_rows(data, STAFF_COLUMNS)
-    report = ImportReport(
-        "staff", total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
-    )
+    report = ImportReport("staff", ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only)
     depts = {_norm(d.name): d for d in Department.objects.filter(park=park, is_active=True)}
     mine = {u.phone: u for u in User.objects.filter(park=park).exclude(phone="")}
     taken = set(User.objects.exclude(park=park).values_list("username", flat=True))
     seen: dict[str, int] = {}
-    todo: list[tuple[int, dict[str, Any]]] = []
-    for n, cells in body:
+    is_admin = actor.is_superuser or actor.role == Role.ADMIN
 
-        def val(key: str, cells: list[str] = cells) -> str:
-            return _get(cells, index, key)
-
-        errs: list[RowError] = []
-
-        def bad(col: str, msg: str, errs: list[RowError] = errs, n: int = n) -> None:
-            errs.append(RowError(n, col, msg))
-
+    def check(row: Row) -> dict[str, Any] | None:
+        val, bad = row.val, row.bad
         name = val("name")
         if not name:
             bad("姓名", "不能为空")
@@ -548,7 +431,6 @@ def import_staff(
                 "角色",
                 f"“{role_text}”无法识别，可填：专属服务员、部门经办人、部门负责人、园区领导、派单员",
             )
-        is_admin = actor.is_superuser or actor.role == Role.ADMIN
         if role == Role.ADMIN and not is_admin:
             bad("角色", "只有系统管理员可以通过导入设置系统管理员")
         phone_raw = val("phone")
@@ -564,59 +446,44 @@ def import_staff(
         elif phone in mine and mine[phone].role == Role.ADMIN and not is_admin:
             bad("手机", f"{phone} 是系统管理员的账号，只有系统管理员可以修改")
         if phone:
-            seen.setdefault(phone, n)
-        if errs:
-            report.errors.extend(errs)
-            continue
-        todo.append(
-            (
-                n,
-                {
-                    "name": name,
-                    "dept": dept,
-                    "title": val("title")[:50],
-                    "rank": rank,
-                    "role": role,
-                    "phone": phone,
-                },
+            seen.setdefault(phone, row.n)
+        return {
+            "name": name,
+            "dept": dept,
+            "title": val("title")[:50],
+            "rank": rank,
+            "role": role,
+            "phone": phone,
+        }
+
+    def write(_n: int, row: dict[str, Any]) -> None:
+        user = mine.get(row["phone"])
+        if user is None:
+            User.objects.create(
+                username=row["phone"],
+                password=make_password(None),
+                park=park,
+                full_name=row["name"],
+                phone=row["phone"],
+                department=row["dept"],
+                title=row["title"],
+                rank=row["rank"],
+                role=row["role"] or (Role.LEADER if row["rank"] == 1 else Role.LIAISON),
             )
-        )
-    with transaction.atomic():
-        for _n, row in todo:
-            user = mine.get(row["phone"])
-            if user is None:
-                User.objects.create(
-                    username=row["phone"],
-                    password=make_password(None),
-                    park=park,
-                    full_name=row["name"],
-                    phone=row["phone"],
-                    department=row["dept"],
-                    title=row["title"],
-                    rank=row["rank"],
-                    role=row["role"] or (Role.LEADER if row["rank"] == 1 else Role.LIAISON),
-                )
-                report.created += 1
-            else:
-                user.full_name = row["name"]
-                user.department = row["dept"] or user.department
-                user.title = row["title"] or user.title
-                user.rank = row["rank"]
-                if row["role"]:
-                    user.role = row["role"]
-                user.save(update_fields=["full_name", "department", "title", "rank", "role"])
-                report.updated += 1
-        report.valid = report.created + report.updated
-        if report.updated:
-            report.notes.append(
-                f"{report.updated} 人按手机号匹配到已有账号，已更新其部门、职务和职级"
-            )
-        if dry_run or (report.errors and not valid_only):
-            transaction.set_rollback(True)
-            report.created = report.updated = 0
-            report.notes = []
+            report.created += 1
         else:
-            report.committed = True
+            user.full_name = row["name"]
+            user.department = row["dept"] or user.department
+            user.title = row["title"] or user.title
+            user.rank = row["rank"]
+            if row["role"]:
+                user.role = row["role"]
+            user.save(update_fields=["full_name", "department", "title", "rank", "role"])
+            report.updated += 1
+
+    import_rows(body, index, report, check=check, write=write)
+    if report.committed and report.updated:
+        report.notes.append(f"{report.updated} 人按手机号匹配到已有账号，已更新其部门、职务和职级")
     return report
 
 

@@ -9,16 +9,14 @@ valid rows are asked for; a dry run writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
-
-from django.db import transaction
 
 from entities import profile as facts
 from entities.models import MarketEntity
-from liaisons.sheets import Column, RowError, read_rows
 from orgs.models import Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput
+from qinshang.sheets import Column, Row, RowReport, import_rows, read_rows
 from qinshang.validators import normalize_credit_code
 
 _ENTITY = (
@@ -61,16 +59,8 @@ FIELD_COLUMN = {
 
 
 @dataclass
-class ProfileImportReport:
-    kind: str  # "figures" | "certifications"
-    total: int = 0
-    valid: int = 0
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_headers: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    valid_only: bool = False
-    committed: bool = False
+class ProfileImportReport(RowReport):
+    """`kind`: "figures" | "certifications"."""
 
     @property
     def label(self) -> str:
@@ -124,63 +114,53 @@ def import_profile_sheet(
         index, ignored, body = read_rows(raw, FIGURE_COLUMNS)
         kind = "figures"
     report = ProfileImportReport(
-        kind, total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
+        kind, ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
     )
 
-    def val(cells: list[str], key: str) -> str:
-        j = index.get(key)
-        return cells[j].strip() if j is not None and j < len(cells) else ""
+    def check(row: Row) -> tuple[MarketEntity, Row] | None:
+        entity, col, err = _find(park, row.val("credit_code"), row.val("name"))
+        if entity is None:
+            row.bad(col, err)
+            return None
+        return entity, row
 
-    with transaction.atomic():
-        for n, cells in body:
-            entity, col, err = _find(park, val(cells, "credit_code"), val(cells, "name"))
-            if entity is None:
-                report.errors.append(RowError(n, col, err))
-                continue
-            try:
-                with transaction.atomic():
-                    if kind == "figures":
-                        as_of = val(cells, "as_of") or None
-                        src = val(cells, "source")
-                        facts.record_figures(
-                            actor,
-                            entity,
-                            facts.FigureInput(
-                                year=val(cells, "year"),
-                                employees=val(cells, "employees"),
-                                employees_source=src,
-                                employees_date=as_of,
-                                annual_revenue_wan=val(cells, "revenue"),
-                                revenue_source=src,
-                                revenue_date=as_of,
-                                total_assets_wan=val(cells, "assets"),
-                                assets_source=src,
-                                assets_date=as_of,
-                            ),
-                        )
-                    else:
-                        facts.add_certification(
-                            actor,
-                            entity,
-                            facts.CertificationInput(
-                                kind=val(cells, "kind"),
-                                valid_from=val(cells, "valid_from"),
-                                valid_until=val(cells, "valid_until") or None,
-                                name=val(cells, "cert_name"),
-                                number=val(cells, "number"),
-                                issuer=val(cells, "issuer"),
-                                source=val(cells, "source"),
-                            ),
-                        )
-                report.created += 1
-            except (InvalidInput, Forbidden) as exc:
-                field_name = getattr(exc, "field", None) or ""
-                report.errors.append(RowError(n, FIELD_COLUMN.get(field_name, "—"), exc.message))
-        report.valid = report.created
-        report.errors.sort(key=lambda e: (e.row, e.column))
-        if dry_run or (report.errors and not valid_only):
-            transaction.set_rollback(True)
-            report.created = 0
+    def write(_n: int, found: tuple[MarketEntity, Row]) -> None:
+        entity, row = found
+        val = row.val
+        if kind == "figures":
+            as_of = val("as_of") or None
+            src = val("source")
+            facts.record_figures(
+                actor,
+                entity,
+                facts.FigureInput(
+                    year=val("year"),
+                    employees=val("employees"),
+                    employees_source=src,
+                    employees_date=as_of,
+                    annual_revenue_wan=val("revenue"),
+                    revenue_source=src,
+                    revenue_date=as_of,
+                    total_assets_wan=val("assets"),
+                    assets_source=src,
+                    assets_date=as_of,
+                ),
+            )
         else:
-            report.committed = True
+            facts.add_certification(
+                actor,
+                entity,
+                facts.CertificationInput(
+                    kind=val("kind"),
+                    valid_from=val("valid_from"),
+                    valid_until=val("valid_until") or None,
+                    name=val("cert_name"),
+                    number=val("number"),
+                    issuer=val("issuer"),
+                    source=val("source"),
+                ),
+            )
+        report.created += 1
+
+    import_rows(body, index, report, check=check, write=write, columns_of=FIELD_COLUMN)
     return report

@@ -60,10 +60,13 @@ class Person:
         *,
         timeout_ms: int = 15_000,
         accept_dialogs: bool = True,
+        init_script: str | None = None,
     ):
         self.base = base
         self.ctx = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
         self.ctx.set_default_timeout(timeout_ms)
+        if init_script:  # e.g. a listener every page of the context gets before its own scripts
+            self.ctx.add_init_script(init_script)
         self.page = self.ctx.new_page()
         if accept_dialogs:
             self.page.on("dialog", lambda d: d.accept())  # data-confirm buttons

@@ -238,6 +238,9 @@ SHEET_MAX_ENTRIES = envint("SHEET_MAX_ENTRIES", 1000)
 SHEET_MAX_ROWS = envint("SHEET_MAX_ROWS", 100_000)
 SHEET_MAX_COLUMNS = envint("SHEET_MAX_COLUMNS", 1000)
 SHEET_MAX_CELLS = envint("SHEET_MAX_CELLS", 5_000_000)
+# The ledger export answers at once up to this many rows; above it runs as a background job
+# (demands.exports) with its progress and a download link.
+LEDGER_EXPORT_SYNC_MAX_ROWS = envint("LEDGER_EXPORT_SYNC_MAX_ROWS", 20_000)
 
 # HTTPS: on by default without DEBUG, each switch overridable from the environment. The TLS proxy
 # in front says the original scheme in X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER="" when none).

@@ -32,19 +32,20 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from typing import IO, Any
+from dataclasses import dataclass, field, replace
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
+from django.db import transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qinshang.errors import InvalidInput
+from qinshang.errors import InvalidInput, ServiceError
 from qinshang.validators import to_halfwidth
 
 # --------------------------------------------------------------------------- safe cells
@@ -178,6 +179,95 @@ def to_bytes(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- streamed workbooks
+
+# What openpyxl, given a plain string, would not write as a string cell: a formula (a leading
+# "=") or an error code.
+_NOT_PLAIN = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
+
+
+def stream_cell(ws: Any, value: Any, number_format: str | None = None) -> Any:
+    """`cell` for a write-only sheet, with the same rules (every string a string cell, one that
+    could be read as a formula quote-prefixed, control characters dropped, "" as empty). A plain
+    string that openpyxl writes as a string cell anyway is passed as it is, so that a million
+    rows do not build a million styled cells."""
+    if isinstance(value, str):
+        value = clean_text(value) or None
+        if value is None:
+            return None
+        if not looks_like_formula(value) and value not in _NOT_PLAIN:
+            return value
+        c = Cell(ws, row=1, column=1, value=value)
+        c.data_type = "s"
+        if looks_like_formula(value):
+            c.quotePrefix = True
+    elif number_format is not None and value is not None:
+        c = Cell(ws, row=1, column=1, value=value)
+    else:
+        return value
+    if number_format is not None:
+        c.number_format = number_format
+    return c
+
+
+class StreamingBook:
+    """A workbook written in openpyxl's write-only mode: each row goes to a temporary file as it
+    is appended, so memory stays flat however many rows (the ledger export of a whole city).
+    Sheets are written one after another; each keeps `write_table`'s header style, widths,
+    freeze panes and filter, and every value goes through `stream_cell`."""
+
+    def __init__(self) -> None:
+        self.wb = Workbook(write_only=True)
+
+    def table(
+        self,
+        title: str,
+        headers: Sequence[Header | tuple[str, float]],
+        rows: Iterable[Sequence[Any]],
+        *,
+        style: HeaderStyle = DARK,
+        freeze: str | None = "B2",
+        hidden: bool = False,
+    ) -> int:
+        """A sheet called `title`: the header row, then `rows`. Returns the rows written."""
+        ws = self.wb.create_sheet(title)
+        heads = [h if isinstance(h, Header) else Header(h[0], h[1]) for h in headers]
+        for j, h in enumerate(heads, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = h.width
+        if freeze:
+            ws.freeze_panes = freeze
+        if hidden:
+            ws.sheet_state = "hidden"
+        top = []
+        for j, h in enumerate(heads, start=1):
+            c = Cell(ws, row=1, column=j, value=clean_text(h.title) or None)
+            c.data_type = "s"
+            if looks_like_formula(h.title):
+                c.quotePrefix = True
+            c.fill, c.font, c.alignment = style.fill, style.font, style.alignment
+            top.append(c)
+        ws.append(top)
+        formats = [h.number_format for h in heads]
+        width = len(formats)
+        n = 0
+        for row in rows:
+            ws.append(
+                [stream_cell(ws, v, formats[j] if j < width else None) for j, v in enumerate(row)]
+            )
+            n += 1
+        if n and heads:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{n + 1}"
+        return n
+
+    def save(self, out: str | IO[bytes]) -> None:
+        self.wb.save(out)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        self.save(buf)
+        return buf.getvalue()
 
 
 # --------------------------------------------------------------------------- reading cells
@@ -444,6 +534,13 @@ def read_sheet(
             else next((w for w in wb.worksheets if (w.max_row or 0) > 1), wb.worksheets[0])
         )
         raw = [(n, r) for n, r in wb.rows(ws) if any(not is_blank(v) for v in r)]
+    return table_of(raw)
+
+
+def table_of(
+    raw: list[tuple[int, list[Any]]],
+) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    """Headers and data rows of a sheet's non-empty rows (see `read_sheet`)."""
     if not raw:
         return [], []
     width = max(len(r) for _, r in raw)
@@ -463,3 +560,187 @@ def read_sheet(
             headers[i] = f"{h}（{seen[h]}）"
     rows = [(n, r + [None] * (width - len(r))) for n, r in raw[head_at + 1 :]]
     return headers, rows
+
+
+# --------------------------------------------------------------------------- the import loop
+#
+# Every row-by-row import (市场主体名录, 联企干部名单, 企业档案数据, and the new apps') is one loop:
+#
+#     index, ignored, body = read_rows(data, COLUMNS)                  # read-only parse
+#     report = RowReport("entities", ignored_headers=ignored, dry_run=…, valid_only=…)
+#     import_rows(body, index, report, check=check, write=write, columns_of=FIELD_COLUMN)
+#
+# `check(row)` validates one row (row.val(key), row.bad(column, message)) and returns what
+# `write` needs, or None; `write(n, value)` writes one row in its own savepoint through the app's
+# services (a ServiceError it raises refuses the row with its message); nothing is committed
+# while any row is wrong unless `valid_only`; a dry run commits nothing. `report_workbook(report)`
+# gives the row-by-row report as a sheet.
+
+T = TypeVar("T")
+R = TypeVar("R", bound="RowReport")
+IMPORT_MAX_ROWS = 20_000
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # what our export writes
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    width: int = 14
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.synonyms)
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行【{self.column}】{self.message}"
+
+
+@dataclass
+class RowReport:
+    """What an import did or would do, row by row. `kind` names the sheet for the app."""
+
+    kind: str
+    total: int = 0
+    valid: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    valid_only: bool = False
+    committed: bool = False
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_rows(
+    data: bytes | IO[bytes],
+    columns: Sequence[Column],
+    *,
+    max_rows: int = IMPORT_MAX_ROWS,
+    max_bytes: int = IMPORT_MAX_BYTES,
+) -> tuple[dict[str, int], list[str], list[tuple[int, list[str]]]]:
+    """(column key -> index, ignored headers, [(sheet row number, cells as text)]) of the first
+    sheet, read with `open_workbook` (checked, read-only). The header row is the one among the
+    first ten that names the most known columns; wholly empty rows are left out."""
+    raw = data if isinstance(data, bytes) else data.read()
+    if len(raw) > max_bytes:
+        raise InvalidInput(f"文件超过 {max_bytes // 1048576} MB", field="file")
+    # Ten rows of title and header above the data are allowed on top of max_rows.
+    with open_workbook(
+        raw, max_rows=max_rows + 10, too_many_rows=f"一次最多导入 {max_rows} 行"
+    ) as wb:
+        rows = [(n, [cell_text(v) for v in r]) for n, r in wb.rows(wb.worksheets[0])]
+    known = {normalise_header(name): c.key for c in columns for name in c.names}
+    best: tuple[int, int] = (0, -1)
+    for i, (_, cells) in enumerate(rows[:10]):
+        hits = len({known[h] for h in map(normalise_header, cells) if h in known})
+        if hits > best[0]:
+            best = (hits, i)
+    if best[1] < 0:
+        wanted = "、".join(c.header for c in columns if c.required)
+        raise InvalidInput(f"没有找到表头：前 10 行中没有“{wanted}”等列名", field="file")
+    head_at = best[1]
+    index: dict[str, int] = {}
+    ignored = []
+    for j, v in enumerate(rows[head_at][1]):
+        key = known.get(normalise_header(v))
+        if key and key not in index:
+            index[key] = j
+        elif v:
+            ignored.append(v)
+    missing = [c.header for c in columns if c.required and c.key not in index]
+    if missing:
+        raise InvalidInput(f"表格缺少必需的列：{'、'.join(missing)}", field="file")
+    body = [(n, cells) for n, cells in rows[head_at + 1 :] if any(cells)]
+    return index, ignored, body
+
+
+@dataclass
+class Row:
+    """One data row as `check` sees it."""
+
+    n: int
+    cells: list[str]
+    index: dict[str, int]
+    errors: list[RowError] = field(default_factory=list)
+
+    def val(self, key: str) -> str:
+        j = self.index.get(key)
+        return self.cells[j].strip() if j is not None and j < len(self.cells) else ""
+
+    def bad(self, column: str, message: str) -> None:
+        self.errors.append(RowError(self.n, column, message))
+
+
+def import_rows(
+    body: Iterable[tuple[int, list[str]]],
+    index: dict[str, int],
+    report: R,
+    *,
+    check: Callable[[Row], T | None],
+    write: Callable[[int, T], None],
+    columns_of: Mapping[str, str] | None = None,
+) -> R:
+    """Check every row, then write the valid ones, each in a savepoint, all in one transaction
+    that is rolled back for a dry run, or when a row is wrong and not `report.valid_only`.
+
+    `check` returning None without an error skips the row silently. A ServiceError that
+    `write` raises (InvalidInput, Forbidden, …) refuses that row with its message, in the column
+    `columns_of[error.field]` (or "—"). `write` counts what it did in `report.created` /
+    `report.updated`; both are 0 again when nothing is committed."""
+    todo: list[tuple[int, T]] = []
+    for n, cells in body:
+        report.total += 1
+        row = Row(n, cells, index)
+        value = check(row)
+        if row.errors:
+            report.errors.extend(row.errors)
+        elif value is not None:
+            todo.append((n, value))
+    with transaction.atomic():
+        for n, value in todo:
+            try:
+                with transaction.atomic():
+                    write(n, value)
+            except ServiceError as exc:
+                column = (columns_of or {}).get(getattr(exc, "field", None) or "", "—")
+                report.errors.append(RowError(n, column, exc.message))
+        report.valid = report.created + report.updated
+        report.errors.sort(key=lambda e: (e.row, e.column))
+        if report.dry_run or (report.errors and not report.valid_only):
+            transaction.set_rollback(True)
+            report.created = report.updated = 0
+        else:
+            report.committed = True
+    return report
+
+
+def report_workbook(report: RowReport, title: str = "导入检查结果") -> bytes:
+    """The row-by-row report as a sheet: one line per problem (行号, 列, 问题), for the user to
+    correct the sheet with."""
+    wb, ws = new_workbook(title)
+    write_table(
+        ws,
+        [Header("行号", 8), Header("列", 18), Header("问题", 60)],
+        ([e.row, e.column, e.message] for e in report.errors),
+        freeze="A2",
+    )
+    return to_bytes(wb)

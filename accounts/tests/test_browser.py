@@ -10,7 +10,7 @@ import pytest
 from django_otp.oath import totp
 
 from conftest import build_world
-from qinshang.browsertests import PHONE, SHOTS, launch, require_chromium
+from qinshang.browsertests import PHONE, SHOTS, Person, launch, require_chromium
 from reports.tests.ledger import build
 
 sync_api = require_chromium()
@@ -27,14 +27,6 @@ document.addEventListener('securitypolicyviolation',
   e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));"""
 
 
-def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def _violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     return page.evaluate("window.__csp")
 
@@ -47,12 +39,9 @@ def test_pages_run_under_the_policy(live_server):  # type: ignore[no-untyped-def
     base = live_server.url
     with sync_api.sync_playwright() as p:
         browser = launch(p)
-        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        ctx.add_init_script(WATCH)
-        page = ctx.new_page()
+        page = Person(browser, base, "admin", init_script=WATCH).page
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        _login(page, base, "admin")
 
         page.goto(base + "/reports/?period=2026")
         page.wait_for_selector("#chart-trend canvas")
@@ -80,10 +69,7 @@ def test_second_factor_enrolment_on_a_phone(live_server, settings):  # type: ign
     base = live_server.url
     with sync_api.sync_playwright() as p:
         browser = launch(p)
-        ctx = browser.new_context(viewport=PHONE, locale="zh-CN")
-        ctx.add_init_script(WATCH)
-        page = ctx.new_page()
-        _login(page, base, "disp")
+        page = Person(browser, base, "disp", viewport=PHONE, init_script=WATCH).page
         page.wait_for_selector("#otp-secret")
         assert "/account/otp/setup/" in page.url
         wide = page.evaluate("""[...document.querySelectorAll('.card *')].filter(e =>

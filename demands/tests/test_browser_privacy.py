@@ -8,7 +8,7 @@ import pytest
 from conftest import build_world
 from demands import services
 from demands.models import AccessLog
-from qinshang.browsertests import DESKTOP, PHONE, require_chromium
+from qinshang.browsertests import PHONE, Person, require_chromium
 
 sync_api = require_chromium()
 
@@ -17,19 +17,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("browser"),
 ]
-
-
-def _login(browser, base: str, username: str):  # type: ignore[no-untyped-def]
-    ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    ctx.set_default_timeout(10_000)
-    page = ctx.new_page()
-    page.goto(base + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login/" not in page.url
-    return ctx, page
 
 
 def test_leader_reveals_a_phone_and_supervision_sees_it(browser, live_server):
@@ -45,7 +32,8 @@ def test_leader_reveals_a_phone_and_supervision_sees_it(browser, live_server):
             requester_phone="13907325678",
         ),
     )
-    ctx, page = _login(browser, live_server.url, "leader")
+    leader = Person(browser, live_server.url, "leader")
+    page = leader.page
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{live_server.url}/demands/{d.pk}/")
@@ -59,13 +47,14 @@ def test_leader_reveals_a_phone_and_supervision_sees_it(browser, live_server):
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert not errors, errors
-    ctx.close()
+    leader.close()
     assert AccessLog.objects.filter(kind="reveal", field="phone", demand=d).count() == 1
 
-    ctx, page = _login(browser, live_server.url, "disp")
+    disp = Person(browser, live_server.url, "disp")
+    page = disp.page
     page.goto(f"{live_server.url}/demands/access-log/?kind=reveal")
     table = page.locator("#access-log")
     assert d.number in table.inner_text() and "联系电话" in table.inner_text()
     page.set_viewport_size(PHONE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    ctx.close()
+    disp.fits_phone("access-log")
+    disp.close()

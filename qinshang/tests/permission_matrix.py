@@ -59,6 +59,7 @@ PENDING: dict[tuple[str, str], str] = {}
 # Path parameter name → the scene object that fills it.
 PARAMS = {
     "demand_id": "demand_id",
+    "export_id": "export_id",
     "entity_id": "entity_id",
     "att_id": "att_id",
     "plan_id": "plan_id",
@@ -226,7 +227,10 @@ TABLE: dict[str, Rule] = {
     "parkadmin:calendar_year": form(roles("admin"), year="2027"),
     "parkadmin:changes": page(roles("admin")),
     "demands:ledger": page(STAFF),
-    "demands:export": page(STAFF),
+    "demands:export": form(STAFF),  # POST: a background export (demands.exports)
+    # An export job and its file: only the one who asked (the scene's is the dispatcher's).
+    "demands:export_job": page(roles("dispatcher")),
+    "demands:export_file": page(roles("dispatcher")),
     "demands:new": form(
         roles("dispatcher", "liaison", "leader", "enterprise", "resident", "admin")
     ),

@@ -354,7 +354,17 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
         u["liaison"].pk,
         (today + dt.timedelta(days=60)).isoformat(),
     )
+    from django.core.files.base import ContentFile
+
+    from demands.models import LedgerExport
+
+    export = LedgerExport(
+        park=world.park, user=disp, name="问题台账.xlsx", state=LedgerExport.State.DONE
+    )
+    export.file.save("ledger-matrix.xlsx", ContentFile(b"PK"), save=False)
+    export.save()
     return {
+        "export_id": export.pk,
         "cert_id": cert.pk,
         "service_plan_id": plan.pk,
         "plan_measure_id": measure.pk,

@@ -266,3 +266,87 @@ def test_a_good_workbook_opens_read_only_with_rows_numbered() -> None:
         assert book.wb.read_only
         rows = list(book.rows(book.worksheets[0]))
     assert rows == [(1, ["r0c0", "r0c1"]), (2, ["r1c0", "r1c1"]), (3, ["r2c0", "r2c1"])]
+
+
+# --------------------------------------------------------------------------- streamed workbooks
+
+
+def test_the_write_only_writer_keeps_the_safe_cell_rules() -> None:
+    book = sheets.StreamingBook()
+    n = book.table(
+        "台账",
+        [sheets.Header("标题", 20), sheets.Header("受理时间", 18, sheets.DATETIME), ("=头", 8)],
+        [[p, dt.datetime(2026, 3, 2, 10, 0), -12.5] for p in PAYLOADS] + [["a\x01b", None, "#N/A"]],
+        style=sheets.LIGHT,
+        freeze="C2",
+    )
+    book.table("字段对应", [("列", 10)], [["x"]], freeze=None, hidden=True)
+    data = book.to_bytes()
+    assert n == len(PAYLOADS) + 1
+    assert_text_cells(data, (*PAYLOADS, "=头"))
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["台账"]
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref == f"A1:C{n + 1}"
+    assert ws.column_dimensions["A"].width == 20 and ws["A1"].font.b
+    assert ws["B2"].number_format == sheets.DATETIME and ws["C2"].value == -12.5
+    last = ws[n + 1]
+    assert (last[0].value, last[2].value, last[2].data_type) == ("ab", "#N/A", "s")
+    assert wb["字段对应"].sheet_state == "hidden"
+
+
+# --------------------------------------------------------------------------- the import loop
+
+COLS = (sheets.Column("name", "姓名", ("名字",), True), sheets.Column("age", "年龄"))
+
+
+def _sheet(rows: list[list[object]]) -> bytes:
+    wb, ws = sheets.new_workbook("名单")
+    ws.append(["人员名单"])
+    ws.append(["名字", "年龄", "备注"])
+    for r in rows:
+        ws.append(r)
+    return sheets.to_bytes(wb)
+
+
+def _run(data: bytes, **kw: bool) -> tuple[sheets.RowReport, list[str]]:
+    written: list[str] = []
+    index, ignored, body = sheets.read_rows(data, COLS)
+    report = sheets.RowReport("people", ignored_headers=ignored, **kw)
+
+    def check(row: sheets.Row) -> tuple[str, int] | None:
+        if not row.val("name"):
+            row.bad("姓名", "不能为空")
+        if not row.val("age").isdigit():
+            row.bad("年龄", f"“{row.val('age')}”不是整数")
+            return None
+        return row.val("name"), int(row.val("age"))
+
+    def write(n: int, value: tuple[str, int]) -> None:
+        if value[1] > 150:
+            raise InvalidInput("年龄不合理", field="age")
+        written.append(value[0])
+        report.created += 1
+
+    sheets.import_rows(body, index, report, check=check, write=write, columns_of={"age": "年龄"})
+    return report, written
+
+
+@pytest.mark.django_db
+def test_one_import_loop_all_or_nothing_valid_only_and_dry_run() -> None:
+    data = _sheet([["张三", 30], ["", 20], ["李四", "三十"], ["王五", 200], ["赵六", 40]])
+    report, _ = _run(data)
+    assert report.ignored_headers == ["备注"] and report.total == 5
+    assert [str(e) for e in report.errors] == [
+        "第 4 行【姓名】不能为空",
+        "第 5 行【年龄】“三十”不是整数",
+        "第 6 行【年龄】年龄不合理",
+    ]
+    assert (report.created, report.valid, report.committed) == (0, 2, False)  # all or nothing
+    report, written = _run(data, valid_only=True)
+    assert (report.created, report.committed, written) == (2, True, ["张三", "赵六"])
+    report, _ = _run(_sheet([["张三", 30]]), dry_run=True)
+    assert (report.valid, report.created, report.committed) == (1, 0, False)
+    sheet = load_workbook(io.BytesIO(sheets.report_workbook(_run(data)[0]))).active
+    assert [c.value for c in sheet[2]] == [4, "姓名", "不能为空"] and sheet.max_row == 4
+    with pytest.raises(InvalidInput, match="缺少必需的列：部门"):
+        sheets.read_rows(_sheet([]), (*COLS, sheets.Column("dept", "部门", required=True)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import build_world
-from qinshang.browsertests import SHOTS, launch, require_chromium
+from qinshang.browsertests import SHOTS, Person, launch, require_chromium
 from reports.tests.ledger import build
 
 sync_api = require_chromium()
@@ -24,8 +24,7 @@ def test_the_dashboard_draws_its_charts_and_drills_down(live_server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = launch(p)
-        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-        page = ctx.new_page()
+        page = Person(browser, live_server.url, "leader").page
         errors: list[str] = []
         outside: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -33,11 +32,6 @@ def test_the_dashboard_draws_its_charts_and_drills_down(live_server):
             "request",
             lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None,
         )
-        page.goto(live_server.url + "/login/")
-        page.fill("#id_username", "leader")
-        page.fill("#id_password", "pw-leader")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
         page.goto(live_server.url + "/reports/?period=2026")
         page.wait_for_selector("#chart-trend canvas")
         page.wait_for_selector("#chart-heat canvas")
