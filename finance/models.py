@@ -9,6 +9,8 @@ FinanceEvent (who, when, what, why). Nothing is deleted.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -157,6 +159,9 @@ class Consent(models.Model):
     )
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="consents")
     fields = models.JSONField("授权字段", default=list)
+    # Denormalised from `fields` on save: the bank's need queries filter on it (JSON containment
+    # is not portable to SQLite).
+    covers_needs = models.BooleanField(default=False, editable=False)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -178,6 +183,10 @@ class Consent(models.Model):
                 name="uniq_active_consent",
             )
         ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.covers_needs = ConsentField.NEEDS.value in (self.fields or [])
+        super().save(*args, **kwargs)
 
     @property
     def field_labels(self) -> list[str]:
