@@ -263,3 +263,22 @@ class FinanceEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+ACTION_LABELS = {
+    "institution_created": "登记金融机构",
+    "member_linked": "关联机构用户",
+    "product_added": "发布金融产品",
+    "need_created": "登记融资需求",
+    "need_withdrawn": "撤回融资需求",
+    "consent_granted": "授权共享信息",
+    "consent_changed": "变更授权范围",
+    "consent_withdrawn": "撤回授权",
+    "need_shown": "推送金融机构",
+    "answered": "金融机构答复",
+    "urged": "逾期催办",
+}

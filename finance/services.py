@@ -36,7 +36,7 @@ from notifications.models import Kind
 from notifications.services import notify_link
 from orgs.models import Park, Role, User
 from qinshang import inputs
-from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from workcal import calendar as wcal
 
 MAX_AMOUNT_WAN = Decimal("10000000")  # 1 000 亿元: beyond any single loan
@@ -129,7 +129,7 @@ class NewInstitution:
     contact_name: str = ""
     contact_phone: str = ""
     address: str = ""
-    answer_working_days: int = 5
+    answer_working_days: Any = 5  # a number, or the text of a form
 
 
 def create_institution(actor: User, park: Park, data: NewInstitution) -> Institution:
@@ -633,9 +633,3 @@ def figures(user: User, park: Park, today: dt.date | None = None) -> Figures:
         by_institution=list(rows),
     )
 
-
-def get_referral_or_refuse(actor: User, park: Park, referral_id: int) -> Referral:
-    try:
-        return access.get_referral(actor, park, referral_id)
-    except NotFound:
-        raise
