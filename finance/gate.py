@@ -29,7 +29,7 @@ PAGE_REFUSED = frozenset(
 )
 API_PREFIXES = ("/api/v1/finance/",)
 API_PATHS = frozenset({"/api/v1/me", "/api/v1/tokens", "/api/v1/openapi.json", "/api/v1/docs"})
-MESSAGE = "金融机构账号仅可使用银企对接功能"
+MESSAGE = "本页面不对金融机构开放：金融机构账号仅供办理银企对接"
 
 
 def is_bank(user: object) -> bool:
