@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ def _data() -> dict[str, Any]:
         return tomllib.load(f)
 
 
-def _institutions(park: Park, spec: dict[str, Any], admin: User, password: str) -> list[Institution]:
+def _institutions(
+    park: Park, spec: dict[str, Any], admin: User, password: str
+) -> list[Institution]:
     out = []
     for i in spec["institution"]:
         inst = fs.create_institution(
@@ -82,15 +85,20 @@ def _shown(ref: Referral, at: dt.datetime) -> None:
         shown_at=at,
         deadline=wcal.add_working_days(day, ref.institution.answer_working_days),
     )
-    FinanceEvent.objects.filter(need=ref.need, action="need_shown", institution=ref.institution).update(at=at)
+    FinanceEvent.objects.filter(
+        need=ref.need, action="need_shown", institution=ref.institution
+    ).update(at=at)
 
 
-def build(rng: random.Random, park: Park, ss: Park, now: dt.datetime, password: str) -> dict[str, Any]:
+def build(
+    rng: random.Random, park: Park, ss: Park, now: dt.datetime, password: str
+) -> dict[str, Any]:
     data = _data()
     texts = data["texts"]
-    admin = User.objects.filter(park=park, role=Role.ADMIN).first() or User.objects.filter(
-        park=park, role=Role.DISPATCHER
-    ).first()
+    admin = (
+        User.objects.filter(park=park, role=Role.ADMIN).first()
+        or User.objects.filter(park=park, role=Role.DISPATCHER).first()
+    )
     assert admin is not None
     insts = {}
     for spec in data["park"]:
@@ -107,7 +115,7 @@ def build(rng: random.Random, park: Park, ss: Park, now: dt.datetime, password: 
     if demo_user and demo_user.enterprise and demo_user.enterprise not in picked:
         picked[0] = demo_user.enterprise
     answered = pending = 0
-    approved_wan = 0
+    approved_wan = Decimal(0)
     for k, entity in enumerate(picked):
         actor = demo_user if demo_user and entity.pk == demo_user.enterprise_id else admin
         at = now - dt.timedelta(days=rng.randint(20, 300), hours=rng.randint(0, 8))
@@ -166,7 +174,9 @@ def build(rng: random.Random, park: Park, ss: Park, now: dt.datetime, password: 
             ref = fs.answer(user, park, shown.pk, answer)
             done = at + dt.timedelta(days=rng.randint(1, 6), hours=3)
             Referral.objects.filter(pk=ref.pk).update(answered_at=done)
-            FinanceEvent.objects.filter(need=need, action="answered", institution=inst).update(at=done)
+            FinanceEvent.objects.filter(need=need, action="answered", institution=inst).update(
+                at=done
+            )
             answered += 1
             if ok and ref.approved_amount_wan is not None:
                 approved_wan += ref.approved_amount_wan
@@ -186,7 +196,9 @@ def build(rng: random.Random, park: Park, ss: Park, now: dt.datetime, password: 
         )
     ss_bank = insts[ss.pk][0]
     need = fs.create_need(
-        ss_disp, ss, fs.NewNeed(zs.pk, str(sh["amount"]), sh["purpose"], sh["collateral"], sh["term"])
+        ss_disp,
+        ss,
+        fs.NewNeed(zs.pk, str(sh["amount"]), sh["purpose"], sh["collateral"], sh["term"]),
     )
     at = now - dt.timedelta(days=150)
     _backdate(need, at)
@@ -209,4 +221,3 @@ def build(rng: random.Random, park: Park, ss: Park, now: dt.datetime, password: 
         "pending": pending,
         "approved_wan": approved_wan + sh["amount"],
     }
-

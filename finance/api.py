@@ -299,9 +299,7 @@ def institutions(request: UserRequest) -> list[dict]:
     return [_institution(i) for i in access.visible_institutions(request.user, park)]
 
 
-@router.post(
-    "/finance/institutions", response={201: InstitutionOut}, summary="登记金融机构"
-)
+@router.post("/finance/institutions", response={201: InstitutionOut}, summary="登记金融机构")
 def create_institution(request: UserRequest, payload: InstitutionIn) -> Status:
     park = request_park(request)
     inst = services.create_institution(
@@ -384,14 +382,16 @@ def consents(request: UserRequest) -> list[dict]:
 def grant(request: UserRequest, payload: ConsentIn) -> Status:
     park = request_park(request)
     c = services.grant_consent(
-        request.user, park, payload.entity_id, payload.institution_id, [f.value for f in payload.fields]
+        request.user,
+        park,
+        payload.entity_id,
+        payload.institution_id,
+        [f.value for f in payload.fields],
     )
     return Status(201, _consent(c, False))
 
 
-@router.post(
-    "/finance/consents/{consent_id}/withdraw", response=ConsentOut, summary="撤回信息授权"
-)
+@router.post("/finance/consents/{consent_id}/withdraw", response=ConsentOut, summary="撤回信息授权")
 def withdraw(request: UserRequest, consent_id: int, payload: WithdrawIn) -> dict:
     park = request_park(request)
     c = access.get_consent(request.user, park, consent_id)

@@ -203,13 +203,13 @@ class Referral(models.Model):
     """A need shown to one institution, with the deadline of its answer and the answer."""
 
     need = models.ForeignKey(FinancingNeed, on_delete=models.PROTECT, related_name="referrals")
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="referrals"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="referrals")
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    shown_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shown_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     shown_at = models.DateTimeField("推送时间")
     deadline = models.DateField("答复期限")
     status = models.CharField(
@@ -223,7 +223,9 @@ class Referral(models.Model):
     approved_amount_wan = models.DecimalField(
         "批准金额（万元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
-    rate_pct = models.DecimalField("年利率（%）", max_digits=5, decimal_places=2, null=True, blank=True)
+    rate_pct = models.DecimalField(
+        "年利率（%）", max_digits=5, decimal_places=2, null=True, blank=True
+    )
     term_months = models.PositiveSmallIntegerField("期限（月）", null=True, blank=True)
     subsidy_pct = models.DecimalField(
         "贴息（百分点）", max_digits=5, decimal_places=2, null=True, blank=True

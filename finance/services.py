@@ -44,7 +44,9 @@ MAX_TERM_MONTHS = 360
 MANAGERS = (Role.DISPATCHER, Role.ADMIN)
 
 
-def money(value: Any, label: str, *, required: bool = True, positive: bool = True) -> Decimal | None:
+def money(
+    value: Any, label: str, *, required: bool = True, positive: bool = True
+) -> Decimal | None:
     """An amount in 万元: text "1000.5" or a number, at most two decimals, not negative."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -223,9 +225,7 @@ def add_product(actor: User, institution: Institution, data: NewProduct) -> Prod
             term_max_months=t_high,
             conditions=inputs.text(data.conditions, "申请条件", required=False, limit=2000),
         )
-        _event(
-            institution.park, actor, "product_added", institution=institution, note=name
-        )
+        _event(institution.park, actor, "product_added", institution=institution, note=name)
     return product
 
 
@@ -260,6 +260,7 @@ def _next_number(park: Park, year: int) -> str:
 def create_need(actor: User, park: Park, data: NewNeed) -> FinancingNeed:
     entity = _entity_for(actor, park, data.entity_id)
     amount = money(data.amount_wan, "融资金额")
+    assert amount is not None  # required
     purpose = inputs.text(data.purpose, "资金用途", limit=2000)
     collateral = inputs.text(data.collateral, "担保/抵押物", required=False, limit=300)
     term = None
@@ -378,10 +379,7 @@ def withdraw_consent(actor: User, consent: Consent, reason: str = "") -> Consent
 
 
 def bank_users(institution: Institution) -> list[User]:
-    return [
-        m.user
-        for m in institution.members.select_related("user").filter(user__is_active=True)
-    ]
+    return [m.user for m in institution.members.select_related("user").filter(user__is_active=True)]
 
 
 def _liaisons(entity: MarketEntity) -> list[User]:
@@ -630,6 +628,5 @@ def figures(user: User, park: Park, today: dt.date | None = None) -> Figures:
         approved=agg["approved"] or 0,
         approved_amount_wan=agg["amount"] or Decimal(0),
         declined=agg["declined"] or 0,
-        by_institution=list(rows),
+        by_institution=[dict(r) for r in rows],
     )
-

@@ -154,14 +154,14 @@ def need(request: ParkRequest, pk: int) -> HttpResponse:
         if i.pk not in shown
     ]
     today = wcal.today()
-    for r in refs:
-        r.late = services.is_overdue(r, today)
+    late = {r.pk for r in refs if services.is_overdue(r, today)}
     return render(
         request,
         "finance/need.html",
         {
             "n": n,
             "refs": refs,
+            "late": late,
             "choices": choices,
             "events": n.events.select_related("actor", "institution"),
             "can_act": user.role in ACTORS
@@ -207,7 +207,9 @@ def consents(request: ParkRequest) -> HttpResponse:
     if user.role == Role.ENTERPRISE:
         entity = served.first()
     else:
-        entity = served.filter(pk=_id(request.POST.get("entity") or request.GET.get("entity"))).first()
+        entity = served.filter(
+            pk=_id(request.POST.get("entity") or request.GET.get("entity"))
+        ).first()
     error = ""
     if request.method == "POST" and entity is not None:
         try:
@@ -223,7 +225,8 @@ def consents(request: ParkRequest) -> HttpResponse:
         else:
             messages.success(request, "授权已保存，立即生效")
             return HttpResponseRedirect(
-                reverse("finance:consents") + (f"?entity={entity.pk}" if user.role != Role.ENTERPRISE else "")
+                reverse("finance:consents")
+                + (f"?entity={entity.pk}" if user.role != Role.ENTERPRISE else "")
             )
     rows = []
     if entity is not None:
@@ -323,7 +326,9 @@ def institution_new(request: ParkRequest) -> HttpResponse:
     )
 
 
-def _product_page(request: ParkRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
+def _product_page(
+    request: ParkRequest, pk: int, error: str = "", status: int = 200
+) -> HttpResponse:
     inst = access.get_institution(request.user, request.park, pk)
     return render(
         request,
@@ -424,7 +429,9 @@ def referral(request: ParkRequest, pk: int) -> HttpResponse:
     return _referral_page(request, pk)
 
 
-def _referral_page(request: ParkRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
+def _referral_page(
+    request: ParkRequest, pk: int, error: str = "", status: int = 200
+) -> HttpResponse:
     user, park = request.user, request.park
     ref = access.get_referral(user, park, pk)
     is_bank = user.role == Role.BANK
@@ -473,4 +480,3 @@ def answer(request: ParkRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "答复已提交，企业和专属服务员将收到通知")
     return HttpResponseRedirect(reverse("finance:referral", args=[pk]))
-

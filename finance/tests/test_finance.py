@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def fin(world):  # type: ignore[no-untyped-def]
     disp = world.users["dispatcher"]
-    bank = services.create_institution(disp, world.park, services.NewInstitution("农商银行", "bank"))
+    bank = services.create_institution(
+        disp, world.park, services.NewInstitution("农商银行", "bank")
+    )
     ccb = services.create_institution(disp, world.park, services.NewInstitution("建设银行", "bank"))
     services.link_user(disp, world.users["bank"], bank)
     other_bank_user = User.objects.create_user(
@@ -42,7 +44,9 @@ def fin(world):  # type: ignore[no-untyped-def]
     ref = services.refer(ent, need, bank.pk)
     # enterprise2 has a need too, shown to nobody and consenting to nobody
     need2 = services.create_need(
-        world.users["enterprise2"], world.park, services.NewNeed(world.enterprise2.pk, "300", "流动资金")
+        world.users["enterprise2"],
+        world.park,
+        services.NewNeed(world.enterprise2.pk, "300", "流动资金"),
     )
     return {
         "bank": bank,
@@ -99,7 +103,9 @@ def test_bank_pages_api_and_export_show_nothing_unconsented(world, fin):
     assert [n["number"] for n in needs["results"]] == [fin["need"].number]
     xlsx = c.get("/finance/bank/export.xlsx")
     assert xlsx.status_code == 200
-    ws = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content)).active
+    ws = load_workbook(
+        io.BytesIO(b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content)
+    ).active
     cells = {str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None}
     assert world.enterprise.name in cells
     assert not [s for s in secret if s in cells]
@@ -107,10 +113,22 @@ def test_bank_pages_api_and_export_show_nothing_unconsented(world, fin):
 
 def test_a_bank_user_is_refused_everywhere_else(world, fin):
     c = _login(world.users["bank"])
-    for path in ["/demands/", "/profiles/", f"/profiles/{world.enterprise.pk}/", "/reports/",
-                 "/meetings/", "/finance/", f"/finance/needs/{fin['need'].pk}/", "/projects/"]:
+    for path in [
+        "/demands/",
+        "/profiles/",
+        f"/profiles/{world.enterprise.pk}/",
+        "/reports/",
+        "/meetings/",
+        "/finance/",
+        f"/finance/needs/{fin['need'].pk}/",
+        "/projects/",
+    ]:
         assert c.get(path).status_code in (403, 404), path
-    for path in ["/api/v1/demands", "/api/v1/enterprises", f"/api/v1/enterprises/{world.enterprise.pk}"]:
+    for path in [
+        "/api/v1/demands",
+        "/api/v1/enterprises",
+        f"/api/v1/enterprises/{world.enterprise.pk}",
+    ]:
         assert c.get(path).status_code == 403, path
     from orgs.models import ApiToken
 
@@ -146,7 +164,10 @@ def test_withdrawing_consent_takes_effect_at_once(world, fin):
     # and answering is refused too
     with pytest.raises(NotFound):
         services.answer(
-            world.users["bank"], world.park, fin["ref"].pk, services.Answer(False, decline_reason="x")
+            world.users["bank"],
+            world.park,
+            fin["ref"].pk,
+            services.Answer(False, decline_reason="x"),
         )
 
 
@@ -185,7 +206,12 @@ def test_a_bad_answer_is_refused_in_chinese_and_changes_nothing(world, fin, amou
     c = _login(world.users["bank"])
     r = c.post(
         f"/finance/referrals/{fin['ref'].pk}/answer/",
-        {"outcome": "approved", "approved_amount_wan": amount, "rate_pct": rate, "term_months": "12"},
+        {
+            "outcome": "approved",
+            "approved_amount_wan": amount,
+            "rate_pct": rate,
+            "term_months": "12",
+        },
     )
     assert r.status_code == 422
     assert message in r.content.decode()
@@ -264,10 +290,17 @@ def test_the_bank_answers_and_the_enterprise_and_liaison_are_told(
     assert ref.approved_amount_wan == Decimal("1000") and ref.rate_pct == Decimal("3.45")
     ev = FinanceEvent.objects.get(action="answered")
     assert ev.actor == world.users["bank"] and ev.data["approved_amount_wan"] == "1000"
-    told = set(Notification.objects.filter(text__contains="已答复").values_list("user__username", flat=True))
+    told = set(
+        Notification.objects.filter(text__contains="已答复").values_list(
+            "user__username", flat=True
+        )
+    )
     assert {"ent", "liaison"} <= told
     # a second answer is refused
-    again = c.post(f"/finance/referrals/{fin['ref'].pk}/answer/", {"outcome": "declined", "decline_reason": "x"})
+    again = c.post(
+        f"/finance/referrals/{fin['ref'].pk}/answer/",
+        {"outcome": "declined", "decline_reason": "x"},
+    )
     assert again.status_code == 302
     assert Referral.objects.get(pk=fin["ref"].pk).status == ReferralStatus.APPROVED
 
@@ -300,7 +333,11 @@ def test_the_urge_job_is_scheduled():
 def test_contacts_are_shared_only_when_consented(world, fin):
     Contact.objects.filter(entity=world.enterprise).update(position="财务总监")
     services.grant_consent(
-        world.users["enterprise"], world.park, world.enterprise.pk, fin["bank"].pk, ["name", "contacts", "needs"]
+        world.users["enterprise"],
+        world.park,
+        world.enterprise.pk,
+        fin["bank"].pk,
+        ["name", "contacts", "needs"],
     )
     p = access.shared_profile(world.users["bank"], world.park, world.enterprise.pk)
     assert p.contacts[0]["phone"] == "13907321234"
