@@ -123,6 +123,8 @@ def build_world() -> World:
         "resident": _user(park, "resident", Role.RESIDENT, phone="13800001111"),
         "expert": _user(park, "expert", Role.EXPERT),
         "admin": _user(park, "admin", Role.ADMIN),
+        # 金融机构: linked to an institution by the tests that need one (finance, the matrix scene)
+        "bank": _user(park, "bank", Role.BANK, full_name="农商银行客户经理"),
     }
     ent.liaison = users["liaison"]
     ent.save()

@@ -53,6 +53,7 @@ DEMO_ACCOUNTS = [
     ("expert", "expert", "专家"),
     ("admin", "admin", "系统管理员"),
     ("dispatcher", "ss_dispatcher", "派单员（韶山高新区）"),
+    ("bank", "bank", "金融机构"),
 ]
 
 LEADER_TITLES = [
@@ -921,6 +922,14 @@ def build_demo(
 
     lf = demo_livelihood.build(rng, park, now)
     log(f"  重点民生项目 {lf['projects']} 项（已办结销号 {lf['closed']} 项）")
+
+    from demo import finance as demo_finance
+
+    ff = demo_finance.build(rng, park, ss, now, password_hash)
+    log(
+        f"  银企对接：金融机构 {ff['institutions']} 家，融资需求 {ff['needs']} 项，已答复 "
+        f"{ff['answered']} 次（批准 {ff['approved_wan']} 万元），待答复 {ff['pending']} 次"
+    )
 
     from demo.profiles import seed_profiles
 

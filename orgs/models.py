@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     RESIDENT = "resident", "群众"
     EXPERT = "expert", "专家"
     ADMIN = "admin", "系统管理员"
+    BANK = "bank", "金融机构"
 
 
 DEPARTMENT_ROLES = (Role.HANDLER, Role.DEPARTMENT_HEAD)

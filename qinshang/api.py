@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
+from finance import gate as bank_gate
 from orgs.models import ApiToken, TokenScope, User
 from qinshang import limits
 from qinshang.errors import ServiceError
@@ -36,6 +37,9 @@ class BearerToken(HttpBearer):
             return None
         if not row.user.is_active:
             return None
+        refused = bank_gate.check_api(row.user, request.path)
+        if refused:
+            raise HttpError(403, refused)
         if row.scope == TokenScope.READ and request.method not in SAFE_METHODS:
             raise HttpError(403, "只读令牌不能修改数据：请使用读写（write）权限的令牌")
         # One write an hour at most: the token check stays off the hot path of every request.
@@ -126,6 +130,10 @@ def _register() -> None:
     from profiles.api import router as profiles_router
 
     api.add_router("", profiles_router)
+
+    from finance.api import router as finance_router
+
+    api.add_router("", finance_router)
 
 
 _register()

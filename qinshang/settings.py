@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "experts",
     "profiles",
     "accounts",
+    "finance",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "orgs.middleware.CurrentParkMiddleware",
+    "finance.gate.BankGateMiddleware",
     "web.middleware.ServiceErrorPageMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -297,6 +299,7 @@ PERIODIC_JOBS = [
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
     {"name": "schedule_meetings", "task": "meetings.tasks.schedule_meetings", "daily_at": "06:30"},
     {"name": "scan_project_slips", "task": "projects.tasks.scan_slips", "every_minutes": 60},
+    {"name": "urge_financing", "task": "finance.tasks.urge_overdue", "every_minutes": 60},
     {
         "name": "remind_calendar",
         "task": "parkadmin.tasks.remind_missing_schedule",

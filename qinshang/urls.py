@@ -25,6 +25,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("manage/", include("parkadmin.urls")),
     path("profiles/", include("profiles.urls")),
+    path("finance/", include("finance.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

@@ -78,6 +78,12 @@ NAV = [
     ("专家会诊", "/experts/consultations/", (Role.EXPERT,)),
     ("查阅记录", "demands:access_log", (Role.DISPATCHER,)),
     ("系统管理", "admin_home", (Role.ADMIN,)),
+    (
+        "银企对接",
+        "/finance/",
+        (Role.DISPATCHER, Role.ADMIN, Role.LEADER, Role.LIAISON, Role.ENTERPRISE),
+    ),
+    ("融资对接", "/finance/bank/", (Role.BANK,)),
 ]
 
 

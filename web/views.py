@@ -36,6 +36,7 @@ HOME_FOR_ROLE: dict[str, str] = {
     Role.ENTERPRISE: "portal",
     Role.RESIDENT: "portal",
     Role.EXPERT: "expert",
+    Role.BANK: "finance:bank",  # 金融机构: its 银企对接 workbench (finance.views.bank)
 }
 LIST_LIMIT = 50
 

@@ -106,3 +106,23 @@ def test_demo_year_plays_the_ladder():
     assert 12 <= department <= 35, stats.rungs
     assert 5 <= higher <= 20, stats.rungs
     assert on_spot > department > higher, stats.rungs
+
+
+@pytest.mark.django_db
+def test_demo_finance_banks_needs_and_answers():
+    from finance.models import FinancingNeed, Institution, Referral, ReferralStatus
+    from orgs.models import Role, User
+
+    now = dt.datetime(2026, 11, 30, 17, 0, tzinfo=timezone.get_fixed_timezone(480))
+    build_demo(7, entities=120, staff=150, demands=60, now=now, log=lambda *_: None)
+    park = Park.objects.get(code="xtjk")
+    assert Institution.objects.filter(park=park).count() == 4
+    assert FinancingNeed.objects.filter(park=park).count() >= 10
+    refs = Referral.objects.filter(need__park=park)
+    assert refs.filter(status=ReferralStatus.APPROVED).exists()
+    assert refs.filter(status=ReferralStatus.DECLINED).exists() or refs.count() < 8
+    assert refs.filter(status=ReferralStatus.PENDING, urge_count__gte=1).exists()
+    bank = User.objects.get(username="bank")
+    assert bank.role == Role.BANK and bank.institution_link.institution.name == "湘潭农村商业银行"
+    zs = Referral.objects.get(need__entity__name="湖南中韶电气股份有限公司")
+    assert zs.status == ReferralStatus.APPROVED and zs.approved_amount_wan >= 1000

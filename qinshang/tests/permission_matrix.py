@@ -392,3 +392,94 @@ TABLE.update(
         for action, allowed in ACTION_ROLES.items()
     }
 )
+
+# ---------------------------------------------------------------- 银企对接 (finance)
+# A 金融机构 user (persona "bank") reaches nothing of the product but 银企对接, its own account
+# and notifications (finance.gate): every other line above refuses it. The scene's bank works
+# for the scene's institution, to which the enterprise consented (name, needs) and showed its
+# need; the liaison serves that enterprise.
+BANK = roles("bank")
+FIN_VIEWERS = roles("dispatcher", "admin", "leader", "liaison", "enterprise")
+FIN_ACTORS = roles("dispatcher", "admin", "liaison", "enterprise")
+BANK_OWN = (
+    "home",
+    "login",
+    "logout",
+    "healthz",
+    "switch_park",
+    "api:openapi-json",
+    "api:openapi-view",
+    "GET /api/v1/me",
+    "GET /api/v1/tokens",
+    "accounts:security",
+    "accounts:password",
+    "accounts:otp_setup",
+    "accounts:otp_verify",
+    "accounts:backup_codes",
+    "accounts:otp_remove",
+    "accounts:tokens",
+    "notifications:list",
+    "notifications:bell",
+    "notifications:read_all",
+)
+
+
+def _with_bank(rule: Rule) -> Rule:
+    return Rule(
+        get=None if rule.get is None else rule.get | BANK,
+        post=None if rule.post is None else rule.post | BANK,
+        values=rule.values,
+        ends_session=rule.ends_session,
+        data=rule.data,
+    )
+
+
+for _key in BANK_OWN:
+    TABLE[_key] = _with_bank(TABLE[_key])
+
+PARAMS.update(
+    {
+        "institution_id": "institution_id",
+        "need_id": "need_id",
+        "consent_id": "consent_id",
+        "referral_id": "referral_id",
+    }
+)
+TABLE.update(
+    {
+        "finance:index": page(FIN_VIEWERS),
+        "finance:export": page(FIN_VIEWERS),
+        "finance:need_new": form(FIN_ACTORS),
+        "finance:need": page(FIN_VIEWERS, pk="need_id"),
+        "finance:refer": post(FIN_ACTORS, pk="need_id"),
+        "finance:need_withdraw": post(FIN_ACTORS, pk="need_id"),
+        "finance:consents": form(FIN_ACTORS),
+        "finance:consent_withdraw": post(FIN_ACTORS, pk="consent_id"),
+        "finance:institutions": page(FIN_VIEWERS),
+        "finance:institution_new": form(DISPATCH),
+        "finance:institution": page(FIN_VIEWERS | BANK, pk="institution_id"),
+        "finance:product_add": post(DISPATCH | BANK, pk="institution_id"),
+        "finance:bank": page(BANK),
+        "finance:bank_export": page(BANK),
+        "finance:shared": page(BANK, pk="entity_id"),
+        "finance:referral": page(FIN_VIEWERS | BANK, pk="referral_id"),
+        "finance:answer": post(BANK, pk="referral_id"),
+        # Scoped lists: each sees its own (empty for the roles without a part in 银企对接).
+        "GET /api/v1/finance/institutions": page(EVERYONE | BANK),
+        "POST /api/v1/finance/institutions": post(DISPATCH),
+        "GET /api/v1/finance/products": page(EVERYONE | BANK),
+        "POST /api/v1/finance/institutions/{institution_id}/products": post(DISPATCH | BANK),
+        "GET /api/v1/finance/needs": page(EVERYONE | BANK),
+        "POST /api/v1/finance/needs": post(FIN_ACTORS),
+        "GET /api/v1/finance/needs/{need_id}": page(FIN_VIEWERS | BANK),
+        "POST /api/v1/finance/needs/{need_id}/referrals": post(FIN_ACTORS),
+        "GET /api/v1/finance/consents": page(EVERYONE | BANK),
+        "POST /api/v1/finance/consents": post(FIN_ACTORS),
+        "POST /api/v1/finance/consents/{consent_id}/withdraw": post(FIN_ACTORS),
+        "GET /api/v1/finance/referrals": page(EVERYONE | BANK),
+        "GET /api/v1/finance/referrals/{referral_id}": page(FIN_VIEWERS | BANK),
+        "POST /api/v1/finance/referrals/{referral_id}/answer": post(BANK),
+        "GET /api/v1/finance/enterprises": page(EVERYONE | BANK),
+        "GET /api/v1/finance/enterprises/{entity_id}": page(BANK),
+    }
+)

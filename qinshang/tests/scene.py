@@ -106,7 +106,38 @@ def build_scene(world, *, every_kind: bool = False) -> Scene:  # type: ignore[no
     }
     if every_kind:
         s.ids.update(_more_objects(world, dispatched))
+        s.ids.update(_finance_objects(world))
     return s
+
+
+def _finance_objects(world) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """银企对接: an institution the bank persona works for, a product, the enterprise's need
+    shown to it with its consent (name and needs only); enterprise2 gives none."""
+    from finance import services as finance
+
+    disp = world.users["dispatcher"]
+    inst = finance.create_institution(
+        disp, world.park, finance.NewInstitution("测试农村商业银行", "bank")
+    )
+    finance.link_user(disp, world.users["bank"], inst)
+    finance.add_product(
+        disp, inst, finance.NewProduct("园区贷", "credit", "10", "1000", "3.2", "4.5", 6, 36)
+    )
+    need = finance.create_need(
+        world.users["enterprise"],
+        world.park,
+        finance.NewNeed(world.enterprise.pk, "500", "购置数控机床"),
+    )
+    consent = finance.grant_consent(
+        world.users["enterprise"], world.park, world.enterprise.pk, inst.pk, ["name", "needs"]
+    )
+    referral = finance.refer(world.users["enterprise"], need, inst.pk)
+    return {
+        "institution_id": inst.pk,
+        "need_id": need.pk,
+        "consent_id": consent.pk,
+        "referral_id": referral.pk,
+    }
 
 
 def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-untyped-def]

@@ -33,6 +33,7 @@ PERSONAS = [
     "resident",
     "expert",
     "admin",
+    "bank",  # 金融机构: nothing but 银企对接 (finance.gate)
     "anonymous",
 ]
 OUTSIDERS = ["dispatcher", "handler", "enterprise", "admin"]  # world.other_users
@@ -167,6 +168,15 @@ def _not_theirs(world, scene, persona: str) -> list[str]:  # type: ignore[no-unt
     """What a requester of the own park must never see: another requester's matters."""
     if persona == "enterprise":
         return [world.enterprise2.name, OTHER_ENTERPRISE_ITEM, scene.resident_demand.title]
+    if persona == "bank":  # consented: the enterprise's name and needs, nothing else
+        return [
+            world.enterprise2.name,
+            world.enterprise.credit_code,
+            "13907321234",  # the enterprise's contact
+            OTHER_ENTERPRISE_ITEM,
+            scene.dispatched.title,
+            scene.resident_demand.title,
+        ]
     if persona == "resident":
         return [world.enterprise.name, world.enterprise2.name, scene.dispatched.title]
     return []
