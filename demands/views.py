@@ -57,6 +57,7 @@ from qinshang.pages import (
     query_without,
     roles_required,
 )
+from qinshang.replicas import replica_reads
 from workcal.calendar import DeadlineState
 
 PAGE_SIZES = (20, 50, 100)
@@ -250,6 +251,7 @@ def ledger(request: PageRequest) -> HttpResponse:
 
 
 @roles_required(*STAFF_ROLES, page="台账导出")
+@replica_reads
 def export(request: PageRequest) -> HttpResponse:
     park = request.park
     f = ledger_filter(request.GET)
