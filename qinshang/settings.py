@@ -157,6 +157,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbo
         {"server_side_binding": True, "prepare_threshold": 5}
     )
 
+# PostgreSQL's JIT compiles a query whose estimated cost is high (the 清零 panel's correlated
+# subqueries): 6.9 s of compiling for a 0.15 s query at 100,000 demands (bench/city.py,
+# docs/benchmarks.md). Short interactive queries never gain from it: off unless DB_JIT=1.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not envbool("DB_JIT", "0"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 # Several web processes and task workers on several machines share the one PostgreSQL; behind a
 # transaction-mode pooler (PgBouncer) set DB_PREPARED_STATEMENTS=0 and DB_SERVER_SIDE_CURSORS=0
 # (a named cursor cannot outlive the transaction the pooler gives it). See README, deploy/.
