@@ -771,6 +771,9 @@ def main() -> None:
     ap.add_argument("--panel-repeat", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="reuse a loaded database")
     ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument(
+        "--load-only", action="store_true", help="load, measure nothing (bench/load.py)"
+    )
     args = ap.parse_args()
     loaded = prepare_database(args.db, args.keep)
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
@@ -802,6 +805,9 @@ def main() -> None:
     park_ids = list(
         Park.objects.filter(code__startswith="city").order_by("code").values_list("pk", flat=True)
     )
+    if args.load_only:
+        print(f"demands_loaded={args.demands} load_seconds={load_s:.0f}")
+        return
     measure(args, park_ids, load_s)
 
 
