@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -89,7 +90,7 @@ def cluster(
     base_env = environment(database_url, **(env or {}))
     c = Cluster()
 
-    def out(name: str) -> int | object:
+    def out(name: str) -> int | IO[bytes]:
         if log_dir is None:
             return subprocess.DEVNULL
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -118,7 +119,7 @@ def cluster(
                 ],
                 cwd=ROOT,
                 env=base_env,
-                stdout=out(f"web{i}"),  # type: ignore[arg-type]
+                stdout=out(f"web{i}"),
                 stderr=subprocess.STDOUT,
             )
             c.procs.append(p)
@@ -137,7 +138,7 @@ def cluster(
                 ],
                 cwd=ROOT,
                 env=base_env,
-                stdout=out(f"worker{i}"),  # type: ignore[arg-type]
+                stdout=out(f"worker{i}"),
                 stderr=subprocess.STDOUT,
             )
             c.workers.append(p)
