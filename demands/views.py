@@ -69,6 +69,7 @@ from qinshang.pages import (
     query_without,
     roles_required,
 )
+from qinshang.replicas import replica_reads
 from workcal.calendar import DeadlineState
 
 PAGE_SIZES = (20, 50, 100)
@@ -242,6 +243,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @roles_required(*STAFF_ROLES, page="台账导出")
+@replica_reads
 def export(request: PageRequest) -> HttpResponse:
     """The filtered ledger as .xlsx at once; over `LEDGER_EXPORT_SYNC_MAX_ROWS` rows (or on
     POST) a background job (demands.exports) whose page shows its progress and the download."""

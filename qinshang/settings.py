@@ -159,6 +159,34 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbo
         {"server_side_binding": True, "prepare_threshold": 5}
     )
 
+# PostgreSQL's JIT compiles a query whose estimated cost is high (the 清零 panel's correlated
+# subqueries): 6.9 s of compiling for a 0.15 s query at 100,000 demands (bench/city.py,
+# docs/benchmarks.md). Short interactive queries never gain from it: off unless DB_JIT=1.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not envbool("DB_JIT", "0"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# Several web processes and task workers on several machines share the one PostgreSQL; behind a
+# transaction-mode pooler (PgBouncer) set DB_PREPARED_STATEMENTS=0 and DB_SERVER_SIDE_CURSORS=0
+# (a named cursor cannot outlive the transaction the pooler gives it). See README, deploy/.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not envbool(
+    "DB_SERVER_SIDE_CURSORS", "1"
+):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A read replica for dashboards and exports (qinshang.replicas): the alias "replica", the same
+# options as the primary; tests mirror it onto the test database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"], conn_max_age=envint("DB_CONN_MAX_AGE", 60)
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get(
+            "DISABLE_SERVER_SIDE_CURSORS", False
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["qinshang.replicas.ReplicaRouter"]
+
 AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from demands.models import ACTIVE_TASK_STATUSES, Demand, Event, Status, Task, TaskStatus
+from qinshang.replicas import primary_reads
 from reports import rollup
 from reports.models import DemandFact, DemandRollup, StaleDemand, TaskFact, TaskRollup
 from workcal import calendar as wcal
@@ -331,6 +332,11 @@ def process_stale(max_rows: int = 50_000) -> int:
     """Recompute the demands marked stale. Cheap when there are none (one indexed query)."""
     if _checked.get():
         return 0
+    with primary_reads():  # the marks are read to be deleted: never from a lagging replica
+        return _process_stale(max_rows)
+
+
+def _process_stale(max_rows: int) -> int:
     done = 0
     while done < max_rows:
         rows = list(StaleDemand.objects.order_by("pk").values_list("pk", "demand_id")[:5000])

@@ -21,6 +21,7 @@ from demands.workbook import export_ledger
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, NotFound
 from qinshang.pages import ParkRequest, roles_required
+from qinshang.replicas import replica_reads
 from reports import dashboard, facts, metrics, periods
 from reports.metrics import Scope
 from reports.models import Briefing
@@ -93,6 +94,7 @@ def scope_from(request: ParkRequest) -> tuple[Scope, periods.Period | None, Any]
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
+@replica_reads
 def index(request: ParkRequest) -> HttpResponse:
     scope, period, weights = scope_from(request)
     data = dashboard.build(scope, period, weights)
@@ -125,6 +127,7 @@ def index(request: ParkRequest) -> HttpResponse:
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
+@replica_reads
 def data_json(request: ParkRequest) -> JsonResponse:
     """The dashboard's figures as JSON (for a wall screen or a BI tool)."""
     scope, period, weights = scope_from(request)
@@ -223,6 +226,7 @@ def _legacy_drill(
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
+@replica_reads
 def drill(request: ParkRequest) -> HttpResponse:
     dr = _drill(request)
     rows: dict[int, Any]
@@ -356,6 +360,7 @@ def _event_reason(e: Any) -> str:
 
 
 @roles_required(*REPORT_ROLES, page=PAGE)
+@replica_reads
 def drill_export(request: ParkRequest) -> HttpResponse:
     dr = _drill(request)
     if dr.kind == "d":

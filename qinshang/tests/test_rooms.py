@@ -24,6 +24,7 @@ ROOMS: dict[str, int] = {
     "qinshang.documents": 0,
     "qinshang.limits": 0,
     "qinshang.inputs": 0,
+    "qinshang.replicas": 0,  # the read-replica router: Django only
     "workcal": 1,
     "orgs": 2,
     # the page layer knows users and roles, nothing of the domains
