@@ -23,6 +23,7 @@ from demands.models import Demand, LedgerExport
 from demands.workbook import write_ledger
 from orgs.models import Park, User
 from qinshang.errors import NotFound
+from qinshang.replicas import replica_context
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,8 @@ def run(export_id: int) -> str:
         LedgerExport.objects.filter(pk=job.pk).update(rows_done=n)
 
     try:
-        with tempfile.TemporaryFile() as fh:
+        # The rows are read from the read replica when there is one, as the page's export is.
+        with tempfile.TemporaryFile() as fh, replica_context():
             rows = write_ledger(qs, fh, privacy.masker(job.user, qs), progress=progress)
             fh.seek(0)
             job.file.save(f"ledger-{job.pk}.xlsx", File(fh), save=False)
