@@ -37,6 +37,8 @@ VARIANTS: dict[str, dict[str, object]] = {
     "names+prior+pooled8": {"pooled_calibration_below": 8},
     "names+prior+sim1": {"similarity_weight": 1.0},
     "names+prior+words": {"word_weight": 0.5},
+    "names+prior+C2": {"C": 2.0},
+    "names+prior+C0.5": {"C": 0.5},
 }
 
 

@@ -581,6 +581,15 @@ def new(request: PageRequest) -> HttpResponse:
                 f"诉求已提交，编号 {demand.number}" + ("，已记录当场解决" if on_spot else ""),
             )
             return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
+    ctx = intake_context(request, request.POST, error)
+    return render(request, "demands/new.html", ctx, status=status)
+
+
+def intake_context(request: PageRequest, form: Any, error: str | None = None) -> dict[str, Any]:
+    """What the intake form needs (the page, and routing's 从文本提取 which re-renders it)."""
+    user = request.user
+    park = request.park
+    role = user.role
     categories = _categories(park)
     if role == Role.RESIDENT:
         categories = [c for c in categories if c.for_residents] or categories
@@ -592,9 +601,9 @@ def new(request: PageRequest) -> HttpResponse:
             .order_by("name")
             .only("pk", "name")
         )
-    ctx = {
+    return {
         "error": error,
-        "form": request.POST,
+        "form": form,
         "categories": categories,
         "channels": STAFF_CHANNELS,
         "kinds": RequesterKind.choices,
@@ -605,8 +614,8 @@ def new(request: PageRequest) -> HttpResponse:
         "outcomes": Outcome.choices,
         "max_mb": att.settings.ATTACHMENT_MAX_BYTES // 1048576,
         "allowed_files": att.ALLOWED_TEXT,
+        "extracted": {},
     }
-    return render(request, "demands/new.html", ctx, status=status)
 
 
 # --------------------------------------------------------------------------- bulk actions
