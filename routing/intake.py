@@ -138,7 +138,7 @@ def lookup(user: User, park: Park, q: str, limit: int = LOOKUP_LIMIT) -> list[Ca
         if e.pk not in out or key < out[e.pk][0]:
             out[e.pk] = (key, Candidate(e.pk, e.name, e.credit_code, how, contact))
 
-    fields = ("pk", "name", "credit_code")
+    fields = ("id", "name", "credit_code")
     for e in ents.filter(name=q).only(*fields):
         add(e, "名称", 0)
     for e in ents.filter(name__contains=q).only(*fields)[:200]:
@@ -158,7 +158,7 @@ def lookup(user: User, park: Park, q: str, limit: int = LOOKUP_LIMIT) -> list[Ca
         contacts = (
             Contact.objects.filter(entity__in=ents, phone__contains=digits)
             .select_related("entity")
-            .only("name", "entity__pk", "entity__name", "entity__credit_code")[:200]
+            .only("name", "entity__id", "entity__name", "entity__credit_code")[:200]
         )
         for c in contacts:
             add(c.entity, "联系人电话", 4, c.name)
@@ -180,7 +180,7 @@ def extraction_payload(found: Extraction) -> dict[str, Any]:
         "landlines": found.landlines,
         "address": found.address,
         "amounts": [
-            {"value": str(a.value), "unit": a.unit, "wan": str(a.wan.normalize()), "text": a.text}
+            {"value": str(a.value), "unit": a.unit, "wan": f"{a.wan.normalize():f}", "text": a.text}
             for a in found.amounts
         ],
         "dates": [
