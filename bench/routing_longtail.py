@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from routing.engine import RouterParams  # noqa: E402
-from routing.evaluation import cross_validate, read_labelled_csv  # noqa: E402
+from routing.engine import RouterParams
+from routing.evaluation import cross_validate, read_labelled_csv
 
 SHARES = (1.0, 0.4, 0.16, 0.06, 0.03)
 TAIL = (12, 6)
@@ -77,9 +77,10 @@ def main() -> int:
             r = cross_validate(tx, ys, params=RouterParams(**VARIANTS[v]), n_jobs=opts.jobs)  # type: ignore[arg-type]
             s = r.summary()
             rare = sorted(r.per_class().items(), key=lambda kv: kv[1]["support"])[:2]
+            rare_f1 = ",".join(f"{v['f1']:.2f}" for _, v in rare)
             print(
                 f"  {v:22s} macro_f1={s['macro_f1']:.4f} accuracy={s['accuracy']:.4f} "
-                f"rare_f1={','.join('%.2f' % x[1]['f1'] for x in rare)} "
+                f"rare_f1={rare_f1} "
                 f"auto_share_at_98={s['auto_share_at_98']:.3f} ({time.perf_counter() - t0:.0f} s)"
             )
             if v == "names+prior" and name == "tail":

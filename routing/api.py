@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from demands import access, redaction
 from orgs.access import UserRequest
@@ -147,7 +147,11 @@ class CandidateOut(Schema):
     contact: str
 
 
-@router.post("/intake/extract", response=ExtractOut, summary="登记助手：从文本提取企业、联系人、电话、金额与期限")
+@router.post(
+    "/intake/extract",
+    response=ExtractOut,
+    summary="登记助手：从文本提取企业、联系人、电话、金额与期限",
+)
 def intake_extract(request: UserRequest, body: ExtractIn) -> dict:
     park = current_park(request)
     found = intake.read_note(request.user, park, body.text, body.today)
@@ -159,6 +163,6 @@ def intake_extract(request: UserRequest, body: ExtractIn) -> dict:
     response=list[CandidateOut],
     summary="企业查找：名称片段、简称、信用代码片段或联系人电话",
 )
-def intake_entities(request: UserRequest, q: Line = Query(..., max_length=100)) -> list[Any]:
+def intake_entities(request: UserRequest, q: Line = "") -> list[Any]:
     park = current_park(request)
     return [vars(c) for c in intake.lookup(request.user, park, q)]

@@ -366,9 +366,7 @@ class TextRouter:
                 calibrated = False
                 oof_probs = self._probs_from_decision(self._decision(X_msg))
             else:
-                self._platt = _platt_all(
-                    oof, y, n_classes, self.params.pooled_calibration_below
-                )
+                self._platt = _platt_all(oof, y, n_classes, self.params.pooled_calibration_below)
                 calibrated = True
                 self._prior_adj = self._choose_prior_adj(oof, y, counts_arr(y, n_classes))
                 oof_probs = self._probs_from_decision(oof)
@@ -452,9 +450,7 @@ class TextRouter:
             # Contiguous transposed copy: X @ coef.T would copy the whole matrix on every call.
             self._coef_t = np.ascontiguousarray(self._coef.T)
         return (
-            np.asarray(X @ self._coef_t, dtype=np.float64)
-            + self._intercept
-            + self._similarity(X)
+            np.asarray(X @ self._coef_t, dtype=np.float64) + self._intercept + self._similarity(X)
         )
 
     def _similarity(self, X: sp.csr_matrix) -> np.ndarray | float:
@@ -479,7 +475,7 @@ class TextRouter:
                 best = (value, alpha)
         assert best is not None
         self.prior_alpha_ = best[1]
-        return np.asarray(prior**-best[1], dtype=np.float64)
+        return np.asarray(prior ** -best[1], dtype=np.float64)
 
     def _probs_from_decision(self, d: np.ndarray) -> np.ndarray:
         assert self._platt is not None

@@ -124,7 +124,9 @@ def cn_number(s: str) -> int | None:
 
 # --------------------------------------------------------------------------- enterprise
 
-CREDIT_RE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
+CREDIT_RE = re.compile(
+    r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])"
+)
 _REGION = re.compile(
     r"^(?:中国|湖南省?|湘潭市?|湘潭经开区|湘潭经济技术开发区|经开区|岳塘区?|雨湖区?|湘潭县|"
     r"[\u4e00-\u9fa5]{2,3}(?:省|市|县|区))+"
@@ -192,12 +194,20 @@ _SURNAMES = set(
     "蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂"
     "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-_TITLES = "先生|女士|小姐|经理|总经理|董事长|厂长|主任|科长|会计|主管|总监|部长|局长|老板|师傅|工|总"
+_TITLES = (
+    "先生|女士|小姐|经理|总经理|董事长|厂长|主任|科长|会计|主管|总监|部长|局长|老板|师傅|工|总"
+)
 _NAME_CHARS = r"[\u4e00-\u9fa5]"
 _NAME_PATTERNS = [
-    re.compile(rf"(?:联系人|联络人|对接人|负责人|经办人|姓名|来电人|反映人)\s*[:：是为]?\s*(?P<n>{_NAME_CHARS}{{2,3}})(?=[,，。;；、\s(（电手联座0-9]|$)"),
-    re.compile(rf"(?:我是|我叫|本人|鄙人)\s*(?:(?:〔企业〕|[\u4e00-\u9fa5]{{2,20}}(?:公司|厂|店))的?)?(?P<n>{_NAME_CHARS}{{2,3}})(?=[,，。;；、\s(（电手联座0-9]|$)"),
-    re.compile(rf"(?P<n>{_NAME_CHARS}(?:{_TITLES}))(?=[^\u4e00-\u9fa5]|电话|手机|联系|反映|来电|说|称|表示|$)"),
+    re.compile(
+        rf"(?:联系人|联络人|对接人|负责人|经办人|姓名|来电人|反映人)\s*[:：是为]?\s*(?P<n>{_NAME_CHARS}{{2,3}})(?=[,，。;；、\s(（电手联座0-9]|$)"
+    ),
+    re.compile(
+        rf"(?:我是|我叫|本人|鄙人)\s*(?:(?:〔企业〕|[\u4e00-\u9fa5]{{2,20}}(?:公司|厂|店))的?)?(?P<n>{_NAME_CHARS}{{2,3}})(?=[,，。;；、\s(（电手联座0-9]|$)"
+    ),
+    re.compile(
+        rf"(?P<n>{_NAME_CHARS}(?:{_TITLES}))(?=[^\u4e00-\u9fa5]|电话|手机|联系|反映|来电|说|称|表示|$)"
+    ),
 ]
 MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 LANDLINE_RE = re.compile(
@@ -236,7 +246,9 @@ def _phones(text: str) -> tuple[list[str], list[str]]:
 
 # --------------------------------------------------------------------------- address
 
-_ADDR_LABEL = re.compile(r"(?:地址|地点|位于|住址|厂址|坐落于|位置)\s*[:：在是]?\s*(?P<a>[^，,。；;！!？?\n]{4,60})")
+_ADDR_LABEL = re.compile(
+    r"(?:地址|地点|位于|住址|厂址|坐落于|位置)\s*[:：在是]?\s*(?P<a>[^，,。；;！!？?\n]{4,60})"
+)
 _ADDR_FREE = re.compile(
     r"(?P<a>(?:[\u4e00-\u9fa5]{2,6}(?:省|市|区|县))*[\u4e00-\u9fa5]{0,10}?"
     r"[\u4e00-\u9fa50-9]{1,12}(?:路|街|大道|大街|巷|道)(?:[0-9]+号)?"
@@ -292,7 +304,9 @@ def _amounts(text: str) -> list[Amount]:
 
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _DEADLINE_AFTER = re.compile(r"^\s*(?:之前|以前|前|为止|截止|截至|内|之内|以内|到期)")
-_DEADLINE_BEFORE = re.compile(r"(?:截止|截至|最迟|最晚|不晚于|务必在|必须在|须在|务必|要求在|限|到)\s*$")
+_DEADLINE_BEFORE = re.compile(
+    r"(?:截止|截至|最迟|最晚|不晚于|务必在|必须在|须在|务必|要求在|限|到)\s*$"
+)
 _DATE_RE = re.compile(
     r"(?P<iso>(?P<iy>\d{4})[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?!\d))"
     r"|(?P<ymd>(?:(?P<y>\d{4})年)?(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})月"
@@ -398,7 +412,9 @@ def _dates(text: str, today: dt.date, add_working_days: object) -> list[DateRef]
         before = text[max(0, m.start() - 6) : m.start()]
         if _DEADLINE_AFTER.match(after) or _DEADLINE_BEFORE.search(before):
             limit = True
-        shown = m.group() + (_DEADLINE_AFTER.match(after).group() if _DEADLINE_AFTER.match(after) else "")  # type: ignore[union-attr]
+        shown = m.group() + (
+            _DEADLINE_AFTER.match(after).group() if _DEADLINE_AFTER.match(after) else ""
+        )  # type: ignore[union-attr]
         out.append(DateRef(d, shown.strip(), limit))
     return out
 

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-
 from entities.models import Contact, MarketEntity
 from entities.services import visible_entities
 from orgs.models import Park, Role, User
@@ -31,7 +29,9 @@ def _require_staff(user: User) -> None:
 
 
 def registry(user: User, park: Park) -> list[Registered]:
-    rows = visible_entities(user, park).filter(is_active=True).values_list("pk", "name", "credit_code")
+    rows = (
+        visible_entities(user, park).filter(is_active=True).values_list("pk", "name", "credit_code")
+    )
     return [Registered(pk, name, code or "") for pk, name, code in rows]
 
 
@@ -42,9 +42,13 @@ def read_note(user: User, park: Park, text: str, today: dt.date | None = None) -
     _require_staff(user)
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("请先在诉求内容中粘贴或输入来电记录、微信消息或走访记录", field="description")
+        raise InvalidInput(
+            "请先在诉求内容中粘贴或输入来电记录、微信消息或走访记录", field="description"
+        )
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"文本过长（{len(text)} 字），请不超过 {MAX_TEXT} 字", field="description")
+        raise InvalidInput(
+            f"文本过长（{len(text)} 字），请不超过 {MAX_TEXT} 字", field="description"
+        )
     return extract(
         text,
         today or wc.today(),

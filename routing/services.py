@@ -48,7 +48,12 @@ def _with_fields(title: str, description: str, community: str, industry: str) ->
     (GB/T 4754 大类). The category is left out: at intake it is usually not chosen yet."""
     text = f"{title}\n{description}"
     extra = " ".join(
-        v for v in ((f"〔社区{community}〕" if community else ""), (f"〔行业{industry}〕" if industry else "")) if v
+        v
+        for v in (
+            (f"〔社区{community}〕" if community else ""),
+            (f"〔行业{industry}〕" if industry else ""),
+        )
+        if v
     )
     return f"{text}\n{extra}" if extra else text
 
@@ -110,9 +115,7 @@ def label_texts(park: Park, target: str) -> dict[str, list[str]]:
                 if pk in depts:
                     out[depts[pk].code].extend(str(t) for t in texts if str(t).strip())
     elif target == Target.CATEGORY:
-        for c in Category.objects.filter(park=park, parent__isnull=False).select_related(
-            "parent"
-        ):
+        for c in Category.objects.filter(park=park, parent__isnull=False).select_related("parent"):
             out[c.code] = [c.name] + ([f"{c.parent.name} {c.name}"] if c.parent else [])
     return out
 

@@ -150,6 +150,7 @@ def common(request: UserRequest) -> HttpResponse:
 
 # --------------------------------------------------------------------------- intake assistant
 
+
 @roles_required(*intake.INTAKE_STAFF, page="登记助手")
 @require_POST
 def intake_extract(request: ParkRequest) -> HttpResponse:
@@ -167,7 +168,9 @@ def intake_extract(request: ParkRequest) -> HttpResponse:
     found = filled.found
     summary: list[tuple[str, str]] = []
     if found.enterprise:
-        summary.append(("企业", f"{found.enterprise.name}（{found.enterprise.how}“{found.enterprise.text}”）"))
+        summary.append(
+            ("企业", f"{found.enterprise.name}（{found.enterprise.how}“{found.enterprise.text}”）")
+        )
     if found.contact_name:
         summary.append(("联系人", found.contact_name))
     for m in found.mobiles:

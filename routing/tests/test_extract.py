@@ -46,7 +46,10 @@ def test_a_hotline_note_with_every_field():
     assert e.mobiles == ["13907321188"]
     assert e.landlines == ["0731-58213366-802"]
     assert e.address.startswith("湘潭经开区白石东路18号")
-    assert [(a.value, a.unit) for a in e.amounts] == [(Decimal("1.5"), "亿元"), (Decimal(3000), "万元")]
+    assert [(a.value, a.unit) for a in e.amounts] == [
+        (Decimal("1.5"), "亿元"),
+        (Decimal(3000), "万元"),
+    ]
     assert e.amounts[0].wan == Decimal("15000.0")
     assert [(d.date, d.deadline) for d in e.dates] == [
         (dt.date(2026, 3, 9), True),
