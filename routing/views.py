@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from demands import access, privacy, redaction
 from demands import services as ds
+from demands.views import PageRequest, intake_context
 from orgs.access import UserRequest
 from orgs.models import Role
 from qinshang.errors import Forbidden, NotFound, ServiceError
@@ -153,12 +154,10 @@ def common(request: UserRequest) -> HttpResponse:
 
 @roles_required(*intake.INTAKE_STAFF, page="登记助手")
 @require_POST
-def intake_extract(request: ParkRequest) -> HttpResponse:
+def intake_extract(request: PageRequest) -> HttpResponse:
     """从文本提取: the intake form again, its empty fields filled from the pasted note (htmx)."""
-    from demands.views import intake_context
-
     form = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
-    ctx = intake_context(request, form)  # type: ignore[arg-type]  # a PageRequest in all but name
+    ctx = intake_context(request, form)
     mine = {e.pk for e in ctx["my_entities"]} if request.user.role == Role.LIAISON else None
     try:
         filled = intake.prefill(request.user, request.park, form, mine)
