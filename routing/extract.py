@@ -410,11 +410,10 @@ def _dates(text: str, today: dt.date, add_working_days: object) -> list[DateRef]
         d, limit = got
         after = text[m.end() : m.end() + 4]
         before = text[max(0, m.start() - 6) : m.start()]
-        if _DEADLINE_AFTER.match(after) or _DEADLINE_BEFORE.search(before):
+        tail = _DEADLINE_AFTER.match(after)
+        if tail or _DEADLINE_BEFORE.search(before):
             limit = True
-        shown = m.group() + (
-            _DEADLINE_AFTER.match(after).group() if _DEADLINE_AFTER.match(after) else ""
-        )  # type: ignore[union-attr]
+        shown = m.group() + (tail.group() if tail else "")
         out.append(DateRef(d, shown.strip(), limit))
     return out
 
