@@ -608,6 +608,15 @@ def new(request: PageRequest) -> HttpResponse:
                 said += f"；查询码 {code}（只显示这一次，请告知诉求人）"
             messages.success(request, said)
             return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
+    ctx = intake_context(request, request.POST, error)
+    return render(request, "demands/new.html", ctx, status=status)
+
+
+def intake_context(request: PageRequest, form: Any, error: str | None = None) -> dict[str, Any]:
+    """What the intake form needs (the page, and routing's 从文本提取 which re-renders it)."""
+    user = request.user
+    park = request.park
+    role = user.role
     categories = _categories(park)
     if role == Role.RESIDENT:
         categories = [c for c in categories if c.for_residents] or categories
@@ -619,9 +628,9 @@ def new(request: PageRequest) -> HttpResponse:
             .order_by("name")
             .only("pk", "name")
         )
-    ctx = {
+    return {
         "error": error,
-        "form": request.POST,
+        "form": form,
         "categories": categories,
         "channels": STAFF_CHANNELS,
         "kinds": RequesterKind.choices,
@@ -636,8 +645,8 @@ def new(request: PageRequest) -> HttpResponse:
         "outcomes": Outcome.choices,
         "max_mb": att.settings.ATTACHMENT_MAX_BYTES // 1048576,
         "allowed_files": att.ALLOWED_TEXT,
+        "extracted": {},
     }
-    return render(request, "demands/new.html", ctx, status=status)
 
 
 # --------------------------------------------------------------------------- bulk actions

@@ -1,13 +1,14 @@
+import datetime as dt
 from typing import Any
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from demands import access, redaction
 from orgs.access import UserRequest
 from orgs.access import request_park as current_park
 from qinshang.errors import Forbidden
-from qinshang.limits import Id
-from routing import similar
+from qinshang.limits import Id, Line, Text
+from routing import intake, similar
 from routing.models import Suggestion
 
 router = Router(tags=["智能分派"])
@@ -95,3 +96,73 @@ def suggestion(request: UserRequest, demand_id: Id):
         "unsure": s.unsure,
         "auto_dispatched": s.auto_dispatched,
     }
+
+
+# --------------------------------------------------------------------------- intake assistant
+
+
+class ExtractIn(Schema):
+    text: Text = Field(..., max_length=5000, description="来电记录、微信消息或走访记录")
+    today: dt.date | None = Field(None, description="相对日期的基准日（默认今天）")
+
+
+class EntityHit(Schema):
+    id: int
+    name: str
+    matched_text: str
+    matched_by: str
+
+
+class AmountOut(Schema):
+    value: str
+    unit: str
+    wan: str
+    text: str
+
+
+class DateOut(Schema):
+    date: dt.date
+    deadline: bool
+    text: str
+
+
+class ExtractOut(Schema):
+    enterprise: EntityHit | None
+    credit_code: str
+    contact_name: str
+    mobiles: list[str]
+    landlines: list[str]
+    address: str
+    amounts: list[AmountOut]
+    dates: list[DateOut]
+    deadline: dt.date | None
+    empty: bool
+
+
+class CandidateOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    matched_by: str
+    contact: str
+
+
+@router.post(
+    "/intake/extract",
+    response=ExtractOut,
+    summary="登记助手：从文本提取企业、联系人、电话、金额与期限",
+)
+def intake_extract(request: UserRequest, body: ExtractIn) -> dict:
+    park = current_park(request)
+    found = intake.read_note(request.user, park, body.text, body.today)
+    return intake.extraction_payload(found)
+
+
+@router.get(
+    "/intake/entities",
+    response=list[CandidateOut],
+    summary="企业查找：名称片段、简称、信用代码片段或联系人电话",
+)
+def intake_entities(request: UserRequest, q: Line = "") -> list[Any]:
+    park = current_park(request)
+    return [vars(c) for c in intake.lookup(request.user, park, q)]

@@ -36,7 +36,26 @@ BOT_USERNAME = "routing-bot-{code}"
 
 
 def demand_text(demand: Demand) -> str:
-    return f"{demand.title}\n{demand.description}"
+    ent = demand.enterprise if demand.enterprise_id else None
+    return _with_fields(
+        demand.title, demand.description, demand.community, ent.industry if ent else ""
+    )
+
+
+def _with_fields(title: str, description: str, community: str, industry: str) -> str:
+    """The message plus the structured fields the ledger has at intake, as marked tokens the
+    character model learns like words: the place (村/社区) and the enterprise's industry
+    (GB/T 4754 大类). The category is left out: at intake it is usually not chosen yet."""
+    text = f"{title}\n{description}"
+    extra = " ".join(
+        v
+        for v in (
+            (f"〔社区{community}〕" if community else ""),
+            (f"〔行业{industry}〕" if industry else ""),
+        )
+        if v
+    )
+    return f"{text}\n{extra}" if extra else text
 
 
 def training_data(park: Park, target: str) -> tuple[list[str], list[str], list[int]]:
@@ -45,22 +64,60 @@ def training_data(park: Park, target: str) -> tuple[list[str], list[str], list[i
     qs = Demand.objects.filter(park=park).exclude(status__in=[Status.RECEIVED, Status.MERGED])
     if target == Target.CATEGORY:
         rows = qs.filter(category__isnull=False).values_list(
-            "pk", "title", "description", "category__code"
+            "pk", "title", "description", "community", "enterprise__industry", "category__code"
         )
     elif target == Target.DEPARTMENT:
         rows = (
             qs.exclude(status=Status.RETURNED)
             .filter(lead_department__isnull=False)
-            .values_list("pk", "title", "description", "lead_department__code")
+            .values_list(
+                "pk",
+                "title",
+                "description",
+                "community",
+                "enterprise__industry",
+                "lead_department__code",
+            )
         )
     else:
         raise InvalidInput(f"未知的预测对象“{target}”")
     ids, texts, labels = [], [], []
-    for pk, title, desc, label in rows.order_by("pk"):
+    for pk, title, desc, community, industry, label in rows.order_by("pk"):
         ids.append(pk)
-        texts.append(f"{title}\n{desc}")
+        texts.append(_with_fields(title, desc, community or "", industry or ""))
         labels.append(label)
     return texts, labels, ids
+
+
+def label_texts(park: Park, target: str) -> dict[str, list[str]]:
+    """What each label is about, keyed like training_data's labels: a department's name, its
+    duties and whatever routing.signals.LABEL_TEXTS providers add (权责清单 entries); a
+    category's name with its parent's. Labels with texts but no past case can still be
+    suggested (routing.engine: describe_unseen)."""
+    from routing.signals import LABEL_TEXTS
+
+    out: dict[str, list[str]] = {}
+    if target == Target.DEPARTMENT:
+        depts = {
+            d.pk: d
+            for d in Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False)
+        }
+        for d in depts.values():
+            texts = [d.name] + [t for t in d.duties.replace("；", "、").split("、") if t.strip()]
+            out[d.code] = [t.strip() for t in texts if t.strip()]
+        for provider in LABEL_TEXTS:
+            try:
+                extra = provider(park)
+            except Exception:  # a failing provider must not block retraining
+                log.exception("label text provider %r failed", provider)
+                continue
+            for pk, texts in extra.items():
+                if pk in depts:
+                    out[depts[pk].code].extend(str(t) for t in texts if str(t).strip())
+    elif target == Target.CATEGORY:
+        for c in Category.objects.filter(park=park, parent__isnull=False).select_related("parent"):
+            out[c.code] = [c.name] + ([f"{c.parent.name} {c.name}"] if c.parent else [])
+    return out
 
 
 def split_holdout(
@@ -145,7 +202,11 @@ def retrain(
             f"至少需要 {MIN_TRAINING_SAMPLES} 条、2 类"
         )
     train_idx, hold_idx = split_holdout(labels, seed=seed)
-    router = TextRouter().fit([texts[i] for i in train_idx], [labels[i] for i in train_idx])
+    router = TextRouter().fit(
+        [texts[i] for i in train_idx],
+        [labels[i] for i in train_idx],
+        label_descriptions=label_texts(park, target),
+    )
     hold_texts = [texts[i] for i in hold_idx]
     hold_labels = [labels[i] for i in hold_idx]
     f1, acc = score(router, hold_texts, hold_labels)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("common/", views.common, name="common"),
     path("similar/", views.similar_text, name="similar_text"),
     path("demand/<int:pk>/similar/", views.similar_panel, name="similar"),
+    path("intake/extract/", views.intake_extract, name="intake_extract"),
+    path("intake/entities/", views.entity_lookup, name="entity_lookup"),
 ]

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_POST
 
 from demands import access, privacy, redaction
 from demands import services as ds
+from demands.views import PageRequest, intake_context
 from orgs.access import UserRequest
 from orgs.models import Role
 from qinshang.errors import Forbidden, NotFound, ServiceError
-from routing import services, similar
+from qinshang.pages import ParkRequest, roles_required
+from routing import intake, services, similar
 from routing.models import ModelVersion, Suggestion, Target
 
 VIEW_ROLES = (Role.DISPATCHER, Role.ADMIN, Role.LEADER)
@@ -145,3 +147,53 @@ def common(request: UserRequest) -> HttpResponse:
         "routing/common.html",
         {"problems": problems, "months": months, "since": since},
     )
+
+
+# --------------------------------------------------------------------------- intake assistant
+
+
+@roles_required(*intake.INTAKE_STAFF, page="登记助手")
+@require_POST
+def intake_extract(request: PageRequest) -> HttpResponse:
+    """从文本提取: the intake form again, its empty fields filled from the pasted note (htmx)."""
+    form = {k: request.POST.get(k, "") for k in request.POST if k != "csrfmiddlewaretoken"}
+    ctx = intake_context(request, form)
+    mine = {e.pk for e in ctx["my_entities"]} if request.user.role == Role.LIAISON else None
+    try:
+        filled = intake.prefill(request.user, request.park, form, mine)
+    except ServiceError as exc:
+        ctx["error"] = exc.message
+        return render(request, "demands/_new_form.html", ctx)
+    found = filled.found
+    summary: list[tuple[str, str]] = []
+    if found.enterprise:
+        summary.append(
+            ("企业", f"{found.enterprise.name}（{found.enterprise.how}“{found.enterprise.text}”）")
+        )
+    if found.contact_name:
+        summary.append(("联系人", found.contact_name))
+    for m in found.mobiles:
+        summary.append(("手机", m))
+    for t in found.landlines:
+        summary.append(("座机", t))
+    if found.address:
+        summary.append(("地址", found.address))
+    for a in found.amounts:
+        summary.append(("金额", f"{a.text}（{a.wan.normalize():f} 万元）"))
+    for d in found.dates:
+        summary.append(("期限" if d.deadline else "日期", f"{d.text} → {d.date:%Y年%m月%d日}"))
+    ctx.update(
+        form=filled.form,
+        extracted=filled.extracted,
+        extract_summary=summary,
+        extract_notes=filled.notes,
+    )
+    return render(request, "demands/_new_form.html", ctx)
+
+
+@roles_required(*intake.INTAKE_STAFF, page="企业查找")
+def entity_lookup(request: ParkRequest) -> HttpResponse:
+    """Candidate enterprises for the intake form's enterprise box (htmx: <option>s)."""
+    q = request.GET.get("q") or request.GET.get("enterprise") or ""
+    found = intake.lookup(request.user, request.park, q)
+    return render(request, "routing/_entity_options.html", {"candidates": found})

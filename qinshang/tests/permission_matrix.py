@@ -119,6 +119,7 @@ INSPECTION_VIEWERS = MANAGERS | {"handler", "head"}
 # figures and certifications; 一企一策 planners (leaders too).
 PROFILE_VIEWERS = VISIT_STAFF
 PROFILE_EDITORS = roles("dispatcher", "liaison", "admin")
+INTAKE_STAFF = roles("dispatcher", "liaison", "leader", "admin")  # routing.intake
 PROFILE_PLANNERS = roles("dispatcher", "liaison", "leader", "admin")
 
 TABLE: dict[str, Rule] = {
@@ -135,6 +136,8 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/demands/{demand_id}/reveal/{field}": post(REVEALERS, field="phone"),
     "GET /api/v1/demands/{demand_id}/similar": page(DEMAND_STAFF),
     "GET /api/v1/demands/{demand_id}/suggestion": page(DEMAND_STAFF),
+    "POST /api/v1/intake/extract": post(INTAKE_STAFF, data={"text": "恒远来电，联系人张伟"}),
+    "GET /api/v1/intake/entities": page(INTAKE_STAFF),
     "GET /api/v1/enterprises": page(EVERYONE),
     "POST /api/v1/enterprises": post(DISPATCH),
     "GET /api/v1/enterprises/{entity_id}": page(DEMAND_VIEWERS),
@@ -303,6 +306,9 @@ TABLE: dict[str, Rule] = {
     "routing:common": page(REPORTS),
     "routing:similar_text": page(EVERYONE),
     "routing:similar": page(DEMAND_STAFF),
+    # the intake assistant (从文本提取) and the hotline's enterprise lookup: who types demands in
+    "routing:intake_extract": post(INTAKE_STAFF, data={"description": "恒远来电，联系人张伟"}),
+    "routing:entity_lookup": page(INTAKE_STAFF),
     # accounts: one's own security and tokens; the administrator's park-wide pages
     "accounts:security": page(EVERYONE),
     "accounts:password": form(EVERYONE),

@@ -174,10 +174,43 @@ def test_empty_training_texts_do_not_crash():
 def test_label_descriptions_help_unseen_words():
     texts, labels = synthetic(20)
     desc = {"tax": ["关税 海关 报关"], "ghost": ["never trained"]}
-    r = TextRouter().fit(texts, labels, label_descriptions=desc)
+    r = TextRouter(describe_unseen=False).fit(texts, labels, label_descriptions=desc)
     assert r.predict(["海关报关关税"], k=1)[0][0].label == "tax"
     assert "ghost" not in r.classes_
     assert r.metadata["n_descriptions"] == 1
+
+
+def test_a_label_with_duties_and_no_case_is_suggested_on_its_duties():
+    texts, labels = synthetic(20)
+    desc = {"消防救援大队": ["消防安全检查", "火灾隐患整改", "消防验收"]}
+    r = TextRouter().fit(texts, labels, label_descriptions=desc)
+    assert "消防救援大队" in r.classes_
+    assert r.metadata["described_only"] == ["消防救援大队"]
+    top = r.predict(["厂房消防验收什么时候能通过，火灾隐患整改已完成"], k=1)[0][0]
+    assert top.label == "消防救援大队"
+    # An ordinary message still goes where past cases say.
+    assert r.predict(["增值税发票 退税 纳税申报"], k=1)[0][0].label == "tax"
+    # Without the label texts the unit cannot be suggested at all.
+    plain = TextRouter(describe_unseen=False).fit(texts, labels, label_descriptions=desc)
+    assert "消防救援大队" not in plain.classes_
+
+
+def test_label_names_count_as_descriptions():
+    texts, labels = synthetic(20)
+    named = [{"tax": "税务局", "labour": "人力资源和社会保障局"}.get(y, y) for y in labels]
+    r = TextRouter().fit(texts, named)
+    assert r.metadata["n_descriptions"] >= 2  # the two names (codes like "land" do not count)
+    off = TextRouter(label_names=False).fit(texts, named)
+    assert off.metadata["n_descriptions"] == 0
+
+
+def test_prior_correction_is_chosen_and_kept(tmp_path):
+    texts, labels = synthetic(20)
+    r = TextRouter().fit(texts, labels)
+    assert r.metadata["prior_alpha"] in (0.0, 0.25, 0.5, 0.75, 1.0)
+    r.save(tmp_path / "m.joblib")
+    again = TextRouter.load(tmp_path / "m.joblib")
+    assert np.allclose(again.predict_proba(texts[:5]), r.predict_proba(texts[:5]))
 
 
 def test_labels_are_strings():

@@ -43,7 +43,7 @@ class Command(BaseCommand):
     def _park_report(self, opts: Any) -> str:
         from orgs.models import Park
         from routing.engine import RouterParams
-        from routing.services import training_data
+        from routing.services import label_texts, training_data
 
         park = Park.objects.filter(code=opts.park).first()
         if park is None:
@@ -57,6 +57,7 @@ class Command(BaseCommand):
             folds=opts.folds,
             seed=opts.seed,
             params=RouterParams(target_accuracy=opts.target),
+            label_descriptions=label_texts(park, opts.label),
             n_jobs=opts.jobs,
         )
         title = f"routing evaluation: {park.short_name} ledger, {opts.label}"
