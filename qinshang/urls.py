@@ -24,6 +24,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("manage/", include("parkadmin.urls")),
     path("profiles/", include("profiles.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]
