@@ -42,7 +42,7 @@ from demands.models import (
     Status,
     Tier,
 )
-from demands.signals import DISPATCH_SUGGESTIONS
+from demands.signals import DEMAND_PANELS, DISPATCH_SUGGESTIONS, INTAKE_PANELS
 from demands.workbook import export_ledger
 from entities.models import MarketEntity
 from entities.services import visible_entities

@@ -378,7 +378,7 @@ def self_serve(request: ParkRequest) -> HttpResponse:
     text = f"{request.POST.get('title', '')}\n{request.POST.get('description', '')}".strip()
     try:
         services.record_self_serve(
-            request.user, request.park, text or "（未填写）", _int(request.POST.get("entry_id"))
+            request.user, request.park, text, _int(request.POST.get("entry_id"))
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -310,7 +310,10 @@ PERIODIC_JOBS = [
         "task": "idempotency.tasks.purge_expired",
         "every_minutes": 60,
     },
+    {"name": "scan_knowledge", "task": "knowledge.tasks.scan", "every_minutes": 60},
 ]
+# Working hours per park code (workcal.hours): limits in working hours (三方连线, 签收 within N).
+WORKCAL_HOURS = {"default": os.environ.get("WORKCAL_HOURS", "9:00-12:00,13:30-17:30")}
 
 # Run by the scheduler itself on every tick (not queued): they watch the workers that drain the queue.
 SCHEDULER_WATCHES = ["ops.watch.check_backlog"]
