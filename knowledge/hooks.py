@@ -59,4 +59,3 @@ def install() -> None:
     if intake_panel not in ledger_signals.INTAKE_PANELS:
         ledger_signals.INTAKE_PANELS.append(intake_panel)
     event_written.connect(on_event, dispatch_uid="knowledge.on_event")
-

@@ -130,9 +130,7 @@ class Bm25:
         return scores.most_common(limit)
 
 
-def bm25_score(
-    query: set[str], tokens: list[str], df: dict[str, int], n: int, avg: float
-) -> float:
+def bm25_score(query: set[str], tokens: list[str], df: dict[str, int], n: int, avg: float) -> float:
     tf = Counter(tokens)
     ln = len(tokens)
     s = 0.0
@@ -189,7 +187,9 @@ def put(docs: list[SearchDoc]) -> None:
                 ref_id__in=[d.ref_id for d in docs],
             ).values_list("id", "tokens")
             with connection.cursor() as c:
-                c.executemany("INSERT INTO knowledge_fts(rowid, tokens) VALUES (%s, %s)", list(rows))
+                c.executemany(
+                    "INSERT INTO knowledge_fts(rowid, tokens) VALUES (%s, %s)", list(rows)
+                )
         by_park: dict[int, Counter[str]] = {}
         for d in docs:
             cnt = by_park.setdefault(d.park_id, Counter())
@@ -203,9 +203,9 @@ def put(docs: list[SearchDoc]) -> None:
 def remove(doc_kind: str, ref_ids: list[int]) -> None:
     for i in range(0, len(ref_ids), 500):
         old = list(
-            SearchDoc.objects.filter(doc_kind=doc_kind, ref_id__in=ref_ids[i : i + 500]).values_list(
-                "id", "park_id", "tokens", "length"
-            )
+            SearchDoc.objects.filter(
+                doc_kind=doc_kind, ref_id__in=ref_ids[i : i + 500]
+            ).values_list("id", "park_id", "tokens", "length")
         )
         if not old:
             continue
@@ -308,9 +308,7 @@ def search(park_id: int, text: str, filters: Filters | None = None, limit: int =
             )
             rows = c.fetchall()
             qset = set(present)
-            scored = [
-                (bm25_score(qset, r[4].split(), df, n, avg), r) for r in rows
-            ]
+            scored = [(bm25_score(qset, r[4].split(), df, n, avg), r) for r in rows]
             scored.sort(key=lambda x: -x[0])
             best = scored[:limit]
         else:
@@ -330,7 +328,8 @@ def search(park_id: int, text: str, filters: Filters | None = None, limit: int =
             ref_id=r[2],
             title=r[3],
             score=round(s, 3),
-            matched=matched_words(qwords, r[4].split()) or [t for t in query if t in r[4].split()][:5],
+            matched=matched_words(qwords, r[4].split())
+            or [t for t in query if t in r[4].split()][:5],
         )
         for s, r in best
     ]

@@ -253,7 +253,9 @@ def mark_reviewed(actor: User, entry: Entry, *, note: str = "") -> Entry:
         entry.review_due = today + dt.timedelta(days=entry.review_cycle_days)
         entry.flagged_on = None
         entry.version += 1
-        entry.save(update_fields=["reviewed_on", "review_due", "flagged_on", "version", "updated_at"])
+        entry.save(
+            update_fields=["reviewed_on", "review_due", "flagged_on", "version", "updated_at"]
+        )
         _version(entry, actor, {"reviewed_on": [before, today.isoformat()]}, note or "复核")
         reindex_entry(entry)
     return entry
@@ -355,7 +357,9 @@ def rebuild(park: Park, *, batch: int = 2000) -> dict[str, int]:
     counts = {"entries": 0, "demands": 0}
     with transaction.atomic():
         for kind in (DocKind.ENTRY, DocKind.DEMAND):
-            ids = list(SearchDoc.objects.filter(park=park, doc_kind=kind).values_list("ref_id", flat=True))
+            ids = list(
+                SearchDoc.objects.filter(park=park, doc_kind=kind).values_list("ref_id", flat=True)
+            )
             search.remove(kind, ids)
         entries = list(Entry.objects.filter(park=park))
         for i in range(0, len(entries), batch):
@@ -648,7 +652,9 @@ def open_consult(
     ledger.check("resolve_on_spot", actor, demand)
     q = _text(question, "咨询内容", limit=2000)
     if not 1 <= limit_hours <= MAX_CONSULT_HOURS:
-        raise InvalidInput(f"答复时限应在 1 到 {MAX_CONSULT_HOURS} 个工作小时之间", field="limit_hours")
+        raise InvalidInput(
+            f"答复时限应在 1 到 {MAX_CONSULT_HOURS} 个工作小时之间", field="limit_hours"
+        )
     entry = (
         access.visible_entries(actor, demand.park)
         .filter(pk=entry_id, status=EntryStatus.PUBLISHED)
@@ -749,9 +755,7 @@ def answer_consult(
             )
         else:
             dispatchers = list(
-                User.objects.filter(
-                    park=demand.park, role=Role.DISPATCHER, is_active=True
-                )
+                User.objects.filter(park=demand.park, role=Role.DISPATCHER, is_active=True)
             )
             dept = entry.department.name if entry else ""
             link = reverse("demands:detail", args=[demand.pk])
@@ -793,14 +797,20 @@ def scan(today: dt.date | None = None) -> dict[str, int]:
     the date; consults past their limit are told to the asker once."""
     today = today or timezone.localdate()
     out = {"flagged": 0, "reindexed": 0, "late_consults": 0}
-    due = Entry.objects.filter(status=EntryStatus.PUBLISHED).filter(
-        models_q_past(today)
-    ).select_related("department", "specialist", "park")
+    due = (
+        Entry.objects.filter(status=EntryStatus.PUBLISHED)
+        .filter(models_q_past(today))
+        .select_related("department", "specialist", "park")
+    )
     for e in due:
         if e.flagged_on is None:
-            owners: list[User] = [e.specialist] if e.specialist else list(
-                User.objects.filter(
-                    department_id=e.department_id, role=Role.DEPARTMENT_HEAD, is_active=True
+            owners: list[User] = (
+                [e.specialist]
+                if e.specialist
+                else list(
+                    User.objects.filter(
+                        department_id=e.department_id, role=Role.DEPARTMENT_HEAD, is_active=True
+                    )
                 )
             )
             why = "已过有效期" if past_validity(e, today) else "已过复核期"

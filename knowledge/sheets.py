@@ -139,9 +139,7 @@ def import_duties(
         for n, cells in body:
             code = val(cells, "code")
             if code and code in seen:
-                report.errors.append(
-                    RowError(n, "事项编码", f"与第 {seen[code]} 行的事项编码重复")
-                )
+                report.errors.append(RowError(n, "事项编码", f"与第 {seen[code]} 行的事项编码重复"))
                 continue
             if code:
                 seen[code] = n

@@ -340,7 +340,9 @@ def demand_panel(request: ParkRequest, pk: int) -> HttpResponse:
     )
     for c in consults:
         c.state_text = services.consult_state(c)
-    promoted = EntryLink.objects.filter(demand=demand, via="promoted").select_related("entry").first()
+    promoted = (
+        EntryLink.objects.filter(demand=demand, via="promoted").select_related("entry").first()
+    )
     return render(
         request,
         "knowledge/_demand_panel.html",
@@ -383,7 +385,9 @@ def self_serve(request: ParkRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("demands:new"))
-    messages.success(request, "感谢反馈：问题已通过自助答复解决，未提交诉求。如仍需帮助，可随时再提交。")
+    messages.success(
+        request, "感谢反馈：问题已通过自助答复解决，未提交诉求。如仍需帮助，可随时再提交。"
+    )
     return HttpResponseRedirect(reverse("home"))
 
 

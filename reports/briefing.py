@@ -215,7 +215,9 @@ def knowledge_paragraphs(k: dict[str, Any] | None) -> list[str]:
         f"企业在门户查看推荐答复后自助解决{k['self_served']}次，门户自助解决率{k['self_service']}"
     )
     if k["past_review_total"]:
-        text += "；知识条目过期未复核" + "、".join(f"{r['name']}{r['n']}条" for r in k["past_review"])
+        text += "；知识条目过期未复核" + "、".join(
+            f"{r['name']}{r['n']}条" for r in k["past_review"]
+        )
     return [text + "。"]
 
 

@@ -35,7 +35,7 @@ def _minutes(a: dt.time, b: dt.time) -> int:
 
 
 def parse_periods(text: str) -> WorkingHours:
-    """"9:00-12:00,13:30-17:30" → periods; ValueError in Chinese when malformed or overlapping."""
+    """ "9:00-12:00,13:30-17:30" → periods; ValueError in Chinese when malformed or overlapping."""
     out: list[tuple[dt.time, dt.time]] = []
     for part in text.replace("，", ",").split(","):
         part = part.strip().replace("–", "-").replace("~", "-")
@@ -71,7 +71,9 @@ def _at(day: dt.date, t: dt.time, like: dt.datetime) -> dt.datetime:
     return naive
 
 
-def add_working_hours(start: dt.datetime, hours: float, wh: WorkingHours | None = None) -> dt.datetime:
+def add_working_hours(
+    start: dt.datetime, hours: float, wh: WorkingHours | None = None
+) -> dt.datetime:
     """The moment at which `hours` working hours after `start` have passed.
 
     Asked at 11:00 with a limit of 2 hours: due 14:30 (the noon break does not count). Asked on

@@ -27,18 +27,24 @@ def login(world, who: str, *, other: bool = False) -> Client:
 def test_the_demand_page_offers_entries_with_why_they_matched(world):
     e = entry(world)
     d = demand(world)
-    html = login(world, "liaison").get(reverse("knowledge:demand_panel", args=[d.pk])).content.decode()
+    html = (
+        login(world, "liaison").get(reverse("knowledge:demand_panel", args=[d.pk])).content.decode()
+    )
     assert e.title in html and "采用此答复" in html and f'data-ref="kb:{e.pk}"' in html
     assert "<mark>技改</mark>" in html and "三方连线" in html
     page = login(world, "liaison").get(reverse("demands:detail", args=[d.pk])).content.decode()
-    assert reverse("knowledge:demand_panel", args=[d.pk]) in page and "data-reference-target" in page
+    assert (
+        reverse("knowledge:demand_panel", args=[d.pk]) in page and "data-reference-target" in page
+    )
 
 
 def test_the_enterprise_sees_no_staff_panel_of_its_demand(world):
     d = demand(world)
     page = login(world, "enterprise").get(reverse("demands:detail", args=[d.pk])).content.decode()
     assert reverse("knowledge:demand_panel", args=[d.pk]) not in page
-    assert login(world, "enterprise").get(reverse("knowledge:demand_panel", args=[d.pk])).status_code in (403, 404)
+    assert login(world, "enterprise").get(
+        reverse("knowledge:demand_panel", args=[d.pk])
+    ).status_code in (403, 404)
 
 
 def test_intake_on_the_spot_with_a_chosen_entry_links_it(world):
@@ -63,11 +69,21 @@ def test_intake_on_the_spot_with_a_chosen_entry_links_it(world):
 
 def test_intake_panel_answers_from_the_typed_text(world):
     e = entry(world)
-    html = login(world, "dispatcher").get(
-        reverse("knowledge:intake_panel"), {"title": "技改贴息", "description": "买设备贷款贴息"}
-    ).content.decode()
+    html = (
+        login(world, "dispatcher")
+        .get(
+            reverse("knowledge:intake_panel"),
+            {"title": "技改贴息", "description": "买设备贷款贴息"},
+        )
+        .content.decode()
+    )
     assert e.title in html and "data-kb-fill" in html
-    assert login(world, "dispatcher").get(reverse("knowledge:intake_panel"), {"title": ""}).content.strip() == b""
+    assert (
+        login(world, "dispatcher")
+        .get(reverse("knowledge:intake_panel"), {"title": ""})
+        .content.strip()
+        == b""
+    )
 
 
 def test_portal_shows_only_public_answers_before_submitting(world):
@@ -76,7 +92,10 @@ def test_portal_shows_only_public_answers_before_submitting(world):
     draft = entry(world, title="技改贴息新政策（草稿）", publish=False)
     noted = entry(world, title="技改贴息申报材料", internal_note="内部：本年度额度紧张，慎重答复")
     c = login(world, "enterprise")
-    html = c.get(reverse("knowledge:portal_panel"), {"title": "技改贴息", "description": "怎么申请技改贴息贷款"}).content.decode()
+    html = c.get(
+        reverse("knowledge:portal_panel"),
+        {"title": "技改贴息", "description": "怎么申请技改贴息贷款"},
+    ).content.decode()
     assert "这些可能已解答您的问题" in html and public.title in html and "已解决，不再提交" in html
     assert "内部口径" not in html and "草稿" not in html and "额度紧张" not in html
     # the entry pages: public ones without the internal note; drafts and internal ones 404
@@ -89,7 +108,12 @@ def test_portal_shows_only_public_answers_before_submitting(world):
     search = c.get(reverse("knowledge:index"), {"q": "技改贴息"}).content.decode()
     assert "内部口径" not in search and "额度紧张" not in search and "草稿" not in search
     # staff see the note
-    assert "额度紧张" in login(world, "dispatcher").get(reverse("knowledge:detail", args=[noted.pk])).content.decode()
+    assert (
+        "额度紧张"
+        in login(world, "dispatcher")
+        .get(reverse("knowledge:detail", args=[noted.pk]))
+        .content.decode()
+    )
 
 
 def test_already_solved_is_counted_and_nothing_is_submitted(world):
@@ -126,12 +150,21 @@ def _sheet(rows):
 def test_duty_list_import_reports_row_by_row_and_writes_nothing_while_wrong(world):
     c = login(world, "dispatcher")
     rows = [
-        ["JF-001", "工业企业技术改造项目备案", "行政确认", "负责技改项目备案", "《企业投资项目核准和备案管理条例》", "hand_a"],
+        [
+            "JF-001",
+            "工业企业技术改造项目备案",
+            "行政确认",
+            "负责技改项目备案",
+            "《企业投资项目核准和备案管理条例》",
+            "hand_a",
+        ],
         ["JF-002", "", "其他", "缺名称", "", ""],
         ["JF-001", "重复编码", "", "", "", ""],
         ["JF-003", "专精特新企业培育", "公共服务", "组织申报", "", "无此人"],
     ]
-    r = c.post(reverse("knowledge:import"), {"department_id": world.dept_a.pk, "file": _sheet(rows)})
+    r = c.post(
+        reverse("knowledge:import"), {"department_id": world.dept_a.pk, "file": _sheet(rows)}
+    )
     html = r.content.decode()
     assert "第 4 行" in html and "第 5 行" in html and "第 6 行" in html
     assert "与第 3 行的事项编码重复" in html and "无此人" in html
@@ -141,10 +174,14 @@ def test_duty_list_import_reports_row_by_row_and_writes_nothing_while_wrong(worl
         {"department_id": world.dept_a.pk, "file": _sheet(rows), "valid_only": "1"},
     )
     e = Entry.objects.get()
-    assert e.kind == Kind.DUTY and e.duty_code == "JF-001" and e.specialist == world.users["handler"]
+    assert (
+        e.kind == Kind.DUTY and e.duty_code == "JF-001" and e.specialist == world.users["handler"]
+    )
     # the same sheet again updates, matched on 事项编码
     rows[0][3] = "负责技改项目备案和变更"
-    c.post(reverse("knowledge:import"), {"department_id": world.dept_a.pk, "file": _sheet(rows[:1])})
+    c.post(
+        reverse("knowledge:import"), {"department_id": world.dept_a.pk, "file": _sheet(rows[:1])}
+    )
     e.refresh_from_db()
     assert Entry.objects.count() == 1 and e.body == "负责技改项目备案和变更" and e.version == 2
 
@@ -159,7 +196,12 @@ def test_the_specialist_answers_a_consult_on_its_page(world):
     c = Consult.objects.get()
     page = login(world, "handler").get(reverse("knowledge:consult", args=[c.pk])).content.decode()
     assert "提交答复" in page
-    assert "提交答复" not in login(world, "liaison").get(reverse("knowledge:consult", args=[c.pk])).content.decode()
+    assert (
+        "提交答复"
+        not in login(world, "liaison")
+        .get(reverse("knowledge:consult", args=[c.pk]))
+        .content.decode()
+    )
     login(world, "handler").post(
         reverse("knowledge:consult", args=[c.pk]), {"answer": "按 50% 贴息。", "verdict": "solved"}
     )
@@ -171,18 +213,37 @@ def test_entries_list_and_editor(world):
     c = login(world, "head")
     r = c.post(
         reverse("knowledge:new"),
-        {"kind": "faq", "title": "规上企业入库条件", "body": "年主营业务收入2000万元及以上。", "department_id": world.dept_a.pk, "review_cycle_days": "180"},
+        {
+            "kind": "faq",
+            "title": "规上企业入库条件",
+            "body": "年主营业务收入2000万元及以上。",
+            "department_id": world.dept_a.pk,
+            "review_cycle_days": "180",
+        },
     )
     assert r.status_code == 302
     e = Entry.objects.get()
     r = c.post(
         reverse("knowledge:edit", args=[e.pk]),
-        {"kind": "faq", "title": "规上企业入库条件", "body": "年主营业务收入2000万元及以上的工业企业。", "department_id": world.dept_a.pk, "review_cycle_days": "180", "reason": "补充"},
+        {
+            "kind": "faq",
+            "title": "规上企业入库条件",
+            "body": "年主营业务收入2000万元及以上的工业企业。",
+            "department_id": world.dept_a.pk,
+            "review_cycle_days": "180",
+            "reason": "补充",
+        },
     )
     assert r.status_code == 302
     page = c.get(reverse("knowledge:detail", args=[e.pk])).content.decode()
     assert "第 2 版" in page and "补充" in page
     # a draft of another department: not even visible
-    assert login(world, "handler_b").post(reverse("knowledge:edit", args=[e.pk]), {}).status_code == 404
-    r = c.post(reverse("knowledge:new"), {"kind": "faq", "title": "", "body": "x", "department_id": world.dept_a.pk})
+    assert (
+        login(world, "handler_b").post(reverse("knowledge:edit", args=[e.pk]), {}).status_code
+        == 404
+    )
+    r = c.post(
+        reverse("knowledge:new"),
+        {"kind": "faq", "title": "", "body": "x", "department_id": world.dept_a.pk},
+    )
     assert r.status_code == 422 and "请填写标题" in r.content.decode()

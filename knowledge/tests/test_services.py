@@ -62,7 +62,12 @@ def test_bad_input_is_refused_in_chinese_and_changes_nothing(world):
 
 def test_search_finds_the_entry_with_its_matched_words(world):
     e = entry(world)
-    entry(world, title="用地预审办理指南", body="新增建设用地须办理用地预审与选址意见书。", kind=Kind.GUIDE)
+    entry(
+        world,
+        title="用地预审办理指南",
+        body="新增建设用地须办理用地预审与选址意见书。",
+        kind=Kind.GUIDE,
+    )
     hits = services.suggest(world.users["liaison"], world.park, "想申请技改贴息，买设备贷款")
     assert hits[0].id == e.pk and hits[0].reference == f"kb:{e.pk}"
     assert "技改" in hits[0].matched and "贴息" in hits[0].matched
@@ -70,9 +75,12 @@ def test_search_finds_the_entry_with_its_matched_words(world):
 
 def test_filters_by_department_and_kind(world):
     entry(world)
-    assert services.suggest(
-        world.users["dispatcher"], world.park, "技改贴息", department_id=world.dept_b.pk
-    ) == []
+    assert (
+        services.suggest(
+            world.users["dispatcher"], world.park, "技改贴息", department_id=world.dept_b.pk
+        )
+        == []
+    )
     assert services.suggest(world.users["dispatcher"], world.park, "技改贴息", kind=Kind.FAQ) == []
 
 
@@ -97,7 +105,9 @@ def test_past_review_is_hidden_from_the_portal_and_flagged_to_the_owner_once(wor
     assert services.portal_suggest(world.users["enterprise"], world.park, "技改贴息") != []
     out = services.scan(later)
     assert out["flagged"] == 1
-    assert Notification.objects.filter(user=world.users["handler"], text__contains="复核").count() == 1
+    assert (
+        Notification.objects.filter(user=world.users["handler"], text__contains="复核").count() == 1
+    )
     assert services.scan(later)["flagged"] == 0
     assert SearchDoc.objects.get(ref_id=e.pk, doc_kind="entry").portal is False
     assert access.portal_entries(world.park, later).count() == 0
@@ -106,7 +116,9 @@ def test_past_review_is_hidden_from_the_portal_and_flagged_to_the_owner_once(wor
 def test_choosing_an_entry_links_it_to_the_answer_given_on_the_spot(world):
     e = entry(world)
     d = demand(world)
-    ledger.resolve_on_spot(world.users["liaison"], d, answer=e.body + " 已当场告知。", reference=f"kb:{e.pk}")
+    ledger.resolve_on_spot(
+        world.users["liaison"], d, answer=e.body + " 已当场告知。", reference=f"kb:{e.pk}"
+    )
     link = EntryLink.objects.get(demand=d)
     assert link.entry == e and link.via == LinkVia.ON_SPOT
     assert link.event.action == "resolve_on_spot" and link.event.data["reference"] == f"kb:{e.pk}"
@@ -122,7 +134,9 @@ def test_a_reference_to_another_parks_entry_refuses_the_answer(world):
 
 def test_an_answered_demand_becomes_searchable_and_can_be_promoted(world):
     d = demand(world, title="企业用电增容申请", description="新上生产线需用电增容 800 千伏安")
-    ledger.resolve_on_spot(world.users["dispatcher"], d, answer="已协调供电公司，三个工作日内上门勘查。")
+    ledger.resolve_on_spot(
+        world.users["dispatcher"], d, answer="已协调供电公司，三个工作日内上门勘查。"
+    )
     hits = services.suggest(world.users["dispatcher"], world.park, "用电增容怎么办")
     assert hits and hits[0].source == "demand" and hits[0].id == d.pk
     d.lead_department = world.dept_a
@@ -160,7 +174,9 @@ def test_consult_turned_into_a_normal_dispatch_by_the_dispatch_centre(world):
     e = entry(world)
     d = demand(world, by=world.users["dispatcher"])
     c = services.open_consult(world.users["dispatcher"], d, entry_id=e.pk, question="需审核材料")
-    services.answer_consult(world.users["handler"], c, answer="需核对发票，请交办。", verdict="dispatch")
+    services.answer_consult(
+        world.users["handler"], c, answer="需核对发票，请交办。", verdict="dispatch"
+    )
     d.refresh_from_db()
     assert d.status == Status.DISPATCHED and d.lead_department == world.dept_a
     assert Consult.objects.get().status == ConsultStatus.DISPATCH
@@ -174,7 +190,13 @@ def test_only_who_may_answer_on_the_spot_may_call_the_specialist(world):
 
 
 def test_duty_texts_are_the_published_duties_per_department(world):
-    entry(world, kind=Kind.DUTY, title="工业企业技术改造项目备案", body="负责技改项目备案", duty_code="A1")
+    entry(
+        world,
+        kind=Kind.DUTY,
+        title="工业企业技术改造项目备案",
+        body="负责技改项目备案",
+        duty_code="A1",
+    )
     entry(world, kind=Kind.DUTY, title="草稿事项", publish=False, duty_code="A2")
     assert services.duty_texts(world.park) == {
         world.dept_a.pk: ["工业企业技术改造项目备案 负责技改项目备案"]
