@@ -56,7 +56,9 @@ def demo_sets(n: int) -> tuple[list[Doc], list[Doc], list[Doc]]:
         title, desc = tg.demand_text(rng, code)
         lead, _ = tg.route(code)
         answer = tg.answer_text(rng, code, "solved")
-        demands.append((Doc(f"{title} {desc}", lead), Doc(f"{title} {title} {desc} {answer}", lead)))
+        demands.append(
+            (Doc(f"{title} {desc}", lead), Doc(f"{title} {title} {desc} {answer}", lead))
+        )
     cut = int(n * 0.8)
     train = [a for _, a in demands[:cut]]
     questions = [q for q, _ in demands[cut:]]

@@ -62,10 +62,10 @@ def build(rng: random.Random, park: Park, *, cases_per_department: int = 2) -> d
             )
             counts["duties"] += 1
     for row in DATA["entry"]:
-        d = depts.get(row["dept"])
-        if d is None:
+        owner = depts.get(row["dept"])
+        if owner is None:
             continue
-        s = spec.get(d.pk)
+        s = spec.get(owner.pk)
         kb.create_entry(
             disp,
             park,
@@ -73,7 +73,7 @@ def build(rng: random.Random, park: Park, *, cases_per_department: int = 2) -> d
                 kind=row["kind"],
                 title=row["title"],
                 body=row["body"],
-                department_id=d.pk,
+                department_id=owner.pk,
                 specialist_id=s.pk if s else None,
                 internal_note=row.get("note", ""),
                 is_public=bool(row.get("public")),

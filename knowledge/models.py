@@ -71,6 +71,8 @@ class Entry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    flag_texts: list[str]  # set by the list page for the template (已过复核期 …)
+
     class Meta:
         verbose_name = "知识条目"
         verbose_name_plural = "知识条目"
@@ -183,6 +185,8 @@ class Consult(models.Model):
     )
     answer = models.TextField(blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    state_text: str  # set by the pages for the template (待答复 / 已超时 / …)
 
     class Meta:
         indexes = [models.Index(fields=["specialist", "status"])]

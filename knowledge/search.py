@@ -119,15 +119,17 @@ class Bm25:
         if not n:
             return []
         avg = sum(self.lengths) / n
-        scores: Counter[int] = Counter()
+        scores: dict[int, float] = {}
         for t in set(query):
             df = self.df.get(t, 0)
             if not df:
                 continue
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             for i, tf in self.postings[t].items():
-                scores[i] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * self.lengths[i] / avg))
-        return scores.most_common(limit)
+                scores[i] = scores.get(i, 0.0) + idf * tf * (K1 + 1) / (
+                    tf + K1 * (1 - B + B * self.lengths[i] / avg)
+                )
+        return sorted(scores.items(), key=lambda x: -x[1])[:limit]
 
 
 def bm25_score(query: set[str], tokens: list[str], df: dict[str, int], n: int, avg: float) -> float:
@@ -180,16 +182,12 @@ def put(docs: list[SearchDoc]) -> None:
             remove(kind, [d.ref_id for d in docs if d.doc_kind == kind])
         for d in docs:
             d.length = len(d.tokens.split())
-        SearchDoc.objects.bulk_create(docs, batch_size=1000)
+        made = SearchDoc.objects.bulk_create(docs, batch_size=1000)
         if not is_postgres():
-            rows = SearchDoc.objects.filter(
-                doc_kind__in={d.doc_kind for d in docs},
-                ref_id__in=[d.ref_id for d in docs],
-            ).values_list("id", "tokens")
+            # SQLite returns the new ids (RETURNING): the FTS rows share them
+            rows = [(d.pk, d.tokens) for d in made]
             with connection.cursor() as c:
-                c.executemany(
-                    "INSERT INTO knowledge_fts(rowid, tokens) VALUES (%s, %s)", list(rows)
-                )
+                c.executemany("INSERT INTO knowledge_fts(rowid, tokens) VALUES (%s, %s)", rows)
         by_park: dict[int, Counter[str]] = {}
         for d in docs:
             cnt = by_park.setdefault(d.park_id, Counter())

@@ -24,7 +24,7 @@ from knowledge.models import (
     EntryStatus,
     Kind,
 )
-from orgs.models import Department, Role, User
+from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from qinshang.inputs import optional_date
 from qinshang.pages import ParkRequest, paginate, query_without, roles_required
@@ -43,7 +43,7 @@ EVERYONE = (*STAFF, Role.ENTERPRISE, Role.RESIDENT, Role.EXPERT)
 REQUESTERS = (Role.ENTERPRISE, Role.RESIDENT)
 
 
-def _departments(park: object) -> list[Department]:
+def _departments(park: Park) -> list[Department]:
     return list(
         Department.objects.filter(park=park, is_active=True, is_dispatch_centre=False).order_by(
             "sort", "id"
@@ -132,7 +132,7 @@ def _entry_input(request: ParkRequest) -> services.EntryInput:
     )
 
 
-def _specialists(park: object) -> list[User]:
+def _specialists(park: Park) -> list[User]:
     return list(
         User.objects.filter(park=park, is_active=True)
         .exclude(role__in=(Role.ENTERPRISE, Role.RESIDENT, Role.EXPERT))

@@ -202,3 +202,19 @@ def test_duty_texts_are_the_published_duties_per_department(world):
         world.dept_a.pk: ["工业企业技术改造项目备案 负责技改项目备案"]
     }
     assert services.duty_texts(world.other_park) == {}
+
+
+def test_an_entry_and_a_demand_with_the_same_id_are_indexed_once_each(world):
+    from knowledge import search
+    from knowledge.models import SearchDoc
+
+    search.put(
+        [SearchDoc(park=world.park, doc_kind="entry", ref_id=7, title="甲", tokens="技改 贴息")]
+    )
+    search.put(
+        [SearchDoc(park=world.park, doc_kind="demand", ref_id=7, title="乙", tokens="技改 贴息")]
+    )
+    hits = search.search(world.park.pk, "技改贴息")
+    assert sorted(h.doc_kind for h in hits) == ["demand", "entry"]
+    search.remove("entry", [7])
+    assert [h.doc_kind for h in search.search(world.park.pk, "技改贴息")] == ["demand"]
