@@ -17,6 +17,9 @@ EXTRA_LABELS = {
     "decide_tasks": "协调交办",
     "sheet_record": "台账记录",
     "track_code": "查询码",
+    "kb_consult": "三方连线",
+    "kb_consult_answer": "政策专员答复",
+    "kb_promote": "推荐为类案答复",
 }
 
 METHODS = {"self": "本人评价", "phone": "电话回访", "visit": "上门回访"}

@@ -89,6 +89,12 @@ class ResolveOnSpotIn(ActionBody):
     answer: Answer = Field(..., title="答复内容")
     outcome: Outcome = Field(default=Outcome.SOLVED, title="办理结果")
     category_id: Id | None = Field(default=None, title="诉求类别", description="类别编号")
+    reference: Line = Field(
+        default="",
+        max_length=40,
+        title="答复依据",
+        description="答复所依据的知识条目（kb:编号）或三方连线（consult:编号），可不填",
+    )
 
 
 class DispatchIn(ActionBody):

@@ -542,6 +542,7 @@ def resolve_on_spot(
     answer: str,
     outcome: Outcome = Outcome.SOLVED,
     category_id: int | None = None,
+    reference: str = "",
     at: dt.datetime | None = None,
 ) -> Demand:
     check("resolve_on_spot", actor, demand)
@@ -577,7 +578,8 @@ def resolve_on_spot(
             from_status=before,
             to_status=demand.status,
             note=answer,
-            data={"outcome": outcome},
+            # what the answer was taken from (kb:<entry>, consult:<id>): a room above reads it
+            data={"outcome": outcome, **({"reference": reference} if reference else {})},
             at=now,
         )
     return demand
@@ -1631,7 +1633,13 @@ def perform(
     match b:
         case schemas.ResolveOnSpotIn():
             return resolve_on_spot(
-                actor, demand, answer=b.answer, outcome=b.outcome, category_id=b.category_id, at=at
+                actor,
+                demand,
+                answer=b.answer,
+                outcome=b.outcome,
+                category_id=b.category_id,
+                reference=b.reference,
+                at=at,
             )
         case schemas.DispatchIn():
             return dispatch(

@@ -22,3 +22,10 @@ ledger_imported = Signal()
 # room, registers its suggestion lookup here in its AppConfig.ready; the ledger imports nothing
 # of it. The first lookup that answers wins; with none registered the form has no proposal.
 DISPATCH_SUGGESTIONS: list[Callable[[Demand], Any]] = []
+
+# Panels a higher room adds to the demand page and the intake form (the knowledge base's answers
+# for this text): each provider returns the URL of an htmx fragment, or None to add nothing. The
+# demand page's resolve form carries a `reference` field a panel may fill (kb:<id>); the ledger
+# stores it in the event's data and reads nothing of it.
+DEMAND_PANELS: list[Callable[[Any, Demand], str | None]] = []  # (user, demand)
+INTAKE_PANELS: list[Callable[[Any], str | None]] = []  # (user)

@@ -54,7 +54,7 @@ from demands.models import (
     Status,
     Tier,
 )
-from demands.signals import DISPATCH_SUGGESTIONS
+from demands.signals import DEMAND_PANELS, DISPATCH_SUGGESTIONS, INTAKE_PANELS
 from demands.workbook import export_ledger
 from entities.models import MarketEntity
 from entities.services import visible_entities
@@ -86,7 +86,12 @@ ADVANCED_FILTERS = ("category", "department", "channel", "tier", "date_from", "d
 # How each action's form fields are read; demands.schemas.parse_action makes them typed.
 TEXT, LIST, BOOL = "text", "list", "bool"
 FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
-    "resolve_on_spot": [("answer", TEXT), ("outcome", TEXT), ("category_id", TEXT)],
+    "resolve_on_spot": [
+        ("answer", TEXT),
+        ("outcome", TEXT),
+        ("category_id", TEXT),
+        ("reference", TEXT),
+    ],
     "dispatch": [
         ("lead_department_id", TEXT),
         ("co_department_ids", LIST),
@@ -349,6 +354,7 @@ def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
         "reply_templates": replies.offered(user, park, demand.category, demand)
         if writes_answer
         else [],
+        "panels": [u for f in DEMAND_PANELS if (u := f(user, demand))],
         "suggestion": suggestion,
         "show_similar": not requester,
         "state": services.demand_deadline_state(demand, today),
@@ -586,6 +592,7 @@ def new(request: PageRequest) -> HttpResponse:
                     {
                         "answer": request.POST.get("answer", "").strip(),
                         "outcome": request.POST.get("outcome", "") or Outcome.SOLVED,
+                        "reference": request.POST.get("reference", "").strip(),
                     },
                 )
                 if on_spot
@@ -636,6 +643,7 @@ def intake_context(request: PageRequest, form: Any, error: str | None = None) ->
         "kinds": RequesterKind.choices,
         "my_entities": my_entities,
         "preset_enterprise": request.GET.get("enterprise", ""),
+        "panels": [u for f in INTAKE_PANELS if (u := f(user))],
         "is_requester": role in (Role.ENTERPRISE, Role.RESIDENT),
         "can_resolve": role in (Role.LIAISON, Role.DISPATCHER, Role.ADMIN),
         # Before the demand exists its placeholders stay for the writer to complete.

@@ -964,6 +964,9 @@ def build_demo(
             log("  " + retrain(park, target).message)
         except ServiceError as exc:
             log(f"  分派模型未训练：{exc.message}")
+    from demo import knowledge as demo_knowledge
+
+    log(demo_knowledge.summary(demo_knowledge.build(rng, park)))
     from routing.services import suggest
 
     for waiting in Demand.objects.filter(park=park, status=Status.RECEIVED).select_related("park"):

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "projects",
     "experts",
     "profiles",
+    "knowledge",
     "accounts",
     "finance",
 ]
@@ -348,7 +349,10 @@ PERIODIC_JOBS = [
         "task": "demands.tasks.purge_tracking_attempts",
         "daily_at": "03:30",
     },
+    {"name": "scan_knowledge", "task": "knowledge.tasks.scan", "every_minutes": 60},
 ]
+# Working hours per park code (workcal.hours): limits in working hours (三方连线, 签收 within N).
+WORKCAL_HOURS = {"default": os.environ.get("WORKCAL_HOURS", "9:00-12:00,13:30-17:30")}
 
 # Run by the scheduler itself on every tick (not queued): they watch the workers that drain the queue.
 SCHEDULER_WATCHES = ["ops.watch.check_backlog"]

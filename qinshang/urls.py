@@ -26,6 +26,7 @@ urlpatterns = [
     path("manage/", include("parkadmin.urls")),
     path("profiles/", include("profiles.urls")),
     path("finance/", include("finance.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

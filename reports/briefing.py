@@ -46,6 +46,7 @@ class BriefingData:
     residents: dict[str, Any] | None = None
     qingling: dict[str, Any] | None = None  # 遗留问题清零 by the park's rule (dashboard.legacy)
     noun: str = "诉求"  # 企业诉求 / 群众诉求 / 诉求, as the period's demands are
+    knowledge: dict[str, Any] | None = None  # 答在当场 (dashboard.knowledge)
 
 
 def collect(
@@ -101,6 +102,7 @@ def _collect(
         ladder=rungs,
         residents=dashboard.residents(scope, period, cats),
         noun=metrics.demand_noun(scope),
+        knowledge=dashboard.knowledge(scope, period) if department_id is None else None,
     )
 
 
@@ -156,6 +158,7 @@ def paragraphs(data: BriefingData) -> list[str]:
     out.extend(ladder_paragraphs(data.ladder))
     out.extend(resident_paragraphs(data.residents))
     out.extend(legacy_paragraphs(data.qingling))
+    out.extend(knowledge_paragraphs(data.knowledge))
     c = data.coverage
     if c.entities:
         out.append(
@@ -200,6 +203,22 @@ def resident_paragraphs(res: dict[str, Any] | None) -> list[str]:
             line += f"，超过完成时限未办结{res['projects_late']}项"
         out.append(line + "。")
     return out
+
+
+def knowledge_paragraphs(k: dict[str, Any] | None) -> list[str]:
+    """答在当场 in words, from the dashboard's own panel."""
+    if not k or not (k["answered"] or k["portal_asked"] or k["past_review_total"]):
+        return []
+    text = (
+        f"已答复的诉求中，未经交办直接答复{k['direct_n']}件，直办率{k['direct']}；"
+        f"采用知识库答复{k['from_kb_n']}件，占{k['from_kb']}；"
+        f"企业在门户查看推荐答复后自助解决{k['self_served']}次，门户自助解决率{k['self_service']}"
+    )
+    if k["past_review_total"]:
+        text += "；知识条目过期未复核" + "、".join(
+            f"{r['name']}{r['n']}条" for r in k["past_review"]
+        )
+    return [text + "。"]
 
 
 def legacy_paragraphs(q: dict[str, Any] | None) -> list[str]:

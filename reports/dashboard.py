@@ -531,6 +531,32 @@ def residents(
     }
 
 
+def knowledge(scope: Scope, period: Period | None) -> dict[str, Any]:
+    """答在当场: 直办率, answers from the knowledge base, portal self-service, entries past review
+    per department (knowledge.metrics; park-wide, the period's received demands)."""
+    from knowledge import metrics as kb
+
+    today = scope.day
+    start = scope.start or dt.date(today.year, 1, 1)
+    end = min(scope.end or today, today)
+    f = kb.figures(scope.park, start, end)
+    return {
+        "start": start,
+        "end": end,
+        "answered": f.answered,
+        "direct": str(f.direct),
+        "direct_n": f.direct.num,
+        "from_kb": str(f.from_kb),
+        "from_kb_n": f.from_kb.num,
+        "self_service": str(f.self_service),
+        "self_served": f.self_service.num,
+        "portal_asked": f.self_service.den,
+        "past_review": [{"id": i, "name": n, "n": c} for i, n, c in f.past_review],
+        "past_review_total": f.past_review_total,
+        "definition": " ".join(kb.DEFINITIONS.values()),
+    }
+
+
 # The panels in the order the page shows them; the benchmark times each one.
 PANELS: dict[str, Callable[..., Any]] = {
     "kpis": kpis,
@@ -542,6 +568,7 @@ PANELS: dict[str, Callable[..., Any]] = {
     "ladder": ladder,
     "residents": residents,
     "coverage": coverage,
+    "knowledge": knowledge,
 }
 
 

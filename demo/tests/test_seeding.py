@@ -58,6 +58,14 @@ def test_demo_year_plays_the_ladder():
     # 督查 with rectification.
     assert Inspection.objects.filter(park=park).exists()
 
+    # 知识库: one 权责清单事项 per duty, a 政策专员 per department, 类案答复 from answered demands.
+    from knowledge.models import Entry, Kind
+
+    duties = Entry.objects.filter(park=park, kind=Kind.DUTY)
+    assert duties.values("department").distinct().count() >= 20
+    assert not duties.filter(specialist=None).exists()
+    assert Entry.objects.filter(park=park, kind=Kind.CASE, status="published").exists()
+
     # 大走访: themed campaigns over the year with their e-questionnaires, launched to the
     # liaisons; one still under way.
     campaigns = Campaign.objects.filter(park=park)

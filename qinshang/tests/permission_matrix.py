@@ -122,6 +122,13 @@ PROFILE_EDITORS = roles("dispatcher", "liaison", "admin")
 INTAKE_STAFF = roles("dispatcher", "liaison", "leader", "admin")  # routing.intake
 PROFILE_PLANNERS = roles("dispatcher", "liaison", "leader", "admin")
 
+# 知识库: authors (dispatch centre, departments); the scene's entry belongs to 经济发展局 with the
+# handler as its 政策专员 (editors: the centre, that department); it is public, so requesters
+# and experts read it. The scene's 三方连线 is from the liaison to that handler.
+KB_AUTHORS = roles("dispatcher", "admin", "handler", "head")
+KB_EDITORS = KB_AUTHORS
+KB_CONSULT_VIEWERS = roles("dispatcher", "admin", "leader", "handler", "liaison")
+
 TABLE: dict[str, Rule] = {
     # ---------------------------------------------------------------- API (OpenAPI operations)
     "GET /api/v1/categories": page(EVERYONE),
@@ -299,6 +306,22 @@ TABLE: dict[str, Rule] = {
     "visits:export": page(PLANNERS),
     "visits:visit": page(roles("dispatcher", "liaison", "leader", "admin")),
     "visits:photo": page(roles("dispatcher", "liaison", "leader", "admin")),
+    "knowledge:index": page(EVERYONE),
+    "knowledge:new": form(KB_AUTHORS),
+    "knowledge:import": form(roles("dispatcher", "admin", "head")),
+    "knowledge:detail": page(EVERYONE, pk="kb_entry_id"),
+    "knowledge:edit": form(KB_EDITORS, pk="kb_entry_id"),
+    "knowledge:status": post(KB_EDITORS, pk="kb_entry_id"),
+    "knowledge:upload": post(KB_EDITORS, pk="kb_entry_id"),
+    "knowledge:download": page(EVERYONE, att_id="kb_att_id"),
+    "knowledge:demand_panel": page(DEMAND_STAFF),
+    "knowledge:promote": post(KB_AUTHORS),
+    "knowledge:consult_new": post(roles("dispatcher", "admin", "liaison")),
+    "knowledge:intake_panel": page(roles("dispatcher", "admin", "liaison", "leader")),
+    "knowledge:portal_panel": page(REQUESTERS),
+    "knowledge:self_serve": post(REQUESTERS),
+    "knowledge:consults": page(STAFF - {"expert"}),
+    "knowledge:consult": form(KB_CONSULT_VIEWERS, posting=roles("handler"), pk="kb_consult_id"),
     "routing:index": page(PLANNERS),
     "routing:retrain": post(DISPATCH),
     "routing:threshold": post(roles("admin")),

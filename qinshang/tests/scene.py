@@ -222,8 +222,10 @@ def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-u
         original_name="台账.xlsx",
     )
     new_apps = _new_app_objects(world, demand)
+    kb = _knowledge_objects(world, demand)
     return {
         **new_apps,
+        **kb,
         "att_id": att.pk,
         "notification_id": note.pk,
         "plan_id": plan.pk,
@@ -244,6 +246,49 @@ def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-u
             body="您好，{企业名称}：融资政策可在园区门户查询。",
         ).pk,
     }
+
+
+def _knowledge_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """A public published entry of 经济发展局 (its 政策专员 the handler) with an attachment, and a
+    三方连线 from the liaison to that handler about the demand."""
+    from knowledge import services as kb
+    from knowledge.models import Consult, EntryAttachment
+
+    u = world.users
+    entry = kb.create_entry(
+        u["dispatcher"],
+        world.park,
+        kb.EntryInput(
+            kind="policy",
+            title="技改贴息政策解读",
+            body="购置设备的技改项目可申请贷款贴息。",
+            department_id=world.dept_a.pk,
+            specialist_id=u["handler"].pk,
+            is_public=True,
+        ),
+        publish=True,
+    )
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    kb_att = EntryAttachment.objects.create(
+        entry=entry,
+        file=ContentFile(pdf, name="政策原文.pdf"),
+        original_name="政策原文.pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+        uploaded_by=u["dispatcher"],
+    )
+    now = timezone.now()
+    consult = Consult.objects.create(
+        park=world.park,
+        demand=demand,
+        entry=entry,
+        specialist=u["handler"],
+        asked_by=u["liaison"],
+        question="贴息比例是多少？",
+        asked_at=now,
+        due_at=now + dt.timedelta(hours=2),
+    )
+    return {"kb_entry_id": entry.pk, "kb_att_id": kb_att.pk, "kb_consult_id": consult.pk}
 
 
 def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-untyped-def]

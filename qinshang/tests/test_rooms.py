@@ -44,6 +44,8 @@ ROOMS: dict[str, int] = {
     "supervision": 7,
     "parkadmin": 7,
     "finance": 7,
+    # the knowledge base reads the ledger and notifies; reports read its figures
+    "knowledge": 7,
     "meetings": 8,
     # 一企一策 models and services sit above entities; the 一企一档 page reads every app
     "profiles": 5,

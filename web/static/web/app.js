@@ -61,4 +61,29 @@
     box.value = opt.dataset.body;
     box.focus();
   });
+
+  // 采用: a knowledge-base answer fills the 当场解决 answer (still editable) and records which
+  // entry it came from: <button data-kb-fill data-text="…" data-ref="kb:12">.
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest ? e.target.closest("[data-kb-fill]") : null;
+    if (!btn) return;
+    e.preventDefault();
+    var answer = document.querySelector("textarea[data-answer-target]");
+    if (!answer) return;
+    var box = answer.closest("details");
+    if (box) box.open = true;
+    var form = answer.form || document;
+    var onSpot = form.querySelector("input[name=on_spot]");
+    if (onSpot) onSpot.checked = true;
+    answer.value = btn.dataset.text || "";
+    var ref = form.querySelector("input[data-reference-target]");
+    if (ref) ref.value = btn.dataset.ref || "";
+    var label = form.querySelector("[data-reference-label]");
+    if (label) {
+      label.textContent = btn.dataset.ref ? "答复依据：" + (btn.dataset.title || btn.dataset.ref) : "";
+      label.hidden = !btn.dataset.ref;
+    }
+    answer.focus();
+    answer.scrollIntoView({ block: "center" });
+  });
 })();
