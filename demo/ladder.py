@@ -13,6 +13,7 @@ import random
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from demands import services as ds
@@ -155,9 +156,36 @@ class Ladder:
             # The 6th 接待日 hears four enterprises; the others as many as a morning allows.
             cap = 4 if sixth else (6 if reception else 5)
             seen: set[int] = set()
+            # Key projects whose earlier decision's tasks are still being carried out on this
+            # day (the ledger already holds their later answers: each decision is played to
+            # its end when it is taken).
+            pending = set(
+                AgendaItem.objects.filter(
+                    meeting__park=self.park,
+                    meeting__kind=m.kind,
+                    source=AgendaSource.PROJECT,
+                    decisions__links__task__assigned_at__lt=start,
+                )
+                .filter(
+                    Q(decisions__links__task__answered_at__isnull=True)
+                    | Q(decisions__links__task__answered_at__gt=start)
+                )
+                .values_list("source_ref", flat=True)
+            )
             keep: list[AgendaItem] = []
             projects_heard = 0
             for it in items:
+                if it.source == AgendaSource.PROJECT and it.source_ref in pending:
+                    # An earlier 调度会 gave this project's slip to departments and they are on it:
+                    # the meeting hears their progress in the 往期 report, not a second decision.
+                    ms.remove_item(
+                        self.disp,
+                        m,
+                        item_id=it.pk,
+                        reason="上期议定事项正在落实，进度见往期交办事项落实情况",
+                        at=start,
+                    )
+                    continue
                 if it.source == AgendaSource.PROJECT:
                     # One slipping project a week is reviewed in depth; the rest are in the list.
                     projects_heard += 1

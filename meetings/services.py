@@ -226,7 +226,7 @@ def schedules(park: Park) -> list[Schedule]:
     have = {s.kind: s for s in Schedule.objects.filter(park=park).select_related("chair")}
     for kind in SCHEDULED_KINDS:
         if kind not in have:
-            have[kind], _ = Schedule.objects.get_or_create(
+            have[kind], made = Schedule.objects.get_or_create(
                 park=park,
                 kind=kind,
                 # 调度会 start switched off: a park turns them on once it tracks key projects.
@@ -236,6 +236,9 @@ def schedules(park: Park) -> list[Schedule]:
                     "enabled": kind == MeetingKind.RECEPTION,
                 },
             )
+            if made:
+                # The model's default start time is the string "09:00" until read back.
+                have[kind].refresh_from_db()
     return [have[k] for k in SCHEDULED_KINDS]
 
 

@@ -104,10 +104,12 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(
 ):
     c = login(world.users["leader"])
     c.get("/reports/", {"period": "2026"})  # facts up to date
-    # The 清零 panel by the park's rule costs four (rule, figures 2, the first rows).
-    with django_assert_max_num_queries(42):
+    # The 清零 panel by the park's rule costs four (rule, figures 2, the first rows), and the
+    # 遗留问题 figure of the headline, the monthly, category and department tables two each
+    # (the rule, a count by the rule: Figures.legacy_open is the board's figure too).
+    with django_assert_max_num_queries(50):
         c.get("/reports/", {"period": "2026"})
-    with django_assert_max_num_queries(42):
+    with django_assert_max_num_queries(50):
         c.get("/reports/", {"period": "2025"})
 
 
