@@ -601,8 +601,8 @@ def simulate(
     """Run the simulation in the configured database; returns the figures of the final line."""
     from django.utils import timezone
 
+    from bench.clock import clock
     from demands.models import Event
-    from demo.clock import clock
 
     args = argparse.Namespace(days=days, demands=demands, entities=entities, staff=staff, seed=seed)
     t0 = time.monotonic()

@@ -2,9 +2,9 @@
 launched to the liaisons, visits recorded by each entity's liaison through `visits.services`, and
 the problems they find turned into demands (channel 走访) by `record_visit` itself.
 
-`record_visit` takes its day from the clock (a visit cannot be dated after today), so each visit
-is recorded with the clock set to its day; the demand it raised then runs its course in the
-ledger like every other demand of the simulator, with `at=` times.
+Each visit is recorded at its moment (`record_visit(..., at=)`: a visit cannot be dated after
+the day it is recorded); the demand it raised then runs its course in the ledger like every
+other demand of the simulator, with `at=` times.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from django.utils import timezone
 from demands import services as ds
 from demands.models import Category, Demand
 from demo import textgen as tg
-from demo.clock import clock
 from entities.models import MarketEntity
 from orgs.models import User
 from visits import services as vs
@@ -120,7 +119,7 @@ class Campaigns:
         rng = self.rng
         start = wcal.add_working_days(self.today - dt.timedelta(days=c["start_days_ago"]), 0)
         end = start + dt.timedelta(days=c["days"] - 1)
-        with clock(_at(start - dt.timedelta(days=7), 10)), ds.quiet(), transaction.atomic():
+        with ds.quiet(), transaction.atomic():
             campaign = vs.create_campaign(
                 self.disp,
                 self.park,
@@ -134,6 +133,7 @@ class Campaigns:
                     target_industries=c.get("industries", []),
                     target_tiers=c.get("tiers", []),
                 ),
+                at=_at(start - dt.timedelta(days=7), 10),
             )
             for q in c["question"]:
                 vs.add_question(
@@ -150,8 +150,8 @@ class Campaigns:
                     ),
                 )
         # Launched on its first day: the targets go to each entity's liaison (我的走访).
-        with clock(_at(start, 8, 30)), ds.quiet():
-            self.figures.targets += vs.launch(self.disp, campaign)
+        with ds.quiet():
+            self.figures.targets += vs.launch(self.disp, campaign, at=_at(start, 8, 30))
         self.figures.campaigns += 1
         questions = list(campaign.questions.order_by("order", "pk"))
         spec = {q["text"]: q for q in c["question"]}
@@ -182,8 +182,7 @@ class Campaigns:
             with hush, transaction.atomic():
                 self.visit(campaign, questions, spec, self.ents[ent_id], outcome, at)
         if end < self.today:
-            with clock(_at(end + dt.timedelta(days=1), 9)):
-                vs.close(self.disp, campaign)
+            vs.close(self.disp, campaign, at=_at(end + dt.timedelta(days=1), 9))
 
     def visit(
         self,
@@ -216,19 +215,19 @@ class Campaigns:
             note = _fit_note(note, len(found))
         else:
             note = rng.choice(self.data["refusal"]["notes"])
-        with clock(at):
-            visit = vs.record_visit(
-                liaison,
-                campaign,
-                vs.VisitInput(
-                    entity_id=ent.pk,
-                    visited_on=at.date(),
-                    outcome=outcome,
-                    people_met=people,
-                    note=note,
-                    answers=answers,
-                ),
-            )
+        visit = vs.record_visit(
+            liaison,
+            campaign,
+            vs.VisitInput(
+                entity_id=ent.pk,
+                visited_on=at.date(),
+                outcome=outcome,
+                people_met=people,
+                note=note,
+                answers=answers,
+            ),
+            at=at,
+        )
         if outcome == Outcome.VISITED:
             self.figures.visits += 1
         else:

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from demands import services as ds
 from demands.models import Demand, Status, TaskRole
-from demo.clock import clock
 from experts import services as es
 from experts.models import ConclusionKind
 from orgs.models import Role, User
@@ -70,7 +69,7 @@ def consult(ladder: Ladder, d: Demand, day: dt.date, experts: list[int]) -> None
     chair = ladder.chair or ladder.disp
     opened = _at(day, 9)
     panel = rng.sample(experts, 3)
-    with clock(opened), ds.quiet(), transaction.atomic():
+    with ds.quiet(), transaction.atomic():
         c = es.open_consultation(
             ladder.disp,
             d,
@@ -83,14 +82,14 @@ def consult(ladder: Ladder, d: Demand, day: dt.date, experts: list[int]) -> None
     written = _at(wcal.add_working_days(day, rng.randint(2, 5)), 15)
     if written >= ladder.now:
         return
-    with clock(written), ds.quiet(), transaction.atomic():
+    with ds.quiet(), transaction.atomic():
         for e in c.experts.select_related("user"):
             es.write_opinion(e.user, c, text=rng.choice(OPINIONS), at=written)
     done = _at(wcal.add_working_days(written.date(), rng.randint(1, 4)), 10)
     if done >= ladder.now or rng.random() < 0.15:
         return  # some panels are still deliberating
     answer = rng.random() < 0.5
-    with clock(done), ds.quiet(), transaction.atomic():
+    with ds.quiet(), transaction.atomic():
         if answer:
             es.conclude(
                 chair,

@@ -1,9 +1,8 @@
 """The demo year's higher rungs: escalations heard at 企业接待日 (the 9th rule) and weekly
 重点项目调度会, decisions that create ledger tasks, the departments' answers and the minutes.
 
-The meetings app takes its time from the clock (a meeting cannot be dated in the past), so each
-day of the year is played with the clock set to that day, in date order; the ledger's own calls
-keep passing `at=` as the rest of the seeding does.
+Each day of the year is played in date order, and every service is told the moment it acts
+(`at=`), as the rest of the seeding does: a meeting cannot be dated before its `at`.
 """
 
 from __future__ import annotations
@@ -14,11 +13,11 @@ import random
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from demands import services as ds
 from demands.models import Demand, Outcome, Status, TaskRole, TaskStatus, Tier
-from demo.clock import clock
 from demo.experts import consult, pool
 from entities.models import MarketEntity
 from meetings import services as ms
@@ -95,22 +94,21 @@ class Ladder:
         self.codes = {pk: code for _, pk, _, code in waiting}
         start = timezone.localtime(self.now).date() - dt.timedelta(days=days)
         today = timezone.localtime(self.now).date()
-        with clock(_at(start, 8)):
-            for kind, enabled in ((MeetingKind.RECEPTION, True), (MeetingKind.PROJECT, True)):
-                ms.update_schedule(
-                    self.disp,
-                    self.park,
-                    kind,
-                    ms.ScheduleInput(
-                        enabled=enabled,
-                        day_of_month=9,
-                        weekday=0,
-                        lead_working_days=5,
-                        start_time="09:00" if kind == MeetingKind.RECEPTION else "15:00",
-                        place="管委会三楼会议室" if kind == MeetingKind.RECEPTION else "项目调度室",
-                        chair_id=self.chair.pk if self.chair else None,
-                    ),
-                )
+        for kind, enabled in ((MeetingKind.RECEPTION, True), (MeetingKind.PROJECT, True)):
+            ms.update_schedule(
+                self.disp,
+                self.park,
+                kind,
+                ms.ScheduleInput(
+                    enabled=enabled,
+                    day_of_month=9,
+                    weekday=0,
+                    lead_working_days=5,
+                    start_time="09:00" if kind == MeetingKind.RECEPTION else "15:00",
+                    place="管委会三楼会议室" if kind == MeetingKind.RECEPTION else "项目调度室",
+                    chair_id=self.chair.pk if self.chair else None,
+                ),
+            )
         self.experts = pool(self)
         day = start
         while day <= today:
@@ -123,8 +121,8 @@ class Ladder:
                     _, pk = self.consults.pop(0)
                     consult(self, Demand.objects.get(pk=pk), day, self.experts)
                     self.figures["consultations"] += 1
-                with clock(morning), transaction.atomic():
-                    ms.schedule_meetings(today=day, park=self.park)
+                with transaction.atomic():
+                    ms.schedule_meetings(today=day, park=self.park, at=morning)
                 for m in Meeting.objects.filter(
                     park=self.park, date=day, status=MeetingStatus.PREPARING
                 ).order_by("kind"):
@@ -138,7 +136,7 @@ class Ladder:
 
     def escalate(self, pk: int, tier: str, t: dt.datetime) -> None:
         d = Demand.objects.get(pk=pk)
-        with clock(t), ds.quiet(), transaction.atomic():
+        with ds.quiet(), transaction.atomic():
             ds.escalate(
                 self.rng.choice(self.sim.leaders or self.sim.dispatchers),
                 d,
@@ -152,15 +150,42 @@ class Ladder:
         rng = self.rng
         start = _at(m.date, m.start_time.hour if m.start_time else 9)
         reception = m.kind == MeetingKind.RECEPTION
-        with clock(start), ds.quiet(), transaction.atomic():
+        with ds.quiet(), transaction.atomic():
             items = list(m.items.filter(removed=False).select_related("demand").order_by("order"))
             sixth = reception and m.number == 6 and not self.sixth_done
             # The 6th 接待日 hears four enterprises; the others as many as a morning allows.
             cap = 4 if sixth else (6 if reception else 5)
             seen: set[int] = set()
+            # Key projects whose earlier decision's tasks are still being carried out on this
+            # day (the ledger already holds their later answers: each decision is played to
+            # its end when it is taken).
+            pending = set(
+                AgendaItem.objects.filter(
+                    meeting__park=self.park,
+                    meeting__kind=m.kind,
+                    source=AgendaSource.PROJECT,
+                    decisions__links__task__assigned_at__lt=start,
+                )
+                .filter(
+                    Q(decisions__links__task__answered_at__isnull=True)
+                    | Q(decisions__links__task__answered_at__gt=start)
+                )
+                .values_list("source_ref", flat=True)
+            )
             keep: list[AgendaItem] = []
             projects_heard = 0
             for it in items:
+                if it.source == AgendaSource.PROJECT and it.source_ref in pending:
+                    # An earlier 调度会 gave this project's slip to departments and they are on it:
+                    # the meeting hears their progress in the 往期 report, not a second decision.
+                    ms.remove_item(
+                        self.disp,
+                        m,
+                        item_id=it.pk,
+                        reason="上期议定事项正在落实，进度见往期交办事项落实情况",
+                        at=start,
+                    )
+                    continue
                 if it.source == AgendaSource.PROJECT:
                     # One slipping project a week is reviewed in depth; the rest are in the list.
                     projects_heard += 1
@@ -170,11 +195,12 @@ class Ladder:
                             m,
                             item_id=it.pk,
                             reason="本期重点听取提级事项，项目进度书面通报",
+                            at=start,
                         )
                         continue
                 if it.demand is not None and it.demand.status not in ds.DECIDABLE_STATUSES:
                     ms.remove_item(
-                        self.disp, m, item_id=it.pk, reason="诉求已答复，进入回访销号环节"
+                        self.disp, m, item_id=it.pk, reason="诉求已答复，进入回访销号环节", at=start
                     )
                     continue
                 ent_id = it.demand.enterprise_id if it.demand else it.enterprise_id
@@ -183,7 +209,9 @@ class Ladder:
                     if ent_id:
                         seen.add(ent_id)
                 else:
-                    ms.remove_item(self.disp, m, item_id=it.pk, reason="本期时间有限，转下期研究")
+                    ms.remove_item(
+                        self.disp, m, item_id=it.pk, reason="本期时间有限，转下期研究", at=start
+                    )
             # Enterprises also bring new problems to the table (recorded in the ledger as they
             # are raised); a week without escalations reviews a key project's progress.
             if sixth:
@@ -201,7 +229,7 @@ class Ladder:
                 pick = rng.choice(pool)
                 seen.add(pick.pk)
                 code, data = self.new_problem(pick, m.date, reception)
-                it = ms.add_item(self.disp, m, data)
+                it = ms.add_item(self.disp, m, data, at=start)
                 if code and it.demand_id:
                     self.codes[it.demand_id] = code
                 keep.append(it)
@@ -209,7 +237,7 @@ class Ladder:
                 self.sixth_done = True
             if not keep:
                 return
-            m = ms.hold(self.disp, m)
+            m = ms.hold(self.disp, m, at=start)
             depts: set[int] = set()
             for it in keep:
                 if it.demand is not None:
@@ -256,23 +284,30 @@ class Ladder:
                 department_ids=sorted(depts),
                 enterprise_ids=sorted(e for e in ents if e),
                 others=f"派单中心 {self.disp.display_name}",
+                at=start,
             )
             for it, lead, co in plan:
-                ms.set_notes(self.disp, m, item_id=it.pk, notes=rng.choice(NOTES))
+                ms.set_notes(self.disp, m, item_id=it.pk, notes=rng.choice(NOTES), at=start)
                 days = rng.choice([5, 10, 10, 15])
                 specs = [ms.TaskSpec(lead, TaskRole.LEAD, days)]
                 if co:
                     specs.append(ms.TaskSpec(co, TaskRole.CO, days))
                 text = rng.choice(DECISION_TEXTS).format(lead=self.sim.depts[lead].name, days=days)
                 ms.decide(
-                    self.disp, m, item_id=it.pk, kind=DecisionKind.TASKS, text=text, tasks=specs
+                    self.disp,
+                    m,
+                    item_id=it.pk,
+                    kind=DecisionKind.TASKS,
+                    text=text,
+                    tasks=specs,
+                    at=start,
                 )
                 self.figures["decisions"] += 1
             self.figures["meetings"] += 1
         issued = _at(wcal.add_working_days(m.date, 1), 16)
         if issued < self.now:
-            with clock(issued), ds.quiet(), transaction.atomic():
-                ms.issue_minutes(self.disp, m)
+            with ds.quiet(), transaction.atomic():
+                ms.issue_minutes(self.disp, m, at=issued)
             self.figures["minutes"] += 1
         for it, _, _ in plan:
             it.refresh_from_db()

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from demands import services as ds
 from demands.models import Event
-from demo.clock import clock
 from escalation import services as xs
 from escalation.models import Proposal, ProposalStatus
 from orgs.models import Role, User
@@ -36,18 +35,18 @@ def proposals(ladder: Ladder) -> dict[str, int]:
     today = timezone.localtime(ladder.now).date()
     out = {"accepted": 0, "dismissed": 0}
     earlier = wcal.add_working_days(today - dt.timedelta(days=23), 0)
-    with clock(_at(earlier, 7)), ds.quiet():
-        xs.scan(park, today=earlier, now=_at(earlier, 7))
+    with ds.quiet():
+        xs.scan(park, today=earlier, at=_at(earlier, 7))
     for p in Proposal.objects.filter(park=park, status=ProposalStatus.OPEN).order_by("pk"):
         r = rng.random()
         if r > 0.7:
             continue
         when = _at(wcal.add_working_days(earlier, rng.randint(0, 3)), rng.randint(9, 17))
-        with clock(when), ds.quiet(), transaction.atomic():
+        with ds.quiet(), transaction.atomic():
             if r < 0.4:
                 try:
                     with transaction.atomic():
-                        xs.accept(ladder.disp, p, note="同意提级，列入下期会议研究")
+                        xs.accept(ladder.disp, p, note="同意提级，列入下期会议研究", at=when)
                     out["accepted"] += 1
                     continue
                 except InvalidState:
@@ -55,10 +54,10 @@ def proposals(ladder: Ladder) -> dict[str, int]:
                     note = "该诉求已在拟提级的层级协调，无需再提级"
             else:
                 note = "部门已明确办结时间，继续在部门层级督办"
-            xs.dismiss(ladder.disp, p, note=note)
+            xs.dismiss(ladder.disp, p, note=note, at=when)
             out["dismissed"] += 1
-    with clock(_at(today, 7) if _at(today, 7) < ladder.now else ladder.now), ds.quiet():
-        xs.scan(park, today=today)
+    with ds.quiet():
+        xs.scan(park, today=today, at=min(_at(today, 7), ladder.now))
     return out
 
 
@@ -83,7 +82,7 @@ def inspections(ladder: Ladder, n: int = 6) -> int:
         dept_id = max(by_dept, key=lambda x: (len(by_dept[x]), -x))
         ids = sorted(by_dept[dept_id])[:8]
         name = ladder.sim.depts[dept_id].name
-        with clock(_at(day, 10)), ds.quiet(), transaction.atomic():
+        with ds.quiet(), transaction.atomic():
             insp = ss.create(
                 ladder.disp,
                 park,
@@ -95,6 +94,7 @@ def inspections(ladder: Ladder, n: int = 6) -> int:
                     rectification_days=rng.choice([5, 10]),
                     inspected_on=day,
                 ),
+                at=_at(day, 10),
             )
         made += 1
         head = User.objects.filter(
@@ -103,19 +103,23 @@ def inspections(ladder: Ladder, n: int = 6) -> int:
         rep = _at(wcal.add_working_days(day, rng.randint(3, 8)), 16)
         if head is None or rep >= ladder.now:
             continue
-        with clock(rep), ds.quiet(), transaction.atomic():
+        with ds.quiet(), transaction.atomic():
             insp = ss.report(
-                head, insp, "已逐件核查逾期诉求，明确专人跟踪，建立周调度机制，逾期件已全部答复。"
+                head,
+                insp,
+                "已逐件核查逾期诉求，明确专人跟踪，建立周调度机制，逾期件已全部答复。",
+                at=rep,
             )
         ver = _at(wcal.add_working_days(rep.date(), 2), 11)
         if ver >= ladder.now:
             continue
         passed = k != 2
-        with clock(ver), ds.quiet(), transaction.atomic():
+        with ds.quiet(), transaction.atomic():
             ss.verify(
                 ladder.disp,
                 insp,
                 passed=passed,
                 note="整改到位，予以验收" if passed else "个别逾期件仍未答复，退回继续整改",
+                at=ver,
             )
     return made

@@ -157,9 +157,11 @@ def _working_days_before(day: dt.date, n: int) -> dt.date:
     return d
 
 
-def scan(park: Park, today: dt.date | None = None, now: dt.datetime | None = None) -> ScanResult:
-    today = today or wcal.today()
-    now = now or timezone.now()
+def scan(park: Park, today: dt.date | None = None, *, at: dt.datetime | None = None) -> ScanResult:
+    """Propose what the park's rules catch. `at`: the scan's moment (now by default); `today`
+    defaults to its day."""
+    now = at or timezone.now()
+    today = today or (timezone.localtime(at).date() if at is not None else wcal.today())
     rules = rules_for(park)
     result = ScanResult()
     with transaction.atomic():
@@ -206,7 +208,7 @@ def _decide(actor: User, proposal: Proposal) -> Proposal:
     return locked
 
 
-def _lapse_if_stale(proposal: Proposal) -> bool:
+def _lapse_if_stale(proposal: Proposal, now: dt.datetime) -> bool:
     """A proposal whose demand has since moved rung or closed no longer applies; the hourly scan
     lapses such rows, and so does an attempt to accept one in between."""
     with transaction.atomic():
@@ -216,16 +218,19 @@ def _lapse_if_stale(proposal: Proposal) -> bool:
         )
         if stale:
             p.status = ProposalStatus.LAPSED
-            p.decided_at = timezone.now()
+            p.decided_at = now
             p.save(update_fields=["status", "decided_at"])
     return stale
 
 
-def accept(actor: User, proposal: Proposal, note: str = "") -> Proposal:
+def accept(
+    actor: User, proposal: Proposal, note: str = "", *, at: dt.datetime | None = None
+) -> Proposal:
     """Escalate through the ledger's own action, so the tier history and the event are the ledger's."""
     note = (note or "").strip()[:400]
     _require_manager(actor, proposal.park)
-    if _lapse_if_stale(proposal):
+    now = at or timezone.now()
+    if _lapse_if_stale(proposal, now):
         raise InvalidState(
             f"{proposal.demand.number} 已不在提出建议时的层级或已办结，该提级建议已失效"
         )
@@ -233,22 +238,28 @@ def accept(actor: User, proposal: Proposal, note: str = "") -> Proposal:
         p = _decide(actor, proposal)
         text = f"采纳提级建议（{p.get_rule_display()}：{p.reason}）"
         ledger.escalate(
-            actor, p.demand, tier=Tier(p.to_tier), note=f"{text}。{note}" if note else text
+            actor,
+            p.demand,
+            tier=Tier(p.to_tier),
+            note=f"{text}。{note}" if note else text,
+            at=now,
         )
         p.status = ProposalStatus.ACCEPTED
-        p.decided_by, p.decided_at, p.decision_note = actor, timezone.now(), note
+        p.decided_by, p.decided_at, p.decision_note = actor, now, note
         p.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return p
 
 
-def dismiss(actor: User, proposal: Proposal, note: str) -> Proposal:
+def dismiss(
+    actor: User, proposal: Proposal, note: str, *, at: dt.datetime | None = None
+) -> Proposal:
     note = (note or "").strip()
     if not note:
         raise InvalidInput("不采纳提级建议须说明理由", field="note")
     with transaction.atomic():
         p = _decide(actor, proposal)
         p.status = ProposalStatus.DISMISSED
-        p.decided_by, p.decided_at, p.decision_note = actor, timezone.now(), note[:500]
+        p.decided_by, p.decided_at, p.decision_note = actor, at or timezone.now(), note[:500]
         p.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return p
 

@@ -87,6 +87,7 @@ def save_expert(
     phone: Any = "",
     email: Any = "",
     is_active: bool = True,
+    at: dt.datetime | None = None,
 ) -> Expert:
     """Add an expert account to the pool, or update its profile."""
     _require_manager(actor, park)
@@ -127,7 +128,7 @@ def save_expert(
             actor=actor,
             action="expert_add" if created else "expert_update",
             data={"expert": user.display_name, "changes": changes},
-            created_at=_now(),
+            created_at=at or _now(),
         )
     return expert
 
@@ -143,13 +144,15 @@ def set_rule(
     overdue_urges: Any,
     count_escalated: Any,
     target_date: Any = None,
+    at: dt.datetime | None = None,
 ) -> LegacyRule:
     _require_manager(actor, park)
+    now = at or _now()
     days = _int(open_working_days, "办理工作日数", 10, 1000)
     urges = _int(overdue_urges, "催办次数", 0, 3)
     target = inputs.optional_date(target_date, "清零目标日期", field="target_date")
     if target is not None:
-        if target < timezone.localdate():
+        if target < timezone.localtime(now).date():
             raise InvalidInput("清零目标日期不能早于今天", field="target_date")
     fields = ("open_working_days", "overdue_urges", "count_escalated", "target_date")
     with transaction.atomic():
@@ -160,7 +163,7 @@ def set_rule(
         rule.count_escalated = count_escalated in (True, "1", "on", "true", 1)
         rule.target_date = target
         rule.updated_by = actor
-        rule.updated_at = _now()
+        rule.updated_at = now
         rule.save()
         changes = {
             f: [str(before[f]) if before[f] is not None else None, str(getattr(rule, f))]
@@ -168,7 +171,7 @@ def set_rule(
             if before[f] != getattr(rule, f)
         }
         PoolEvent.objects.create(
-            park=park, actor=actor, action="rule", data={"changes": changes}, created_at=_now()
+            park=park, actor=actor, action="rule", data={"changes": changes}, created_at=now
         )
     return rule
 
@@ -261,11 +264,11 @@ def prepare_consultation(
             data={"referred_by": referred_by, "field": field, "chair": chair.display_name},
         )
         link = reverse("experts:consultation", args=[c.pk])
-        transaction.on_commit(lambda: _ask_for_panel(c, link, actor))
+        transaction.on_commit(lambda: _ask_for_panel(c, link, now))
     return c
 
 
-def _ask_for_panel(c: Consultation, link: str, actor: User) -> None:
+def _ask_for_panel(c: Consultation, link: str, at: dt.datetime) -> None:
     from notifications.models import Kind
     from notifications.services import notify_link
 
@@ -275,6 +278,7 @@ def _ask_for_panel(c: Consultation, link: str, actor: User) -> None:
         Kind.CONSULTATION,
         f"{c.legacy_reason}：{c.topic}（{c.demand.number}），请组建专家组",
         link,
+        at=at,
     )
 
 
@@ -318,7 +322,7 @@ def form_panel(
             data={"experts": [e.user.display_name for e in experts], "chair": c.chair.display_name},
         )
         link = reverse("experts:consultation", args=[c.pk])
-        transaction.on_commit(lambda: _announce(c, experts, link))
+        transaction.on_commit(lambda: _announce(c, experts, link, now))
     return c
 
 
@@ -343,7 +347,8 @@ def open_consultation(
         raise InvalidState(f"诉求已{demand.get_status_display()}，无需会诊")
     rule = legacy.rule_for(park)
     since = legacy.legacy_since(demand, rule, legacy.histories([demand.pk]).get(demand.pk))
-    today = timezone.localdate()
+    now = at or _now()
+    today = timezone.localtime(now).date()
     referred_by = _text(referred_by, "转会诊来源", required=False, limit=100)
     if referred_by:
         since = (today, f"由{referred_by}转专家会诊")
@@ -359,7 +364,6 @@ def open_consultation(
     background = _text(background, "情况说明", required=False)
     chair = _chair(park, chair_id)
     experts = _panel(park, expert_ids)
-    now = at or _now()
     with transaction.atomic():
         if demand.tier != Tier.EXPERT:
             ledger.escalate(actor, demand, tier=Tier.EXPERT, note=f"提交专家会诊：{topic}", at=now)
@@ -387,11 +391,11 @@ def open_consultation(
             },
         )
         link = reverse("experts:consultation", args=[c.pk])
-        transaction.on_commit(lambda: _announce(c, experts, link))
+        transaction.on_commit(lambda: _announce(c, experts, link, now))
     return c
 
 
-def _announce(c: Consultation, experts: list[Expert], link: str) -> None:
+def _announce(c: Consultation, experts: list[Expert], link: str, at: dt.datetime) -> None:
     from notifications.models import Kind
     from notifications.services import notify_link
 
@@ -401,6 +405,7 @@ def _announce(c: Consultation, experts: list[Expert], link: str) -> None:
         Kind.CONSULTATION,
         f"专家会诊：{c.topic}（{c.demand.number}），请发表意见",
         link,
+        at=at,
     )
 
 

@@ -1,6 +1,7 @@
 """Where a meeting's agenda comes from, and the 往期交办事项落实情况 it opens with.
 
-Agenda sources are plain functions `source(meeting) -> list[Proposal]`. The built-in ones read
+Agenda sources are plain functions `source(meeting, today) -> list[Proposal]` (`today`: the
+day the agenda is drawn up, so a meeting prepared on a past day of the demo reads that day). The built-in ones read
 the ledger: demands escalated to the meeting's rung and enterprises' portal registrations. Other
 apps add theirs without this app importing them: `register_source(fn)` from their
 `AppConfig.ready()`, or a dotted path in `settings.MEETING_AGENDA_SOURCES` (for example a
@@ -53,7 +54,7 @@ class Proposal:
     registration: Registration | None = None
 
 
-Source_fn = Callable[[Meeting], list[Proposal]]
+Source_fn = Callable[[Meeting, dt.date], list[Proposal]]
 _registered: list[Source_fn] = []
 
 
@@ -74,7 +75,7 @@ def _pending_demands(meeting: Meeting, demands):
     return demands.exclude(pk__in=waiting).exclude(pk__in=decided)
 
 
-def escalated(meeting: Meeting) -> list[Proposal]:
+def escalated(meeting: Meeting, today: dt.date) -> list[Proposal]:
     """Open demands escalated to this meeting's rung (Demand.tier) that no earlier meeting of
     the kind decided on: a demand heard but left without a decision comes back."""
     tier = KIND_TIER.get(meeting.kind)
@@ -85,7 +86,7 @@ def escalated(meeting: Meeting) -> list[Proposal]:
     return [Proposal(AgendaSource.ESCALATED, demand=d) for d in qs]
 
 
-def registrations(meeting: Meeting) -> list[Proposal]:
+def registrations(meeting: Meeting, today: dt.date) -> list[Proposal]:
     if meeting.kind != MeetingKind.RECEPTION:
         return []
     regs = Registration.objects.filter(
@@ -94,7 +95,7 @@ def registrations(meeting: Meeting) -> list[Proposal]:
     return [Proposal(AgendaSource.PORTAL, demand=r.demand, registration=r) for r in regs]
 
 
-def rule_proposed(meeting: Meeting) -> list[Proposal]:
+def rule_proposed(meeting: Meeting, today: dt.date) -> list[Proposal]:
     """Demands a park's escalation rule proposes for this rung and nobody has decided on yet:
     the meeting can hear them (accepting the proposal then moves the demand up the ladder)."""
     tier = KIND_TIER.get(meeting.kind)
@@ -108,12 +109,12 @@ def rule_proposed(meeting: Meeting) -> list[Proposal]:
     return [Proposal(AgendaSource.RULE, demand=d) for d in qs]
 
 
-def key_projects(meeting: Meeting) -> list[Proposal]:
+def key_projects(meeting: Meeting, today: dt.date) -> list[Proposal]:
     """For a 重点项目调度会: every key project whose milestones slip or whose investor has open
     demands (`projects.services.slipping_projects`), one item per project, with the reasons."""
     if meeting.kind != MeetingKind.PROJECT:
         return []
-    day = min(meeting.date, timezone.localdate())
+    day = min(meeting.date, today)
     return [
         Proposal(
             AgendaSource.PROJECT,
@@ -133,25 +134,28 @@ def sources() -> list[Source_fn]:
     return [*BUILTIN_SOURCES, *_registered, *(f for f in extra if f not in _registered)]
 
 
-def proposals(meeting: Meeting) -> list[Proposal]:
+def proposals(meeting: Meeting, today: dt.date | None = None) -> list[Proposal]:
+    day = today or timezone.localdate()
     out: list[Proposal] = []
     for fn in sources():
-        out.extend(fn(meeting))
+        out.extend(fn(meeting, day))
     return out
 
 
-def refresh(meeting: Meeting, actor: User | None) -> int:
+def refresh(meeting: Meeting, actor: User | None, *, at: dt.datetime | None = None) -> int:
     """Put every proposal not on the agenda yet on it; returns how many were added. Items the
-    dispatcher trimmed stay off (their removal is a decision with a reason)."""
+    dispatcher trimmed stay off (their removal is a decision with a reason). `at`: the moment
+    the agenda is drawn up (now by default)."""
     from meetings import services
 
     if meeting.status != MeetingStatus.PREPARING:
         return 0
+    now = at or timezone.now()
     added = 0
     with transaction.atomic():
         trimmed = set(meeting.items.filter(removed=True).values_list("demand_id", flat=True))
         refs = set(meeting.items.exclude(source_ref="").values_list("source_ref", flat=True))
-        for p in proposals(meeting):
+        for p in proposals(meeting, timezone.localtime(now).date()):
             if p.demand is not None and p.demand.pk in trimmed:
                 continue
             if p.source_ref and p.source_ref in refs:
@@ -164,6 +168,7 @@ def refresh(meeting: Meeting, actor: User | None) -> int:
                 title=p.title,
                 enterprise=p.enterprise,
                 source_ref=p.source_ref,
+                at=now,
             )
             if item is None:
                 continue
@@ -203,10 +208,17 @@ def _on_escalate(event: Event) -> None:
         ).exists()
         if busy:
             continue
-        meeting = services.next_meeting(demand.park, kind)
+        # The escalation's own moment: a demand escalated on a past day (an import, the demo
+        # park) goes on the meeting that was being prepared that day.
+        day = timezone.localtime(event.created_at).date()
+        meeting = services.next_meeting(demand.park, kind, today=day)
         if meeting is not None:
             services.put_on_agenda(
-                meeting, demand, source=AgendaSource.ESCALATED, actor=event.actor
+                meeting,
+                demand,
+                source=AgendaSource.ESCALATED,
+                actor=event.actor,
+                at=event.created_at,
             )
 
 
@@ -278,9 +290,9 @@ class FollowUp:
     label: str = ""
 
 
-def as_of(meeting: Meeting) -> dt.date:
+def as_of(meeting: Meeting, today: dt.date | None = None) -> dt.date:
     """The day a report is given for: today while preparing, the meeting day once held."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     return today if meeting.status == MeetingStatus.PREPARING else min(meeting.date, today)
 
 

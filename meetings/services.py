@@ -58,8 +58,9 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def _today() -> dt.date:
-    return timezone.localdate()
+def _today(at: dt.datetime | None = None) -> dt.date:
+    """The local day of `at` (the service's moment), today when none is given."""
+    return timezone.localtime(at).date() if at is not None else timezone.localdate()
 
 
 def _text(value: Any, label: str, *, required: bool = True, limit: int = TEXT_MAX) -> str:
@@ -121,7 +122,14 @@ def meeting_url(meeting: Meeting) -> str:
     return reverse("meetings:detail", args=[meeting.pk])
 
 
-def notify(users: Iterable[User], meeting: Meeting, text: str, *, actor: User | None = None) -> int:
+def notify(
+    users: Iterable[User],
+    meeting: Meeting,
+    text: str,
+    *,
+    actor: User | None = None,
+    at: dt.datetime | None = None,
+) -> int:
     """Tell people about a meeting in the bell; after the commit, so a failure here cannot undo
     the change it reports."""
     from notifications.models import Kind as NKind
@@ -135,7 +143,7 @@ def notify(users: Iterable[User], meeting: Meeting, text: str, *, actor: User | 
 
     def send() -> None:
         try:
-            now = _now()
+            now = at or _now()
             Notification.objects.bulk_create(
                 Notification(
                     user_id=uid,
@@ -218,7 +226,7 @@ def schedules(park: Park) -> list[Schedule]:
     have = {s.kind: s for s in Schedule.objects.filter(park=park).select_related("chair")}
     for kind in SCHEDULED_KINDS:
         if kind not in have:
-            have[kind], _ = Schedule.objects.get_or_create(
+            have[kind], made = Schedule.objects.get_or_create(
                 park=park,
                 kind=kind,
                 # 调度会 start switched off: a park turns them on once it tracks key projects.
@@ -228,6 +236,9 @@ def schedules(park: Park) -> list[Schedule]:
                     "enabled": kind == MeetingKind.RECEPTION,
                 },
             )
+            if made:
+                # The model's default start time is the string "09:00" until read back.
+                have[kind].refresh_from_db()
     return [have[k] for k in SCHEDULED_KINDS]
 
 
@@ -294,7 +305,7 @@ def _default_chair(park: Park) -> User | None:
     )
 
 
-def _announce(meeting: Meeting, actor: User | None) -> None:
+def _announce(meeting: Meeting, actor: User | None, at: dt.datetime | None = None) -> None:
     when = f"{meeting.date:%Y年%-m月%-d日}" + (
         f" {meeting.start_time:%H:%M}" if meeting.start_time else ""
     )
@@ -306,6 +317,7 @@ def _announce(meeting: Meeting, actor: User | None) -> None:
         meeting,
         f"{meeting.title}定于{when}在{meeting.place or '（地点待定）'}召开，请做好准备",
         actor=actor,
+        at=at,
     )
 
 
@@ -321,7 +333,9 @@ def _create(
     start_time: dt.time | None,
     schedule: Schedule | None = None,
     slot: dt.date | None = None,
+    at: dt.datetime | None = None,
 ) -> Meeting:
+    now = at or _now()
     m = Meeting.objects.create(
         park=park,
         kind=kind,
@@ -335,7 +349,7 @@ def _create(
         schedule=schedule,
         slot=slot,
         created_by=actor,
-        created_at=_now(),
+        created_at=now,
     )
     record(
         m,
@@ -347,18 +361,22 @@ def _create(
             "slot": slot.isoformat() if slot else None,
             "calendar_warning": wcal.schedule_warning(date),
         },
+        at=now,
     )
     from meetings import agenda
 
-    agenda.refresh(m, actor)
-    _announce(m, actor)
+    agenda.refresh(m, actor, at=now)
+    _announce(m, actor, now)
     return m
 
 
-def schedule_meetings(today: dt.date | None = None, park: Park | None = None) -> list[Meeting]:
+def schedule_meetings(
+    today: dt.date | None = None, park: Park | None = None, *, at: dt.datetime | None = None
+) -> list[Meeting]:
     """The periodic job: create each schedule's meetings that fall within its lead time (N
-    working days ahead). Idempotent: a slot that has a meeting (even one moved since) is skipped."""
-    today = today or _today()
+    working days ahead). Idempotent: a slot that has a meeting (even one moved since) is skipped.
+    `at` is the job's moment (now by default); `today` defaults to its day."""
+    today = today or _today(at)
     created = []
     parks = [park] if park is not None else list(Park.objects.all())
     for p in parks:
@@ -383,6 +401,7 @@ def schedule_meetings(today: dt.date | None = None, park: Park | None = None) ->
                                 start_time=s.start_time,
                                 schedule=s,
                                 slot=slot,
+                                at=at,
                             )
                         )
                 except IntegrityError:
@@ -421,20 +440,23 @@ def _enterprises(park: Park, ids: Iterable[Any]) -> list[MarketEntity]:
     return found
 
 
-def _future(date: dt.date) -> dt.date:
-    if date < _today():
+def _future(date: dt.date, at: dt.datetime | None = None) -> dt.date:
+    today = _today(at)
+    if date < today:
         raise InvalidInput(
             f"会议日期 {date:%Y-%m-%d} 已经过去，请选择今天或以后的日期", field="date"
         )
-    if date > _today() + dt.timedelta(days=400):
+    if date > today + dt.timedelta(days=400):
         raise InvalidInput("会议日期不能晚于一年以后", field="date")
     return date
 
 
-def create_meeting(actor: User, park: Park, data: MeetingInput) -> Meeting:
+def create_meeting(
+    actor: User, park: Park, data: MeetingInput, *, at: dt.datetime | None = None
+) -> Meeting:
     access.require_prepare(actor, park)
     kind = _choice(data.kind, MeetingKind, "会议类型")
-    date = _future(_date(data.date, "会议日期"))
+    date = _future(_date(data.date, "会议日期"), at)
     start = _time(data.start_time)
     place = _text(data.place, "会议地点", limit=100)
     theme = _text(data.theme, "会议主题", required=False, limit=200)
@@ -445,14 +467,24 @@ def create_meeting(actor: User, park: Park, data: MeetingInput) -> Meeting:
     ents = _enterprises(park, data.enterprise_ids)
     with transaction.atomic():
         m = _create(
-            park, kind, date, actor=actor, place=place, chair=chair, theme=theme, start_time=start
+            park,
+            kind,
+            date,
+            actor=actor,
+            place=place,
+            chair=chair,
+            theme=theme,
+            start_time=start,
+            at=at,
         )
         m.invited_departments.set(depts)
         m.invited_enterprises.set(ents)
     return m
 
 
-def update_meeting(actor: User, meeting: Meeting, data: MeetingInput) -> Meeting:
+def update_meeting(
+    actor: User, meeting: Meeting, data: MeetingInput, *, at: dt.datetime | None = None
+) -> Meeting:
     """Change place, time, chair, theme and invitations while the meeting is being prepared.
     The date is moved by `move_meeting`, which asks why."""
     park = meeting.park
@@ -499,13 +531,16 @@ def update_meeting(actor: User, meeting: Meeting, data: MeetingInput) -> Meeting
                     "departments": [d.name for d in depts],
                     "enterprises": [e.name for e in ents],
                 },
+                at=at,
             )
     return m
 
 
-def move_meeting(actor: User, meeting: Meeting, *, date: Any, reason: Any) -> Meeting:
+def move_meeting(
+    actor: User, meeting: Meeting, *, date: Any, reason: Any, at: dt.datetime | None = None
+) -> Meeting:
     access.require_prepare(actor, meeting.park)
-    new = _future(_date(date, "会议日期"))
+    new = _future(_date(date, "会议日期"), at)
     reason = _text(reason, "调整理由", limit=500)
     with transaction.atomic():
         m = _lock(meeting)
@@ -525,6 +560,7 @@ def move_meeting(actor: User, meeting: Meeting, *, date: Any, reason: Any) -> Me
                 "to": new.isoformat(),
                 "calendar_warning": wcal.schedule_warning(new),
             },
+            at=at,
         )
         users = dispatchers(m.park) + ([m.chair] if m.chair else [])
         users += department_staff(m.invited_departments.values_list("pk", flat=True))
@@ -533,27 +569,29 @@ def move_meeting(actor: User, meeting: Meeting, *, date: Any, reason: Any) -> Me
             m,
             f"{m.title}改期：由{old:%-m月%-d日}调整至{new:%-m月%-d日}（{reason}）",
             actor=actor,
+            at=at,
         )
     return m
 
 
-def hold(actor: User, meeting: Meeting) -> Meeting:
+def hold(actor: User, meeting: Meeting, *, at: dt.datetime | None = None) -> Meeting:
     """The meeting opens: from now on attendance, notes and decisions are recorded."""
     access.require_record(actor, meeting.park)
+    now = at or _now()
     with transaction.atomic():
         m = _lock(meeting)
         if m.status != MeetingStatus.PREPARING:
             raise InvalidState(f"会议当前为“{m.get_status_display()}”，不能再次召开")
-        if m.date > _today():
+        if m.date > _today(now):
             raise InvalidState(
                 f"会议定于 {m.date:%Y-%m-%d} 召开，尚未到会议日期；如需提前召开请先调整日期"
             )
         if not m.items.filter(removed=False).exists():
             raise InvalidState("议程为空，请先添加议题")
         m.status = MeetingStatus.HELD
-        m.held_at = _now()
+        m.held_at = now
         m.save(update_fields=["status", "held_at"])
-        record(m, "hold", actor)
+        record(m, "hold", actor, at=now)
     return m
 
 
@@ -583,10 +621,12 @@ def put_on_agenda(
     title: str = "",
     enterprise: MarketEntity | None = None,
     source_ref: str = "",
+    at: dt.datetime | None = None,
 ) -> AgendaItem | None:
     """Add one item (inside the caller's transaction); None when the demand is already there."""
     if demand is not None and meeting.items.filter(demand=demand, removed=False).exists():
         return None
+    now = at or _now()
     item = AgendaItem.objects.create(
         meeting=meeting,
         order=_next_order(meeting),
@@ -596,7 +636,7 @@ def put_on_agenda(
         enterprise=enterprise or (demand.enterprise if demand else None),
         title=(title or (demand.title if demand else ""))[:200],
         added_by=actor,
-        created_at=_now(),
+        created_at=now,
     )
     record(
         meeting,
@@ -608,6 +648,7 @@ def put_on_agenda(
             "source": source,
             "demand": demand.number if demand else None,
         },
+        at=now,
     )
     return item
 
@@ -620,10 +661,23 @@ class ItemInput:
     description: Any = ""
 
 
-def add_item(actor: User, meeting: Meeting, data: ItemInput) -> AgendaItem:
+def _at_rung(actor: User, meeting: Meeting, demand: Demand, now: dt.datetime) -> Demand:
+    """A demand the meeting hears is solved at the meeting's rung (Demand.tier, which the rung
+    shares count): one brought up at a 接待日 counts under 企业接待日, not under 限时交办, even
+    when the decision then gives it to departments."""
+    tier = meeting.tier
+    if tier and demand.tier != tier and demand.status in ds.ASSIGNABLE:
+        return ds.escalate(actor, demand, tier=Tier(tier), note=f"列入{meeting.title}议程", at=now)
+    return demand
+
+
+def add_item(
+    actor: User, meeting: Meeting, data: ItemInput, *, at: dt.datetime | None = None
+) -> AgendaItem:
     """A manual addition: a demand of the ledger by its number, or a new problem of an
     enterprise, which is recorded in the ledger first (channel 接待日) so it is followed up."""
     park = meeting.park
+    now = at or _now()
     access.require_prepare(actor, park)
     access.require_status(meeting, MeetingStatus.PREPARING, MeetingStatus.HELD, doing="调整议程")
     number = str(data.demand_number or "").strip()
@@ -648,20 +702,21 @@ def add_item(actor: User, meeting: Meeting, data: ItemInput) -> AgendaItem:
                     description=_text(data.description, "问题描述", limit=TEXT_MAX),
                     channel=Channel.RECEPTION,
                     enterprise_id=_int(data.enterprise_id, "企业"),
+                    created_at=now,
                 ),
             )
         m = _lock(meeting)
         access.require_status(m, MeetingStatus.PREPARING, MeetingStatus.HELD, doing="调整议程")
-        item = put_on_agenda(m, demand, source=AgendaSource.MANUAL, actor=actor)
+        item = put_on_agenda(m, demand, source=AgendaSource.MANUAL, actor=actor, at=now)
         if item is None:
             raise InvalidInput(f"诉求 {demand.number} 已在本次会议议程中", field="demand_number")
-        tier = m.tier
-        if tier and demand.tier != tier and demand.status in ds.ASSIGNABLE:
-            ds.escalate(actor, demand, tier=Tier(tier), note=f"列入{m.title}议程")
+        item.demand = _at_rung(actor, m, demand, now)
     return item
 
 
-def remove_item(actor: User, meeting: Meeting, *, item_id: Any, reason: Any) -> AgendaItem:
+def remove_item(
+    actor: User, meeting: Meeting, *, item_id: Any, reason: Any, at: dt.datetime | None = None
+) -> AgendaItem:
     access.require_prepare(actor, meeting.park)
     reason = _text(reason, "移出理由", limit=300)
     with transaction.atomic():
@@ -671,11 +726,20 @@ def remove_item(actor: User, meeting: Meeting, *, item_id: Any, reason: Any) -> 
         item.removed = True
         item.removed_reason = reason
         item.save(update_fields=["removed", "removed_reason"])
-        record(m, "remove_item", actor, note=reason, data={"item": item.pk, "title": item.title})
+        record(
+            m,
+            "remove_item",
+            actor,
+            note=reason,
+            data={"item": item.pk, "title": item.title},
+            at=at,
+        )
     return item
 
 
-def reorder(actor: User, meeting: Meeting, item_ids: list[Any]) -> list[AgendaItem]:
+def reorder(
+    actor: User, meeting: Meeting, item_ids: list[Any], *, at: dt.datetime | None = None
+) -> list[AgendaItem]:
     access.require_prepare(actor, meeting.park)
     with transaction.atomic():
         m = _lock(meeting)
@@ -691,7 +755,7 @@ def reorder(actor: User, meeting: Meeting, item_ids: list[Any]) -> list[AgendaIt
             if items[pk].order != n:
                 items[pk].order = n
                 items[pk].save(update_fields=["order"])
-        record(m, "reorder", actor, data={"order": ids})
+        record(m, "reorder", actor, data={"order": ids}, at=at)
     return [items[pk] for pk in ids]
 
 
@@ -706,7 +770,7 @@ def move_item(actor: User, meeting: Meeting, *, item_id: Any, up: bool) -> None:
 
 
 def register(
-    actor: User, park: Park, *, demand_id: Any, note: Any = ""
+    actor: User, park: Park, *, demand_id: Any, note: Any = "", at: dt.datetime | None = None
 ) -> tuple[Registration, AgendaItem | None]:
     """报名参加接待日: an enterprise asks for one of its open demands to be heard. It goes on
     the next 接待日 being prepared, or waits for the next one the scheduler creates."""
@@ -729,6 +793,7 @@ def register(
         ).exists()
     ):
         raise InvalidInput("该诉求已报名或已列入即将召开的会议议程", field="demand_id")
+    now = at or _now()
     with transaction.atomic():
         reg = Registration.objects.create(
             park=park,
@@ -736,13 +801,13 @@ def register(
             demand=demand,
             user=actor,
             note=note,
-            created_at=_now(),
+            created_at=now,
         )
         item = None
-        m = next_meeting(park, MeetingKind.RECEPTION)
+        m = next_meeting(park, MeetingKind.RECEPTION, today=_today(now))
         if m is not None:
             m = _lock(m)
-            item = put_on_agenda(m, demand, source=AgendaSource.PORTAL, actor=actor)
+            item = put_on_agenda(m, demand, source=AgendaSource.PORTAL, actor=actor, at=now)
             reg.item = item
             reg.save(update_fields=["item"])
             notify(
@@ -750,21 +815,25 @@ def register(
                 m,
                 f"{demand.enterprise.name if demand.enterprise else ''}报名参加{m.title}：{demand.number}",
                 actor=actor,
+                at=now,
             )
     return reg, item
 
 
-def next_meeting(park: Park, kind: str) -> Meeting | None:
+def next_meeting(park: Park, kind: str, *, today: dt.date | None = None) -> Meeting | None:
+    """The next meeting of the kind being prepared, on `today` (default today) or later."""
     return (
         Meeting.objects.filter(
-            park=park, kind=kind, status=MeetingStatus.PREPARING, date__gte=_today()
+            park=park, kind=kind, status=MeetingStatus.PREPARING, date__gte=today or _today()
         )
         .order_by("date", "id")
         .first()
     )
 
 
-def set_notes(actor: User, meeting: Meeting, *, item_id: Any, notes: Any) -> AgendaItem:
+def set_notes(
+    actor: User, meeting: Meeting, *, item_id: Any, notes: Any, at: dt.datetime | None = None
+) -> AgendaItem:
     access.require_record(actor, meeting.park)
     text = _text(notes, "会议记录", required=False, limit=TEXT_MAX)
     with transaction.atomic():
@@ -774,11 +843,13 @@ def set_notes(actor: User, meeting: Meeting, *, item_id: Any, notes: Any) -> Age
         if item.notes != text:
             item.notes = text
             item.save(update_fields=["notes"])
-            record(m, "notes", actor, note=text, data={"item": item.pk, "title": item.title})
+            record(m, "notes", actor, note=text, data={"item": item.pk, "title": item.title}, at=at)
     return item
 
 
-def set_minutes(actor: User, meeting: Meeting, *, text: Any) -> Meeting:
+def set_minutes(
+    actor: User, meeting: Meeting, *, text: Any, at: dt.datetime | None = None
+) -> Meeting:
     access.require_record(actor, meeting.park)
     text = _text(text, "会议概述", required=False, limit=TEXT_MAX)
     with transaction.atomic():
@@ -787,7 +858,7 @@ def set_minutes(actor: User, meeting: Meeting, *, text: Any) -> Meeting:
         if m.minutes != text:
             m.minutes = text
             m.save(update_fields=["minutes"])
-            record(m, "minutes", actor, note=text)
+            record(m, "minutes", actor, note=text, at=at)
     return m
 
 
@@ -801,6 +872,7 @@ def set_attendance(
     department_ids: Iterable[Any] = (),
     enterprise_ids: Iterable[Any] = (),
     others: Any = "",
+    at: dt.datetime | None = None,
 ) -> list[Attendance]:
     """Who came. Departments and enterprises are ticked; others are typed one per line as
     “单位 姓名”. Replaces the previous record of this meeting (the event keeps the history)."""
@@ -817,7 +889,7 @@ def set_attendance(
     with transaction.atomic():
         m = _lock(meeting)
         access.require_status(m, MeetingStatus.HELD, doing="记录参会情况")
-        now = _now()
+        now = at or _now()
         m.attendance.all().delete()  # a snapshot, not ledger history: the event keeps each version
         rows = [Attendance(meeting=m, department=d, unit=d.name, recorded_at=now) for d in depts]
         rows += [Attendance(meeting=m, enterprise=e, unit=e.name, recorded_at=now) for e in ents]
@@ -828,6 +900,7 @@ def set_attendance(
             "attendance",
             actor,
             data={"units": [r.unit + (f" {r.person}" if r.person else "") for r in rows]},
+            at=now,
         )
     return list(m.attendance.all())
 
@@ -890,6 +963,7 @@ def decide(
     text: Any,
     tasks: list[TaskSpec] | None = None,
     expert_field: Any = "",
+    at: dt.datetime | None = None,
 ) -> Decision:
     """议定事项 on one agenda item. Tasks are created in the ledger and linked to the meeting."""
     park = meeting.park
@@ -905,7 +979,7 @@ def decide(
         item = _item(m, item_id)
         if item.decisions.exists():
             raise InvalidState("该议题已有议定事项")
-        now = _now()
+        now = at or _now()
         decision = Decision.objects.create(
             meeting=m,
             item=item,
@@ -929,8 +1003,12 @@ def decide(
                         description=item.notes or item.title,
                         channel=Channel.RECEPTION,
                         enterprise_id=item.enterprise_id,
+                        created_at=now,
                     ),
                 )
+                # Recorded at the meeting's rung, so a key project's slip decided at a 调度会
+                # counts under 重点项目调度会, not under 限时交办.
+                demand = _at_rung(actor, m, demand, now)
                 item.demand = demand
                 item.save(update_fields=["demand"])
             made = ds.assign_tasks(
@@ -996,9 +1074,10 @@ def decide(
     return decision
 
 
-def issue_minutes(actor: User, meeting: Meeting) -> Meeting:
+def issue_minutes(actor: User, meeting: Meeting, *, at: dt.datetime | None = None) -> Meeting:
     """印发会议纪要: the record is frozen and every responsible department is told."""
     access.require_record(actor, meeting.park)
+    now = at or _now()
     with transaction.atomic():
         m = _lock(meeting)
         access.require_status(m, MeetingStatus.HELD, doing="印发会议纪要")
@@ -1007,7 +1086,7 @@ def issue_minutes(actor: User, meeting: Meeting) -> Meeting:
         if not m.decisions.exists():
             raise InvalidState("本次会议还没有议定事项，不能印发会议纪要")
         m.status = MeetingStatus.ISSUED
-        m.issued_at = _now()
+        m.issued_at = now
         m.issued_by = actor
         m.save(update_fields=["status", "issued_at", "issued_by"])
         depts = set(
@@ -1015,12 +1094,13 @@ def issue_minutes(actor: User, meeting: Meeting) -> Meeting:
                 "task__department_id", flat=True
             )
         )
-        record(m, "issue", actor, data={"departments": len(depts)})
+        record(m, "issue", actor, data={"departments": len(depts)}, at=now)
         notify(
             department_staff(depts),
             m,
             f"{m.title}会议纪要已印发，请按议定事项抓好落实",
             actor=actor,
+            at=now,
         )
     return m
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from demands.models import OPEN_STATUSES, Category, Outcome, Status, Tier
 from entities.models import MarketEntity
+from experts import legacy as experts_legacy
 from liaisons.services import cadence_for
 from orgs.models import Department, Park
 from reports import facts
@@ -74,7 +75,8 @@ DEFINITIONS: dict[str, str] = {
     "sanlv": "三率综合得分 = 响应率 × 30% + 解决率 × 35% + 满意率 × 35%（权重可配置）；"
     "某一率无数据时按其余各率的权重重新归一。",
     "overdue": "目前已超过办结时限仍在交办、办理或退单处理中的件数。",
-    "legacy_open": "标记为遗留问题（提交专家协商）且尚未销号的件数。",
+    "legacy_open": "按本园区遗留问题规则（办理超过规定工作日数、逾期且催办达规定次数，或已提级专家协商）"
+    "认定为遗留问题、目前尚未办结的件数，与遗留问题清零看板一致。",
     "coverage": "服务员覆盖率 = 在园市场主体中已明确专属服务员的比例；按期联系率 = 最近联系在走访周期内"
     "（重点企业 30 天、规上企业和重点项目 60 天、一般 90 天）的比例。按当前状态统计。",
 }
@@ -295,7 +297,6 @@ def _demand_aggs(today: dt.date) -> dict[str, Any]:
         "open": Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         "overdue": Count("pk", filter=Q(status__in=WORKING_STATUSES, due_date__lt=today)),
         "overdue_unknown": Count("pk", filter=Q(status__in=WORKING_STATUSES, due_date=None)),
-        "legacy_open": Count("pk", filter=Q(is_legacy=True, status__in=OPEN_STATUSES)),
         "rated": Sum("rated"),
         "r_satisfied": Sum("rated_satisfied"),
         "r_basic": Sum("rated_basic"),
@@ -404,7 +405,8 @@ def _figures(
         closed=n(d, "closed"),
         open=n(d, "open"),
         overdue=n(d, "overdue"),
-        legacy_open=n(d, "legacy_open"),
+        # By the park's legacy rule, not a fact column: summary and the breakdowns fill it in.
+        legacy_open=0,
         on_spot=Rate(n(d, f"tier_{Tier.ON_SPOT}"), received),
         tiers={tier: Rate(n(d, f"tier_{tier}"), received) for tier in TIERS},
         response=response,
@@ -561,11 +563,36 @@ def _task_row(scope: Scope) -> dict[str, Any]:
 # --------------------------------------------------------------------------- headline figures
 
 
+def _legacy_q(scope: Scope) -> Q:
+    """The scope's demands that are legacy and open on its day by the park's rule
+    (experts.legacy, as the 清零 board counts them), not by the `is_legacy` flag alone."""
+    day = scope.day
+    ids = experts_legacy.items(scope.park, day, day, "open").values("pk")
+    return Q(demand_id__in=ids, status__in=OPEN_STATUSES)
+
+
+def legacy_rows(scope: Scope, key: str | None = None, *, fresh: bool = False) -> dict[Any, int]:
+    """遗留问题 open by the park's rule, grouped by `key` (a demand fact column) or in one row:
+    two queries (the rule, the count). `fresh`: the caller has just brought the facts up to date."""
+    if not fresh:
+        facts.process_stale()
+    qs = scope.demand_facts().filter(_legacy_q(scope)).order_by()
+    if key is None:
+        return {None: qs.count()}
+    return {r[key]: r["n"] for r in qs.values(key).annotate(n=Count("pk"))}
+
+
+def legacy_open(scope: Scope) -> int:
+    """未销号的遗留问题 by the park's rule (the drill `legacy_open` lists exactly these)."""
+    return legacy_rows(scope)[None]
+
+
 def summary(
     scope: Scope, weights: Iterable[float] | None = None, credit: Mapping[str, float] | None = None
 ) -> Figures:
-    """All headline figures for the scope, in two queries."""
-    return _figures(_demand_row(scope), _task_row(scope), weights, credit)
+    """All headline figures for the scope, in three queries."""
+    figs = _figures(_demand_row(scope), _task_row(scope), weights, credit)
+    return replace(figs, legacy_open=legacy_rows(scope, fresh=True)[None])
 
 
 def received(scope: Scope) -> int:
@@ -656,8 +683,12 @@ def _grouped(
 ) -> dict[Any, Figures]:
     drows = demand_rows(scope, dkey)
     trows = task_rows(scope, tkey) if tkey else {}
+    legacy = legacy_rows(scope, dkey, fresh=True)
     return {
-        k: _figures(drows.get(k, {}), trows.get(k, {}), weights) for k in set(drows) | set(trows)
+        k: replace(
+            _figures(drows.get(k, {}), trows.get(k, {}), weights), legacy_open=legacy.get(k, 0)
+        )
+        for k in set(drows) | set(trows)
     }
 
 
@@ -689,10 +720,19 @@ def league(
     demands it leads (主办). Best 三率 score first; departments without data are left out."""
     drows = demand_rows(scope, "lead_department_id")
     trows = task_rows(scope, "department_id")
+    legacy = legacy_rows(scope, "lead_department_id", fresh=True)
     ids = {k for k in set(drows) | set(trows) if k}
     depts = Department.objects.in_bulk(ids)
     out = [
-        (depts[k], _figures(drows.get(k, {}), trows.get(k, {}), weights)) for k in ids if k in depts
+        (
+            depts[k],
+            replace(
+                _figures(drows.get(k, {}), trows.get(k, {}), weights),
+                legacy_open=legacy.get(k, 0),
+            ),
+        )
+        for k in ids
+        if k in depts
     ]
     return sorted(
         out, key=lambda x: (-(x[1].sanlv if x[1].sanlv is not None else -1), x[0].sort, x[0].pk)
@@ -905,7 +945,7 @@ def drill_facts(
             "closed": Q(status=Status.CLOSED),
             "open": Q(status__in=OPEN_STATUSES),
             "overdue": Q(status__in=WORKING_STATUSES, due_date__lt=today),
-            "legacy_open": Q(is_legacy=True, status__in=OPEN_STATUSES),
+            "legacy_open": _legacy_q(scope),
             "on_spot": Q(answered=True, tier=Tier.ON_SPOT),
             "tier": Q(answered=True, tier=tier or ""),
             "solve": Q(answered=True) & ~Q(outcome=""),

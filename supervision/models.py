@@ -8,6 +8,7 @@ accepts it or sends it back. Every step is an InspectionEvent (who, when, what, 
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class InspectionStatus(models.TextChoices):
@@ -42,7 +43,7 @@ class Inspection(models.Model):
     reported_at = models.DateTimeField("报整改时间", null=True, blank=True)
     verified_at = models.DateTimeField("验收时间", null=True, blank=True)
     result = models.TextField("验收意见", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "督查记录"

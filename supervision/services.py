@@ -37,9 +37,22 @@ def _text(value: str, label: str, limit: int = 4000) -> str:
     return inputs.text(value, label, limit=limit)
 
 
-def _event(insp: Inspection, actor: User, action: str, note: str = "", **data: object) -> None:
+def _event(
+    insp: Inspection,
+    actor: User,
+    action: str,
+    note: str = "",
+    *,
+    at: dt.datetime | None = None,
+    **data: object,
+) -> None:
     InspectionEvent.objects.create(
-        inspection=insp, actor=actor, action=action, note=note, data=data, created_at=timezone.now()
+        inspection=insp,
+        actor=actor,
+        action=action,
+        note=note,
+        data=data,
+        created_at=at or timezone.now(),
     )
 
 
@@ -63,8 +76,11 @@ class NewInspection:
     inspected_on: dt.date | None = None
 
 
-def create(actor: User, park: Park, data: NewInspection) -> Inspection:
+def create(
+    actor: User, park: Park, data: NewInspection, *, at: dt.datetime | None = None
+) -> Inspection:
     _require_inspector(actor, park)
+    now = at or timezone.now()
     department = Department.objects.filter(pk=data.department_id, park=park, is_active=True).first()
     if department is None:
         raise InvalidInput("请选择本园区的被督查部门", field="department_id")
@@ -72,7 +88,7 @@ def create(actor: User, park: Park, data: NewInspection) -> Inspection:
     days = data.rectification_days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise InvalidInput(f"整改时限应为 1 至 {MAX_DAYS} 个工作日", field="rectification_days")
-    today = wcal.today()
+    today = timezone.localtime(now).date() if at is not None else wcal.today()
     day = data.inspected_on or today
     if day > today:
         raise InvalidInput("督查日期不能晚于今天", field="inspected_on")
@@ -105,9 +121,10 @@ def create(actor: User, park: Park, data: NewInspection) -> Inspection:
             findings=findings,
             rectification_days=days,
             rectification_due=due,
+            created_at=now,
         )
         insp.demands.set(ids)
-        _event(insp, actor, "create", findings, items=len(ids), due=due.isoformat())
+        _event(insp, actor, "create", findings, at=now, items=len(ids), due=due.isoformat())
     return insp
 
 
@@ -120,11 +137,14 @@ def numbers_to_ids(park: Park, text: str) -> list[int]:
     return list(found.values())
 
 
-def report(actor: User, insp: Inspection, text: str) -> Inspection:
+def report(
+    actor: User, insp: Inspection, text: str, *, at: dt.datetime | None = None
+) -> Inspection:
     """The inspected department reports how it put things right."""
     if not (actor.role in DEPARTMENT_ROLES and actor.department_id == insp.department_id):
         raise Forbidden(f"整改情况由{insp.department.name}填报")
     text = _text(text, "整改情况")
+    now = at or timezone.now()
     with transaction.atomic():
         insp = Inspection.objects.select_for_update().get(pk=insp.pk)
         if insp.status != InspectionStatus.RECTIFYING:
@@ -132,19 +152,22 @@ def report(actor: User, insp: Inspection, text: str) -> Inspection:
         insp.status, insp.rectification, insp.reported_at = (
             InspectionStatus.REPORTED,
             text,
-            timezone.now(),
+            now,
         )
         insp.save(update_fields=["status", "rectification", "reported_at"])
-        _event(insp, actor, "report", text)
+        _event(insp, actor, "report", text, at=now)
     return insp
 
 
-def verify(actor: User, insp: Inspection, *, passed: bool, note: str) -> Inspection:
+def verify(
+    actor: User, insp: Inspection, *, passed: bool, note: str, at: dt.datetime | None = None
+) -> Inspection:
     """Accept the rectification, or send it back (it is worked on again until the deadline)."""
     _require_inspector(actor, insp.park)
     note = (note or "").strip()
     if not passed and not note:
         raise InvalidInput("退回整改须说明理由", field="note")
+    now = at or timezone.now()
     with transaction.atomic():
         insp = Inspection.objects.select_for_update().get(pk=insp.pk)
         if insp.status != InspectionStatus.REPORTED:
@@ -152,13 +175,13 @@ def verify(actor: User, insp: Inspection, *, passed: bool, note: str) -> Inspect
         if passed:
             insp.status, insp.verified_at, insp.result = (
                 InspectionStatus.VERIFIED,
-                timezone.now(),
+                now,
                 note or "整改到位",
             )
         else:
             insp.status, insp.result = InspectionStatus.RECTIFYING, note
         insp.save(update_fields=["status", "verified_at", "result"])
-        _event(insp, actor, "verify" if passed else "send_back", note)
+        _event(insp, actor, "verify" if passed else "send_back", note, at=now)
     return insp
 
 

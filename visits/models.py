@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Theme(models.TextChoices):
@@ -49,7 +50,7 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     launched_at = models.DateTimeField("启动时间", null=True, blank=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
@@ -152,7 +153,7 @@ class Visit(models.Model):
     )
     people_met = models.CharField("接待人员", max_length=200, blank=True)
     note = models.TextField("走访情况", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "走访记录"

@@ -233,9 +233,13 @@ def _clean_campaign(data: CampaignInput) -> dict[str, Any]:
     }
 
 
-def create_campaign(actor: User, park: Park, data: CampaignInput) -> Campaign:
+def create_campaign(
+    actor: User, park: Park, data: CampaignInput, *, at: dt.datetime | None = None
+) -> Campaign:
     require_manager(actor, park)
-    return Campaign.objects.create(park=park, created_by=actor, **_clean_campaign(data))
+    return Campaign.objects.create(
+        park=park, created_by=actor, created_at=at or timezone.now(), **_clean_campaign(data)
+    )
 
 
 def update_campaign(actor: User, campaign: Campaign, data: CampaignInput) -> Campaign:
@@ -269,9 +273,10 @@ def target_entities(campaign: Campaign) -> QuerySet[MarketEntity]:
     return qs
 
 
-def launch(actor: User, campaign: Campaign) -> int:
+def launch(actor: User, campaign: Campaign, *, at: dt.datetime | None = None) -> int:
     """Start the campaign: fix its targets. Returns how many entities it covers."""
     require_manager(actor, campaign.park)
+    now = at or timezone.now()
     with transaction.atomic():
         c = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if c.status != CampaignStatus.DRAFT:
@@ -285,14 +290,14 @@ def launch(actor: User, campaign: Campaign) -> int:
             [Target(campaign_id=c.pk, entity_id=i) for i in ids], batch_size=1000
         )
         c.status = CampaignStatus.ACTIVE
-        c.launched_at = timezone.now()
+        c.launched_at = now
         c.save(update_fields=["status", "launched_at"])
-        _tell_liaisons(c)
+        _tell_liaisons(c, now)
     campaign.refresh_from_db()
     return len(ids)
 
 
-def _tell_liaisons(campaign: Campaign) -> int:
+def _tell_liaisons(campaign: Campaign, at: dt.datetime | None = None) -> int:
     """ "已推送到各专属服务员" must be true: each liaison (A角 and B角) hears how many of the
     enterprises they serve the campaign covers, once per campaign."""
     per_person: dict[int, int] = {}
@@ -313,6 +318,7 @@ def _tell_liaisons(campaign: Campaign) -> int:
             f"请于 {campaign.end_date:%Y年%m月%d日} 前完成并填写问卷",
             link,
             dedupe_key=f"campaign-{campaign.pk}",
+            at=at,
         )
     return sent
 
@@ -342,12 +348,12 @@ def pending_for(user: User, park: Park) -> list[dict[str, Any]]:
     ]
 
 
-def close(actor: User, campaign: Campaign) -> None:
+def close(actor: User, campaign: Campaign, *, at: dt.datetime | None = None) -> None:
     require_manager(actor, campaign.park)
     if campaign.status != CampaignStatus.ACTIVE:
         raise InvalidState(f"走访活动{campaign.get_status_display()}，不能结束")
     campaign.status = CampaignStatus.CLOSED
-    campaign.closed_at = timezone.now()
+    campaign.closed_at = at or timezone.now()
     campaign.save(update_fields=["status", "closed_at"])
 
 
@@ -544,8 +550,12 @@ def _display(q: Question, value: Any) -> str:
     return str(value)
 
 
-def record_visit(actor: User, campaign: Campaign, data: VisitInput) -> Visit:
+def record_visit(
+    actor: User, campaign: Campaign, data: VisitInput, *, at: dt.datetime | None = None
+) -> Visit:
+    """Record one visit; `at` is when it is recorded (now by default)."""
     park = campaign.park
+    now = at or timezone.now()
     if not _in_park(actor, park):
         raise Forbidden("您无权在该园区登记走访")
     try:
@@ -560,7 +570,7 @@ def record_visit(actor: User, campaign: Campaign, data: VisitInput) -> Visit:
     if campaign.status != CampaignStatus.ACTIVE:
         raise InvalidState(f"走访活动{campaign.get_status_display()}，不能登记走访")
     visited_on = _date(data.visited_on, "走访日期")
-    today = timezone.localdate()
+    today = timezone.localtime(now).date()
     if visited_on > today:
         raise InvalidInput("走访日期不能晚于今天", field="visited_on")
     if visited_on < campaign.start_date:
@@ -607,6 +617,7 @@ def record_visit(actor: User, campaign: Campaign, data: VisitInput) -> Visit:
             outcome=data.outcome,
             people_met=people_met,
             note=note,
+            created_at=now,
         )
         for q, value, a in cleaned:
             follow = ""
@@ -623,7 +634,7 @@ def record_visit(actor: User, campaign: Campaign, data: VisitInput) -> Visit:
                 problem_note=pnote,
             )
             if problem:
-                answer.demand = _raise_demand(actor, campaign, visit, q, value, follow, pnote)
+                answer.demand = _raise_demand(actor, campaign, visit, q, value, follow, pnote, now)
                 answer.save(update_fields=["demand"])
         target.status = (
             TargetStatus.VISITED if data.outcome == Outcome.VISITED else TargetStatus.REFUSED
@@ -631,7 +642,7 @@ def record_visit(actor: User, campaign: Campaign, data: VisitInput) -> Visit:
         target.visit = visit
         target.save(update_fields=["status", "visit"])
         if data.outcome == Outcome.VISITED:
-            _touch_contact(actor, entity, visited_on, campaign)
+            _touch_contact(actor, entity, visited_on, campaign, now)
         for f, ext, ctype in checked:
             photo = VisitPhoto(
                 visit=visit,
@@ -646,7 +657,14 @@ def record_visit(actor: User, campaign: Campaign, data: VisitInput) -> Visit:
 
 
 def _raise_demand(
-    actor: User, campaign: Campaign, visit: Visit, q: Question, value: Any, follow: str, note: str
+    actor: User,
+    campaign: Campaign,
+    visit: Visit,
+    q: Question,
+    value: Any,
+    follow: str,
+    note: str,
+    at: dt.datetime,
 ) -> Any:
     entity = visit.entity
     answer = _display(q, value)
@@ -679,16 +697,18 @@ def _raise_demand(
                 "campaign_id": campaign.pk,
                 "question": q.text,
             },
+            created_at=at,
         ),
     )
 
 
-def _touch_contact(actor: User, entity: MarketEntity, day: dt.date, campaign: Campaign) -> None:
+def _touch_contact(
+    actor: User, entity: MarketEntity, day: dt.date, campaign: Campaign, now: dt.datetime
+) -> None:
     # A visit is a contact: log it and move last_contact_at like liaisons.services.record_contact.
-    now = timezone.now()
     at = (
         now
-        if day == timezone.localdate()
+        if day == timezone.localtime(now).date()
         else timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
     )
     ContactLog.objects.create(

@@ -103,7 +103,9 @@ def test_demo_year_plays_the_ladder():
 
     # The ladder's shares of answered demands, as the dashboard counts them. The full park comes
     # out near the seeds' 70 / 20 / 10 (seed_demo prints them); a reduced park still holds 12
-    # 接待日 and a weekly 调度会, so its higher rungs and the tasks they decide weigh more.
+    # 接待日 and a weekly 调度会, so its higher rungs and the tasks they decide weigh more: each
+    # key project's slip a 调度会 decides counts at that rung (it was miscounted as 限时交办
+    # before), which puts this small park's higher rungs above its 限时交办.
     tiers = metrics.tier_shares(metrics.Scope(park, today=now.date()))
     answered = sum(r.num for r in tiers.values())
     for label, group in RUNGS.items():
@@ -112,8 +114,8 @@ def test_demo_year_plays_the_ladder():
     on_spot, department, higher = stats.rungs.values()
     assert 45 <= on_spot <= 80, stats.rungs
     assert 12 <= department <= 35, stats.rungs
-    assert 5 <= higher <= 20, stats.rungs
-    assert on_spot > department > higher, stats.rungs
+    assert 5 <= higher <= 30, stats.rungs
+    assert on_spot > department and on_spot > higher, stats.rungs
 
 
 @pytest.mark.django_db

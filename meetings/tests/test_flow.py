@@ -356,7 +356,7 @@ def test_agenda_source_hook_for_other_apps(world, settings):
     """Another app (key projects) proposes items through the hook, without meetings importing it."""
     calls = []
 
-    def slipping_projects(m):
+    def slipping_projects(m, today):
         calls.append(m.pk)
         if m.kind != MeetingKind.PROJECT:
             return []

@@ -29,7 +29,10 @@ def year(world, **kw) -> Scope:
 def test_counts_of_the_year_leave_out_the_merged_duplicate_and_last_year(world, ledger):
     f = metrics.summary(year(world))
     assert (f.received, f.answered, f.closed, f.open) == (5, 3, 2, 3)
-    assert (f.overdue, f.legacy_open, f.tasks, f.overdue_tasks) == (1, 1, 5, 1)
+    # 遗留问题 by the park's rule (default: open more than 60 working days, or escalated to
+    # 专家协商), as the 清零 board counts them: D5 (escalated), and D3 and D6, open since April
+    # and June — not only D5, the one the `is_legacy` flag marks.
+    assert (f.overdue, f.legacy_open, f.tasks, f.overdue_tasks) == (1, 3, 5, 1)
     assert metrics.received(year(world)) == 5
     assert metrics.answered(year(world)) == 3
     assert metrics.closed(year(world)) == 2
@@ -199,7 +202,8 @@ def test_drill_down_lists_the_demands_behind_each_figure(world, ledger):
     assert ids["response_late"] == {L.d2.pk, L.d3.pk, L.d5.pk}
     assert ids["late"] == {L.d3.pk, L.d5.pk}
     assert ids["returned"] == ids["reopened"] == ids["dissatisfied"] == {L.d3.pk}
-    assert ids["legacy_open"] == ids["overdue"] == ids["overdue_tasks"] == {L.d5.pk}
+    assert ids["overdue"] == ids["overdue_tasks"] == {L.d5.pk}
+    assert ids["legacy_open"] == {L.d3.pk, L.d5.pk, L.d6.pk}
     assert ids["unsolved"] == {L.d2.pk}
     assert set(metrics.drill_ids(scope, "tier", tier="department")) == {L.d2.pk, L.d3.pk}
     assert set(metrics.drill_ids(scope, "received", month=202604)) == {L.d3.pk}
@@ -314,3 +318,30 @@ def test_rollups_follow_changes_and_match_a_rebuild(world, ledger):
     incremental = (table(DemandRollup), table(TaskRollup))
     rollup.rebuild(world.park.pk)
     assert (table(DemandRollup), table(TaskRollup)) == incremental
+
+
+def test_legacy_open_follows_the_parks_rule_like_the_board(world, ledger):
+    from experts import legacy
+    from experts import services as es
+
+    L = ledger
+    disp = world.users["dispatcher"]
+
+    def board() -> set[int]:
+        return set(legacy.legacy_open(world.park, TODAY).values_list("pk", flat=True))
+
+    # The board counts D7 too (answered on the spot in December 2025, never rated): the year's
+    # scope leaves it out.
+    assert board() == {L.d3.pk, L.d5.pk, L.d6.pk, L.d7.pk}
+    assert metrics.legacy_open(year(world)) == 3
+    # A park that waits 1000 working days: only the item escalated to 专家协商 is legacy.
+    es.set_rule(disp, world.park, open_working_days=1000, overdue_urges=2, count_escalated=True)
+    assert board() == {L.d5.pk} == set(metrics.drill_demand_ids(year(world), "legacy_open"))
+    assert metrics.summary(year(world)).legacy_open == 1
+    # …and none when escalated items are not counted, although D5 still carries the flag.
+    es.set_rule(disp, world.park, open_working_days=1000, overdue_urges=2, count_escalated=False)
+    L.d5.refresh_from_db()
+    assert L.d5.is_legacy and board() == set()
+    assert metrics.summary(year(world)).legacy_open == 0
+    # The breakdowns count the same way (the department league: D5's 主办).
+    assert all(f.legacy_open == 0 for _, f in metrics.league(year(world)))

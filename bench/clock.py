@@ -1,4 +1,7 @@
-"""The services' clock set to a day of the played-back year, for services that take no `at=`."""
+"""The server's clock set to a day of a simulated year, for the benchmark that drives a park
+through /api/v1: an API request takes its time from the server, as it must in production
+(the services' `at=` is not part of the API). The demo seeding passes `at=` to the services
+instead and needs no clock."""
 
 from __future__ import annotations
 
