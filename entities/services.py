@@ -29,9 +29,24 @@ def visible_entities(user: User, park: Park) -> QuerySet[MarketEntity]:
         return qs.none()
     if user.role == Role.ENTERPRISE:
         return qs.filter(pk=user.enterprise_id) if user.enterprise_id else qs.none()
-    if user.role in (Role.RESIDENT, Role.EXPERT):
-        return qs.none()
-    return qs
+    if user.is_superuser or user.role in PARK_STAFF:
+        return qs
+    # Residents, experts, a 金融机构 and any role added later see no enterprise here: a bank
+    # sees only what an enterprise consented to share, through finance.access.
+    return qs.none()
+
+
+# The park's own staff, who serve, route and oversee every enterprise of the park.
+PARK_STAFF = frozenset(
+    {
+        Role.DISPATCHER,
+        Role.HANDLER,
+        Role.DEPARTMENT_HEAD,
+        Role.LIAISON,
+        Role.LEADER,
+        Role.ADMIN,
+    }
+)
 
 
 def get_entity(user: User, park: Park, entity_id: Any) -> MarketEntity:
