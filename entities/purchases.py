@@ -77,7 +77,9 @@ def clean_purchase(buyer: MarketEntity, data: PurchaseInput) -> dict[str, Any]:
         raise InvalidInput("采购日期不能晚于今天", field="purchased_on")
     if data.source not in PurchaseSource.values:
         raise InvalidInput("来源应为 manual、import 或 order", field="source")
-    code = normalize_credit_code(_text(data.supplier_credit_code, "供应商信用代码", 22, "supplier_credit_code"))
+    code = normalize_credit_code(
+        _text(data.supplier_credit_code, "供应商信用代码", 22, "supplier_credit_code")
+    )
     name = _text(data.supplier_name, "供应商名称", 200, "supplier_name")
     supplier: MarketEntity | None = None
     if data.supplier_id is not None:
@@ -107,7 +109,8 @@ def clean_purchase(buyer: MarketEntity, data: PurchaseInput) -> dict[str, Any]:
         local_sei = bool(data.local_sei)
         if local_sei and not basis:
             raise InvalidInput(
-                "声明供应商为本地战略性新兴产业企业须写明依据（如认定文件）", field="local_sei_basis"
+                "声明供应商为本地战略性新兴产业企业须写明依据（如认定文件）",
+                field="local_sei_basis",
             )
     return {
         "supplier": supplier,

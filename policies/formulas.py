@@ -54,9 +54,7 @@ def local_procurement_3pct(facts: EntityFacts, year: int) -> Computation:
         )
         return Computation(False, None, lines)
     amount = (total * LOCAL_RATE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    lines.append(
-        f"首次达到 30 万元以上，按采购金额的 3% 补助：{_w(total)} × 3% = {_w(amount)}"
-    )
+    lines.append(f"首次达到 30 万元以上，按采购金额的 3% 补助：{_w(total)} × 3% = {_w(amount)}")
     return Computation(True, amount, lines)
 
 

@@ -130,6 +130,8 @@ class ApplicationStatus(models.TextChoices):
 class Application(models.Model):
     """An enterprise's claim under a 快申快享 or 申报 policy."""
 
+    payout: str  # display-only (policies.views.detail), never stored
+
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="applications")
     entity = models.ForeignKey(
         "entities.MarketEntity", on_delete=models.PROTECT, related_name="policy_applications"

@@ -110,7 +110,9 @@ def _parse_one(raw: Any, n: int) -> Rule:
     ops = OPS_OF[f.kind]
     if op not in ops:
         allowed = "、".join(f"{k}（{v}）" for k, v in ops.items())
-        raise InvalidInput(f"第 {n} 条条件：{f.label}不能用运算“{op}”，可用：{allowed}", field="rules")
+        raise InvalidInput(
+            f"第 {n} 条条件：{f.label}不能用运算“{op}”，可用：{allowed}", field="rules"
+        )
     value = raw.get("value")
     if f.kind in ("choice", "has"):
         items = value if isinstance(value, list) else [value]
@@ -145,9 +147,7 @@ def _parse_one(raw: Any, n: int) -> Rule:
         return Rule(f.name, op, (lo, hi))
     d = _number(value, f, n)
     if op == "lt" and d == 0:
-        raise InvalidInput(
-            f"第 {n} 条条件永远不能满足：{f.label}不会小于 0", field="rules"
-        )
+        raise InvalidInput(f"第 {n} 条条件永远不能满足：{f.label}不会小于 0", field="rules")
     return Rule(f.name, op, d)
 
 

@@ -66,7 +66,12 @@ def record(
     from entities.profile import _jsonable
 
     return PolicyEvent.objects.create(
-        policy=policy, entity=entity, actor=actor, action=action, note=note[:500], data=_jsonable(data)
+        policy=policy,
+        entity=entity,
+        actor=actor,
+        action=action,
+        note=note[:500],
+        data=_jsonable(data),
     )
 
 
@@ -118,7 +123,9 @@ def _date(value: Any, label: str, key: str) -> dt.date | None:
 def clean_policy(data: PolicyInput) -> dict[str, Any]:
     title = _text(data.title, "政策名称", 200, "title", required=True)
     if data.track not in Track.values:
-        raise InvalidInput("兑现方式应为 免申即享（auto）、快申快享（fast）或 申报（apply）", field="track")
+        raise InvalidInput(
+            "兑现方式应为 免申即享（auto）、快申快享（fast）或 申报（apply）", field="track"
+        )
     if data.status not in PolicyStatus.values:
         raise InvalidInput("状态应为 draft、published 或 closed", field="status")
     starts = _date(data.starts_on, "执行期起", "starts_on")
@@ -152,7 +159,9 @@ def clean_policy(data: PolicyInput) -> dict[str, Any]:
         except ValueError:
             raise InvalidInput("考核年度应为四位数字", field="reference_year")
         if not 2000 <= year <= timezone.localdate().year:
-            raise InvalidInput(f"考核年度应在 2000–{timezone.localdate().year} 之间", field="reference_year")
+            raise InvalidInput(
+                f"考核年度应在 2000–{timezone.localdate().year} 之间", field="reference_year"
+            )
     return {
         "title": title,
         "track": data.track,
@@ -194,7 +203,9 @@ def update_policy(actor: User, policy: Policy, data: PolicyInput) -> Policy:
             setattr(policy, k, v)
         policy.save()
         changed = {k: v for k, v in cleaned.items() if before[k] != v}
-        record(policy, actor, "updated", "、".join(changed) or "未改动", before=before, after=changed)
+        record(
+            policy, actor, "updated", "、".join(changed) or "未改动", before=before, after=changed
+        )
     return policy
 
 
@@ -241,7 +252,9 @@ class Assessment:
         }
 
 
-def assess_facts(policy: Policy, entity: MarketEntity, facts: EntityFacts, today: dt.date | None = None) -> Assessment:
+def assess_facts(
+    policy: Policy, entity: MarketEntity, facts: EntityFacts, today: dt.date | None = None
+) -> Assessment:
     year = policy_year(policy, today)
     parsed = rules.load(policy.rules)
     fig_year = policy.reference_year
@@ -377,14 +390,24 @@ def confirm_grant(actor: User, grant: Grant, note: str = "") -> Grant:
     access.require_decide(actor)
     note = _text(note, "说明", 300, "note")
     with transaction.atomic():
-        grant = Grant.objects.select_for_update().select_related("policy", "entity").get(pk=grant.pk)
+        grant = (
+            Grant.objects.select_for_update().select_related("policy", "entity").get(pk=grant.pk)
+        )
         if grant.status != GrantStatus.PROPOSED:
             raise InvalidInput(f"该兑现记录{grant.get_status_display()}，不能再确认")
         grant.status = GrantStatus.CONFIRMED
         grant.decided_by, grant.decided_at, grant.note = actor, timezone.now(), note
         grant.save(update_fields=["status", "decided_by", "decided_at", "note"])
         _close_unclaimed(grant.policy, grant.entity, "已兑现")
-        record(grant.policy, actor, "grant_confirmed", note, grant.entity, grant=grant.pk, amount_wan=grant.amount_wan)
+        record(
+            grant.policy,
+            actor,
+            "grant_confirmed",
+            note,
+            grant.entity,
+            grant=grant.pk,
+            amount_wan=grant.amount_wan,
+        )
     return grant
 
 
@@ -392,7 +415,9 @@ def reject_grant(actor: User, grant: Grant, reason: str) -> Grant:
     access.require_decide(actor)
     reason = _text(reason, "理由", 300, "note", required=True)
     with transaction.atomic():
-        grant = Grant.objects.select_for_update().select_related("policy", "entity").get(pk=grant.pk)
+        grant = (
+            Grant.objects.select_for_update().select_related("policy", "entity").get(pk=grant.pk)
+        )
         if grant.status != GrantStatus.PROPOSED:
             raise InvalidInput(f"该兑现记录{grant.get_status_display()}，不能再改")
         grant.status = GrantStatus.REJECTED
@@ -464,7 +489,9 @@ def may_apply_for(user: User, entity: MarketEntity) -> bool:
     return user.role == Role.LIAISON and user.pk in (entity.liaison_id, entity.backup_liaison_id)
 
 
-def apply(actor: User, policy: Policy, entity: MarketEntity, note: str = "", today: dt.date | None = None) -> Application:
+def apply(
+    actor: User, policy: Policy, entity: MarketEntity, note: str = "", today: dt.date | None = None
+) -> Application:
     """An application (受理): the entity must qualify now; 快申快享 gets its payout deadline."""
     if not may_apply_for(actor, entity):
         raise Forbidden("只有企业本身、其专属服务员或派单员可以提出申请")
@@ -483,9 +510,11 @@ def apply(actor: User, policy: Policy, entity: MarketEntity, note: str = "", tod
     start, end = grant_period(policy, today)
     with transaction.atomic():
         MarketEntity.objects.select_for_update().filter(pk=entity.pk).first()
-        if Application.objects.filter(policy=policy, entity=entity).exclude(
-            status=ApplicationStatus.REJECTED
-        ).exists():
+        if (
+            Application.objects.filter(policy=policy, entity=entity)
+            .exclude(status=ApplicationStatus.REJECTED)
+            .exists()
+        ):
             raise InvalidInput(f"“{entity.name}”已申请过本政策，请勿重复申请")
         other = _overlap(policy, entity, start, end)
         if other is not None:
@@ -509,10 +538,16 @@ def apply(actor: User, policy: Policy, entity: MarketEntity, note: str = "", tod
     return app
 
 
-def approve_application(actor: User, app: Application, amount_wan: Any = None, note: str = "") -> Application:
+def approve_application(
+    actor: User, app: Application, amount_wan: Any = None, note: str = ""
+) -> Application:
     access.require_decide(actor)
     with transaction.atomic():
-        app = Application.objects.select_for_update().select_related("policy", "entity").get(pk=app.pk)
+        app = (
+            Application.objects.select_for_update()
+            .select_related("policy", "entity")
+            .get(pk=app.pk)
+        )
         if app.status != ApplicationStatus.SUBMITTED:
             raise InvalidInput(f"该申请{app.get_status_display()}，不能再审核")
         amount = wan(amount_wan, "核定金额") if amount_wan not in (None, "") else app.amount_wan
@@ -521,7 +556,9 @@ def approve_application(actor: User, app: Application, amount_wan: Any = None, n
         app.status, app.amount_wan = ApplicationStatus.APPROVED, amount
         app.decided_by, app.decided_at = actor, timezone.now()
         app.save(update_fields=["status", "amount_wan", "decided_by", "decided_at"])
-        record(app.policy, actor, "approved", note, app.entity, application=app.pk, amount_wan=amount)
+        record(
+            app.policy, actor, "approved", note, app.entity, application=app.pk, amount_wan=amount
+        )
     return app
 
 
@@ -529,7 +566,11 @@ def pay_application(actor: User, app: Application, paid_on: Any = None) -> Appli
     access.require_decide(actor)
     day = _date(paid_on, "兑付日期", "paid_on") or timezone.localdate()
     with transaction.atomic():
-        app = Application.objects.select_for_update().select_related("policy", "entity").get(pk=app.pk)
+        app = (
+            Application.objects.select_for_update()
+            .select_related("policy", "entity")
+            .get(pk=app.pk)
+        )
         if app.status != ApplicationStatus.APPROVED:
             raise InvalidInput("审核通过后才能登记兑付")
         if day < app.submitted_on or day > timezone.localdate():
@@ -537,7 +578,15 @@ def pay_application(actor: User, app: Application, paid_on: Any = None) -> Appli
         app.status, app.paid_on = ApplicationStatus.PAID, day
         app.save(update_fields=["status", "paid_on"])
         late = app.payout_deadline is not None and day > app.payout_deadline
-        record(app.policy, actor, "paid", "超过兑付期限" if late else "", app.entity, application=app.pk, late=late)
+        record(
+            app.policy,
+            actor,
+            "paid",
+            "超过兑付期限" if late else "",
+            app.entity,
+            application=app.pk,
+            late=late,
+        )
     return app
 
 
@@ -545,7 +594,11 @@ def reject_application(actor: User, app: Application, reason: str) -> Applicatio
     access.require_decide(actor)
     reason = _text(reason, "理由", 300, "note", required=True)
     with transaction.atomic():
-        app = Application.objects.select_for_update().select_related("policy", "entity").get(pk=app.pk)
+        app = (
+            Application.objects.select_for_update()
+            .select_related("policy", "entity")
+            .get(pk=app.pk)
+        )
         if app.status != ApplicationStatus.SUBMITTED:
             raise InvalidInput(f"该申请{app.get_status_display()}，不能再审核")
         app.status, app.note = ApplicationStatus.REJECTED, reason
@@ -584,11 +637,15 @@ def scan_unclaimed(park: Park, today: dt.date | None = None) -> ScanResult:
         with transaction.atomic():
             open_rows = {
                 u.entity_id: u
-                for u in Unclaimed.objects.select_for_update().filter(policy=policy, closed_at__isnull=True)
+                for u in Unclaimed.objects.select_for_update().filter(
+                    policy=policy, closed_at__isnull=True
+                )
             }
             want: set[int] = set()
             if in_force(policy, today):
-                qualifying = [e for e in entities if assess_facts(policy, e, facts[e.pk], today).qualifies]
+                qualifying = [
+                    e for e in entities if assess_facts(policy, e, facts[e.pk], today).qualifies
+                ]
                 claimed = claims(policy, [e.pk for e in qualifying])
                 for e in qualifying:
                     if e.pk in claimed or e.liaison_id is None:
@@ -610,7 +667,9 @@ def scan_unclaimed(park: Park, today: dt.date | None = None) -> ScanResult:
             for eid, row in open_rows.items():
                 if eid not in want:
                     row.closed_at = timezone.now()
-                    row.close_reason = "已申请或已兑现" if eid in claims(policy, [eid]) else "不再符合条件"
+                    row.close_reason = (
+                        "已申请或已兑现" if eid in claims(policy, [eid]) else "不再符合条件"
+                    )
                     row.save(update_fields=["closed_at", "close_reason"])
                     result.closed += 1
     return result
@@ -659,7 +718,9 @@ def entity_policies(entity: MarketEntity) -> dict[str, Any]:
     }
 
 
-def policies_of(qs: QuerySet[Policy], q: str = "", track: str = "", status: str = "") -> QuerySet[Policy]:
+def policies_of(
+    qs: QuerySet[Policy], q: str = "", track: str = "", status: str = ""
+) -> QuerySet[Policy]:
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(code__contains=q) | Q(summary__contains=q))
     if track in Track.values:

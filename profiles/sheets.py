@@ -62,7 +62,7 @@ FIELD_COLUMN = {
 
 @dataclass
 class ProfileImportReport:
-    kind: str  # "figures" | "certifications"
+    kind: str  # "figures" | "certifications" | "purchases" | "policies"
     total: int = 0
     valid: int = 0
     created: int = 0
@@ -74,7 +74,12 @@ class ProfileImportReport:
 
     @property
     def label(self) -> str:
-        return "年度经营数据" if self.kind == "figures" else "资质认定"
+        return {
+            "figures": "年度经营数据",
+            "certifications": "资质认定",
+            "purchases": "本地采购记录",
+            "policies": "惠企政策",
+        }.get(self.kind, self.kind)
 
     @property
     def bad_rows(self) -> list[int]:

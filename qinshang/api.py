@@ -127,5 +127,9 @@ def _register() -> None:
 
     api.add_router("", profiles_router)
 
+    from policies.api import router as policies_router
+
+    api.add_router("", policies_router)
+
 
 _register()

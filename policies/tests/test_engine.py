@@ -55,7 +55,10 @@ def test_eligible_list_is_the_hand_computed_one(world, fixture_park):
     assert set(failed[world.enterprise.name]) == {"size_class", "employees", "certification"}
     reasons = by_name["湘潭庚汽配有限公司"].reasons()
     assert "✓ 从业人员 ≥ 20 人：20 人" in reasons
-    assert any(r.startswith("✗ 企业规模属于小型或微型：中型") for r in by_name["湘潭乙电子有限公司"].reasons())
+    assert any(
+        r.startswith("✗ 企业规模属于小型或微型：中型")
+        for r in by_name["湘潭乙电子有限公司"].reasons()
+    )
     assert "档案中缺少该项数据" in by_name[world.enterprise.name].reasons()[2]
 
 
@@ -69,7 +72,12 @@ def test_not_in_and_text_and_tier_rules(world, fixture_park):
         ],
     )
     got = {a.entity.name for a in services.eligible(world.users["dispatcher"], world.park, policy)}
-    assert got == {"湘潭丙商贸有限公司", "湘潭戊医疗有限公司", "湘潭己机械有限公司", "湘潭庚汽配有限公司"}
+    assert got == {
+        "湘潭丙商贸有限公司",
+        "湘潭戊医疗有限公司",
+        "湘潭己机械有限公司",
+        "湘潭庚汽配有限公司",
+    }
 
 
 @pytest.mark.parametrize(
@@ -124,7 +132,11 @@ def test_a_bad_rule_is_refused_in_chinese_and_nothing_changes(world, bad, words)
 def test_a_bad_rule_in_an_edit_leaves_the_policy_as_it_was(world):
     policy = make(world)
     data = services.PolicyInput(
-        title="改", track="auto", starts_on=policy.starts_on, rules=[{"field": "x", "op": "in", "value": 1}], benefit_amount_wan="5"
+        title="改",
+        track="auto",
+        starts_on=policy.starts_on,
+        rules=[{"field": "x", "op": "in", "value": 1}],
+        benefit_amount_wan="5",
     )
     with pytest.raises(InvalidInput):
         services.update_policy(world.users["dispatcher"], policy, data)

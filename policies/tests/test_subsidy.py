@@ -134,7 +134,14 @@ def test_bad_purchases_are_refused_and_nothing_is_written(world, supplier):
         buy(world, None, "5", supplier_name="外地公司")
     assert "统一社会信用代码" in exc.value.message
     with pytest.raises(InvalidInput) as exc:
-        buy(world, None, "5", supplier_name="外地公司", supplier_credit_code="91430300MA4L000000", local_sei=True)
+        buy(
+            world,
+            None,
+            "5",
+            supplier_name="外地公司",
+            supplier_credit_code="91430300MA4L000000",
+            local_sei=True,
+        )
     with pytest.raises(InvalidInput) as exc:
         buy(world, supplier, "5", buyer=supplier)
     assert "同一家企业" in exc.value.message
@@ -146,14 +153,22 @@ def test_a_replayed_order_records_one_purchase(world, supplier):
         None,
         world.enterprise,
         purchases.PurchaseInput(
-            "12", dt.date(year(), 3, 1), supplier_id=supplier.pk, source="order", source_ref="market.order:7"
+            "12",
+            dt.date(year(), 3, 1),
+            supplier_id=supplier.pk,
+            source="order",
+            source_ref="market.order:7",
         ),
     )
     b = purchases.record_purchase(
         None,
         world.enterprise,
         purchases.PurchaseInput(
-            "12", dt.date(year(), 3, 1), supplier_id=supplier.pk, source="order", source_ref="market.order:7"
+            "12",
+            dt.date(year(), 3, 1),
+            supplier_id=supplier.pk,
+            source="order",
+            source_ref="market.order:7",
         ),
     )
     assert a.pk == b.pk and Purchase.objects.count() == 1
