@@ -695,14 +695,13 @@ def portal_view(user: User, park: Park, today: dt.date | None = None) -> list[di
         return []
     e = _entities(MarketEntity.objects.filter(pk=entity.pk)).get()
     f = entity_facts(e, today)
-    out = []
-    for p in access.visible_policies(user, park).filter(status=PolicyStatus.PUBLISHED):
-        if not in_force(p, today):
-            continue
-        a = assess_facts(p, e, f, today)
-        out.append({"policy": p, "a": a, "claimed": e.pk in claims(p, [e.pk])})
-    out.sort(key=lambda r: (not r["a"].qualifies, r["policy"].title))
-    return out
+    rows: list[tuple[Policy, Assessment]] = [
+        (p, assess_facts(p, e, f, today))
+        for p in access.visible_policies(user, park).filter(status=PolicyStatus.PUBLISHED)
+        if in_force(p, today)
+    ]
+    rows.sort(key=lambda r: (not r[1].qualifies, r[0].title))
+    return [{"policy": p, "a": a, "claimed": e.pk in claims(p, [e.pk])} for p, a in rows]
 
 
 def entity_policies(entity: MarketEntity) -> dict[str, Any]:

@@ -9,15 +9,18 @@ valid rows are asked for; a dry run writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.db import transaction
 
 from entities import profile as facts
-from entities.models import MarketEntity
+from entities import purchases, sizing
+from entities.models import MarketEntity, PurchaseSource
 from liaisons.sheets import Column, RowError, read_rows
 from orgs.models import Park, Role, User
+from qinshang import sheets
 from qinshang.errors import Forbidden, InvalidInput
 from qinshang.validators import normalize_credit_code
 
@@ -46,7 +49,25 @@ CERT_COLUMNS: tuple[Column, ...] = _ENTITY + (
     Column("cert_name", "认定名称", (), False, 18),
     Column("source", "数据来源", ("来源",), False, 14),
 )
+PURCHASE_COLUMNS: tuple[Column, ...] = (
+    Column("credit_code", "采购方统一社会信用代码", ("采购方信用代码",), False, 22),
+    Column("name", "采购方名称", ("采购企业", "采购单位"), False, 30),
+    Column("supplier_name", "供应商名称", ("供应商", "销售方"), True, 30),
+    Column("supplier_code", "供应商统一社会信用代码", ("供应商信用代码",), False, 22),
+    Column("amount", "采购金额（万元）", ("采购金额", "金额（万元）", "合同金额"), True, 14),
+    Column("purchased_on", "采购日期", ("合同日期", "发票日期"), True, 12),
+    Column("evidence", "凭证", ("合同编号", "发票号码", "凭证号"), False, 18),
+    Column("local_sei", "本地战略性新兴产业企业", ("本地战新企业", "是否本地战新"), False, 10),
+    Column("basis", "认定依据", (), False, 20),
+)
 FIELD_COLUMN = {
+    "amount_wan": "采购金额（万元）",
+    "purchased_on": "采购日期",
+    "supplier_name": "供应商名称",
+    "supplier_credit_code": "供应商统一社会信用代码",
+    "supplier_id": "供应商名称",
+    "local_sei_basis": "认定依据",
+    "evidence": "凭证",
     "year": "年度",
     "employees": "从业人员（人）",
     "annual_revenue_wan": "营业收入（万元）",
@@ -121,13 +142,17 @@ def import_profile_sheet(
     ):
         raise Forbidden("只有派单员或管理员可以导入企业档案数据")
     raw = data if isinstance(data, bytes) else data.read()
-    # A certification list names its kind; anything else is read as figures.
+    # A purchase list names its supplier, a certification list its kind; else figures.
     try:
-        index, ignored, body = read_rows(raw, CERT_COLUMNS)
-        kind = "certifications"
+        index, ignored, body = read_rows(raw, PURCHASE_COLUMNS)
+        kind = "purchases"
     except InvalidInput:
-        index, ignored, body = read_rows(raw, FIGURE_COLUMNS)
-        kind = "figures"
+        try:
+            index, ignored, body = read_rows(raw, CERT_COLUMNS)
+            kind = "certifications"
+        except InvalidInput:
+            index, ignored, body = read_rows(raw, FIGURE_COLUMNS)
+            kind = "figures"
     report = ProfileImportReport(
         kind, total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
     )
@@ -144,7 +169,23 @@ def import_profile_sheet(
                 continue
             try:
                 with transaction.atomic():
-                    if kind == "figures":
+                    if kind == "purchases":
+                        stated = val(cells, "local_sei")
+                        purchases.record_purchase(
+                            actor,
+                            entity,
+                            purchases.PurchaseInput(
+                                amount_wan=val(cells, "amount"),
+                                purchased_on=val(cells, "purchased_on"),
+                                supplier_name=val(cells, "supplier_name"),
+                                supplier_credit_code=val(cells, "supplier_code"),
+                                evidence=val(cells, "evidence"),
+                                local_sei=None if not stated else stated in ("是", "1", "Y", "y"),
+                                local_sei_basis=val(cells, "basis"),
+                                source=PurchaseSource.IMPORT,
+                            ),
+                        )
+                    elif kind == "figures":
                         as_of = val(cells, "as_of") or None
                         src = val(cells, "source")
                         facts.record_figures(
@@ -189,3 +230,48 @@ def import_profile_sheet(
         else:
             report.committed = True
     return report
+
+
+EXPORT_HEADERS = (
+    ("名称", 32),
+    ("统一社会信用代码", 22),
+    ("类型", 14),
+    ("层级", 14),
+    ("行业大类", 10),
+    ("企业规模", 8),
+    ("划型依据", 40),
+    ("数据年度", 8),
+    ("从业人员（人）", 12),
+    ("营业收入（万元）", 14),
+    ("资产总额（万元）", 14),
+    ("专属服务员", 12),
+    ("地址", 30),
+)
+
+
+def export_profiles(entities: Iterable[MarketEntity]) -> bytes:
+    """The 企业档案 directory as a workbook (the rows a filtered list shows)."""
+    wb, ws = sheets.new_workbook("企业档案")
+    sheets.write_table(
+        ws,
+        EXPORT_HEADERS,
+        (
+            (
+                e.name,
+                e.credit_code,
+                e.get_kind_display(),
+                e.get_tier_display(),
+                e.industry,
+                sizing.LABELS.get(e.size_class, "未划型"),
+                str((e.size_basis or {}).get("rule", "")),
+                e.figures_year,
+                e.employees,
+                e.annual_revenue_wan,
+                e.total_assets_wan,
+                e.liaison.display_name if e.liaison else "",
+                e.address,
+            )
+            for e in entities
+        ),
+    )
+    return sheets.to_bytes(wb)
