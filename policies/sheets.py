@@ -8,6 +8,7 @@ any row is wrong unless only the valid rows are asked for; a dry run writes noth
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import IO
 
 from django.db import transaction
@@ -16,7 +17,6 @@ from liaisons.sheets import Column, RowError, read_rows
 from orgs.models import Park, User
 from policies import access, services
 from policies.models import BenefitKind, PolicyStatus, Track
-from profiles.sheets import ProfileImportReport
 from qinshang.errors import Forbidden, InvalidInput
 
 POLICY_COLUMNS: tuple[Column, ...] = (
@@ -50,6 +50,34 @@ FIELD_COLUMN = {
 }
 
 
+@dataclass
+class PolicyImportReport:
+    total: int = 0
+    valid: int = 0
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    valid_only: bool = False
+    committed: bool = False
+    label: str = "惠企政策"
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+    def summary(self) -> str:
+        bad = len(self.bad_rows)
+        if self.committed:
+            text = f"共 {self.total} 行，已导入政策 {self.created} 项"
+            return text + (f"；{bad} 行有误未导入" if bad else "")
+        if self.dry_run:
+            return (
+                f"试导入：共 {self.total} 行，{self.valid} 行可导入，{bad} 行有误；未写入任何数据"
+            )
+        return f"共 {self.total} 行，{bad} 行有误，未导入任何数据（可改正后重新导入，或只导入正确的行）"
+
+
 def _choice(text: str, choices: list[tuple[str, str]], default: str) -> str:
     if not text:
         return default
@@ -64,13 +92,13 @@ def import_policies(
     *,
     dry_run: bool = False,
     valid_only: bool = False,
-) -> ProfileImportReport:
+) -> PolicyImportReport:
     if not (actor.is_superuser or (access.can_edit(actor) and actor.in_park(park.pk))):
         raise Forbidden("只有派单员、园区领导或管理员可以导入惠企政策")
     raw = data if isinstance(data, bytes) else data.read()
     index, ignored, body = read_rows(raw, POLICY_COLUMNS)
-    report = ProfileImportReport(
-        "policies", total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
+    report = PolicyImportReport(
+        total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
     )
 
     def val(cells: list[str], key: str) -> str:

@@ -45,9 +45,6 @@ ROOMS: dict[str, int] = {
     "meetings": 8,
     # 惠企政策: reads entity facts, notifies liaisons; the 一企一档 page and home pages read it
     "policies": 8,
-    "policies.sheets": 9,
-    "policies.views": 9,
-    "policies.urls": 9,
     # 一企一策 models and services sit above entities; the 一企一档 page reads every app
     "profiles": 5,
     "profiles.dossier": 9,
