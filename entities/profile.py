@@ -94,6 +94,9 @@ def _jsonable(value: Any) -> Any:
 # The input field a figure's message names (labels are for people, fields for programs).
 _FIELD_OF = {
     "采购金额": "amount_wan",
+    "定额": "benefit_amount_wan",
+    "金额": "amount_wan",
+    "核定金额": "amount_wan",
     "从业人员": "employees",
     "从业人数": "employees",
     "营业收入": "annual_revenue_wan",

@@ -30,6 +30,10 @@ def year() -> int:
 
 @pytest.fixture
 def fixture_park(world):
+    return make_fixture_park(world)
+
+
+def make_fixture_park(world):  # type: ignore[no-untyped-def]
     rng = random.Random(7)
     disp = world.users["dispatcher"]
     today = timezone.localdate()
