@@ -24,6 +24,7 @@ from qinshang.browsertests import PHONE, Person, click_and_wait_success, require
 
 sync_api = require_chromium()
 expect = sync_api.expect
+expect.set_options(timeout=60_000)  # a loaded machine answers slowly
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,7 +45,7 @@ def test_policy_to_grants_to_a_claimed_benefit(browser, live_server):
     base = live_server.url
     start = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
 
-    leader = Person(browser, base, "leader")
+    leader = Person(browser, base, "leader", timeout_ms=90_000)
     leader.go("/policies/new/")
     page = leader.page
     page.fill("input[name=title]", "科技型小微企业研发奖励")
@@ -106,7 +107,7 @@ def test_policy_to_grants_to_a_claimed_benefit(browser, live_server):
     )
     services.scan_unclaimed(w.park)
     assert Unclaimed.objects.filter(policy=fast, closed_at__isnull=True).count() == 2
-    liaison = Person(browser, base, "liaison", viewport=PHONE)
+    liaison = Person(browser, base, "liaison", viewport=PHONE, timeout_ms=90_000)
     liaison.go("/liaison/")
     box = liaison.page.locator("#unclaimed")
     expect(box).to_contain_text("有政策未享受（2）")
@@ -130,7 +131,7 @@ def test_policy_to_grants_to_a_claimed_benefit(browser, live_server):
         e,
         purchases.PurchaseInput("32.5", dt.date(year(), 5, 1), supplier_id=park["庚汽配"].pk),
     )
-    disp = Person(browser, base, "disp")
+    disp = Person(browser, base, "disp", timeout_ms=90_000)
     disp.go(f"/profiles/{e.pk}/")
     expect(disp.page.locator("#purchases")).to_contain_text(park["庚汽配"].name)
     expect(disp.page.locator("#purchases")).to_contain_text("本地战新 32.50 万元")
