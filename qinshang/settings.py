@@ -306,6 +306,11 @@ PERIODIC_JOBS = [
         "every_minutes": 5,
     },
     {
+        "name": "scan_unclaimed_policies",
+        "task": "policies.tasks.scan_unclaimed",
+        "daily_at": "07:30",
+    },
+    {
         "name": "purge_idempotency_keys",
         "task": "idempotency.tasks.purge_expired",
         "every_minutes": 60,
