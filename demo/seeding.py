@@ -934,6 +934,9 @@ def build_demo(
     from demo.profiles import seed_profiles
 
     seed_profiles(rng, park, profiles, log)
+    from demo.policies import seed_policies
+
+    seed_policies(rng, park, log)
     log("  正在模拟企业接待日与重点项目调度会……")
     old = sim.legacy(max(6, demands // 40))
     ladder = Ladder(sim, scale=demands / 1500)

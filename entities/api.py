@@ -6,11 +6,13 @@ from typing import Any
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
-from entities import profile, services, sizing
+from entities import profile, purchases, services, sizing
 from entities.models import (
     Certification,
     EntityKind,
     MarketEntity,
+    Purchase,
+    PurchaseSource,
     SizeStandard,
     Tier,
     YearlyFigure,
@@ -419,3 +421,70 @@ def suggest_industry(request: UserRequest, payload: IndustrySuggestIn) -> dict |
 @router.get("/size-standards", response=list[SizeStandardOut], summary="企业划型标准（各版本）")
 def list_size_standards(request: UserRequest) -> list[SizeStandard]:
     return list(SizeStandard.objects.order_by("-effective_from"))
+
+
+# -- purchases from local firms ---------------------------------------------------------------
+
+
+class PurchaseIn(Schema):
+    # Fields default so that the entity is checked (403/404) before the body (422).
+    amount_wan: Decimal | None = Field(None, description="采购金额（万元），大于 0")
+    purchased_on: dt.date | None = Field(None, description="采购日期（必填）")
+    supplier_id: Id | None = Field(None, description="供应商：本园区市场主体 id")
+    supplier_name: Line = Field("", description="园区外供应商名称")
+    supplier_credit_code: Line = Field("", description="园区外供应商统一社会信用代码")
+    evidence: Line = Field("", description="凭证（合同号、发票号）")
+    local_sei: bool | None = Field(
+        None, description="供应商是否本地战略性新兴产业企业（空：按其资质认定判断）"
+    )
+    local_sei_basis: Line = Field("", description="声明为是时的依据")
+
+
+class PurchaseOut(Schema):
+    id: int
+    buyer_id: int
+    supplier_id: int | None
+    supplier_name: str
+    supplier_credit_code: str
+    amount_wan: Decimal
+    purchased_on: dt.date
+    evidence: str
+    source: PurchaseSource
+    local_sei: bool
+    local_sei_basis: str
+    voided_reason: str
+
+
+@router.get(
+    "/enterprises/{entity_id}/purchases",
+    response=list[PurchaseOut],
+    summary="本地采购记录（3% 补助的依据）",
+)
+def list_purchases(request: UserRequest, entity_id: Id) -> list[Purchase]:
+    _, entity = _entity(request, entity_id)
+    return list(entity.purchases.order_by("-purchased_on", "-id"))
+
+
+@router.post(
+    "/enterprises/{entity_id}/purchases", response={201: PurchaseOut}, summary="登记本地采购"
+)
+def add_purchase(request: UserRequest, entity_id: Id, payload: PurchaseIn) -> Status:
+    user, entity = _entity(request, entity_id)
+    profile.require_edit(user, entity)
+    row = purchases.record_purchase(user, entity, purchases.PurchaseInput(**payload.dict()))
+    return Status(201, row)
+
+
+@router.post(
+    "/enterprises/{entity_id}/purchases/{purchase_id}/void",
+    response=PurchaseOut,
+    summary="作废采购记录（须说明理由）",
+)
+def void_purchase(
+    request: UserRequest, entity_id: Id, purchase_id: Id, payload: ReasonIn
+) -> Purchase:
+    user, entity = _entity(request, entity_id)
+    row = entity.purchases.filter(pk=purchase_id).first()
+    if row is None:
+        raise NotFound("采购记录不存在")
+    return purchases.void_purchase(user, row, payload.reason)

@@ -260,3 +260,74 @@ class EntityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity} {self.action}"
+
+
+# Certifications that make a firm a 战略性新兴产业 (strategic emerging industry) enterprise for
+# the local-procurement rules: the park's recognitions of technology and SRDI firms.
+SEI_CERTIFICATIONS = (
+    CertificationKind.HIGH_TECH,
+    CertificationKind.LITTLE_GIANT,
+    CertificationKind.PROVINCIAL_SRDI,
+    CertificationKind.INNOVATIVE_SME,
+    CertificationKind.TECH_SME,
+    CertificationKind.CHAMPION,
+    CertificationKind.GAZELLE,
+)
+
+
+class PurchaseSource(models.TextChoices):
+    MANUAL = "manual", "手工登记"
+    IMPORT = "import", "表格导入"
+    ORDER = "order", "签约订单"
+
+
+class Purchase(models.Model):
+    """A purchase by a park entity from a local firm (本地采购), the basis of the 3 % subsidy.
+
+    The supplier is a park entity or a name with its 统一社会信用代码; whether it is a local
+    战略性新兴产业 firm is decided from its certifications on the purchase day, or stated with a
+    basis. Rows are never deleted: a wrong one is voided with a reason.
+    """
+
+    buyer = models.ForeignKey(MarketEntity, on_delete=models.PROTECT, related_name="purchases")
+    supplier = models.ForeignKey(
+        MarketEntity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales",
+        verbose_name="供应商（园区企业）",
+    )
+    supplier_name = models.CharField("供应商名称", max_length=200)
+    supplier_credit_code = models.CharField("供应商统一社会信用代码", max_length=18, blank=True)
+    amount_wan = models.DecimalField("采购金额（万元）", max_digits=14, decimal_places=2)
+    purchased_on = models.DateField("采购日期")
+    evidence = models.CharField("凭证（合同/发票号）", max_length=200, blank=True)
+    source = models.CharField(
+        "来源", max_length=10, choices=PurchaseSource.choices, default=PurchaseSource.MANUAL
+    )
+    # What created the row elsewhere (e.g. "market.order:17"): a second call with it is a replay.
+    source_ref = models.CharField("来源编号", max_length=60, blank=True)
+    local_sei = models.BooleanField("本地战略性新兴产业企业", default=False)
+    local_sei_basis = models.CharField("认定依据", max_length=200, blank=True)
+    voided_reason = models.CharField("作废理由", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "本地采购"
+        verbose_name_plural = "本地采购"
+        ordering = ["buyer", "-purchased_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "source_ref"],
+                condition=~Q(source_ref=""),
+                name="uniq_purchase_source_ref",
+            ),
+        ]
+        indexes = [models.Index(fields=["buyer", "purchased_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.buyer} ← {self.supplier_name} {self.amount_wan} 万元"

@@ -58,6 +58,8 @@ EVENT_LABELS = {
     "certification_revoked": "撤销资质认定",
     "size_override": "人工认定企业规模",
     "size_override_lifted": "取消人工认定规模",
+    "purchase_recorded": "登记本地采购",
+    "purchase_voided": "作废本地采购",
     "plan_created": "制定一企一策",
     "plan_goal_added": "一企一策：添加目标",
     "plan_measure_added": "一企一策：添加措施",
@@ -91,6 +93,10 @@ def _jsonable(value: Any) -> Any:
 
 # The input field a figure's message names (labels are for people, fields for programs).
 _FIELD_OF = {
+    "采购金额": "amount_wan",
+    "定额": "benefit_amount_wan",
+    "金额": "amount_wan",
+    "核定金额": "amount_wan",
     "从业人员": "employees",
     "从业人数": "employees",
     "营业收入": "annual_revenue_wan",
@@ -524,6 +530,8 @@ class EntityFacts:
     figures: dict[int, dict[str, Any]] = field(default_factory=dict)  # year → figures
     certifications: tuple[str, ...] = ()  # kinds valid on the day
     certification_until: dict[str, dt.date | None] = field(default_factory=dict)
+    # year → {"total", "local_sei"}: purchases (万元) in all, and from local 战略性新兴产业 firms
+    purchases: dict[int, dict[str, Decimal]] = field(default_factory=dict)
 
     def figure(self, name: str, year: int | None = None) -> Any:
         if not self.figures:
@@ -553,6 +561,9 @@ def entity_facts(entity: MarketEntity, on: dt.date | None = None) -> EntityFacts
             "total_assets_wan": entity.total_assets_wan,
         }
     valid = [c for c in entity.certifications.all() if c.valid_on(on)]
+    from entities.purchases import yearly_totals  # purchases imports this module
+
+    purchases = yearly_totals(p for p in entity.purchases.all() if p.purchased_on <= on)
     return EntityFacts(
         entity_id=entity.pk,
         park_id=entity.park_id,
@@ -568,4 +579,5 @@ def entity_facts(entity: MarketEntity, on: dt.date | None = None) -> EntityFacts
         figures=figures,
         certifications=tuple(sorted({c.kind for c in valid})),
         certification_until={c.kind: c.valid_until for c in valid},
+        purchases=purchases,
     )

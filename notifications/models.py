@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     PROJECT_SLIP = "project_slip", "项目节点滞后"
     CONSULTATION = "consultation", "专家会诊"
     CAMPAIGN = "campaign", "走访任务"
+    POLICY = "policy", "惠企政策"
 
 
 class Notification(models.Model):

@@ -16,11 +16,13 @@ from django.db.models import Q, QuerySet
 from demands.access import visible_demands
 from demands.models import OPEN_STATUSES
 from entities import profile as facts
+from entities import purchases
 from entities.models import EntityEvent, MarketEntity
 from liaisons import services as liaisons
 from meetings.access import visible_meetings
 from meetings.models import AgendaItem
 from orgs.models import Park, Role, User
+from policies import services as policies
 from profiles import services
 from profiles.models import PlanStatus
 from projects.access import visible_projects
@@ -72,6 +74,11 @@ class Dossier:
     events: list[tuple[EntityEvent, str]]
     can_edit: bool
     can_plan: bool
+    purchases: list[Any]
+    purchase_years: list[tuple[int, dict[str, Any]]]
+    policy_grants: list[Any]
+    policy_applications: list[Any]
+    policy_unclaimed: list[Any]
 
 
 def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
@@ -102,6 +109,7 @@ def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
         for e in entity.events.select_related("actor")[:30]
     ]
     progress = [services.goal_progress(g, entity) for g in active.goals.all()] if active else []
+    pol = policies.entity_policies(entity)
     return Dossier(
         entity=entity,
         industry=industry_label(entity.industry),
@@ -124,4 +132,11 @@ def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
         events=events,
         can_edit=facts.can_edit(user, entity),
         can_plan=services.can_plan(user, entity),
+        purchases=list(entity.purchases.select_related("supplier")[:50]),
+        purchase_years=sorted(
+            purchases.yearly_totals(entity.purchases.all()).items(), reverse=True
+        ),
+        policy_grants=pol["grants"],
+        policy_applications=pol["applications"],
+        policy_unclaimed=pol["unclaimed"],
     )

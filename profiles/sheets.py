@@ -9,14 +9,19 @@ valid rows are asked for; a dry run writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import IO
 
+from django.db import transaction
+
 from entities import profile as facts
-from entities.models import MarketEntity
+from entities import purchases, sizing
+from entities.models import MarketEntity, PurchaseSource
 from orgs.models import Park, Role, User
+from qinshang import sheets
 from qinshang.errors import Forbidden, InvalidInput
-from qinshang.sheets import Column, Row, RowReport, import_rows, read_rows
+from qinshang.sheets import Column, RowError, read_rows
 from qinshang.validators import normalize_credit_code
 
 _ENTITY = (
@@ -44,7 +49,25 @@ CERT_COLUMNS: tuple[Column, ...] = _ENTITY + (
     Column("cert_name", "认定名称", (), False, 18),
     Column("source", "数据来源", ("来源",), False, 14),
 )
+PURCHASE_COLUMNS: tuple[Column, ...] = (
+    Column("credit_code", "采购方统一社会信用代码", ("采购方信用代码",), False, 22),
+    Column("name", "采购方名称", ("采购企业", "采购单位"), False, 30),
+    Column("supplier_name", "供应商名称", ("供应商", "销售方"), True, 30),
+    Column("supplier_code", "供应商统一社会信用代码", ("供应商信用代码",), False, 22),
+    Column("amount", "采购金额（万元）", ("采购金额", "金额（万元）", "合同金额"), True, 14),
+    Column("purchased_on", "采购日期", ("合同日期", "发票日期"), True, 12),
+    Column("evidence", "凭证", ("合同编号", "发票号码", "凭证号"), False, 18),
+    Column("local_sei", "本地战略性新兴产业企业", ("本地战新企业", "是否本地战新"), False, 10),
+    Column("basis", "认定依据", (), False, 20),
+)
 FIELD_COLUMN = {
+    "amount_wan": "采购金额（万元）",
+    "purchased_on": "采购日期",
+    "supplier_name": "供应商名称",
+    "supplier_credit_code": "供应商统一社会信用代码",
+    "supplier_id": "供应商名称",
+    "local_sei_basis": "认定依据",
+    "evidence": "凭证",
     "year": "年度",
     "employees": "从业人员（人）",
     "annual_revenue_wan": "营业收入（万元）",
@@ -59,12 +82,25 @@ FIELD_COLUMN = {
 
 
 @dataclass
-class ProfileImportReport(RowReport):
-    """`kind`: "figures" | "certifications"."""
+class ProfileImportReport:
+    kind: str  # "figures" | "certifications" | "purchases" | "policies"
+    total: int = 0
+    valid: int = 0
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    valid_only: bool = False
+    committed: bool = False
 
     @property
     def label(self) -> str:
-        return "年度经营数据" if self.kind == "figures" else "资质认定"
+        return {
+            "figures": "年度经营数据",
+            "certifications": "资质认定",
+            "purchases": "本地采购记录",
+            "policies": "惠企政策",
+        }.get(self.kind, self.kind)
 
     @property
     def bad_rows(self) -> list[int]:
@@ -106,61 +142,136 @@ def import_profile_sheet(
     ):
         raise Forbidden("只有派单员或管理员可以导入企业档案数据")
     raw = data if isinstance(data, bytes) else data.read()
-    # A certification list names its kind; anything else is read as figures.
+    # A purchase list names its supplier, a certification list its kind; else figures.
     try:
-        index, ignored, body = read_rows(raw, CERT_COLUMNS)
-        kind = "certifications"
+        index, ignored, body = read_rows(raw, PURCHASE_COLUMNS)
+        kind = "purchases"
     except InvalidInput:
-        index, ignored, body = read_rows(raw, FIGURE_COLUMNS)
-        kind = "figures"
+        try:
+            index, ignored, body = read_rows(raw, CERT_COLUMNS)
+            kind = "certifications"
+        except InvalidInput:
+            index, ignored, body = read_rows(raw, FIGURE_COLUMNS)
+            kind = "figures"
     report = ProfileImportReport(
-        kind, ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
+        kind, total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
     )
 
-    def check(row: Row) -> tuple[MarketEntity, Row] | None:
-        entity, col, err = _find(park, row.val("credit_code"), row.val("name"))
-        if entity is None:
-            row.bad(col, err)
-            return None
-        return entity, row
+    def val(cells: list[str], key: str) -> str:
+        j = index.get(key)
+        return cells[j].strip() if j is not None and j < len(cells) else ""
 
-    def write(_n: int, found: tuple[MarketEntity, Row]) -> None:
-        entity, row = found
-        val = row.val
-        if kind == "figures":
-            as_of = val("as_of") or None
-            src = val("source")
-            facts.record_figures(
-                actor,
-                entity,
-                facts.FigureInput(
-                    year=val("year"),
-                    employees=val("employees"),
-                    employees_source=src,
-                    employees_date=as_of,
-                    annual_revenue_wan=val("revenue"),
-                    revenue_source=src,
-                    revenue_date=as_of,
-                    total_assets_wan=val("assets"),
-                    assets_source=src,
-                    assets_date=as_of,
-                ),
-            )
+    with transaction.atomic():
+        for n, cells in body:
+            entity, col, err = _find(park, val(cells, "credit_code"), val(cells, "name"))
+            if entity is None:
+                report.errors.append(RowError(n, col, err))
+                continue
+            try:
+                with transaction.atomic():
+                    if kind == "purchases":
+                        stated = val(cells, "local_sei")
+                        purchases.record_purchase(
+                            actor,
+                            entity,
+                            purchases.PurchaseInput(
+                                amount_wan=val(cells, "amount"),
+                                purchased_on=val(cells, "purchased_on"),
+                                supplier_name=val(cells, "supplier_name"),
+                                supplier_credit_code=val(cells, "supplier_code"),
+                                evidence=val(cells, "evidence"),
+                                local_sei=None if not stated else stated in ("是", "1", "Y", "y"),
+                                local_sei_basis=val(cells, "basis"),
+                                source=PurchaseSource.IMPORT,
+                            ),
+                        )
+                    elif kind == "figures":
+                        as_of = val(cells, "as_of") or None
+                        src = val(cells, "source")
+                        facts.record_figures(
+                            actor,
+                            entity,
+                            facts.FigureInput(
+                                year=val(cells, "year"),
+                                employees=val(cells, "employees"),
+                                employees_source=src,
+                                employees_date=as_of,
+                                annual_revenue_wan=val(cells, "revenue"),
+                                revenue_source=src,
+                                revenue_date=as_of,
+                                total_assets_wan=val(cells, "assets"),
+                                assets_source=src,
+                                assets_date=as_of,
+                            ),
+                        )
+                    else:
+                        facts.add_certification(
+                            actor,
+                            entity,
+                            facts.CertificationInput(
+                                kind=val(cells, "kind"),
+                                valid_from=val(cells, "valid_from"),
+                                valid_until=val(cells, "valid_until") or None,
+                                name=val(cells, "cert_name"),
+                                number=val(cells, "number"),
+                                issuer=val(cells, "issuer"),
+                                source=val(cells, "source"),
+                            ),
+                        )
+                report.created += 1
+            except (InvalidInput, Forbidden) as exc:
+                field_name = getattr(exc, "field", None) or ""
+                report.errors.append(RowError(n, FIELD_COLUMN.get(field_name, "—"), exc.message))
+        report.valid = report.created
+        report.errors.sort(key=lambda e: (e.row, e.column))
+        if dry_run or (report.errors and not valid_only):
+            transaction.set_rollback(True)
+            report.created = 0
         else:
-            facts.add_certification(
-                actor,
-                entity,
-                facts.CertificationInput(
-                    kind=val("kind"),
-                    valid_from=val("valid_from"),
-                    valid_until=val("valid_until") or None,
-                    name=val("cert_name"),
-                    number=val("number"),
-                    issuer=val("issuer"),
-                    source=val("source"),
-                ),
-            )
-        report.created += 1
-
-    import_rows(body, index, report, check=check, write=write, columns_of=FIELD_COLUMN)
+            report.committed = True
     return report
+
+
+EXPORT_HEADERS = (
+    ("名称", 32),
+    ("统一社会信用代码", 22),
+    ("类型", 14),
+    ("层级", 14),
+    ("行业大类", 10),
+    ("企业规模", 8),
+    ("划型依据", 40),
+    ("数据年度", 8),
+    ("从业人员（人）", 12),
+    ("营业收入（万元）", 14),
+    ("资产总额（万元）", 14),
+    ("专属服务员", 12),
+    ("地址", 30),
+)
+
+
+def export_profiles(entities: Iterable[MarketEntity]) -> bytes:
+    """The 企业档案 directory as a workbook (the rows a filtered list shows)."""
+    wb, ws = sheets.new_workbook("企业档案")
+    sheets.write_table(
+        ws,
+        EXPORT_HEADERS,
+        (
+            (
+                e.name,
+                e.credit_code,
+                e.get_kind_display(),
+                e.get_tier_display(),
+                e.industry,
+                sizing.LABELS.get(e.size_class, "未划型"),
+                str((e.size_basis or {}).get("rule", "")),
+                e.figures_year,
+                e.employees,
+                e.annual_revenue_wan,
+                e.total_assets_wan,
+                e.liaison.display_name if e.liaison else "",
+                e.address,
+            )
+            for e in entities
+        ),
+    )
+    return sheets.to_bytes(wb)

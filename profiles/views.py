@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from entities import profile as facts
+from entities import purchases, sizing
 from entities import services as entities
-from entities import sizing
 from entities.models import CertificationKind, EntityKind, MarketEntity, Tier
 from orgs.models import Role, User
 from profiles import dossier, services, sheets
@@ -38,8 +38,7 @@ def _entity(request: ParkRequest, entity_id: int) -> MarketEntity:
     return entities.get_entity(request.user, request.park, entity_id)
 
 
-@roles_required(*VIEWERS, page="企业档案")
-def index(request: ParkRequest) -> HttpResponse:
+def _filtered(request: ParkRequest) -> tuple[Any, dict[str, str]]:
     qs = entities.visible_entities(request.user, request.park).select_related("liaison")
     q = request.GET.get("q", "").strip()
     if q:
@@ -64,6 +63,16 @@ def index(request: ParkRequest) -> HttpResponse:
         qs = qs.filter(certifications__kind=cert, certifications__revoked_reason="").distinct()
     sort = request.GET.get("sort", "tier")
     qs = qs.order_by(*SORTS.get(sort, SORTS["tier"]))
+    chosen = {"q": q, "kind": kind, "size": size, "section": section, "cert": cert, "sort": sort}
+    return qs, chosen
+
+
+@roles_required(*VIEWERS, page="企业档案")
+def index(request: ParkRequest) -> HttpResponse:
+    qs, chosen = _filtered(request)
+    q, kind, size, section, cert, sort = (
+        chosen[k] for k in ("q", "kind", "size", "section", "cert", "sort")
+    )
     rows = paginate(request, qs, 50)
     return render(
         request,
@@ -82,6 +91,7 @@ def index(request: ParkRequest) -> HttpResponse:
             "sections": [(s.code, f"{s.code} {s.name}") for s in industries.SECTIONS],
             "certs": CertificationKind.choices,
             "query": query_without(request, "page"),
+            "export_query": query_without(request, "page"),
             "may_register": request.user.role in entities.EDIT_ROLES or request.user.is_superuser,
             "size_labels": sizing.LABELS,
         },
@@ -398,6 +408,65 @@ def import_page(request: ParkRequest) -> HttpResponse:
             "error": error,
             "figure_columns": sheets.FIGURE_COLUMNS,
             "cert_columns": sheets.CERT_COLUMNS,
+            "purchase_columns": sheets.PURCHASE_COLUMNS,
         },
         status=422 if error else 200,
     )
+
+
+EXPORT_LIMIT = 20000
+
+
+@roles_required(*VIEWERS, page="企业档案")
+def export(request: ParkRequest) -> HttpResponse:
+    """The directory as filtered, as an .xlsx (qinshang.sheets: user text never a formula)."""
+    qs, _ = _filtered(request)
+    data = sheets.export_profiles(qs[:EXPORT_LIMIT])
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E6%A1%A3%E6%A1%88.xlsx"
+    )
+    return response
+
+
+@require_POST
+@roles_required(*EDITORS, page="企业档案")
+def purchase(request: ParkRequest, entity_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    p = request.POST
+    stated = p.get("local_sei", "")
+    try:
+        purchases.record_purchase(
+            request.user,
+            entity,
+            purchases.PurchaseInput(
+                amount_wan=p.get("amount_wan", ""),
+                purchased_on=p.get("purchased_on", ""),
+                supplier_name=p.get("supplier_name", ""),
+                supplier_credit_code=p.get("supplier_credit_code", ""),
+                evidence=p.get("evidence", ""),
+                local_sei=None if stated == "" else stated == "1",
+                local_sei_basis=p.get("local_sei_basis", ""),
+            ),
+        )
+        messages.success(request, "已登记本地采购")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "purchases")
+
+
+@require_POST
+@roles_required(*EDITORS, page="企业档案")
+def purchase_void(request: ParkRequest, entity_id: int, purchase_id: int) -> HttpResponse:
+    entity = _entity(request, entity_id)
+    row = entity.purchases.filter(pk=purchase_id).first()
+    if row is None:
+        raise NotFound("采购记录不存在")
+    try:
+        purchases.void_purchase(request.user, row, request.POST.get("reason", ""))
+        messages.success(request, "已作废该采购记录")
+    except InvalidInput as exc:
+        _fail(request, exc)
+    return _back(entity, "purchases")

@@ -134,6 +134,9 @@ def _register() -> None:
     from finance.api import router as finance_router
 
     api.add_router("", finance_router)
+    from policies.api import router as policies_router
+
+    api.add_router("", policies_router)
 
 
 _register()

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "experts",
     "profiles",
     "knowledge",
+    "policies",
     "accounts",
     "finance",
 ]
@@ -338,6 +339,11 @@ PERIODIC_JOBS = [
         "name": "requeue_stranded_tasks",
         "task": "scheduling.recovery.requeue_stranded_tasks",
         "every_minutes": 5,
+    },
+    {
+        "name": "scan_unclaimed_policies",
+        "task": "policies.tasks.scan_unclaimed",
+        "daily_at": "07:30",
     },
     {
         "name": "purge_idempotency_keys",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("profiles/", include("profiles.urls")),
     path("finance/", include("finance.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("policies/", include("policies.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

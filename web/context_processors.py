@@ -41,6 +41,19 @@ NAV = [
             Role.DEPARTMENT_HEAD,
         ),
     ),
+    (
+        "惠企政策",
+        "/policies/",
+        (
+            Role.DISPATCHER,
+            Role.ADMIN,
+            Role.LEADER,
+            Role.LIAISON,
+            Role.HANDLER,
+            Role.DEPARTMENT_HEAD,
+        ),
+    ),
+    ("可享受的政策", "/policies/mine/", (Role.ENTERPRISE,)),
     ("服务员安排", "/liaisons/", (Role.DISPATCHER, Role.ADMIN, Role.LEADER)),
     (
         "大走访",

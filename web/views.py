@@ -20,6 +20,7 @@ from orgs.access import UserRequest, user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
 from parkadmin import services as parkadmin_services
+from policies import access as policy_access
 from qinshang.pages import DISPATCH_ROLES, ParkRequest, paginate, query_without, roles_required
 from reports import dashboard, facts, metrics, periods
 from reports.metrics import Scope
@@ -198,6 +199,11 @@ def liaison(request: ParkRequest) -> HttpResponse:
             "callbacks": _rows(callbacks, today, user),
             "open_rows": _rows(open_items, today, user),
             "campaigns": visit_services.pending_for(user, park),
+            "unclaimed": list(
+                policy_access.visible_unclaimed(user, park)
+                .select_related("policy", "entity")
+                .order_by("opened_at")[:LIST_LIMIT]
+            ),
             "today": today,
         },
     )

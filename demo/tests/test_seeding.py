@@ -101,6 +101,18 @@ def test_demo_year_plays_the_ladder():
         for d in found.select_related("visit_answer__question")
     )
 
+    # 惠企政策: 15 policies of the three tracks, the 3 % subsidy met by some purchases, 免申即享
+    # lists confirmed, liaison tasks for benefits not yet claimed.
+    from entities.models import Purchase
+    from policies.models import Grant, Policy, Unclaimed
+
+    pols = Policy.objects.filter(park=park)
+    assert pols.count() == 15
+    assert set(pols.values_list("track", flat=True)) == {"auto", "fast", "apply"}
+    assert Purchase.objects.filter(buyer__park=park, local_sei=True).exists()
+    assert Grant.objects.filter(policy__park=park, status="confirmed").exists()
+    assert Unclaimed.objects.filter(policy__park=park, closed_at__isnull=True).exists()
+
     # The ladder's shares of answered demands, as the dashboard counts them. The full park comes
     # out near the seeds' 70 / 20 / 10 (seed_demo prints them); a reduced park still holds 12
     # 接待日 and a weekly 调度会, so its higher rungs and the tasks they decide weigh more: each

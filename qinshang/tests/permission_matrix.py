@@ -81,6 +81,10 @@ PARAMS = {
     "cert_id": "cert_id",
     "sp_id": "service_plan_id",
     "measure_id": "plan_measure_id",
+    "policy_id": "policy_id",
+    "grant_id": "grant_id",
+    "application_id": "application_id",
+    "purchase_id": "purchase_id",
 }
 
 # The admin site is for superusers only (no persona is staff): a few of its pages stand for all.
@@ -121,6 +125,12 @@ PROFILE_VIEWERS = VISIT_STAFF
 PROFILE_EDITORS = roles("dispatcher", "liaison", "admin")
 INTAKE_STAFF = roles("dispatcher", "liaison", "leader", "admin")  # routing.intake
 PROFILE_PLANNERS = roles("dispatcher", "liaison", "leader", "admin")
+# 惠企政策: staff read policies and who qualifies; the park-wide roles edit them and confirm
+# grants (for the finance bureau); an enterprise reads published ones and applies for itself,
+# its liaison and the dispatch centre for it. The scene's policy is a published 快申快享.
+POLICY_EDITORS = roles("dispatcher", "leader", "admin")
+POLICY_READERS = PROFILE_VIEWERS | {"enterprise"}
+POLICY_APPLICANTS = roles("dispatcher", "liaison", "admin", "enterprise")
 
 # 知识库: authors (dispatch centre, departments); the scene's entry belongs to 经济发展局 with the
 # handler as its 政策专员 (editors: the centre, that department); it is public, so requesters
@@ -160,6 +170,24 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/industry-suggestions": post(EVERYONE),
     "GET /api/v1/size-standards": page(EVERYONE),
     "GET /api/v1/profiles/{entity_id}": page(PROFILE_VIEWERS),
+    "GET /api/v1/enterprises/{entity_id}/purchases": page(DEMAND_VIEWERS),
+    "POST /api/v1/enterprises/{entity_id}/purchases": post(PROFILE_EDITORS),
+    "POST /api/v1/enterprises/{entity_id}/purchases/{purchase_id}/void": post(PROFILE_EDITORS),
+    "GET /api/v1/policies": page(EVERYONE),  # scoped: published ones for an enterprise
+    "POST /api/v1/policies": post(POLICY_EDITORS),
+    "GET /api/v1/policies/{policy_id}": page(POLICY_READERS),
+    "POST /api/v1/policies/{policy_id}/edit": post(POLICY_EDITORS),
+    "GET /api/v1/policies/{policy_id}/eligible": page(PROFILE_VIEWERS),
+    "POST /api/v1/policies/{policy_id}/grants/propose": post(POLICY_EDITORS),
+    "GET /api/v1/grants": page(EVERYONE),  # scoped: an enterprise sees its own
+    "POST /api/v1/grants": post(POLICY_EDITORS),
+    "POST /api/v1/grants/{grant_id}/confirm": post(POLICY_EDITORS),
+    "POST /api/v1/grants/{grant_id}/reject": post(POLICY_EDITORS),
+    "GET /api/v1/applications": page(EVERYONE),  # scoped like grants
+    "POST /api/v1/applications": post(POLICY_APPLICANTS),
+    "POST /api/v1/applications/{application_id}/approve": post(POLICY_EDITORS),
+    "POST /api/v1/applications/{application_id}/pay": post(POLICY_EDITORS),
+    "POST /api/v1/applications/{application_id}/reject": post(POLICY_EDITORS),
     "GET /api/v1/tokens": page(EVERYONE),
     "GET /api/v1/park/tokens": page(roles("admin")),
     "POST /api/v1/tokens/{token_id}/revoke": post(TOKEN_OWNERS),
@@ -280,6 +308,20 @@ TABLE: dict[str, Rule] = {
     "profiles:plan_measure": post(PROFILE_PLANNERS),
     "profiles:measure_status": post(PROFILE_PLANNERS),
     "profiles:plan_review": post(PROFILE_PLANNERS),
+    "profiles:export": page(PROFILE_VIEWERS),
+    "profiles:purchase": post(PROFILE_EDITORS),
+    "profiles:purchase_void": post(PROFILE_EDITORS),
+    "policies:index": page(PROFILE_VIEWERS),
+    "policies:new": form(POLICY_EDITORS),
+    "policies:mine": page(roles("enterprise")),
+    "policies:import": form(DISPATCH),
+    "policies:detail": page(PROFILE_VIEWERS),
+    "policies:edit": form(POLICY_EDITORS),
+    "policies:propose": post(POLICY_EDITORS),
+    "policies:apply": post(POLICY_APPLICANTS),
+    "policies:confirm": post(POLICY_EDITORS),
+    "policies:reject": post(POLICY_EDITORS),
+    "policies:decide": post(POLICY_EDITORS),
     "liaisons:index": page(PLANNERS),
     "liaisons:rules": form(PLANNERS, DISPATCH),
     "liaisons:plan_new": post(DISPATCH),

@@ -439,8 +439,47 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
     )
     export.file.save("ledger-matrix.xlsx", ContentFile(b"PK"), save=False)
     export.save()
+    # 惠企政策: a published 快申快享 the enterprise applied for, a 免申即享 list awaiting the
+    # finance bureau, a purchase of the enterprise from a firm outside the park.
+    import random
+
+    from entities import purchases
+    from policies import services as policies
+    from qinshang.validators import make_credit_code
+
+    start = (today - dt.timedelta(days=30)).isoformat()
+    fast = policies.create_policy(
+        disp,
+        world.park,
+        policies.PolicyInput(
+            "研发投入奖补", "fast", start, benefit_amount_wan="5", status="published"
+        ),
+    )
+    auto = policies.create_policy(
+        disp,
+        world.park,
+        policies.PolicyInput(
+            "规上企业稳岗奖励", "auto", start, benefit_amount_wan="2", status="published"
+        ),
+    )
+    application = policies.apply(u["enterprise"], fast, world.enterprise)
+    grant = policies.propose_grants(disp, world.park, auto)[0]
+    purchase = purchases.record_purchase(
+        disp,
+        world.enterprise,
+        purchases.PurchaseInput(
+            "12",
+            today.isoformat(),
+            supplier_name="长沙湘材新材料有限公司",
+            supplier_credit_code=make_credit_code(random.Random(11)),
+        ),
+    )
     return {
         "export_id": export.pk,
+        "policy_id": fast.pk,
+        "grant_id": grant.pk,
+        "application_id": application.pk,
+        "purchase_id": purchase.pk,
         "cert_id": cert.pk,
         "service_plan_id": plan.pk,
         "plan_measure_id": measure.pk,

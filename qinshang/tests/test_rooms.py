@@ -47,6 +47,8 @@ ROOMS: dict[str, int] = {
     # the knowledge base reads the ledger and notifies; reports read its figures
     "knowledge": 7,
     "meetings": 8,
+    # 惠企政策: reads entity facts, notifies liaisons; the 一企一档 page and home pages read it
+    "policies": 8,
     # 一企一策 models and services sit above entities; the 一企一档 page reads every app
     "profiles": 5,
     "profiles.dossier": 9,
