@@ -22,3 +22,9 @@ ledger_imported = Signal()
 # room, registers its suggestion lookup here in its AppConfig.ready; the ledger imports nothing
 # of it. The first lookup that answers wins; with none registered the form has no proposal.
 DISPATCH_SUGGESTIONS: list[Callable[[Demand], Any]] = []
+
+
+# Panels other apps add to a demand's page (e.g. matchmaking: 供需匹配 for a 市场拓展 demand): each
+# is called with the viewing user and the demand and returns {"title", "text", "url", "link"} or
+# None. Registered from the contributing app's AppConfig.ready; the ledger imports none of them.
+DEMAND_PANELS: list[Callable[[Any, Demand], dict[str, str] | None]] = []

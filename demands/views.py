@@ -42,7 +42,7 @@ from demands.models import (
     Status,
     Tier,
 )
-from demands.signals import DISPATCH_SUGGESTIONS
+from demands.signals import DEMAND_PANELS, DISPATCH_SUGGESTIONS
 from demands.workbook import export_ledger
 from entities.models import MarketEntity
 from entities.services import visible_entities
@@ -328,6 +328,7 @@ def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
     return {
         "demand": demand,
         "suggestion": suggestion,
+        "panels": [p for f in DEMAND_PANELS if (p := f(user, demand)) is not None],
         "show_similar": not requester,
         "state": services.demand_deadline_state(demand, today),
         "tasks": task_rows,

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "projects",
     "experts",
     "profiles",
+    "matchmaking",
     "accounts",
 ]
 

@@ -42,6 +42,7 @@ ROOMS: dict[str, int] = {
     "escalation": 7,
     "supervision": 7,
     "parkadmin": 7,
+    "matchmaking": 7,
     "meetings": 8,
     # 一企一策 models and services sit above entities; the 一企一档 page reads every app
     "profiles": 5,
