@@ -24,6 +24,7 @@ urlpatterns = [
     path("experts/", include("experts.urls")),
     path("manage/", include("parkadmin.urls")),
     path("profiles/", include("profiles.urls")),
+    path("matchmaking/", include("matchmaking.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]
