@@ -310,8 +310,9 @@ def _index(park: Park) -> tuple[Any, list[dict[str, Any]]]:
     hit = _INDEX_CACHE.get(key)
     if hit and hit[0] == stamp:
         return hit[1], hit[2]
-    rows = list(
-        qs.values(
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in qs.values(
             "id",
             "name",
             "description",
@@ -323,7 +324,7 @@ def _index(park: Park) -> tuple[Any, list[dict[str, Any]]]:
             "enterprise__name",
             "park__short_name",
         )
-    )
+    ]
     index = Index.build(
         [r["id"] for r in rows],
         [product_text(r["name"], r["description"], r["spec"]) for r in rows],
@@ -574,7 +575,7 @@ class SlotInput:
     enterprise_ids: list[int]
     counterparty_name: str = ""
     topic: str = ""
-    minutes: int = 20
+    minutes: Any = 20
 
 
 def _moment(value: Any) -> dt.datetime:

@@ -67,7 +67,7 @@ def _entities(request: ParkRequest) -> QuerySet[MarketEntity]:
     user, park = request.user, request.park
     qs = MarketEntity.objects.filter(park=park, is_active=True).order_by("name")
     if user.role == Role.ENTERPRISE:
-        return qs.filter(pk=user.enterprise_id)
+        return qs.filter(pk=user.enterprise_id or 0)
     if user.role == Role.LIAISON:
         return qs.filter(Q(liaison=user) | Q(backup_liaison=user))
     return qs
@@ -712,5 +712,3 @@ def order_act(request: ParkRequest, pk: int, step: str) -> HttpResponse:
     except InvalidState as exc:
         return _order_page(request, o, exc.message, 409)
     return HttpResponseRedirect(reverse("matchmaking:order", args=[o.pk]))
-
-

@@ -127,5 +127,9 @@ def _register() -> None:
 
     api.add_router("", profiles_router)
 
+    from matchmaking.api import router as matchmaking_router
+
+    api.add_router("", matchmaking_router)
+
 
 _register()
