@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from matchmaking import access, chains, services
@@ -37,8 +38,13 @@ from qinshang.limits import Id, Line, PageNo, Text
 
 router = Router(tags=["供需对接"])
 
-Year = Annotated[int, Field(ge=2000, le=2100)]
-MatchLimit = Annotated[int, Field(ge=1, le=50)]
+
+class MmMatchQuery(Schema):
+    limit: int = Field(10, ge=1, le=50, description="返回条数")
+
+
+class MmYearQuery(Schema):
+    year: int | None = Field(None, ge=2000, le=2100, description="年度，默认今年")
 
 
 class MmRef(Schema):
@@ -285,9 +291,8 @@ def get_need(request: UserRequest, need_id: Id) -> dict[str, Any]:
     response=list[MmMatchOut],
     summary="为采购需求匹配本地供应商（含理由）",
 )
-def need_matches(
-    request: UserRequest, need_id: Id, limit: Query[MatchLimit] = 10
-) -> list[dict[str, Any]]:
+def need_matches(request: UserRequest, need_id: Id, q: Query[MmMatchQuery]) -> list[dict[str, Any]]:
+    limit = q.limit
     park = current_park(request)
     need = access.get_need(request.user, park, need_id)
     if not access.is_staff(request.user, park):
@@ -367,14 +372,14 @@ def _event(ev: MatchEvent, figures: bool = False) -> dict[str, Any]:
 @router.get("/matchmaking/events", response=MmEventPage, summary="对接活动")
 def list_events(
     request: UserRequest,
-    year: Query[Year | None] = None,
+    y: Query[MmYearQuery],
     kind: Query[EventKind | None] = None,
     status: Query[EventStatus | None] = None,
     page: Query[PageNo] = 1,
 ) -> dict[str, Any]:
     qs = access.visible_events(request.user, current_park(request))
-    if year:
-        qs = qs.filter(date__year=year)
+    if y.year:
+        qs = qs.filter(date__year=y.year)
     if kind:
         qs = qs.filter(kind=kind)
     if status:
@@ -686,7 +691,8 @@ class MmYearFigure(Schema):
 @router.get(
     "/matchmaking/figures", response=list[MmYearFigure], summary="年度对接成效（按活动类型）"
 )
-def year_figures(request: UserRequest, year: Query[Year]) -> list[dict[str, Any]]:
+def year_figures(request: UserRequest, y: Query[MmYearQuery]) -> list[dict[str, Any]]:
+    year = y.year or timezone.localdate().year
     park = current_park(request)
     if not access.is_staff(request.user, park):
         raise Forbidden("对接成效供园区工作人员查看")
