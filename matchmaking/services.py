@@ -358,31 +358,38 @@ def rank(
     if not rows:
         return []
     sims = index.similarities(query)
-    order = np.argsort(-sims)[: max(limit * 20, 200)]
-    out = []
-    for i in order:
+    # The best texts first (a partial sort of the whole catalogue), then the cheap parts of the
+    # score for those, and the reasons (word segmentation) only for the ones returned.
+    pool = min(len(rows), max(limit * 20, 200))
+    top = np.argpartition(-sims, pool - 1)[:pool] if pool < len(rows) else np.arange(len(rows))
+    scored = []
+    for i in top:
         t = float(sims[i])
         if t < MIN_TEXT:
-            break
+            continue
         r = rows[i]
         if exclude_enterprise is not None and r["enterprise_id"] == exclude_enterprise:
             continue
+        c, why = chains.relation(r["chain_link"], chain_link) if chain_link else (0.0, "")
+        ind = 1.0 if industry and r["industry"] == industry else 0.0
+        local = 1.0 if r["park_id"] == park.pk else 0.5
+        score = W_TEXT * t + W_CHAIN * c + W_INDUSTRY * ind + W_LOCAL * local
+        scored.append((score, r["id"], t, c, why, ind, local, r))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    out = []
+    for score, _, t, c, why, ind, local, r in scored[:limit]:
         reasons = []
         words = shared_words(query, product_text(r["name"], r["description"], r["spec"]))
         reasons.append(
             f"文本相似度 {t:.2f}" + (f"：共同关键词 {'、'.join(words)}" if words else "")
         )
-        c, why = chains.relation(r["chain_link"], chain_link) if chain_link else (0.0, "")
         if why:
             reasons.append(why)
-        ind = 1.0 if industry and r["industry"] == industry else 0.0
         if ind:
             reasons.append(f"同行业：{industries.label(industry)}")
-        local = 1.0 if r["park_id"] == park.pk else 0.5
         reasons.append(
             "本园区企业，就近配套" if local == 1.0 else f"同城企业（{r['park__short_name']}）"
         )
-        score = W_TEXT * t + W_CHAIN * c + W_INDUSTRY * ind + W_LOCAL * local
         out.append(
             {
                 **r,
@@ -393,8 +400,7 @@ def rank(
                 "reasons": reasons,
             }
         )
-    out.sort(key=lambda m: (-m["score"], m["id"]))
-    return out[:limit]
+    return out
 
 
 def matches_for(need: Need, limit: int = 10) -> list[Match]:
