@@ -388,14 +388,14 @@ def _matchmaking_objects(world) -> dict[str, int]:  # type: ignore[no-untyped-de
     need = mm.create_need(
         u["enterprise"],
         world.park,
-        mm.NeedInput(
-            enterprise_id=world.enterprise.pk, title="铸铁件", volume="每月 30 吨"
-        ),
+        mm.NeedInput(enterprise_id=world.enterprise.pk, title="铸铁件", volume="每月 30 吨"),
     )
     event = mm.plan_event(
         disp,
         world.park,
-        mm.EventInput(kind="supply", theme="装备制造产业链供需对接会", date=today, chain="equipment"),
+        mm.EventInput(
+            kind="supply", theme="装备制造产业链供需对接会", date=today, chain="equipment"
+        ),
     )
     mm.register(u["enterprise"], event, mm.RegistrationInput(world.enterprise.pk, "buyer"))
     mm.book_slot(
