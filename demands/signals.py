@@ -29,3 +29,8 @@ DISPATCH_SUGGESTIONS: list[Callable[[Demand], Any]] = []
 # stores it in the event's data and reads nothing of it.
 DEMAND_PANELS: list[Callable[[Any, Demand], str | None]] = []  # (user, demand)
 INTAKE_PANELS: list[Callable[[Any], str | None]] = []  # (user)
+
+# Cards other apps add to a demand's page (e.g. matchmaking: 供需匹配 for a 市场拓展 demand): each
+# is called with the viewing user and the demand and returns {"title", "text", "url", "link"} or
+# None. Registered from the contributing app's AppConfig.ready; the ledger imports none of them.
+DEMAND_CARDS: list[Callable[[Any, Demand], dict[str, str] | None]] = []

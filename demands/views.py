@@ -54,7 +54,7 @@ from demands.models import (
     Status,
     Tier,
 )
-from demands.signals import DEMAND_PANELS, DISPATCH_SUGGESTIONS, INTAKE_PANELS
+from demands.signals import DEMAND_CARDS, DEMAND_PANELS, DISPATCH_SUGGESTIONS, INTAKE_PANELS
 from demands.workbook import export_ledger
 from entities.models import MarketEntity
 from entities.services import visible_entities
@@ -356,6 +356,7 @@ def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
         else [],
         "panels": [u for f in DEMAND_PANELS if (u := f(user, demand))],
         "suggestion": suggestion,
+        "cards": [p for f in DEMAND_CARDS if (p := f(user, demand)) is not None],
         "show_similar": not requester,
         "state": services.demand_deadline_state(demand, today),
         "tasks": task_rows,

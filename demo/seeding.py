@@ -918,6 +918,14 @@ def build_demo(
         f"{f['slipping']} 个，工地巡查 {f['inspections']} 次）"
     )
 
+    from demo import matchmaking as demo_matchmaking
+
+    mf = demo_matchmaking.build(rng, park, now)
+    log(
+        f"  供需对接：{mf['enterprises']} 家企业发布产品 {mf['products']} 项；供需对接会 13 场，"
+        f"订单 {mf['supply_orders']} 份；银企对接会签约 {mf['bank_signings']} 家"
+    )
+
     from demo import livelihood as demo_livelihood
 
     lf = demo_livelihood.build(rng, park, now)

@@ -137,6 +137,9 @@ def _register() -> None:
     from policies.api import router as policies_router
 
     api.add_router("", policies_router)
+    from matchmaking.api import router as matchmaking_router
+
+    api.add_router("", matchmaking_router)
 
 
 _register()

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "profiles",
     "knowledge",
     "policies",
+    "matchmaking",
     "accounts",
     "finance",
 ]

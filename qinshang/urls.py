@@ -28,6 +28,7 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("policies/", include("policies.urls")),
+    path("matchmaking/", include("matchmaking.urls")),
     path("", include("accounts.urls")),
     path("", include("web.urls")),
 ]

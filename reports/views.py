@@ -93,6 +93,17 @@ def scope_from(request: ParkRequest) -> tuple[Scope, periods.Period | None, Any]
     return scope, period, weights
 
 
+def matchmaking_panel(park: Any, year: int) -> dict[str, Any]:
+    """供需对接 figures of the year (matchmaking.services.year_figures): events, signings, amount
+    per kind of event — "13 场, 订单 10 亿元", "48 家签约 131.67 亿元"."""
+    from matchmaking.services import headline, year_figures
+
+    rows = year_figures(park, year)
+    for r in rows:
+        r["headline"] = headline(r)
+    return {"year": year, "rows": rows, "any": any(r["events"] for r in rows)}
+
+
 @roles_required(*REPORT_ROLES, page=PAGE)
 @replica_reads
 def index(request: ParkRequest) -> HttpResponse:
@@ -121,6 +132,7 @@ def index(request: ParkRequest) -> HttpResponse:
         "weights": request.GET.get("weights", ""),
         "query": request.GET.urlencode(),
         "briefings": Briefing.objects.filter(park=scope.park, requested_by=user)[:5],
+        "matchmaking": matchmaking_panel(scope.park, scope.day.year),
         **dashboard.choices(scope),
     }
     return render(request, "reports/dashboard.html", ctx)

@@ -87,6 +87,11 @@ NAV = [
         "/projects/",
         (Role.LEADER, Role.DISPATCHER, Role.ADMIN, Role.LIAISON, Role.ENTERPRISE),
     ),
+    (
+        "供需对接",
+        "/matchmaking/",
+        (Role.LEADER, Role.DISPATCHER, Role.ADMIN, Role.LIAISON, Role.ENTERPRISE),
+    ),
     ("遗留清零", "/experts/board/", (Role.LEADER, Role.DISPATCHER, Role.ADMIN)),
     ("专家会诊", "/experts/consultations/", (Role.EXPERT,)),
     ("查阅记录", "demands:access_log", (Role.DISPATCHER,)),

@@ -1,6 +1,7 @@
 """The demo park on a reduced size: the year's ladder is played through the services."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -36,6 +37,17 @@ def test_demo_year_plays_the_ladder():
     sixth = reception.get(year=2026, number=6)
     assert sixth.items.filter(removed=False).count() == 4
     assert sixth.attendance.exists()
+
+    # 供需对接: 13 supply–demand events with ¥10 亿 of orders, a 银企对接会 with 48 signings.
+    from matchmaking.services import headline, year_figures
+
+    rows = year_figures(park, 2025) + year_figures(park, 2026)
+    supply = [r for r in rows if r["kind"] == "supply"]
+    assert sum(r["events"] for r in supply) == 13
+    assert sum(r["amount_wan"] for r in supply) == Decimal("100000")  # 10 亿元
+    bank = next(r for r in rows if r["kind"] == "bank" and r["events"])
+    assert bank["enterprises"] == 48 and bank["amount_wan"] == Decimal("1316700")
+    assert headline(bank) == "1 场，48 家签约 131.67 亿元"
 
     # Key projects scale with the park: 6 here, half of them in operation within the year.
     projects = KeyProject.objects.filter(park=park)

@@ -85,6 +85,10 @@ PARAMS = {
     "grant_id": "grant_id",
     "application_id": "application_id",
     "purchase_id": "purchase_id",
+    "product_id": "mm_product_id",
+    # "need_id" is the finance app's (see below); matchmaking's need routes name their own.
+    "event_id": "mm_event_id",
+    "order_id": "mm_order_id",
 }
 
 # The admin site is for superusers only (no persona is staff): a few of its pages stand for all.
@@ -138,6 +142,13 @@ POLICY_APPLICANTS = roles("dispatcher", "liaison", "admin", "enterprise")
 KB_AUTHORS = roles("dispatcher", "admin", "handler", "head")
 KB_EDITORS = KB_AUTHORS
 KB_CONSULT_VIEWERS = roles("dispatcher", "admin", "leader", "handler", "liaison")
+
+# 供需对接 (matchmaking): staff who serve enterprises see the park's market; an enterprise its own
+# products, needs, registrations and orders and the park's events. The scene's product and need
+# belong to the enterprise (whose liaison is the scene's liaison); its order has an outside party.
+MM_VIEWERS = DEMAND_VIEWERS
+MM_STAFF = MM_VIEWERS - {"enterprise"}
+MM_PUBLISHERS = roles("dispatcher", "liaison", "enterprise", "admin")
 
 TABLE: dict[str, Rule] = {
     # ---------------------------------------------------------------- API (OpenAPI operations)
@@ -224,6 +235,28 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/supervision/inspections/{inspection_id}/verify": post(
         DISPATCH, data={"passed": "false", "note": "未附联系记录"}
     ),
+    "GET /api/v1/matchmaking/chains": page(EVERYONE),
+    "GET /api/v1/matchmaking/products": page(EVERYONE),  # scoped: empty for the others
+    "POST /api/v1/matchmaking/products": post(MM_PUBLISHERS),
+    "GET /api/v1/matchmaking/products/{product_id}": page(MM_VIEWERS),
+    "GET /api/v1/matchmaking/needs": page(EVERYONE),  # scoped
+    "POST /api/v1/matchmaking/needs": post(MM_PUBLISHERS),
+    "GET /api/v1/matchmaking/needs/{need_id}": page(MM_VIEWERS, need_id="mm_need_id"),
+    "GET /api/v1/matchmaking/needs/{need_id}/matches": page(MM_STAFF, need_id="mm_need_id"),
+    "GET /api/v1/matchmaking/events": page(EVERYONE),  # scoped
+    "POST /api/v1/matchmaking/events": post(MANAGERS),
+    "GET /api/v1/matchmaking/events/{event_id}": page(MM_VIEWERS),
+    "POST /api/v1/matchmaking/events/{event_id}/invitations": post(MANAGERS),
+    "GET /api/v1/matchmaking/events/{event_id}/registrations": page(MM_VIEWERS),
+    "POST /api/v1/matchmaking/events/{event_id}/registrations": post(MM_PUBLISHERS | MANAGERS),
+    "GET /api/v1/matchmaking/events/{event_id}/slots": page(MM_VIEWERS),
+    "POST /api/v1/matchmaking/events/{event_id}/slots": post(MANAGERS),
+    "POST /api/v1/matchmaking/events/{event_id}/orders": post(MANAGERS),
+    "GET /api/v1/matchmaking/orders": page(EVERYONE),  # scoped
+    "GET /api/v1/matchmaking/orders/{order_id}": page(MM_VIEWERS),
+    "POST /api/v1/matchmaking/orders/{order_id}/sign": post(MANAGERS),
+    "POST /api/v1/matchmaking/orders/{order_id}/follow-ups": post(MM_STAFF),
+    "GET /api/v1/matchmaking/figures": page(MM_STAFF),
     "api:api-root": page(NOBODY),
     "api:openapi-json": page(PUBLIC),
     "api:openapi-view": page(PUBLIC),
@@ -423,6 +456,24 @@ TABLE: dict[str, Rule] = {
     "projects:milestone_update": post(PROJECT_PROGRESS, pk="project_id"),
     "projects:inspection_add": post(PROJECT_INSPECTORS, pk="project_id"),
     "projects:inspection_close": post(PROJECT_INSPECTORS, pk="project_id"),
+    # matchmaking (供需对接)
+    "matchmaking:index": page(MM_VIEWERS),
+    "matchmaking:products": page(MM_VIEWERS),
+    "matchmaking:product_new": form(MM_PUBLISHERS),
+    "matchmaking:product_import": form(MANAGERS),
+    "matchmaking:product": form(MM_VIEWERS, MM_PUBLISHERS, pk="mm_product_id"),
+    "matchmaking:product_status": post(MM_PUBLISHERS, pk="mm_product_id"),
+    "matchmaking:brochure": page(MM_STAFF, kind="docx"),
+    "matchmaking:needs": page(MM_VIEWERS),
+    "matchmaking:need_new": form(MM_PUBLISHERS),
+    "matchmaking:need": page(MM_VIEWERS, pk="mm_need_id"),
+    "matchmaking:need_close": post(MM_PUBLISHERS, pk="mm_need_id"),
+    "matchmaking:events": page(MM_VIEWERS),
+    "matchmaking:event_new": form(MANAGERS),
+    "matchmaking:event": page(MM_VIEWERS, pk="mm_event_id"),
+    "matchmaking:event_act": post(MANAGERS, pk="mm_event_id", step="invite"),
+    "matchmaking:order": page(MM_VIEWERS, pk="mm_order_id"),
+    "matchmaking:order_act": post(MANAGERS, pk="mm_order_id", step="sign"),
     # supervision (督查)
     "supervision:list": page(INSPECTION_VIEWERS),
     "supervision:new": form(DISPATCH),

@@ -474,12 +474,14 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
             supplier_credit_code=make_credit_code(random.Random(11)),
         ),
     )
+    mm = _matchmaking_objects(world)
     return {
         "export_id": export.pk,
         "policy_id": fast.pk,
         "grant_id": grant.pk,
         "application_id": application.pk,
         "purchase_id": purchase.pk,
+        **mm,
         "cert_id": cert.pk,
         "service_plan_id": plan.pk,
         "plan_measure_id": measure.pk,
@@ -491,4 +493,67 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
         "milestone_id": milestone.pk,
         "site_inspection_id": site.pk,
         "inspection_id": inspection.pk,
+    }
+
+
+def _matchmaking_objects(world) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """供需对接: the enterprise's product (published by its liaison) and need, a planned event it
+    registered for, a one-to-one slot with an outside party and a signed order with a bank."""
+    from matchmaking import services as mm
+
+    u = world.users
+    disp = u["dispatcher"]
+    today = timezone.localdate()
+    product = mm.publish_product(
+        u["liaison"],
+        world.park,
+        mm.ProductInput(
+            enterprise_id=world.enterprise.pk,
+            name="数控车床主轴",
+            industry="34",
+            spec="CK6150",
+            capacity="年产 2000 套",
+            description="高精度数控车床主轴总成",
+        ),
+    )
+    need = mm.create_need(
+        u["enterprise"],
+        world.park,
+        mm.NeedInput(enterprise_id=world.enterprise.pk, title="铸铁件", volume="每月 30 吨"),
+    )
+    event = mm.plan_event(
+        disp,
+        world.park,
+        mm.EventInput(
+            kind="supply", theme="装备制造产业链供需对接会", date=today, chain="equipment"
+        ),
+    )
+    mm.register(u["enterprise"], event, mm.RegistrationInput(world.enterprise.pk, "buyer"))
+    mm.book_slot(
+        disp,
+        event,
+        mm.SlotInput(
+            starts_at=dt.datetime.combine(today, dt.time(9, 0)),
+            table="A1",
+            enterprise_ids=[world.enterprise.pk],
+            counterparty_name="湖南华菱湘潭钢铁有限公司",
+        ),
+    )
+    order = mm.record_order(
+        disp,
+        event,
+        mm.OrderInput(
+            enterprise_id=world.enterprise.pk,
+            side="buyer",
+            subject="铸铁件年度采购",
+            amount_wan="360",
+            counterparty_name="湖南华菱湘潭钢铁有限公司",
+            signed_on=today,
+        ),
+    )
+    return {
+        "mm_product_id": product.pk,
+        "mm_need_id": need.pk,
+        "mm_event_id": event.pk,
+        "mm_order_id": order.pk,
     }

@@ -46,6 +46,7 @@ ROOMS: dict[str, int] = {
     "finance": 7,
     # the knowledge base reads the ledger and notifies; reports read its figures
     "knowledge": 7,
+    "matchmaking": 7,
     "meetings": 8,
     # 惠企政策: reads entity facts, notifies liaisons; the 一企一档 page and home pages read it
     "policies": 8,
