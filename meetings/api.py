@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
@@ -49,6 +50,10 @@ class MeetingPage(Schema):
     items: list[MeetingRow]
 
 
+TaskStateOut = Literal["on_time", "late", "open", "overdue"]
+DecisionStateOut = Literal["on_time", "late", "open", "overdue", "settled", "referred"]
+
+
 class MeetingTaskOut(Schema):
     id: int
     demand_id: int
@@ -58,7 +63,7 @@ class MeetingTaskOut(Schema):
     time_limit_days: int
     deadline: dt.date
     answered_at: dt.datetime | None
-    state: str = Field(
+    state: TaskStateOut = Field(
         ..., description="on_time 按时办结 / late 超期办结 / open 办理中 / overdue 逾期"
     )
     state_label: str
@@ -72,7 +77,11 @@ class DecisionOut(Schema):
     kind_label: str
     text: str
     expert_field: str
-    state: str
+    state: DecisionStateOut = Field(
+        ...,
+        description="交办的决定按其任务：on_time / late / open / overdue；"
+        "settled 已现场答复、已政策解释或会诊已形成结论；referred 已转专家会诊",
+    )
     state_label: str
     tasks: list[MeetingTaskOut]
     created_at: dt.datetime
