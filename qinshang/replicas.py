@@ -31,7 +31,7 @@ R = TypeVar("R")
 
 
 def enabled() -> bool:
-    return REPLICA in settings.DATABASES
+    return bool(getattr(settings, "READ_REPLICA", False)) and REPLICA in settings.DATABASES
 
 
 @contextmanager

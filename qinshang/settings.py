@@ -188,6 +188,9 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         ),
         "TEST": {"MIRROR": "default"},
     }
+# Whether marked reads go to the replica: set with the alias, and on its own by the replica
+# tests (the alias itself has to exist before the test database is made).
+READ_REPLICA = "replica" in DATABASES
 DATABASE_ROUTERS = ["qinshang.replicas.ReplicaRouter"]
 
 AUTH_USER_MODEL = "orgs.User"

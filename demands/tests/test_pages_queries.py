@@ -79,7 +79,9 @@ def test_list_pages_cost_a_constant_number_of_queries(world, who, url, dispatch,
     assert many == few, f"{url}: {few} queries for 5 rows, {many} for 50"
     # The leader's home carries the dashboard's figures for three scopes (year, month, now); a
     # department head's inbox its department's figures beside the paged queue (and its count).
-    budget = {"/leader/": 22}.get(url, 18 if who == "head" else 16)
+    # 遗留问题 counted by the park's rule (the 清零 board's figure) costs the rule and a count
+    # per scope: +2 for each of the leader's three scopes, +1 for the head's.
+    budget = {"/leader/": 28}.get(url, 19 if who == "head" else 16)
     assert few <= budget, f"{url}: {few} queries"
 
 

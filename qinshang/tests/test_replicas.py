@@ -20,8 +20,9 @@ WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
 # Registered at import, before pytest-django creates the test database, so that the test runner
-# makes it a mirror of the test database and the marked tests may use it. The router ignores it
-# until a test puts it into settings.DATABASES (the `replica` fixture).
+# makes it a mirror of the test database and the marked tests may use it. This also puts it into
+# settings.DATABASES for the whole test process, so the router ignores it until a test sets
+# READ_REPLICA (the `replica` fixture): other tests of the process must keep reading the primary.
 connections.settings.setdefault(
     REPLICA, {**connections.settings["default"], "TEST": {"MIRROR": "default"}}
 )
@@ -32,6 +33,7 @@ BOTH = ["default", REPLICA]
 def replica(settings: Any) -> Iterator[dict[str, list[str]]]:
     """The replica enabled; yields the SQL each alias ran."""
     settings.DATABASES = {**settings.DATABASES, REPLICA: connections[REPLICA].settings_dict}
+    settings.READ_REPLICA = True
     seen: dict[str, list[str]] = {"default": [], REPLICA: []}
 
     def recorder(alias: str) -> Callable[..., Any]:
@@ -60,6 +62,7 @@ def reads(sqls: list[str]) -> list[str]:
 def test_the_router_sends_only_marked_reads_to_the_replica(settings: Any) -> None:
     router = ReplicaRouter()
     settings.DATABASES = {**settings.DATABASES, REPLICA: settings.DATABASES["default"]}
+    settings.READ_REPLICA = True
     assert router.db_for_read(Demand) is None
     with replica_context():
         assert router.db_for_read(Demand) == REPLICA
@@ -139,3 +142,11 @@ def test_other_pages_and_every_write_use_the_primary(world: Any, replica: Any) -
     _demands(world, 1)
     assert replica[REPLICA] == []
     assert writes(replica["default"])
+
+
+def test_the_replica_alias_alone_does_not_route_reads(settings: Any) -> None:
+    # This module registers the alias for the whole process; the other tests of the process
+    # (a dashboard in a browser test) must still read the primary.
+    assert REPLICA in settings.DATABASES and not settings.READ_REPLICA
+    with replica_context():
+        assert ReplicaRouter().db_for_read(Demand) is None
