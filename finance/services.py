@@ -40,6 +40,7 @@ from qinshang.errors import Forbidden, InvalidInput, InvalidState
 from workcal import calendar as wcal
 
 MAX_AMOUNT_WAN = Decimal("10000000")  # 1 000 亿元: beyond any single loan
+CENT = Decimal("0.01")
 MAX_TERM_MONTHS = 360
 MANAGERS = (Role.DISPATCHER, Role.ADMIN)
 
@@ -66,7 +67,7 @@ def money(
         raise InvalidInput(f"{label}应大于 0", field=label)
     if d > MAX_AMOUNT_WAN:
         raise InvalidInput(f"{label}不能超过 {MAX_AMOUNT_WAN} 万元", field=label)
-    if d.as_tuple().exponent < -2:  # type: ignore[operator]  # exponent is int for finite values
+    if d != d.quantize(CENT):
         raise InvalidInput(f"{label}最多保留两位小数", field=label)
     return d
 
@@ -87,7 +88,7 @@ def rate(value: Any, label: str, *, required: bool = True) -> Decimal | None:
         raise InvalidInput(f"{label}不能为负数", field=label)
     if d > 100:
         raise InvalidInput(f"{label}不能超过 100%", field=label)
-    if d.as_tuple().exponent < -2:  # type: ignore[operator]  # exponent is int for finite values
+    if d != d.quantize(CENT):
         raise InvalidInput(f"{label}最多保留两位小数", field=label)
     return d
 

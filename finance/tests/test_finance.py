@@ -341,3 +341,15 @@ def test_contacts_are_shared_only_when_consented(world, fin):
     )
     p = access.shared_profile(world.users["bank"], world.park, world.enterprise.pk)
     assert p.contacts[0]["phone"] == "13907321234"
+
+
+@pytest.mark.parametrize("raw,ok", [("10.5", True), ("3.20", True), ("3.205", False)])
+def test_amounts_and_rates_keep_at_most_two_decimals(raw: str, ok: bool) -> None:
+    from qinshang.errors import InvalidInput
+
+    for parse in (services.money, services.rate):
+        if ok:
+            assert parse(raw, "金额") == Decimal(raw)
+        else:
+            with pytest.raises(InvalidInput, match="两位小数"):
+                parse(raw, "金额")
