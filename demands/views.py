@@ -606,13 +606,18 @@ def new(request: PageRequest) -> HttpResponse:
                     att.add_attachments(user, demand, files, event)
                 if on_spot_body is not None:
                     services.perform(user, demand, on_spot_body)
+                # A caller has no account: the number and this code are how they follow it, so
+                # the code is issued with the demand or not at all.
+                code = (
+                    tracking.issue_code(user, demand)
+                    if role in tracking.ISSUERS and demand.channel in TRACKED_CHANNELS
+                    else ""
+                )
         except ServiceError as exc:
             error, status = exc.message, exc.status
         else:
             said = f"诉求已提交，编号 {demand.number}" + ("，已记录当场解决" if on_spot else "")
-            if role in tracking.ISSUERS and demand.channel in TRACKED_CHANNELS:
-                # A caller has no account: the number and this code are how they follow it.
-                code = tracking.issue_code(user, demand)
+            if code:
                 said += f"；查询码 {code}（只显示这一次，请告知诉求人）"
             messages.success(request, said)
             return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
