@@ -585,3 +585,23 @@ class LedgerExport(models.Model):
         if self.state == self.State.DONE:
             return 100
         return min(99, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+class SavedView(models.Model):
+    """A named ledger filter of one user in one park (我的视图): the query string as the page
+    had it, without its page number, checked by the ledger's own filter when saved."""
+
+    park = models.ForeignKey("orgs.Park", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField("名称", max_length=30)
+    query = models.CharField("筛选条件", max_length=1000, blank=True, default="")
+    created_at = models.DateTimeField("保存时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "台账视图"
+        verbose_name_plural = "台账视图"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "park", "name"], name="saved_view_unique_name")
+        ]

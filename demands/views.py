@@ -32,6 +32,7 @@ from demands import (
     queries,
     redaction,
     replies,
+    saved,
     schemas,
     services,
     tracking,
@@ -236,12 +237,38 @@ def ledger(request: PageRequest) -> HttpResponse:
         "size": size,
         "today": today,
         "advanced": any(request.GET.get(k) for k in ADVANCED_FILTERS) or size != 20,
+        "saved_views": list(saved.views_of(request.user, park)),
+        "current_query": saved.clean_query(params.urlencode()) if not error else "",
         **_filter_choices(park),
     }
     status = 422 if error else 200
     if request.htmx and request.htmx.target == "ledger-results":
         return render(request, "demands/_ledger_results.html", ctx, status=status)
     return render(request, "demands/ledger.html", ctx, status=status)
+
+
+@roles_required(*STAFF_ROLES, page="问题台账")
+@require_POST
+def save_view(request: PageRequest) -> HttpResponse:
+    """保存为视图: the ledger's current filter under a name of the user's."""
+    query = request.POST.get("query", "")
+    try:
+        view, new = saved.save_view(request.user, request.park, request.POST.get("name", ""), query)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(
+            f"{reverse('demands:ledger')}?{query}" if query else reverse("demands:ledger")
+        )
+    messages.success(request, f"已{'保存' if new else '更新'}视图“{view.name}”")
+    return HttpResponseRedirect(f"{reverse('demands:ledger')}?{view.query}")
+
+
+@roles_required(*STAFF_ROLES, page="问题台账")
+@require_POST
+def delete_view(request: PageRequest, view_id: int) -> HttpResponse:
+    name = saved.delete_view(request.user, request.park, view_id)
+    messages.success(request, f"已删除视图“{name}”")
+    return HttpResponseRedirect(reverse("demands:ledger"))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

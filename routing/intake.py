@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from demands import access, privacy
+from demands.models import OPEN_STATUSES, Demand
 from entities.models import Contact, MarketEntity
 from entities.services import visible_entities
 from orgs.models import Park, Role, User
@@ -168,6 +170,71 @@ def lookup(user: User, park: Park, q: str, limit: int = LOOKUP_LIMIT) -> list[Ca
             add(c.entity, "联系人电话", 4, c.name)
     ranked = sorted(out.values(), key=lambda kv: kv[0])
     return [c for _, c in ranked[:limit]]
+
+
+CALLER_DIGITS = 7  # a landline without its area code; fewer digits match too many people
+CALLER_OPEN = 5  # open demands shown per enterprise
+
+
+@dataclass
+class CallerMatch:
+    entity: MarketEntity
+    contact: str  # the contact whose phone it is
+    liaison: User | None
+    open_demands: list[Demand]
+    open_count: int
+
+    @property
+    def more(self) -> int:
+        return self.open_count - len(self.open_demands)
+
+
+@dataclass
+class CallerCard:
+    """What the hotline sees as soon as the caller's number is typed: the enterprises whose
+    contact has that number, each with its liaison and its open demands, and the number's own
+    earlier demands (a resident calls again)."""
+
+    digits: str
+    matches: list[CallerMatch]
+    earlier: list[Demand]
+
+    @property
+    def empty(self) -> bool:
+        return not self.matches and not self.earlier
+
+
+def caller(user: User, park: Park, phone: str) -> CallerCard | None:
+    """None until the number has enough digits to mean one caller."""
+    _require_staff(user)
+    digits = re.sub(r"\D", "", phone or "")[:20]
+    if len(digits) < CALLER_DIGITS:
+        return None
+    ents = visible_entities(user, park).filter(is_active=True)
+    contacts = (
+        Contact.objects.filter(entity__in=ents, phone__contains=digits)
+        .select_related("entity", "entity__liaison")
+        .order_by("entity__name", "id")[:LOOKUP_LIMIT]
+    )
+    seen: dict[int, CallerMatch] = {}
+    visible = access.visible_demands(user, park)
+    for c in contacts:
+        if c.entity_id in seen:
+            continue
+        mine = visible.filter(enterprise_id=c.entity_id, status__in=OPEN_STATUSES)
+        seen[c.entity_id] = CallerMatch(
+            c.entity,
+            c.name,
+            c.entity.liaison,
+            privacy.apply(user, list(mine.order_by("-created_at")[:CALLER_OPEN])),
+            mine.count(),
+        )
+    earlier = list(
+        visible.filter(requester_phone__contains=digits)
+        .exclude(enterprise_id__in=list(seen))
+        .order_by("-created_at")[:CALLER_OPEN]
+    )
+    return CallerCard(digits, list(seen.values()), privacy.apply(user, earlier))
 
 
 def extraction_payload(found: Extraction) -> dict[str, Any]:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("demand/<int:pk>/similar/", views.similar_panel, name="similar"),
     path("intake/extract/", views.intake_extract, name="intake_extract"),
     path("intake/entities/", views.entity_lookup, name="entity_lookup"),
+    path("intake/caller/", views.caller, name="caller"),
 ]

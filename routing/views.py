@@ -191,6 +191,14 @@ def intake_extract(request: PageRequest) -> HttpResponse:
     return render(request, "demands/_new_form.html", ctx)
 
 
+@roles_required(*intake.INTAKE_STAFF, page="来电企业")
+def caller(request: ParkRequest) -> HttpResponse:
+    """The intake form's caller card (htmx), from the number typed in 联系电话."""
+    phone = request.GET.get("phone") or request.GET.get("requester_phone") or ""
+    card = intake.caller(request.user, request.park, phone)
+    return render(request, "routing/_caller.html", {"card": card})
+
+
 @roles_required(*intake.INTAKE_STAFF, page="企业查找")
 def entity_lookup(request: ParkRequest) -> HttpResponse:
     """Candidate enterprises for the intake form's enterprise box (htmx: <option>s)."""

@@ -60,6 +60,7 @@ PENDING: dict[tuple[str, str], str] = {}
 PARAMS = {
     "demand_id": "demand_id",
     "export_id": "export_id",
+    "view_id": "saved_view_id",
     "entity_id": "entity_id",
     "att_id": "att_id",
     "plan_id": "plan_id",
@@ -298,6 +299,8 @@ TABLE: dict[str, Rule] = {
     "parkadmin:calendar_year": form(roles("admin"), year="2027"),
     "parkadmin:changes": page(roles("admin")),
     "demands:ledger": page(STAFF),
+    "demands:save_view": post(STAFF),  # 我的视图: one's own, so any staff member may save
+    "demands:delete_view": post(roles("dispatcher")),  # the scene's view is the dispatcher's
     "demands:export": form(STAFF),  # POST: a background export (demands.exports)
     # An export job and its file: only the one who asked (the scene's is the dispatcher's).
     "demands:export_job": page(roles("dispatcher")),
@@ -407,6 +410,7 @@ TABLE: dict[str, Rule] = {
     # the intake assistant (从文本提取) and the hotline's enterprise lookup: who types demands in
     "routing:intake_extract": post(INTAKE_STAFF, data={"description": "恒远来电，联系人张伟"}),
     "routing:entity_lookup": page(INTAKE_STAFF),
+    "routing:caller": page(INTAKE_STAFF),
     # accounts: one's own security and tokens; the administrator's park-wide pages
     "accounts:security": page(EVERYONE),
     "accounts:password": form(EVERYONE),

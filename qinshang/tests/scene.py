@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from demands import services
+from demands import saved, services
 from demands.attachments import sample_bytes
 from demands.models import Attachment, Demand, ReplyTemplate, Tier
 from entities.models import MarketEntity
@@ -475,8 +475,10 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
         ),
     )
     mm = _matchmaking_objects(world)
+    view, _ = saved.save_view(disp, world.park, "逾期件", "overdue=1")
     return {
         "export_id": export.pk,
+        "saved_view_id": view.pk,
         "policy_id": fast.pk,
         "grant_id": grant.pk,
         "application_id": application.pk,

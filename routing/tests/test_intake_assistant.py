@@ -155,3 +155,72 @@ def test_contacts_of_another_park_are_not_searched(world):
     o_ent = MarketEntity.objects.get(park=world.other_park)
     Contact.objects.create(entity=o_ent, name="赵六", phone="13600001234")
     assert intake.lookup(world.users["dispatcher"], world.park, "13600001234") == []
+
+
+def _open_demand(world, title, **kw):  # type: ignore[no-untyped-def]
+    from demands import services as ds
+
+    return ds.create_demand(
+        world.users["dispatcher"],
+        world.park,
+        ds.Intake(
+            title=title,
+            description="企业来电反映的问题，请尽快处理。",
+            channel="hotline",
+            **kw,
+        ),
+    )
+
+
+def test_caller_card_shows_the_enterprise_its_liaison_and_its_open_demands(world):
+    ent = world.enterprise
+    d = _open_demand(world, "厂区道路积水", enterprise_id=ent.pk, requester_name="王经理")
+    card = intake.caller(world.users["dispatcher"], world.park, "139-0732-1234")
+    assert card is not None and card.digits == "13907321234"
+    [m] = card.matches
+    assert (m.entity.pk, m.contact, m.liaison, m.open_count) == (
+        ent.pk,
+        "王经理",
+        world.users["liaison"],
+        1,
+    )
+    assert [x.pk for x in m.open_demands] == [d.pk] and m.more == 0
+    assert card.earlier == []
+
+
+def test_caller_card_needs_seven_digits_and_lists_a_residents_earlier_demands(world):
+    u, p = world.users["dispatcher"], world.park
+    assert intake.caller(u, p, "139073") is None
+    assert intake.caller(u, p, "电话") is None
+    d = _open_demand(
+        world,
+        "小区路灯不亮",
+        requester_kind="resident",
+        requester_name="李阿姨",
+        requester_phone="13512345678",
+    )
+    card = intake.caller(u, p, "13512345678")
+    assert card is not None and card.matches == [] and [x.pk for x in card.earlier] == [d.pk]
+    empty = intake.caller(u, p, "13000000000")
+    assert empty is not None and empty.empty
+
+
+def test_caller_card_of_another_park_and_refused_roles(world):
+    o_ent = MarketEntity.objects.get(park=world.other_park)
+    Contact.objects.create(entity=o_ent, name="赵六", phone="13600001234")
+    card = intake.caller(world.users["dispatcher"], world.park, "13600001234")
+    assert card is not None and card.empty
+    for who in ("handler", "enterprise", "resident", "expert"):
+        r = _client(world, who).get("/routing/intake/caller/", {"requester_phone": "13907321234"})
+        assert r.status_code == 403, who
+
+
+def test_caller_page_renders_the_card_and_the_form_asks_for_it(world):
+    r = _client(world, "dispatcher").get(
+        "/routing/intake/caller/", {"requester_phone": "13907321234"}
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and 'id="caller-card"' in html
+    assert f'data-pick-enterprise="{world.enterprise.name}"' in html and "专属服务员" in html
+    form = _client(world, "dispatcher").get("/demands/new/").content.decode()
+    assert 'hx-get="/routing/intake/caller/"' in form and 'id="n-caller"' in form

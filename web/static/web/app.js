@@ -86,4 +86,68 @@
     answer.focus();
     answer.scrollIntoView({ block: "center" });
   });
+  // 来电企业: "选用此企业" on the caller card puts the enterprise into the intake form.
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest ? e.target.closest("[data-pick-enterprise]") : null;
+    if (!btn) return;
+    var form = btn.closest("form") || document;
+    var box = form.querySelector("input[name=enterprise]");
+    if (box) box.value = btn.dataset.pickEnterprise;
+    var kind = form.querySelector("select[name=requester_kind]");
+    if (kind) kind.value = "enterprise";
+    if (box) box.focus();
+  });
+  // 我的视图: the save form takes the filter form's fields as they are when it is sent (htmx
+  // changes them without reloading the page): <form data-query-from="filter-form-id">.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.dataset || !form.dataset.queryFrom) return;
+    var source = document.getElementById(form.dataset.queryFrom);
+    var box = form.querySelector("input[name=query]");
+    if (source && box) box.value = new URLSearchParams(new FormData(source)).toString();
+  });
+  // Keyboard work of a queue or the ledger: <ul|tbody data-keynav> whose children are the rows.
+  // j/k move, x ticks the row's checkbox, Enter (or o) opens its first link, / goes to the search
+  // box. Keys typed into a field, or with Ctrl/Alt/⌘, are left alone.
+  function keyRows() {
+    var list = document.querySelector("[data-keynav]");
+    return list ? Array.prototype.filter.call(list.children, function (r) {
+      return r.querySelector("a[href]");
+    }) : [];
+  }
+  function keyMove(rows, to) {
+    rows.forEach(function (r) { r.classList.remove("kb-on"); r.removeAttribute("aria-current"); });
+    var row = rows[to];
+    row.classList.add("kb-on");
+    row.setAttribute("aria-current", "true");
+    row.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) {
+      // Esc leaves the ledger's search box for the rows; Chromium would empty the box instead.
+      if (e.key === "Escape" && t.matches("[data-keynav-search]")) { e.preventDefault(); t.blur(); }
+      return;
+    }
+    if (e.key === "/") {
+      var q = document.querySelector("[data-keynav-search]");
+      if (q) { e.preventDefault(); q.focus(); q.select(); }
+      return;
+    }
+    var rows = keyRows();
+    if (!rows.length) return;
+    var at = rows.findIndex(function (r) { return r.classList.contains("kb-on"); });
+    if (e.key === "j" || e.key === "k") {
+      e.preventDefault();
+      var to = at < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, at + (e.key === "j" ? 1 : -1)));
+      keyMove(rows, to);
+    } else if (e.key === "x" && at >= 0) {
+      var box = rows[at].querySelector("input[type=checkbox]");
+      if (box) { e.preventDefault(); box.checked = !box.checked; }
+    } else if ((e.key === "Enter" || e.key === "o") && at >= 0) {
+      e.preventDefault();
+      window.location.href = rows[at].querySelector("a[href]").href;
+    }
+  });
 })();
