@@ -100,7 +100,12 @@ def test_a_decision_without_a_department_service(world, held_item):
 def test_a_decision_without_a_department_page(world, held_item):
     m, item = held_item
     c = _page(world)
-    form = {"item_id": item.pk, "kind": "tasks", "text": "限期协调解决", "next": f"/meetings/{m.pk}/live/"}
+    form = {
+        "item_id": item.pk,
+        "kind": "tasks",
+        "text": "限期协调解决",
+        "next": f"/meetings/{m.pk}/live/",
+    }
     with unchanged():
         r = c.post(
             f"/meetings/{m.pk}/do/decide/", {**form, "lead_department": "", "lead_days": "5"}
