@@ -46,6 +46,8 @@ def test_meeting_refers_to_experts_panel_opinion_conclusion_cleared(browser, liv
     chair.page.fill(f"{sec} input[name=expert_field]", "土地规划")
     click_and_wait_success(chair.page, f"{sec} details.decide button[type=submit]")
     assert "已记录议定事项" in chair.text()
+    assert "待组建专家组" in chair.page.inner_text(f"{sec} .decision")
+    chair.shot("referral-live-referred")
     dec = Decision.objects.get(meeting=m, item=item)
     c = dec.consultation
     assert c is not None and c.status == ConsultationStatus.PREPARING
