@@ -29,6 +29,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -36,10 +37,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Greatest, Least, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.utils import timezone
 
-from demands.models import Demand, Event, Status, Tier
+from demands.models import Demand, Event, Status, Task, TaskStatus, Tier
 from experts.models import LegacyRule
 from orgs.models import Park
 from workcal import calendar as wcal
@@ -76,10 +77,15 @@ def latest_legacy_birth(as_of: dt.date, n: int) -> dt.date:
 
 @dataclass
 class History:
-    """What the ledger's events say about a demand's way to legacy."""
+    """What the ledger's events and tasks say about a demand's way to legacy. `answered_due`:
+    the earliest deadline of its answered tasks, unless one is paused — the due date it had
+    while it was worked on, which the demand's own `due_date` forgets once it is answered or
+    销号 (without it an item made legacy by urges would stop having been legacy on its 销号,
+    and its 清零 would never count)."""
 
     escalated_on: dt.date | None = None
     urges: tuple[dt.date, ...] = ()
+    answered_due: dt.date | None = None
 
 
 def histories(demand_ids: list[int]) -> dict[int, History]:
@@ -100,7 +106,24 @@ def histories(demand_ids: list[int]) -> dict[int, History]:
             urges.setdefault(did, []).append(_local(at))
     for did, days in urges.items():
         out[did].urges = tuple(days)
+    tasks = (
+        Task.objects.filter(demand_id__in=demand_ids)
+        .values("demand_id")
+        .annotate(
+            due=Min("deadline", filter=Q(status=TaskStatus.ANSWERED)),
+            paused=Count("pk", filter=Q(status=TaskStatus.PAUSED)),
+        )
+        .order_by()
+    )
+    for r in tasks:
+        if r["due"] is not None and not r["paused"]:
+            out.setdefault(r["demand_id"], History()).answered_due = r["due"]
     return out
+
+
+def _due(d: Demand, history: History) -> dt.date | None:
+    """The due date the urge clause reads: the demand's, or the one it had while worked on."""
+    return d.due_date if d.due_date is not None else history.answered_due
 
 
 def legacy_since(
@@ -117,13 +140,14 @@ def legacy_since(
         )
     ]
     m = rule.overdue_urges
-    if m and d.due_date is not None:
+    due = _due(d, history)
+    if m and due is not None:
         # Urges before the item was late count once it is late (the due date as it stands).
         if len(history.urges) >= m:
-            day = max(history.urges[m - 1], d.due_date + _DAY)
+            day = max(history.urges[m - 1], due + _DAY)
             options.append((day, f"逾期且催办/督办达 {m} 次"))
         elif d.urge_level >= m and not history.urges:
-            options.append((d.due_date + _DAY, f"逾期且催办/督办达 {m} 次"))
+            options.append((due + _DAY, f"逾期且催办/督办达 {m} 次"))
     if rule.count_escalated:
         if history.escalated_on is not None:
             options.append((history.escalated_on, "已提级专家协商"))
@@ -262,18 +286,36 @@ def _other_since(rule: LegacyRule, start: dt.date, end: dt.date) -> tuple[dict[s
             output_field=DateField(),
         )
         ann["lg_urged"] = Exists(urges)
+        # History.answered_due in SQL: the due date an answered or 销号 demand had.
+        tasks = Task.objects.filter(demand_id=OuterRef("pk"))
+        ann["lg_due"] = Coalesce(
+            F("due_date"),
+            Case(
+                When(
+                    ~Exists(tasks.filter(status=TaskStatus.PAUSED)),
+                    then=Subquery(
+                        tasks.filter(status=TaskStatus.ANSWERED)
+                        .order_by("deadline")
+                        .values("deadline")[:1]
+                    ),
+                ),
+                default=Value(None),
+                output_field=DateField(),
+            ),
+            output_field=DateField(),
+        )
         parts.append(
             Case(
                 When(
                     lg_urge_day__isnull=False,
-                    due_date__isnull=False,
-                    then=Greatest("lg_urge_day", _NextDay("due_date")),
+                    lg_due__isnull=False,
+                    then=Greatest("lg_urge_day", _NextDay("lg_due")),
                 ),
                 When(
                     lg_urged=False,
                     urge_level__gte=m,
-                    due_date__isnull=False,
-                    then=_NextDay("due_date"),
+                    lg_due__isnull=False,
+                    then=_NextDay("lg_due"),
                 ),
                 default=Value(FAR),
                 output_field=DateField(),

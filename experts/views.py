@@ -212,6 +212,9 @@ def _consultation_page(
             "tasks": tasks,
             "error": error,
             "post": request.POST if error else {},
+            # A refused form comes back with what was ticked.
+            "post_expert_ids": request.POST.getlist("expert_ids") if error else [],
+            "post_co_ids": request.POST.getlist("co_department_ids") if error else [],
             # The meeting that referred the item (a reverse relation: no import of meetings).
             "referral": c.meeting_decisions.select_related("meeting").first(),
             "can_form": c.status == ConsultationStatus.PREPARING

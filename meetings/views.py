@@ -149,7 +149,9 @@ def meeting_new(request: ParkRequest) -> HttpResponse:
         else:
             messages.success(request, f"已创建{m.title}，议程已从台账生成")
             return HttpResponseRedirect(reverse("meetings:detail", args=[m.pk]))
-    return render(request, "meetings/form.html", _form_ctx(request, None, error))
+    return render(
+        request, "meetings/form.html", _form_ctx(request, None, error), status=422 if error else 200
+    )
 
 
 @roles_required(Role.DISPATCHER, Role.ADMIN, page="筹备会议")
@@ -164,7 +166,9 @@ def meeting_edit(request: ParkRequest, meeting_id: int) -> HttpResponse:
         else:
             messages.success(request, "会议信息已保存")
             return HttpResponseRedirect(reverse("meetings:detail", args=[m.pk]))
-    return render(request, "meetings/form.html", _form_ctx(request, m, error))
+    return render(
+        request, "meetings/form.html", _form_ctx(request, m, error), status=422 if error else 200
+    )
 
 
 def _items(user: User, m: Meeting) -> list:

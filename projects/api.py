@@ -266,6 +266,26 @@ def get_project(request: UserRequest, project_id: int) -> KeyProject:
     return _detail(project)
 
 
+class MilestoneIn(Schema):
+    name: str = Field(..., max_length=100, description="节点名称，如 主体封顶")
+    planned_on: dt.date = Field(..., description="计划日期，不能早于项目签约日期")
+    note: str = Field("", max_length=500, description="说明")
+
+
+@router.post(
+    "/projects/{project_id}/milestones",
+    response={201: ProjectDetail},
+    summary="添加项目节点（园区领导、派单中心）",
+)
+def add_milestone(request: UserRequest, project_id: int, payload: MilestoneIn) -> Status:
+    park = current_park(request)
+    project = access.get_project(request.user, park, project_id)
+    services.add_milestone(
+        request.user, project, name=payload.name, planned_on=payload.planned_on, note=payload.note
+    )
+    return Status(201, _detail(project))
+
+
 def _detail(project: KeyProject) -> KeyProject:
     project = KeyProject.objects.select_related("investor", "leader", "liaison").get(pk=project.pk)
     today = timezone.localdate()

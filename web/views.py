@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from demands import access, privacy, queries, services, workbench
 from demands.models import OPEN_STATUSES, Status
 from escalation import access as escalation_access
+from experts.models import Consultation, ConsultationStatus
 from orgs.access import UserRequest, user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
@@ -309,6 +310,17 @@ def expert(request: ParkRequest) -> HttpResponse:
         today,
         user,
     )
+    # An expert's opinion is written on the consultation, not on the demand: link there.
+    sitting = dict(
+        Consultation.objects.filter(
+            park=park,
+            experts__user=user,
+            status=ConsultationStatus.OPEN,
+            demand_id__in=[r["d"].pk for r in rows],
+        ).values_list("demand_id", "pk")
+    )
+    for r in rows:
+        r["consultation"] = sitting.get(r["d"].pk)
     return render(request, "web/expert.html", {"rows": rows, "done": done})
 
 

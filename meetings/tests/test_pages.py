@@ -135,7 +135,7 @@ def test_create_meeting_page_and_bad_date(world, client):
         "chair_id": world.users["leader"].pk,
     }
     r = client.post("/meetings/new/", data)
-    assert r.status_code == 200 and "已经过去" in r.content.decode()
+    assert r.status_code == 422 and "已经过去" in r.content.decode()
     assert not Meeting.objects.exists()
     r = client.post(
         "/meetings/new/", {**data, "date": services._today().isoformat(), "theme": "物流"}

@@ -227,6 +227,7 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/projects": page(EVERYONE),  # scoped
     "POST /api/v1/projects": post(MANAGERS),
     "GET /api/v1/projects/{project_id}": page(PROJECT_VIEWERS),
+    "POST /api/v1/projects/{project_id}/milestones": post(MANAGERS),
     "GET /api/v1/supervision/inspections": page(EVERYONE),  # scoped
     "POST /api/v1/supervision/inspections": post(DISPATCH),
     "GET /api/v1/supervision/inspections/{inspection_id}": page(INSPECTION_VIEWERS),
