@@ -263,6 +263,25 @@ def test_import_figures_reports_row_by_row_and_writes_nothing_when_wrong(world, 
     assert key.size_class == "medium"
 
 
+def test_a_wrong_certification_row_imports_nothing(world, key):
+    data = _xlsx(
+        [
+            ["统一社会信用代码", "认定类别", "证书编号", "有效期起", "有效期至"],
+            [key.credit_code, "高新技术企业", "GR202543000123", "2025-11-20", "2028-11-19"],
+            [key.credit_code, "专精特新中小企业", "ZJTX-1", "2025-06-01", "2025-01-01"],
+            ["91430000000000000X", "高新技术企业", "", "2025-01-01", ""],
+        ]
+    )
+    report = import_profile_sheet(world.users["dispatcher"], world.park, data)
+    assert report.kind == "certifications" and not report.committed and report.created == 0
+    assert [e.row for e in report.errors] == [3, 4]
+    assert report.errors[1].column == "统一社会信用代码"
+    assert "未导入任何数据" in report.summary()
+    assert not Certification.objects.filter(entity=key).exists()
+    dry = import_profile_sheet(world.users["dispatcher"], world.park, data, dry_run=True)
+    assert dry.valid == 1 and "试导入" in dry.summary() and not Certification.objects.exists()
+
+
 def test_import_certifications(world, key):
     data = _xlsx(
         [
