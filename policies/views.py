@@ -31,7 +31,8 @@ from qinshang.pages import (
 STAFF = access.STAFF_ROLES
 EDITORS = access.EDIT_ROLES
 DECIDERS = access.DECIDE_ROLES
-CONFIRMERS = DECIDERS
+# the service lets only the 财政 department's head of all heads confirm
+CONFIRMERS = (*DECIDERS, Role.DEPARTMENT_HEAD)
 APPLICANTS = (Role.DISPATCHER, Role.ADMIN, Role.LIAISON, Role.ENTERPRISE)
 RULE_ROWS = 8
 
@@ -199,6 +200,7 @@ def detail(request: ParkRequest, policy_id: int) -> HttpResponse:
             "in_force": services.in_force(policy),
             "may_edit": access.can_edit(user),
             "may_decide": access.can_decide(user),
+            "may_confirm": access.can_confirm(user),
             "may_apply": user.role in APPLICANTS,
             "events": list(policy.events.select_related("actor", "entity")[:20]),
             "event_labels": services.EVENT_LABELS,
