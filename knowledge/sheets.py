@@ -1,22 +1,23 @@
 """Import of a department's 权责清单 from the sheet it keeps: one row per duty, each becoming (or
 updating, matched on 事项编码) a 权责清单事项 entry owned by the department. Every problem is
 reported with its row number, column and a Chinese message; nothing is written while any row is
-wrong unless only the valid rows are asked for; a dry run writes nothing (as profiles.sheets)."""
+wrong unless only the valid rows are asked for; a dry run writes nothing (the one loop,
+qinshang.sheets.import_rows)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
-from django.db import transaction
 from django.db.models import Q
 
 from knowledge import services
 from knowledge.models import Entry, EntryStatus, Kind
 from orgs.models import Department, Park, Role, User
+from qinshang import sheets
 from qinshang.errors import Forbidden, InvalidInput
-from qinshang.sheets import Column, RowError, read_rows
+from qinshang.sheets import Column, Row, import_rows, read_rows
 
 COLUMNS: tuple[Column, ...] = (
     Column("code", "事项编码", ("编码", "事项代码", "基本编码", "序号"), False, 14),
@@ -42,30 +43,13 @@ FIELD_COLUMN = {
 
 
 @dataclass
-class DutyImportReport:
-    department: str
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_headers: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    valid_only: bool = False
-    committed: bool = False
+class DutyImportReport(sheets.RowReport):
+    kind: str = "duties"
+    department: str = ""
 
     @property
-    def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
-
-    def summary(self) -> str:
-        bad = len(self.bad_rows)
-        done = self.created + self.updated
-        if self.committed:
-            text = f"{self.department}权责清单：共 {self.total} 行，新增 {self.created} 项，更新 {self.updated} 项"
-            return text + (f"；{bad} 行有误未导入" if bad else "")
-        if self.dry_run:
-            return f"试导入：共 {self.total} 行，{done} 行可导入，{bad} 行有误；未写入任何数据"
-        return f"共 {self.total} 行，{bad} 行有误，未导入任何数据（可改正后重新导入，或只导入正确的行）"
+    def label(self) -> str:
+        return f"{self.department}权责清单事项"
 
 
 def _specialist(park: Park, text: str) -> int | None:
@@ -123,66 +107,53 @@ def import_duties(
         raise Forbidden("只有派单中心、管理员或本部门负责人可以导入权责清单")
     index, ignored, body = read_rows(data, COLUMNS)
     report = DutyImportReport(
-        department.name,
-        total=len(body),
+        department=department.name,
         ignored_headers=ignored,
         dry_run=dry_run,
         valid_only=valid_only,
     )
-
-    def val(cells: list[str], key: str) -> str:
-        j = index.get(key)
-        return cells[j].strip() if j is not None and j < len(cells) else ""
-
     seen: dict[str, int] = {}
-    with transaction.atomic():
-        for n, cells in body:
-            code = val(cells, "code")
-            if code and code in seen:
-                report.errors.append(RowError(n, "事项编码", f"与第 {seen[code]} 行的事项编码重复"))
-                continue
-            if code:
-                seen[code] = n
-            try:
-                with transaction.atomic():
-                    title = val(cells, "title")
-                    basis = val(cells, "basis")
-                    data_in = services.EntryInput(
-                        kind=Kind.DUTY,
-                        title=title,
-                        body=val(cells, "body") or title,
-                        department_id=department.pk,
-                        specialist_id=_specialist(park, val(cells, "specialist")),
-                        is_public=_yes(val(cells, "public")),
-                        duty_code=code,
-                        basis=basis,
-                        keywords=val(cells, "type"),
-                        valid_until=_date(val(cells, "valid_until")),
-                        review_cycle_days=_cycle(val(cells, "cycle")),
-                    )
-                    old = (
-                        Entry.objects.filter(department=department, duty_code=code).first()
-                        if code
-                        else None
-                    )
-                    if old is not None:
-                        services.update_entry(actor, old, data_in, reason="权责清单导入")
-                        if old.status != EntryStatus.PUBLISHED:
-                            services.set_status(actor, old, EntryStatus.PUBLISHED, reason="导入")
-                        report.updated += 1
-                    else:
-                        services.create_entry(
-                            actor, park, data_in, publish=True, reason="权责清单导入"
-                        )
-                        report.created += 1
-            except (InvalidInput, Forbidden) as exc:
-                name = getattr(exc, "field", None) or ""
-                report.errors.append(RowError(n, FIELD_COLUMN.get(name, "—"), exc.message))
-        report.errors.sort(key=lambda e: (e.row, e.column))
-        if dry_run or (report.errors and not valid_only):
-            transaction.set_rollback(True)
-            if not dry_run:
-                report.created = report.updated = 0
-        else:
-            report.committed = True
-    return report
+
+    def check(row: Row) -> services.EntryInput | None:
+        val = row.val
+        code = val("code")
+        if code and code in seen:
+            row.bad("事项编码", f"与第 {seen[code]} 行的事项编码重复")
+            return None
+        if code:
+            seen[code] = row.n
+        try:
+            specialist_id = _specialist(park, val("specialist"))
+            valid_until = _date(val("valid_until"))
+            cycle = _cycle(val("cycle"))
+        except InvalidInput as exc:
+            row.bad(FIELD_COLUMN.get(exc.field or "", "—"), exc.message)
+            return None
+        title = val("title")
+        return services.EntryInput(
+            kind=Kind.DUTY,
+            title=title,
+            body=val("body") or title,
+            department_id=department.pk,
+            specialist_id=specialist_id,
+            is_public=_yes(val("public")),
+            duty_code=code,
+            basis=val("basis"),
+            keywords=val("type"),
+            valid_until=valid_until,
+            review_cycle_days=cycle,
+        )
+
+    def write(_n: int, data_in: services.EntryInput) -> None:
+        code = data_in.duty_code
+        old = Entry.objects.filter(department=department, duty_code=code).first() if code else None
+        if old is None:
+            services.create_entry(actor, park, data_in, publish=True, reason="权责清单导入")
+            report.created += 1
+            return
+        services.update_entry(actor, old, data_in, reason="权责清单导入")
+        if old.status != EntryStatus.PUBLISHED:
+            services.set_status(actor, old, EntryStatus.PUBLISHED, reason="导入")
+        report.updated += 1
+
+    return import_rows(body, index, report, check=check, write=write, columns_of=FIELD_COLUMN)

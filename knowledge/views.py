@@ -27,7 +27,7 @@ from knowledge.models import (
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from qinshang.inputs import optional_date
-from qinshang.pages import ParkRequest, paginate, query_without, roles_required
+from qinshang.pages import ParkRequest, paginate, query_without, roles_required, upload_page
 
 STAFF = (
     Role.DISPATCHER,
@@ -287,36 +287,22 @@ def download(request: ParkRequest, att_id: int) -> FileResponse:
 @roles_required(Role.DISPATCHER, Role.ADMIN, Role.DEPARTMENT_HEAD, page="导入权责清单")
 def import_duties(request: ParkRequest) -> HttpResponse:
     user, park = request.user, request.park
-    report = None
-    error = None
-    status_code = 200
-    if request.method == "POST":
-        try:
-            dept_id = _int(request.POST.get("department_id"))
-            dept = Department.objects.filter(park=park, pk=dept_id or 0).first()
-            if dept is None:
-                raise InvalidInput("请选择部门", field="department_id")
-            f = request.FILES.get("file")
-            if f is None:
-                raise InvalidInput("请选择 xlsx 文件", field="file")
-            report = sheets.import_duties(
-                user,
-                park,
-                dept,
-                f,
-                dry_run=request.POST.get("dry_run") == "1",
-                valid_only=request.POST.get("valid_only") == "1",
-            )
-        except ServiceError as exc:
-            error, status_code = exc.message, exc.status
+
+    def run(data: bytes, dry_run: bool, valid_only: bool) -> sheets.DutyImportReport:
+        dept_id = _int(request.POST.get("department_id"))
+        dept = Department.objects.filter(park=park, pk=dept_id or 0).first()
+        if dept is None:
+            raise InvalidInput("请选择部门", field="department_id")
+        return sheets.import_duties(user, park, dept, data, dry_run=dry_run, valid_only=valid_only)
+
     depts = _departments(park)
     if user.role == Role.DEPARTMENT_HEAD:
         depts = [d for d in depts if d.pk == user.department_id]
-    return render(
+    return upload_page(
         request,
         "knowledge/import.html",
-        {"report": report, "error": error, "departments": depts, "columns": sheets.COLUMNS},
-        status=status_code,
+        run,
+        {"departments": depts, "columns": sheets.COLUMNS},
     )
 
 

@@ -16,8 +16,8 @@ from demands.replies import PLACEHOLDER_NAMES
 from orgs.models import Department, Role
 from parkadmin import services
 from parkadmin.models import ChangeKind
-from qinshang.errors import NotFound, ServiceError
-from qinshang.pages import ParkRequest, paginate, query_without, roles_required
+from qinshang.errors import NotFound
+from qinshang.pages import ParkRequest, Saved, form_page, paginate, query_without, roles_required
 from workcal import calendar as wcal
 from workcal.models import YearSchedule
 
@@ -41,20 +41,18 @@ def departments(request: ParkRequest) -> HttpResponse:
 @roles_required(*ADMIN, page="部门管理")
 def department_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
     dept = services.get_department(request.park, pk) if pk else None
-    error = ""
-    form: dict[str, Any] = {}
-    if request.method == "POST":
-        form = request.POST.dict()
-        try:
-            data = services.DepartmentInput.parse(request.POST)
-            saved = services.save_department(request.user, request.park, data, dept)
-        except ServiceError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"已保存部门“{saved.name}”")
-            return HttpResponseRedirect(reverse("parkadmin:departments"))
-    elif dept is not None:
-        form = {
+
+    def save() -> Saved:
+        data = services.DepartmentInput.parse(request.POST)
+        saved = services.save_department(request.user, request.park, data, dept)
+        return Saved(f"已保存部门“{saved.name}”", reverse("parkadmin:departments"))
+
+    def form() -> dict[str, Any]:
+        if request.method == "POST":
+            return request.POST.dict()
+        if dept is None:
+            return {"is_active": "1", "sort": "100"}
+        return {
             "name": dept.name,
             "code": dept.code,
             "duties": dept.duties,
@@ -62,20 +60,18 @@ def department_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse
             "is_active": "1" if dept.is_active else "",
             "is_dispatch_centre": "1" if dept.is_dispatch_centre else "",
         }
-    else:
-        form = {"is_active": "1", "sort": "100"}
-    return render(
+
+    return form_page(
         request,
         "parkadmin/department_edit.html",
-        {
+        save,
+        lambda: {
             "dept": dept,
-            "form": form,
-            "error": error,
+            "form": form(),
             "history": services.history(request.park, ChangeKind.DEPARTMENT, dept.pk)
             if dept
             else [],
         },
-        status=422 if error else 200,
     )
 
 
@@ -114,27 +110,25 @@ def staff(request: ParkRequest) -> HttpResponse:
 @roles_required(*ADMIN, page="人员管理")
 def staff_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
     person = services.get_staff(request.park, pk) if pk else None
-    error = ""
-    form: dict[str, Any] = {}
-    if request.method == "POST":
-        form = request.POST.dict()
-        try:
-            data = services.StaffInput.parse(request.POST)
-            saved, password = services.save_staff(request.user, request.park, data, person)
-        except ServiceError as exc:
-            error = str(exc)
-        else:
-            if password:
-                messages.success(
-                    request,
-                    f"已创建账号 {saved.username}（{saved.display_name}），初始密码：{password}。"
-                    "请当面或电话告知本人，此密码只显示这一次。",
-                )
-            else:
-                messages.success(request, f"已保存{saved.display_name}的账号")
-            return HttpResponseRedirect(reverse("parkadmin:staff_edit", args=[saved.pk]))
-    elif person is not None:
-        form = {
+
+    def save() -> Saved:
+        data = services.StaffInput.parse(request.POST)
+        saved, password = services.save_staff(request.user, request.park, data, person)
+        to = reverse("parkadmin:staff_edit", args=[saved.pk])
+        if password:
+            return Saved(
+                f"已创建账号 {saved.username}（{saved.display_name}），初始密码：{password}。"
+                "请当面或电话告知本人，此密码只显示这一次。",
+                to,
+            )
+        return Saved(f"已保存{saved.display_name}的账号", to)
+
+    def form() -> dict[str, Any]:
+        if request.method == "POST":
+            return request.POST.dict()
+        if person is None:
+            return {"is_active": "1", "rank": "3", "role": Role.HANDLER}
+        return {
             "username": person.username,
             "full_name": person.full_name,
             "phone": person.phone,
@@ -144,22 +138,20 @@ def staff_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
             "rank": str(person.rank),
             "is_active": "1" if person.is_active else "",
         }
-    else:
-        form = {"is_active": "1", "rank": "3", "role": Role.HANDLER}
-    return render(
+
+    return form_page(
         request,
         "parkadmin/staff_edit.html",
-        {
+        save,
+        lambda: {
             "person": person,
-            "form": form,
-            "error": error,
+            "form": form(),
             "roles": services.STAFF_ROLE_CHOICES,
             "departments": _depts(request),
             "history": services.history(request.park, ChangeKind.STAFF, person.pk)
             if person
             else [],
         },
-        status=422 if error else 200,
     )
 
 
@@ -188,22 +180,19 @@ def categories(request: ParkRequest) -> HttpResponse:
 @roles_required(*ADMIN, page="诉求类别")
 def category_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
     cat = services.get_category(request.park, pk) if pk else None
-    error = ""
-    form: dict[str, Any] = {}
-    co: list[str] = []
-    if request.method == "POST":
-        form = request.POST.dict()
-        co = request.POST.getlist("co_department_ids")
-        try:
-            data = services.CategoryInput.parse(request.POST, co)
-            saved = services.save_category(request.user, request.park, data, cat)
-        except ServiceError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"已保存类别“{saved}”")
-            return HttpResponseRedirect(reverse("parkadmin:categories"))
-    elif cat is not None:
-        form = {
+
+    def save() -> Saved:
+        data = services.CategoryInput.parse(request.POST, request.POST.getlist("co_department_ids"))
+        saved = services.save_category(request.user, request.park, data, cat)
+        return Saved(f"已保存类别“{saved}”", reverse("parkadmin:categories"))
+
+    def form() -> tuple[dict[str, Any], list[str]]:
+        if request.method == "POST":
+            return request.POST.dict(), request.POST.getlist("co_department_ids")
+        if cat is None:
+            fresh = {"is_active": "1", "sort": "100", "time_limit_days": "10"}
+            return fresh | {"parent_id": request.GET.get("parent", "")[:12]}, []
+        return {
             "name": cat.name,
             "code": cat.code,
             "parent_id": str(cat.parent_id or ""),
@@ -212,26 +201,21 @@ def category_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
             "for_residents": "1" if cat.for_residents else "",
             "is_active": "1" if cat.is_active else "",
             "sort": str(cat.sort),
-        }
-        co = [str(d.pk) for d in cat.default_co_departments.all()]
-    else:
-        form = {"is_active": "1", "sort": "100", "time_limit_days": "10"}
-        form["parent_id"] = request.GET.get("parent", "")[:12]
-    tops = [c for c, _ in services.category_tree(request.park) if not cat or c.pk != cat.pk]
-    return render(
-        request,
-        "parkadmin/category_edit.html",
-        {
+        }, [str(d.pk) for d in cat.default_co_departments.all()]
+
+    def context() -> dict[str, Any]:
+        values, co = form()
+        tops = [c for c, _ in services.category_tree(request.park) if not cat or c.pk != cat.pk]
+        return {
             "cat": cat,
-            "form": form,
+            "form": values,
             "co": co,
-            "error": error,
             "tops": tops,
             "departments": _depts(request),
             "history": services.history(request.park, ChangeKind.CATEGORY, cat.pk) if cat else [],
-        },
-        status=422 if error else 200,
-    )
+        }
+
+    return form_page(request, "parkadmin/category_edit.html", save, context)
 
 
 # --------------------------------------------------------------------------- reply templates
@@ -249,40 +233,36 @@ def templates(request: ParkRequest) -> HttpResponse:
 @roles_required(*ADMIN, page="答复模板")
 def template_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
     tpl = services.get_reply_template(request.park, pk) if pk else None
-    error = ""
-    if request.method == "POST":
-        form: dict[str, Any] = request.POST.dict()
-        try:
-            saved = services.save_reply_template(
-                request.user, request.park, services.TemplateInput.parse(request.POST), tpl
-            )
-        except ServiceError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"已保存答复模板“{saved.title}”")
-            return HttpResponseRedirect(reverse("parkadmin:templates"))
-    elif tpl is not None:
-        form = {
+
+    def save() -> Saved:
+        data = services.TemplateInput.parse(request.POST)
+        saved = services.save_reply_template(request.user, request.park, data, tpl)
+        return Saved(f"已保存答复模板“{saved.title}”", reverse("parkadmin:templates"))
+
+    def form() -> dict[str, Any]:
+        if request.method == "POST":
+            return request.POST.dict()
+        if tpl is None:
+            return {"is_active": "1", "sort": "100"}
+        return {
             "title": tpl.title,
             "category_id": str(tpl.category_id or ""),
             "body": tpl.body,
             "is_active": "1" if tpl.is_active else "",
             "sort": str(tpl.sort),
         }
-    else:
-        form = {"is_active": "1", "sort": "100"}
-    return render(
+
+    return form_page(
         request,
         "parkadmin/template_edit.html",
-        {
+        save,
+        lambda: {
             "tpl": tpl,
-            "form": form,
-            "error": error,
+            "form": form(),
             "tree": services.category_tree(request.park),
             "placeholders": PLACEHOLDER_NAMES,
             "history": services.history(request.park, ChangeKind.TEMPLATE, tpl.pk) if tpl else [],
         },
-        status=422 if error else 200,
     )
 
 
@@ -291,32 +271,28 @@ def template_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
 
 @roles_required(*ADMIN, page="园区参数")
 def settings_page(request: ParkRequest) -> HttpResponse:
-    error = ""
     park = request.park
-    form: dict[str, Any] = {}
-    if request.method == "POST":
-        form = request.POST.dict()
-        try:
-            services.save_settings(request.user, park, request.POST, request.POST.get("reason", ""))
-        except ServiceError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, "已保存园区参数")
-            return HttpResponseRedirect(reverse("parkadmin:settings"))
-    else:
-        form = {f: str(getattr(park, f)) for f, _, _, _ in services.SETTING_FIELDS}
+
+    def save() -> Saved:
+        services.save_settings(request.user, park, request.POST, request.POST.get("reason", ""))
+        return Saved("已保存园区参数", reverse("parkadmin:settings"))
+
+    def form() -> dict[str, Any]:
+        if request.method == "POST":
+            return request.POST.dict()
+        values = {f: str(getattr(park, f)) for f, _, _, _ in services.SETTING_FIELDS}
         t = park.auto_dispatch_threshold
-        form["auto_dispatch_threshold"] = "" if t is None else f"{t:.2f}"
-    return render(
+        return values | {"auto_dispatch_threshold": "" if t is None else f"{t:.2f}"}
+
+    return form_page(
         request,
         "parkadmin/settings.html",
-        {
-            "form": form,
-            "error": error,
+        save,
+        lambda: {
+            "form": form(),
             "fields": services.SETTING_FIELDS,
             "history": services.history(park, ChangeKind.SETTINGS, park.pk),
         },
-        status=422 if error else 200,
     )
 
 
@@ -328,52 +304,44 @@ def calendar_year(request: ParkRequest, year: int) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise NotFound("年份应在 2000–2100 之间")
     sched = YearSchedule.objects.filter(year=year).first()
-    error = ""
-    form: dict[str, Any]
-    if request.method == "POST":
-        form = request.POST.dict()
-        try:
-            services.save_year_schedule(
-                request.user,
-                request.park,
-                year,
-                request.POST.get("holidays", ""),
-                request.POST.get("workdays", ""),
-                request.POST.get("source", ""),
-            )
-        except ServiceError as exc:
-            error = str(exc)
-        else:
-            n = services.open_tasks_due_in(request.park, year)
-            messages.success(
-                request,
-                f"已保存 {year} 年节假日安排，此后的办理时限按新安排计算。"
-                + (
-                    f"已交办且在 {year} 年到期的未办结任务有 {n} 件，其时限不自动改变。"
-                    if n
-                    else ""
-                ),
-            )
-            return HttpResponseRedirect(reverse("admin_home"))
-    elif sched is not None:
-        form = {"holidays": sched.holidays, "workdays": sched.workdays, "source": sched.source}
-    else:
-        form = {}
-    rules = wcal.rules_for(year)
-    return render(
+    p = request.POST
+
+    def save() -> Saved:
+        services.save_year_schedule(
+            request.user,
+            request.park,
+            year,
+            p.get("holidays", ""),
+            p.get("workdays", ""),
+            p.get("source", ""),
+        )
+        n = services.open_tasks_due_in(request.park, year)
+        return Saved(
+            f"已保存 {year} 年节假日安排，此后的办理时限按新安排计算。"
+            + (f"已交办且在 {year} 年到期的未办结任务有 {n} 件，其时限不自动改变。" if n else ""),
+            reverse("admin_home"),
+        )
+
+    def form() -> dict[str, Any]:
+        if request.method == "POST":
+            return p.dict()
+        if sched is None:
+            return {}
+        return {"holidays": sched.holidays, "workdays": sched.workdays, "source": sched.source}
+
+    return form_page(
         request,
         "parkadmin/calendar_year.html",
-        {
+        save,
+        lambda: {
             "year": year,
             "sched": sched,
-            "rules": rules,
-            "form": form,
-            "error": error,
+            "rules": wcal.rules_for(year),
+            "form": form(),
             "history": services.history(request.park, ChangeKind.CALENDAR, sched.pk)
             if sched
             else [],
         },
-        status=422 if error else 200,
     )
 
 

@@ -15,8 +15,11 @@ from policies.models import Application, Grant, Policy, PolicyStatus, Unclaimed
 from qinshang.errors import Forbidden, NotFound
 
 EDIT_ROLES = (Role.DISPATCHER, Role.ADMIN, Role.LEADER)
-# 免申即享 lists are confirmed (for the finance bureau) and applications decided by these.
+# 免申即享 lists are drawn up and applications decided by these.
 DECIDE_ROLES = (Role.DISPATCHER, Role.ADMIN, Role.LEADER)
+# The finance bureau confirms a 免申即享 list (the issue: "grant list for the finance bureau to
+# confirm"): the head of a department named 财政… (财政局, 财政分局, 财政金融局) besides the deciders.
+FINANCE_BUREAU_WORD = "财政"
 STAFF_ROLES = (
     Role.DISPATCHER,
     Role.ADMIN,
@@ -43,6 +46,16 @@ def can_decide(user: User) -> bool:
     return user.is_superuser or user.role in DECIDE_ROLES
 
 
+def heads_finance_bureau(user: User) -> bool:
+    dept = user.department if user.role == Role.DEPARTMENT_HEAD else None
+    return dept is not None and dept.is_active and FINANCE_BUREAU_WORD in dept.name
+
+
+def can_confirm(user: User) -> bool:
+    """Confirm or refuse a proposed 免申即享 grant."""
+    return can_decide(user) or heads_finance_bureau(user)
+
+
 def require_edit(user: User) -> None:
     if not can_edit(user):
         raise Forbidden("只有派单员、园区领导和管理员可以维护惠企政策")
@@ -50,7 +63,12 @@ def require_edit(user: User) -> None:
 
 def require_decide(user: User) -> None:
     if not can_decide(user):
-        raise Forbidden("只有派单员、园区领导和管理员可以确认政策兑现")
+        raise Forbidden("只有派单员、园区领导和管理员可以生成兑现名单、审核申请")
+
+
+def require_confirm(user: User) -> None:
+    if not can_confirm(user):
+        raise Forbidden("只有财政局负责人、派单员、园区领导和管理员可以确认政策兑现")
 
 
 def visible_policies(user: User, park: Park) -> QuerySet[Policy]:

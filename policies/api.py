@@ -319,14 +319,14 @@ def create_grant(request: UserRequest, payload: GrantIn) -> Status:
 
 @router.post("/grants/{grant_id}/confirm", response=GrantOut, summary="财政确认兑现")
 def confirm_grant(request: UserRequest, grant_id: Id, payload: NoteIn) -> dict[str, Any]:
-    access.require_decide(request.user)
+    access.require_confirm(request.user)
     g = access.get_grant(request.user, current_park(request), grant_id)
     return _grant(services.confirm_grant(request.user, g, payload.note))
 
 
 @router.post("/grants/{grant_id}/reject", response=GrantOut, summary="不予确认（须说明理由）")
 def reject_grant(request: UserRequest, grant_id: Id, payload: ReasonNoteIn) -> dict[str, Any]:
-    access.require_decide(request.user)
+    access.require_confirm(request.user)
     g = access.get_grant(request.user, current_park(request), grant_id)
     return _grant(services.reject_grant(request.user, g, payload.note))
 

@@ -387,7 +387,7 @@ def propose_grants(actor: User, park: Park, policy: Policy) -> list[Grant]:
 
 
 def confirm_grant(actor: User, grant: Grant, note: str = "") -> Grant:
-    access.require_decide(actor)
+    access.require_confirm(actor)
     note = _text(note, "说明", 300, "note")
     with transaction.atomic():
         grant = (
@@ -412,7 +412,7 @@ def confirm_grant(actor: User, grant: Grant, note: str = "") -> Grant:
 
 
 def reject_grant(actor: User, grant: Grant, reason: str) -> Grant:
-    access.require_decide(actor)
+    access.require_confirm(actor)
     reason = _text(reason, "理由", 300, "note", required=True)
     with transaction.atomic():
         grant = (

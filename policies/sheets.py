@@ -1,6 +1,7 @@
 """Import of policies from a sheet (one row a policy), with the row-by-row report of the other
 importers: every problem with its row, column and a Chinese message; nothing is written while
-any row is wrong unless only the valid rows are asked for; a dry run writes nothing.
+any row is wrong unless only the valid rows are asked for; a dry run writes nothing (the loop is
+qinshang.sheets.import_rows). The page and `manage.py import_policies` both call `import_policies`.
 
 申享条件 is the rules as JSON ([{"field": "size_class", "op": "in", "value": ["small"]}]).
 """
@@ -8,16 +9,15 @@ any row is wrong unless only the valid rows are asked for; a dry run writes noth
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
-
-from django.db import transaction
 
 from orgs.models import Park, User
 from policies import access, services
 from policies.models import BenefitKind, PolicyStatus, Track
-from qinshang.errors import Forbidden, InvalidInput
-from qinshang.sheets import Column, RowError, read_rows
+from qinshang import sheets
+from qinshang.errors import Forbidden
+from qinshang.sheets import Column, Row, import_rows, read_rows
 
 POLICY_COLUMNS: tuple[Column, ...] = (
     Column("title", "政策名称", ("政策", "名称"), True, 30),
@@ -51,31 +51,12 @@ FIELD_COLUMN = {
 
 
 @dataclass
-class PolicyImportReport:
-    total: int = 0
-    valid: int = 0
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_headers: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    valid_only: bool = False
-    committed: bool = False
-    label: str = "惠企政策"
+class PolicyImportReport(sheets.RowReport):
+    kind: str = "policies"
 
     @property
-    def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
-
-    def summary(self) -> str:
-        bad = len(self.bad_rows)
-        if self.committed:
-            text = f"共 {self.total} 行，已导入政策 {self.created} 项"
-            return text + (f"；{bad} 行有误未导入" if bad else "")
-        if self.dry_run:
-            return (
-                f"试导入：共 {self.total} 行，{self.valid} 行可导入，{bad} 行有误；未写入任何数据"
-            )
-        return f"共 {self.total} 行，{bad} 行有误，未导入任何数据（可改正后重新导入，或只导入正确的行）"
+    def label(self) -> str:
+        return "惠企政策"
 
 
 def _choice(text: str, choices: list[tuple[str, str]], default: str) -> str:
@@ -95,67 +76,46 @@ def import_policies(
 ) -> PolicyImportReport:
     if not (actor.is_superuser or (access.can_edit(actor) and actor.in_park(park.pk))):
         raise Forbidden("只有派单员、园区领导或管理员可以导入惠企政策")
-    raw = data if isinstance(data, bytes) else data.read()
-    index, ignored, body = read_rows(raw, POLICY_COLUMNS)
-    report = PolicyImportReport(
-        total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
-    )
+    index, ignored, body = read_rows(data, POLICY_COLUMNS)
+    report = PolicyImportReport(ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only)
 
-    def val(cells: list[str], key: str) -> str:
-        j = index.get(key)
-        return cells[j].strip() if j is not None and j < len(cells) else ""
+    def check(row: Row) -> services.PolicyInput | None:
+        val = row.val
+        text = val("rules")
+        try:
+            parsed = json.loads(text) if text else []
+        except ValueError:
+            row.bad("申享条件", "申享条件应为 JSON 条件列表")
+            return None
+        kind = _choice(val("benefit_kind"), BenefitKind.choices, "")
+        if not kind:
+            kind = (
+                BenefitKind.COMPUTED
+                if val("formula")
+                else BenefitKind.FIXED
+                if val("amount")
+                else BenefitKind.NONE
+            )
+        return services.PolicyInput(
+            title=val("title"),
+            track=_choice(val("track"), Track.choices, ""),
+            starts_on=val("starts_on"),
+            ends_on=val("ends_on") or None,
+            rules=parsed,
+            benefit_kind=kind,
+            benefit_amount_wan=val("amount") or None,
+            benefit_formula=val("formula"),
+            benefit_text=val("benefit_text"),
+            reference_year=val("reference_year") or None,
+            guide=val("guide"),
+            source_document=val("source_document"),
+            department=val("department"),
+            code=val("code"),
+            status=_choice(val("status"), PolicyStatus.choices, PolicyStatus.DRAFT),
+        )
 
-    with transaction.atomic():
-        for n, cells in body:
-            text = val(cells, "rules")
-            try:
-                parsed = json.loads(text) if text else []
-            except ValueError:
-                report.errors.append(RowError(n, "申享条件", "申享条件应为 JSON 条件列表"))
-                continue
-            try:
-                with transaction.atomic():
-                    kind = _choice(val(cells, "benefit_kind"), BenefitKind.choices, "")
-                    if not kind:
-                        kind = (
-                            BenefitKind.COMPUTED
-                            if val(cells, "formula")
-                            else BenefitKind.FIXED
-                            if val(cells, "amount")
-                            else BenefitKind.NONE
-                        )
-                    services.create_policy(
-                        actor,
-                        park,
-                        services.PolicyInput(
-                            title=val(cells, "title"),
-                            track=_choice(val(cells, "track"), Track.choices, ""),
-                            starts_on=val(cells, "starts_on"),
-                            ends_on=val(cells, "ends_on") or None,
-                            rules=parsed,
-                            benefit_kind=kind,
-                            benefit_amount_wan=val(cells, "amount") or None,
-                            benefit_formula=val(cells, "formula"),
-                            benefit_text=val(cells, "benefit_text"),
-                            reference_year=val(cells, "reference_year") or None,
-                            guide=val(cells, "guide"),
-                            source_document=val(cells, "source_document"),
-                            department=val(cells, "department"),
-                            code=val(cells, "code"),
-                            status=_choice(
-                                val(cells, "status"), PolicyStatus.choices, PolicyStatus.DRAFT
-                            ),
-                        ),
-                    )
-                report.created += 1
-            except (InvalidInput, Forbidden) as exc:
-                field_name = getattr(exc, "field", None) or ""
-                report.errors.append(RowError(n, FIELD_COLUMN.get(field_name, "—"), exc.message))
-        report.valid = report.created
-        report.errors.sort(key=lambda e: (e.row, e.column))
-        if dry_run or (report.errors and not valid_only):
-            transaction.set_rollback(True)
-            report.created = 0
-        else:
-            report.committed = True
-    return report
+    def write(_n: int, data_in: services.PolicyInput) -> None:
+        services.create_policy(actor, park, data_in)
+        report.created += 1
+
+    return import_rows(body, index, report, check=check, write=write, columns_of=FIELD_COLUMN)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from entities.services import get_entity
@@ -17,11 +17,22 @@ from policies import access, rules, services, sheets
 from policies.formulas import FORMULAS
 from policies.models import BenefitKind, Policy, PolicyStatus, Track
 from qinshang.errors import InvalidInput
-from qinshang.pages import ParkRequest, paginate, query_without, roles_required
+from qinshang.pages import (
+    ParkRequest,
+    Saved,
+    form_page,
+    paginate,
+    post_action,
+    query_without,
+    roles_required,
+    upload_page,
+)
 
 STAFF = access.STAFF_ROLES
 EDITORS = access.EDIT_ROLES
 DECIDERS = access.DECIDE_ROLES
+# the service lets only the 财政 department's head of all heads confirm
+CONFIRMERS = (*DECIDERS, Role.DEPARTMENT_HEAD)
 APPLICANTS = (Role.DISPATCHER, Role.ADMIN, Role.LIAISON, Role.ENTERPRISE)
 RULE_ROWS = 8
 
@@ -117,30 +128,24 @@ def _rule_rows(stored: list[dict[str, Any]] | None, post: Any = None) -> list[di
 
 
 def _editor(request: ParkRequest, policy: Policy | None) -> HttpResponse:
-    error = ""
-    if request.method == "POST":
-        try:
-            data = _form_input(request.POST)
-            if policy is None:
-                policy = services.create_policy(request.user, request.park, data)
-                messages.success(request, f"已录入“{policy.title}”")
-            else:
-                policy = services.update_policy(request.user, policy, data)
-                messages.success(request, "已保存")
-            return redirect("policies:detail", policy.pk)
-        except InvalidInput as exc:
-            error = exc.message
-    form: Any = request.POST if request.method == "POST" else policy
-    return render(
+    posted = request.POST if request.method == "POST" else None
+
+    def save() -> Saved:
+        data = _form_input(request.POST)
+        if policy is None:
+            made = services.create_policy(request.user, request.park, data)
+            return Saved(f"已录入“{made.title}”", reverse("policies:detail", args=[made.pk]))
+        services.update_policy(request.user, policy, data)
+        return Saved("已保存", reverse("policies:detail", args=[policy.pk]))
+
+    return form_page(
         request,
         "policies/edit.html",
-        {
+        save,
+        lambda: {
             "policy": policy,
-            "form": form,
-            "error": error,
-            "rule_rows": _rule_rows(
-                policy.rules if policy else None, request.POST if request.method == "POST" else None
-            ),
+            "form": posted if posted is not None else policy,
+            "rule_rows": _rule_rows(policy.rules if policy else None, posted),
             "fields": [(k, f.label, f.kind) for k, f in rules.FIELDS.items()],
             "ops": list(rules.OP_LABELS.items()),
             "tracks": Track.choices,
@@ -148,7 +153,6 @@ def _editor(request: ParkRequest, policy: Policy | None) -> HttpResponse:
             "benefit_kinds": BenefitKind.choices,
             "formulas": [(k, f.label) for k, f in FORMULAS.items()],
         },
-        status=422 if error else 200,
     )
 
 
@@ -196,6 +200,7 @@ def detail(request: ParkRequest, policy_id: int) -> HttpResponse:
             "in_force": services.in_force(policy),
             "may_edit": access.can_edit(user),
             "may_decide": access.can_decide(user),
+            "may_confirm": access.can_confirm(user),
             "may_apply": user.role in APPLICANTS,
             "events": list(policy.events.select_related("actor", "entity")[:20]),
             "event_labels": services.EVENT_LABELS,
@@ -203,50 +208,50 @@ def detail(request: ParkRequest, policy_id: int) -> HttpResponse:
     )
 
 
-def _back(policy_id: int, anchor: str = "") -> HttpResponse:
-    return redirect(f"/policies/{policy_id}/{'#' + anchor if anchor else ''}")
+def _back(policy_id: int, anchor: str) -> str:
+    return f"/policies/{policy_id}/#{anchor}"
 
 
 @require_POST
 @roles_required(*DECIDERS, page="免申即享名单")
 def propose(request: ParkRequest, policy_id: int) -> HttpResponse:
     policy = access.get_policy(request.user, request.park, policy_id)
-    try:
+
+    def act() -> str:
         made = services.propose_grants(request.user, request.park, policy)
-        messages.success(request, f"已生成兑现名单：新增 {len(made)} 家，待财政确认")
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
-    return _back(policy.pk, "grants")
+        return f"已生成兑现名单：新增 {len(made)} 家，待财政确认"
+
+    return post_action(request, _back(policy.pk, "grants"), act)
 
 
 @require_POST
-@roles_required(*DECIDERS, page="确认兑现")
+@roles_required(*CONFIRMERS, page="确认兑现")
 def confirm(request: ParkRequest, grant_id: int) -> HttpResponse:
     grant = access.get_grant(request.user, request.park, grant_id)
     ids = request.POST.getlist("grant") if request.POST.get("all") == "1" else [str(grant.pk)]
-    done = 0
-    try:
+
+    def act() -> str:
+        done = 0
         for g in access.visible_grants(request.user, request.park).filter(
             policy=grant.policy, pk__in=[i for i in ids if i.isdigit()], status="proposed"
         ):
             services.confirm_grant(request.user, g, request.POST.get("note", ""))
             done += 1
-        messages.success(request, f"已确认兑现 {done} 家")
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
-    return _back(grant.policy_id, "grants")
+        return f"已确认兑现 {done} 家"
+
+    return post_action(request, _back(grant.policy_id, "grants"), act)
 
 
 @require_POST
-@roles_required(*DECIDERS, page="不予确认")
+@roles_required(*CONFIRMERS, page="不予确认")
 def reject(request: ParkRequest, grant_id: int) -> HttpResponse:
     grant = access.get_grant(request.user, request.park, grant_id)
-    try:
+
+    def act() -> str:
         services.reject_grant(request.user, grant, request.POST.get("note", ""))
-        messages.success(request, "已记录不予确认")
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
-    return _back(grant.policy_id, "grants")
+        return "已记录不予确认"
+
+    return post_action(request, _back(grant.policy_id, "grants"), act)
 
 
 @require_POST
@@ -256,7 +261,8 @@ def apply(request: ParkRequest, policy_id: int) -> HttpResponse:
     policy = access.get_policy(user, park, policy_id)
     raw = request.POST.get("entity_id", "")
     entity_id = user.enterprise_id if user.role == Role.ENTERPRISE else raw
-    try:
+
+    def act() -> str:
         if not str(entity_id or "").isdigit():
             raise InvalidInput("请选择申请的企业")
         entity = get_entity(user, park, entity_id)
@@ -264,36 +270,37 @@ def apply(request: ParkRequest, policy_id: int) -> HttpResponse:
         msg = f"已受理“{entity.name}”的申请"
         if app.payout_deadline:
             msg += f"，应于 {app.payout_deadline:%Y-%m-%d} 前兑付"
-        messages.success(request, msg)
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
+        return msg
+
     if user.role == Role.ENTERPRISE:
-        return redirect("policies:mine")
-    return redirect(request.POST.get("next") or f"/policies/{policy.pk}/#applications")
+        back = reverse("policies:mine")
+    else:
+        back = request.POST.get("next") or f"/policies/{policy.pk}/#applications"
+    return post_action(request, back, act)
 
 
 @require_POST
 @roles_required(*DECIDERS, page="审核申请")
 def decide(request: ParkRequest, application_id: int) -> HttpResponse:
     app = access.get_application(request.user, request.park, application_id)
-    what = request.POST.get("decision", "")
-    try:
-        if what == "approve":
-            services.approve_application(
-                request.user, app, request.POST.get("amount_wan", ""), request.POST.get("note", "")
-            )
-            messages.success(request, "已审核通过")
-        elif what == "pay":
-            services.pay_application(request.user, app, request.POST.get("paid_on", "") or None)
-            messages.success(request, "已登记兑付")
-        elif what == "reject":
-            services.reject_application(request.user, app, request.POST.get("note", ""))
-            messages.success(request, "已记录不予支持")
-        else:
-            raise InvalidInput("请选择审核结果")
-    except InvalidInput as exc:
-        messages.error(request, exc.message)
-    return _back(app.policy_id, "applications")
+    p = request.POST
+
+    def act() -> str:
+        match p.get("decision", ""):
+            case "approve":
+                services.approve_application(
+                    request.user, app, p.get("amount_wan", ""), p.get("note", "")
+                )
+                return "已审核通过"
+            case "pay":
+                services.pay_application(request.user, app, p.get("paid_on", "") or None)
+                return "已登记兑付"
+            case "reject":
+                services.reject_application(request.user, app, p.get("note", ""))
+                return "已记录不予支持"
+        raise InvalidInput("请选择审核结果")
+
+    return post_action(request, _back(app.policy_id, "applications"), act)
 
 
 @roles_required(Role.ENTERPRISE, page="可享受的政策")
@@ -308,26 +315,11 @@ def mine(request: ParkRequest) -> HttpResponse:
 
 @roles_required(Role.DISPATCHER, Role.ADMIN, page="导入惠企政策")
 def import_page(request: ParkRequest) -> HttpResponse:
-    report = None
-    error = ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            error = "请选择要导入的 .xlsx 文件"
-        else:
-            try:
-                report = sheets.import_policies(
-                    request.user,
-                    request.park,
-                    upload.read(),
-                    dry_run=request.POST.get("dry_run") == "1",
-                    valid_only=request.POST.get("valid_only") == "1",
-                )
-            except InvalidInput as exc:
-                error = exc.message
-    return render(
+    return upload_page(
         request,
         "policies/import.html",
-        {"report": report, "error": error, "columns": sheets.POLICY_COLUMNS},
-        status=422 if error else 200,
+        lambda data, dry_run, valid_only: sheets.import_policies(
+            request.user, request.park, data, dry_run=dry_run, valid_only=valid_only
+        ),
+        {"columns": sheets.POLICY_COLUMNS},
     )

@@ -3,7 +3,10 @@
 A viewer sees the entity (entities.services.visible_entities), and within the page only what
 each app lets them see: demands through demands.access.visible_demands, meetings through
 meetings.access.visible_meetings, key projects through projects.access.visible_projects, visits
-for those who see every campaign or serve the entity.
+for those who see every campaign or serve the entity; products, purchasing needs and signed
+orders through matchmaking.access, financing needs and the banks' answers through finance.access
+(so a department's handler sees the market but no financing need, as 银企对接 decides), grants,
+applications and 有政策未享受 through policies.access.
 """
 
 from __future__ import annotations
@@ -18,11 +21,16 @@ from demands.models import OPEN_STATUSES
 from entities import profile as facts
 from entities import purchases
 from entities.models import EntityEvent, MarketEntity
+from finance import access as finance
+from finance.models import FinancingNeed, Referral, ReferralStatus
 from liaisons import services as liaisons
+from matchmaking import access as market
+from matchmaking.models import Need, Order, OrderStatus, Product
 from meetings.access import visible_meetings
 from meetings.models import AgendaItem
 from orgs.models import Park, Role, User
-from policies import services as policies
+from policies import access as policies
+from policies.models import GrantStatus
 from profiles import services
 from profiles.models import PlanStatus
 from projects.access import visible_projects
@@ -54,6 +62,14 @@ def industry_label(code: str) -> str:
 
 
 @dataclass
+class Financing:
+    """A financing need with the institutions' answers the viewer may see."""
+
+    need: FinancingNeed
+    answers: list[Referral]
+
+
+@dataclass
 class Dossier:
     entity: MarketEntity
     industry: str
@@ -79,6 +95,11 @@ class Dossier:
     policy_grants: list[Any]
     policy_applications: list[Any]
     policy_unclaimed: list[Any]
+    products: list[Product]
+    market_needs: list[Need]
+    orders: list[Order]
+    financing: list[Financing]
+    loans: list[Referral]  # approved answers: amount, rate, term, 贴息
 
 
 def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
@@ -109,7 +130,17 @@ def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
         for e in entity.events.select_related("actor")[:30]
     ]
     progress = [services.goal_progress(g, entity) for g in active.goals.all()] if active else []
-    pol = policies.entity_policies(entity)
+    grants = policies.visible_grants(user, park).filter(entity=entity)
+    referrals = list(
+        finance.visible_referrals(user, park)
+        .filter(need__entity=entity)
+        .select_related("institution", "product")
+        .order_by("shown_at", "id")
+    )
+    financing = [
+        Financing(need, [r for r in referrals if r.need_id == need.pk])
+        for need in finance.visible_needs(user, park).filter(entity=entity)[:20]
+    ]
     return Dossier(
         entity=entity,
         industry=industry_label(entity.industry),
@@ -136,7 +167,26 @@ def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
         purchase_years=sorted(
             purchases.yearly_totals(entity.purchases.all()).items(), reverse=True
         ),
-        policy_grants=pol["grants"],
-        policy_applications=pol["applications"],
-        policy_unclaimed=pol["unclaimed"],
+        policy_grants=list(grants.exclude(status=GrantStatus.REJECTED).select_related("policy")),
+        policy_applications=list(
+            policies.visible_applications(user, park).filter(entity=entity).select_related("policy")
+        ),
+        policy_unclaimed=list(
+            policies.visible_unclaimed(user, park).filter(entity=entity).select_related("policy")
+        ),
+        products=list(
+            market.visible_products(user, park).filter(enterprise=entity).order_by("status", "name")
+        ),
+        market_needs=list(
+            market.visible_needs(user, park).filter(enterprise=entity).order_by("-created_at")[:20]
+        ),
+        orders=list(
+            market.visible_orders(user, park)
+            .filter(Q(enterprise=entity) | Q(counterparty=entity))
+            .filter(status__in=(OrderStatus.SIGNED, OrderStatus.FULFILLED))
+            .select_related("event", "enterprise", "counterparty")
+            .order_by("-signed_on", "-id")[:30]
+        ),
+        financing=financing,
+        loans=[r for r in referrals if r.status == ReferralStatus.APPROVED],
     )

@@ -1,19 +1,18 @@
-"""Import of yearly figures and certifications from the sheets parks keep (统计报表, 认定名单).
+"""Import of yearly figures, certifications and local purchases from the sheets parks keep
+(统计报表, 认定名单, 本地采购台账).
 
-One workbook, first sheet: a sheet with a 认定类别 column is a certification list, otherwise a
-figures sheet. Each row names its entity by 统一社会信用代码 or 企业名称 (of this park), goes
+One workbook, first sheet: a sheet with a 供应商名称 column is a purchase list, one with a 认定类别
+column a certification list, otherwise a figures sheet. Each row names its entity by 统一社会信用代码 or 企业名称 (of this park), goes
 through the same services as the profile's forms, and every problem is reported with its row
 number, column and a Chinese message. Nothing is written while any row is wrong unless only the
-valid rows are asked for; a dry run writes nothing.
+valid rows are asked for; a dry run writes nothing (the loop is qinshang.sheets.import_rows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import IO
-
-from django.db import transaction
 
 from entities import profile as facts
 from entities import purchases, sizing
@@ -21,7 +20,7 @@ from entities.models import MarketEntity, PurchaseSource
 from orgs.models import Park, Role, User
 from qinshang import sheets
 from qinshang.errors import Forbidden, InvalidInput
-from qinshang.sheets import Column, RowError, read_rows
+from qinshang.sheets import Column, Row, import_rows, read_rows
 from qinshang.validators import normalize_credit_code
 
 _ENTITY = (
@@ -82,16 +81,8 @@ FIELD_COLUMN = {
 
 
 @dataclass
-class ProfileImportReport:
-    kind: str  # "figures" | "certifications" | "purchases" | "policies"
-    total: int = 0
-    valid: int = 0
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_headers: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    valid_only: bool = False
-    committed: bool = False
+class ProfileImportReport(sheets.RowReport):
+    """`kind` "figures" | "certifications" | "purchases": which sheet the upload was."""
 
     @property
     def label(self) -> str:
@@ -99,23 +90,7 @@ class ProfileImportReport:
             "figures": "年度经营数据",
             "certifications": "资质认定",
             "purchases": "本地采购记录",
-            "policies": "惠企政策",
         }.get(self.kind, self.kind)
-
-    @property
-    def bad_rows(self) -> list[int]:
-        return sorted({e.row for e in self.errors})
-
-    def summary(self) -> str:
-        bad = len(self.bad_rows)
-        if self.committed:
-            text = f"共 {self.total} 行，已导入{self.label} {self.created} 行"
-            return text + (f"；{bad} 行有误未导入" if bad else "")
-        if self.dry_run:
-            return (
-                f"试导入：共 {self.total} 行，{self.valid} 行可导入，{bad} 行有误；未写入任何数据"
-            )
-        return f"共 {self.total} 行，{bad} 行有误，未导入任何数据（可改正后重新导入，或只导入正确的行）"
 
 
 def _find(park: Park, code: str, name: str) -> tuple[MarketEntity | None, str, str]:
@@ -126,6 +101,52 @@ def _find(park: Park, code: str, name: str) -> tuple[MarketEntity | None, str, s
         e = MarketEntity.objects.filter(park=park, name=name.strip()).first()
         return e, "企业名称", "" if e else f"本园区没有名为“{name}”的市场主体"
     return None, "企业名称", "须填写统一社会信用代码或企业名称"
+
+
+def _purchase(row: Row) -> purchases.PurchaseInput:
+    stated = row.val("local_sei")
+    return purchases.PurchaseInput(
+        amount_wan=row.val("amount"),
+        purchased_on=row.val("purchased_on"),
+        supplier_name=row.val("supplier_name"),
+        supplier_credit_code=row.val("supplier_code"),
+        evidence=row.val("evidence"),
+        local_sei=None if not stated else stated in ("是", "1", "Y", "y"),
+        local_sei_basis=row.val("basis"),
+        source=PurchaseSource.IMPORT,
+    )
+
+
+def _figures(row: Row) -> facts.FigureInput:
+    as_of = row.val("as_of") or None
+    src = row.val("source")
+    return facts.FigureInput(
+        year=row.val("year"),
+        employees=row.val("employees"),
+        employees_source=src,
+        employees_date=as_of,
+        annual_revenue_wan=row.val("revenue"),
+        revenue_source=src,
+        revenue_date=as_of,
+        total_assets_wan=row.val("assets"),
+        assets_source=src,
+        assets_date=as_of,
+    )
+
+
+def _certification(row: Row) -> facts.CertificationInput:
+    return facts.CertificationInput(
+        kind=row.val("kind"),
+        valid_from=row.val("valid_from"),
+        valid_until=row.val("valid_until") or None,
+        name=row.val("cert_name"),
+        number=row.val("number"),
+        issuer=row.val("issuer"),
+        source=row.val("source"),
+    )
+
+
+Parsed = purchases.PurchaseInput | facts.FigureInput | facts.CertificationInput
 
 
 def import_profile_sheet(
@@ -143,93 +164,39 @@ def import_profile_sheet(
         raise Forbidden("只有派单员或管理员可以导入企业档案数据")
     raw = data if isinstance(data, bytes) else data.read()
     # A purchase list names its supplier, a certification list its kind; else figures.
+    parse: Callable[[Row], Parsed]
     try:
         index, ignored, body = read_rows(raw, PURCHASE_COLUMNS)
-        kind = "purchases"
+        kind, parse = "purchases", _purchase
     except InvalidInput:
         try:
             index, ignored, body = read_rows(raw, CERT_COLUMNS)
-            kind = "certifications"
+            kind, parse = "certifications", _certification
         except InvalidInput:
             index, ignored, body = read_rows(raw, FIGURE_COLUMNS)
-            kind = "figures"
+            kind, parse = "figures", _figures
     report = ProfileImportReport(
-        kind, total=len(body), ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
+        kind, ignored_headers=ignored, dry_run=dry_run, valid_only=valid_only
     )
 
-    def val(cells: list[str], key: str) -> str:
-        j = index.get(key)
-        return cells[j].strip() if j is not None and j < len(cells) else ""
+    def check(row: Row) -> tuple[MarketEntity, Parsed] | None:
+        entity, column, err = _find(park, row.val("credit_code"), row.val("name"))
+        if entity is None:
+            row.bad(column, err)
+            return None
+        return entity, parse(row)
 
-    with transaction.atomic():
-        for n, cells in body:
-            entity, col, err = _find(park, val(cells, "credit_code"), val(cells, "name"))
-            if entity is None:
-                report.errors.append(RowError(n, col, err))
-                continue
-            try:
-                with transaction.atomic():
-                    if kind == "purchases":
-                        stated = val(cells, "local_sei")
-                        purchases.record_purchase(
-                            actor,
-                            entity,
-                            purchases.PurchaseInput(
-                                amount_wan=val(cells, "amount"),
-                                purchased_on=val(cells, "purchased_on"),
-                                supplier_name=val(cells, "supplier_name"),
-                                supplier_credit_code=val(cells, "supplier_code"),
-                                evidence=val(cells, "evidence"),
-                                local_sei=None if not stated else stated in ("是", "1", "Y", "y"),
-                                local_sei_basis=val(cells, "basis"),
-                                source=PurchaseSource.IMPORT,
-                            ),
-                        )
-                    elif kind == "figures":
-                        as_of = val(cells, "as_of") or None
-                        src = val(cells, "source")
-                        facts.record_figures(
-                            actor,
-                            entity,
-                            facts.FigureInput(
-                                year=val(cells, "year"),
-                                employees=val(cells, "employees"),
-                                employees_source=src,
-                                employees_date=as_of,
-                                annual_revenue_wan=val(cells, "revenue"),
-                                revenue_source=src,
-                                revenue_date=as_of,
-                                total_assets_wan=val(cells, "assets"),
-                                assets_source=src,
-                                assets_date=as_of,
-                            ),
-                        )
-                    else:
-                        facts.add_certification(
-                            actor,
-                            entity,
-                            facts.CertificationInput(
-                                kind=val(cells, "kind"),
-                                valid_from=val(cells, "valid_from"),
-                                valid_until=val(cells, "valid_until") or None,
-                                name=val(cells, "cert_name"),
-                                number=val(cells, "number"),
-                                issuer=val(cells, "issuer"),
-                                source=val(cells, "source"),
-                            ),
-                        )
-                report.created += 1
-            except (InvalidInput, Forbidden) as exc:
-                field_name = getattr(exc, "field", None) or ""
-                report.errors.append(RowError(n, FIELD_COLUMN.get(field_name, "—"), exc.message))
-        report.valid = report.created
-        report.errors.sort(key=lambda e: (e.row, e.column))
-        if dry_run or (report.errors and not valid_only):
-            transaction.set_rollback(True)
-            report.created = 0
+    def write(_n: int, value: tuple[MarketEntity, Parsed]) -> None:
+        entity, data_in = value
+        if isinstance(data_in, purchases.PurchaseInput):
+            purchases.record_purchase(actor, entity, data_in)
+        elif isinstance(data_in, facts.FigureInput):
+            facts.record_figures(actor, entity, data_in)
         else:
-            report.committed = True
-    return report
+            facts.add_certification(actor, entity, data_in)
+        report.created += 1
+
+    return import_rows(body, index, report, check=check, write=write, columns_of=FIELD_COLUMN)
 
 
 EXPORT_HEADERS = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from entities import profile as facts
@@ -19,8 +19,17 @@ from orgs.models import Role, User
 from profiles import dossier, services, sheets
 from profiles.models import Metric, PlanMeasure, Track
 from qinshang import industries
-from qinshang.errors import InvalidInput, NotFound
-from qinshang.pages import ParkRequest, paginate, query_without, roles_required
+from qinshang.errors import NotFound
+from qinshang.pages import (
+    ParkRequest,
+    Saved,
+    form_page,
+    paginate,
+    post_action,
+    query_without,
+    roles_required,
+    upload_page,
+)
 
 VIEWERS = dossier.VIEW_ROLES
 EDITORS = (Role.DISPATCHER, Role.ADMIN, Role.LIAISON)
@@ -125,26 +134,20 @@ def _form_input(post: Any) -> entities.EntityInput:
 
 @roles_required(Role.DISPATCHER, Role.ADMIN, page="登记市场主体")
 def new(request: ParkRequest) -> HttpResponse:
-    error = ""
-    if request.method == "POST":
-        try:
-            entity = entities.create_entity(request.user, request.park, _form_input(request.POST))
-        except InvalidInput as exc:
-            error = exc.message
-        else:
-            messages.success(request, f"已登记“{entity.name}”")
-            return redirect("profiles:detail", entity.pk)
-    return render(
+    def save() -> Saved:
+        entity = entities.create_entity(request.user, request.park, _form_input(request.POST))
+        return Saved(f"已登记“{entity.name}”", reverse("profiles:detail", args=[entity.pk]))
+
+    return form_page(
         request,
         "profiles/new.html",
-        {
+        save,
+        lambda: {
             "form": request.POST,
-            "error": error,
             "kinds": EntityKind.choices,
             "tiers": Tier.choices,
             "industry_choices": industries.choices(),
         },
-        status=422 if error else 200,
     )
 
 
@@ -190,12 +193,8 @@ def detail(request: ParkRequest, entity_id: int) -> HttpResponse:
     )
 
 
-def _back(entity: MarketEntity, anchor: str = "") -> HttpResponse:
-    return redirect(f"/profiles/{entity.pk}/{'#' + anchor if anchor else ''}")
-
-
-def _fail(request: ParkRequest, exc: InvalidInput) -> None:
-    messages.error(request, exc.message)
+def _back(entity: MarketEntity, anchor: str) -> str:
+    return f"/profiles/{entity.pk}/#{anchor}"
 
 
 @require_POST
@@ -203,27 +202,28 @@ def _fail(request: ParkRequest, exc: InvalidInput) -> None:
 def figures(request: ParkRequest, entity_id: int) -> HttpResponse:
     entity = _entity(request, entity_id)
     p = request.POST
-    try:
+
+    def act() -> str:
+        as_of, source = p.get("as_of", "") or None, p.get("source", "")
         facts.record_figures(
             request.user,
             entity,
             facts.FigureInput(
                 year=p.get("year", ""),
                 employees=p.get("employees", ""),
-                employees_source=p.get("source", ""),
-                employees_date=p.get("as_of", "") or None,
+                employees_source=source,
+                employees_date=as_of,
                 annual_revenue_wan=p.get("annual_revenue_wan", ""),
-                revenue_source=p.get("source", ""),
-                revenue_date=p.get("as_of", "") or None,
+                revenue_source=source,
+                revenue_date=as_of,
                 total_assets_wan=p.get("total_assets_wan", ""),
-                assets_source=p.get("source", ""),
-                assets_date=p.get("as_of", "") or None,
+                assets_source=source,
+                assets_date=as_of,
             ),
         )
-        messages.success(request, "已保存年度经营数据")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "figures")
+        return "已保存年度经营数据"
+
+    return post_action(request, _back(entity, "figures"), act)
 
 
 @require_POST
@@ -231,7 +231,8 @@ def figures(request: ParkRequest, entity_id: int) -> HttpResponse:
 def certification(request: ParkRequest, entity_id: int) -> HttpResponse:
     entity = _entity(request, entity_id)
     p = request.POST
-    try:
+
+    def act() -> str:
         facts.add_certification(
             request.user,
             entity,
@@ -245,10 +246,9 @@ def certification(request: ParkRequest, entity_id: int) -> HttpResponse:
                 source=p.get("source", ""),
             ),
         )
-        messages.success(request, "已登记资质认定")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "certs")
+        return "已登记资质认定"
+
+    return post_action(request, _back(entity, "certs"), act)
 
 
 @require_POST
@@ -258,26 +258,25 @@ def revoke(request: ParkRequest, entity_id: int, cert_id: int) -> HttpResponse:
     cert = entity.certifications.filter(pk=cert_id).first()
     if cert is None:
         raise NotFound("资质认定不存在")
-    try:
+
+    def act() -> str:
         facts.revoke_certification(request.user, cert, request.POST.get("reason", ""))
-        messages.success(request, "已撤销该认定")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "certs")
+        return "已撤销该认定"
+
+    return post_action(request, _back(entity, "certs"), act)
 
 
 @require_POST
 @roles_required(*EDITORS, page="企业档案")
 def size_override(request: ParkRequest, entity_id: int) -> HttpResponse:
     entity = _entity(request, entity_id)
-    try:
-        facts.override_size(
-            request.user, entity, request.POST.get("size_class", ""), request.POST.get("reason", "")
-        )
-        messages.success(request, "已更新企业规模认定")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "size")
+    p = request.POST
+
+    def act() -> str:
+        facts.override_size(request.user, entity, p.get("size_class", ""), p.get("reason", ""))
+        return "已更新企业规模认定"
+
+    return post_action(request, _back(entity, "size"), act)
 
 
 @require_POST
@@ -285,7 +284,8 @@ def size_override(request: ParkRequest, entity_id: int) -> HttpResponse:
 def plan_new(request: ParkRequest, entity_id: int) -> HttpResponse:
     entity = _entity(request, entity_id)
     p = request.POST
-    try:
+
+    def act() -> str:
         services.create_plan(
             request.user,
             entity,
@@ -296,10 +296,9 @@ def plan_new(request: ParkRequest, entity_id: int) -> HttpResponse:
                 p.get("next_review_on", ""),
             ),
         )
-        messages.success(request, "已制定一企一策")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "plan")
+        return "已制定一企一策"
+
+    return post_action(request, _back(entity, "plan"), act)
 
 
 @require_POST
@@ -308,7 +307,8 @@ def plan_goal(request: ParkRequest, entity_id: int, sp_id: int) -> HttpResponse:
     entity = _entity(request, entity_id)
     plan = services.get_plan(entity, sp_id)
     p = request.POST
-    try:
+
+    def act() -> str:
         services.add_goal(
             request.user,
             plan,
@@ -317,10 +317,9 @@ def plan_goal(request: ParkRequest, entity_id: int, sp_id: int) -> HttpResponse:
             p.get("year"),
             p.get("target"),
         )
-        messages.success(request, "已添加目标")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "plan")
+        return "已添加目标"
+
+    return post_action(request, _back(entity, "plan"), act)
 
 
 @require_POST
@@ -329,7 +328,8 @@ def plan_measure(request: ParkRequest, entity_id: int, sp_id: int) -> HttpRespon
     entity = _entity(request, entity_id)
     plan = services.get_plan(entity, sp_id)
     p = request.POST
-    try:
+
+    def act() -> str:
         services.add_measure(
             request.user,
             plan,
@@ -338,10 +338,9 @@ def plan_measure(request: ParkRequest, entity_id: int, sp_id: int) -> HttpRespon
             p.get("responsible_id", ""),
             p.get("due_on", ""),
         )
-        messages.success(request, "已添加措施")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "plan")
+        return "已添加措施"
+
+    return post_action(request, _back(entity, "plan"), act)
 
 
 @require_POST
@@ -351,14 +350,13 @@ def measure_status(request: ParkRequest, entity_id: int, measure_id: int) -> Htt
     measure = PlanMeasure.objects.filter(pk=measure_id, plan__entity=entity).first()
     if measure is None:
         raise NotFound("措施不存在")
-    try:
-        services.set_measure(
-            request.user, measure, request.POST.get("status", ""), request.POST.get("note", "")
-        )
-        messages.success(request, "已更新措施进展")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "plan")
+    p = request.POST
+
+    def act() -> str:
+        services.set_measure(request.user, measure, p.get("status", ""), p.get("note", ""))
+        return "已更新措施进展"
+
+    return post_action(request, _back(entity, "plan"), act)
 
 
 @require_POST
@@ -367,7 +365,8 @@ def plan_review(request: ParkRequest, entity_id: int, sp_id: int) -> HttpRespons
     entity = _entity(request, entity_id)
     plan = services.get_plan(entity, sp_id)
     p = request.POST
-    try:
+
+    def act() -> str:
         services.review_plan(
             request.user,
             plan,
@@ -375,42 +374,24 @@ def plan_review(request: ParkRequest, entity_id: int, sp_id: int) -> HttpRespons
             p.get("next_review_on", ""),
             close=p.get("close") == "1",
         )
-        messages.success(request, "已记录评估")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "plan")
+        return "已记录评估"
+
+    return post_action(request, _back(entity, "plan"), act)
 
 
 @roles_required(Role.DISPATCHER, Role.ADMIN, page="经营数据导入")
 def import_page(request: ParkRequest) -> HttpResponse:
-    report = None
-    error = ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            error = "请选择要导入的 .xlsx 文件"
-        else:
-            try:
-                report = sheets.import_profile_sheet(
-                    request.user,
-                    request.park,
-                    upload.read(),
-                    dry_run=request.POST.get("dry_run") == "1",
-                    valid_only=request.POST.get("valid_only") == "1",
-                )
-            except InvalidInput as exc:
-                error = exc.message
-    return render(
+    return upload_page(
         request,
         "profiles/import.html",
+        lambda data, dry_run, valid_only: sheets.import_profile_sheet(
+            request.user, request.park, data, dry_run=dry_run, valid_only=valid_only
+        ),
         {
-            "report": report,
-            "error": error,
             "figure_columns": sheets.FIGURE_COLUMNS,
             "cert_columns": sheets.CERT_COLUMNS,
             "purchase_columns": sheets.PURCHASE_COLUMNS,
         },
-        status=422 if error else 200,
     )
 
 
@@ -436,8 +417,9 @@ def export(request: ParkRequest) -> HttpResponse:
 def purchase(request: ParkRequest, entity_id: int) -> HttpResponse:
     entity = _entity(request, entity_id)
     p = request.POST
-    stated = p.get("local_sei", "")
-    try:
+
+    def act() -> str:
+        stated = p.get("local_sei", "")
         purchases.record_purchase(
             request.user,
             entity,
@@ -451,10 +433,9 @@ def purchase(request: ParkRequest, entity_id: int) -> HttpResponse:
                 local_sei_basis=p.get("local_sei_basis", ""),
             ),
         )
-        messages.success(request, "已登记本地采购")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "purchases")
+        return "已登记本地采购"
+
+    return post_action(request, _back(entity, "purchases"), act)
 
 
 @require_POST
@@ -464,9 +445,9 @@ def purchase_void(request: ParkRequest, entity_id: int, purchase_id: int) -> Htt
     row = entity.purchases.filter(pk=purchase_id).first()
     if row is None:
         raise NotFound("采购记录不存在")
-    try:
+
+    def act() -> str:
         purchases.void_purchase(request.user, row, request.POST.get("reason", ""))
-        messages.success(request, "已作废该采购记录")
-    except InvalidInput as exc:
-        _fail(request, exc)
-    return _back(entity, "purchases")
+        return "已作废该采购记录"
+
+    return post_action(request, _back(entity, "purchases"), act)

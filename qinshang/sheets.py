@@ -564,7 +564,8 @@ def table_of(
 
 # --------------------------------------------------------------------------- the import loop
 #
-# Every row-by-row import (市场主体名录, 联企干部名单, 企业档案数据, and the new apps') is one loop:
+# Every row-by-row import (市场主体名录, 联企干部名单, 企业档案数据 and 本地采购, 惠企政策 and
+# 权责清单) is one loop:
 #
 #     index, ignored, body = read_rows(data, COLUMNS)                  # read-only parse
 #     report = RowReport("entities", ignored_headers=ignored, dry_run=…, valid_only=…)
@@ -574,7 +575,8 @@ def table_of(
 # `write` needs, or None; `write(n, value)` writes one row in its own savepoint through the app's
 # services (a ServiceError it raises refuses the row with its message); nothing is committed
 # while any row is wrong unless `valid_only`; a dry run commits nothing. `report_workbook(report)`
-# gives the row-by-row report as a sheet.
+# gives the row-by-row report as a sheet; `report.summary()` the outcome in a sentence (a
+# subclass names its rows with `label`).
 
 T = TypeVar("T")
 R = TypeVar("R", bound="RowReport")
@@ -628,6 +630,28 @@ class RowReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def label(self) -> str:
+        """What a row is, in the report's words (an app's report names it)."""
+        return "数据"
+
+    def summary(self) -> str:
+        """The outcome in one Chinese sentence: what was written, or why nothing was."""
+        bad = len(self.bad_rows)
+        if self.committed:
+            done = (
+                f"新增 {self.created} 行，更新 {self.updated} 行"
+                if self.updated
+                else f"{self.created} 行"
+            )
+            text = f"共 {self.total} 行，已导入{self.label} {done}"
+            return text + (f"；{bad} 行有误未导入" if bad else "")
+        if self.dry_run:
+            return (
+                f"试导入：共 {self.total} 行，{self.valid} 行可导入，{bad} 行有误；未写入任何数据"
+            )
+        return f"共 {self.total} 行，{bad} 行有误，未导入任何数据（可改正后重新导入，或只导入正确的行）"
 
 
 def read_rows(

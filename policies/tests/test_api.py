@@ -7,10 +7,12 @@ import datetime as dt
 import io
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
 
 from entities.models import Purchase
+from policies import access
 from policies import sheets as policy_sheets
 from policies.models import Grant, Policy
 from policies.tests.conftest import year
@@ -194,3 +196,35 @@ def test_purchase_import_reports_row_by_row(world, fixture_park):
         world.users["dispatcher"], world.park, data, valid_only=True
     )
     assert r.created == 1 and Purchase.objects.get().local_sei
+
+
+def test_the_finance_bureau_head_confirms_the_free_grant_list_and_other_heads_do_not(
+    world, fixture_park
+):
+    from conftest import ApiClient, _user
+    from orgs.models import ApiToken, Department, Role
+
+    czj = Department.objects.create(park=world.park, name="财政局", code="czj")
+    head = _user(world.park, "head_czj", Role.DEPARTMENT_HEAD, department=czj)
+    finance = ApiClient(ApiToken.issue(head))
+    pid = _policy(world.client("dispatcher")).json()["id"]
+    # drawing up the list stays with the dispatch centre and leaders
+    assert finance.post(f"/policies/{pid}/grants/propose").status_code == 403
+    first, second = world.client("dispatcher").post(f"/policies/{pid}/grants/propose").json()
+    # the head of 经济发展局 may not confirm, on the API or the page
+    assert world.client("head").post(f"/grants/{first['id']}/confirm").status_code == 403
+    page = Client()
+    page.force_login(world.users["head"])
+    assert page.post(f"/policies/grants/{first['id']}/confirm/").status_code == 403
+    assert Grant.objects.get(pk=first["id"]).status == "proposed"
+    ok = finance.post(f"/grants/{first['id']}/confirm", {"note": "财政局已核"})
+    assert ok.status_code == 200 and ok.json()["status"] == "confirmed"
+    page.force_login(head)
+    assert "不予确认" in page.get(f"/policies/{pid}/").content.decode()
+    r = page.post(f"/policies/grants/{second['id']}/reject/", {"note": "不在本园区纳税"})
+    assert r.status_code == 302 and Grant.objects.get(pk=second["id"]).status == "rejected"
+    # a 财政局 head of a switched-off department is an ordinary head
+    czj.is_active = False
+    czj.save()
+    head.refresh_from_db()
+    assert not access.can_confirm(head)

@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -92,6 +93,28 @@ def test_another_park_gets_404_and_no_edit(world, key):
     r = other.post(f"/profiles/{key.pk}/figures/", {"year": "2025", "employees": "9"})
     assert r.status_code in (403, 404)
     assert not YearlyFigure.objects.filter(entity=key).exists()
+
+
+def test_a_refused_form_on_the_profile_says_why_and_writes_nothing(world, key):
+    c = login(world.users["dispatcher"])
+    r = c.post(f"/profiles/{key.pk}/figures/", {"year": "2025", "employees": "-9"}, follow=True)
+    assert r.redirect_chain[-1][0] == f"/profiles/{key.pk}/#figures"
+    assert "不能为负数" in r.content.decode()
+    assert not YearlyFigure.objects.filter(entity=key).exists()
+    r = c.post(f"/profiles/{key.pk}/figures/", {"year": "2025", "employees": "9"}, follow=True)
+    assert "已保存年度经营数据" in r.content.decode()
+    assert YearlyFigure.objects.get(entity=key).employees == 9
+
+
+def test_the_import_page_shows_the_report_or_a_422(world, key):
+    c = login(world.users["dispatcher"])
+    r = c.post("/profiles/import/", {})
+    assert r.status_code == 422 and "请选择要导入的 .xlsx 文件" in r.content.decode()
+    sheet = _xlsx([["企业名称", "年度", "从业人员"], [key.name, 2025, -1]])
+    r = c.post("/profiles/import/", {"file": SimpleUploadedFile("经营数据.xlsx", sheet)})
+    body = r.content.decode()
+    assert r.status_code == 200 and "未导入任何数据" in body and "从业人员（人）" in body
+    assert not YearlyFigure.objects.exists()
 
 
 def test_register_form_suggests_and_creates(world):
@@ -261,6 +284,25 @@ def test_import_figures_reports_row_by_row_and_writes_nothing_when_wrong(world, 
     assert report.committed and report.created == 1
     key.refresh_from_db()
     assert key.size_class == "medium"
+
+
+def test_a_wrong_certification_row_imports_nothing(world, key):
+    data = _xlsx(
+        [
+            ["统一社会信用代码", "认定类别", "证书编号", "有效期起", "有效期至"],
+            [key.credit_code, "高新技术企业", "GR202543000123", "2025-11-20", "2028-11-19"],
+            [key.credit_code, "专精特新中小企业", "ZJTX-1", "2025-06-01", "2025-01-01"],
+            ["91430000000000000X", "高新技术企业", "", "2025-01-01", ""],
+        ]
+    )
+    report = import_profile_sheet(world.users["dispatcher"], world.park, data)
+    assert report.kind == "certifications" and not report.committed and report.created == 0
+    assert [e.row for e in report.errors] == [3, 4]
+    assert report.errors[1].column == "统一社会信用代码"
+    assert "未导入任何数据" in report.summary()
+    assert not Certification.objects.filter(entity=key).exists()
+    dry = import_profile_sheet(world.users["dispatcher"], world.park, data, dry_run=True)
+    assert dry.valid == 1 and "试导入" in dry.summary() and not Certification.objects.exists()
 
 
 def test_import_certifications(world, key):
