@@ -175,6 +175,8 @@ class TaskOut(Schema):
     urge_level: int
     extension_count: int
     paused_working_days: int
+    assignee: Ref | None = Field(..., description="部门负责人指派的经办人")
+    review_required: bool = Field(..., description="答复须经部门负责人审核（任务或部门的设置）")
 
 
 class EventOut(Schema):
@@ -213,6 +215,9 @@ class DemandDetail(DemandBase):
     answered_at: dt.datetime | None
     closed_at: dt.datetime | None
     calendar_warning: str | None
+    awaiting_info: bool = Field(..., description="正在等待诉求人补充材料（各任务暂停计时）")
+    info_question: str = Field(..., description="请诉求人补充的内容（最近一次）")
+    info_requested_at: dt.datetime | None
     tasks: list[TaskOut]
     timeline: list[EventOut]
     actions: list[ActionOut]
@@ -270,6 +275,8 @@ class RequesterDemandDetail(Schema):
     answered_at: dt.datetime | None
     closed_at: dt.datetime | None
     merged_into: str | None
+    awaiting_info: bool = Field(..., description="园区正在等待您补充材料（见 info_question）")
+    info_question: str
     tasks: list[RequesterTaskOut]
     timeline: list[RequesterEventOut]
     actions: list[ActionOut]
@@ -324,7 +331,7 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
         return row
     today = timezone.localdate()
     park = demand.park
-    tasks = list(demand.tasks.select_related("department").order_by("-role", "id"))
+    tasks = list(demand.tasks.select_related("department", "assignee").order_by("-role", "id"))
     events = list(demand.events.select_related("actor").order_by("created_at", "id"))
     if not privacy.sees_contact(user, demand):
         privacy.mask(demand)
@@ -370,6 +377,9 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
         deadline_state=services.demand_deadline_state(demand, today),
         merged_into=demand.merged_into.number if demand.merged_into else None,
         calendar_warning=wcal.schedule_warning(*[t.deadline for t in tasks]),
+        awaiting_info=demand.awaits_info,
+        info_question=demand.info_question,
+        info_requested_at=demand.info_requested_at,
         tasks=[
             {
                 **{
@@ -393,6 +403,10 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
                     )
                 },
                 "department": {"id": t.department.pk, "name": t.department.name},
+                "assignee": {"id": t.assignee.pk, "name": t.assignee.display_name}
+                if t.assignee
+                else None,
+                "review_required": services.needs_review(t),
                 "status_label": t.get_status_display(),
                 "deadline_state": services.task_deadline_state(t, park, today),
             }

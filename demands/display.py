@@ -20,6 +20,7 @@ EXTRA_LABELS = {
     "kb_consult": "三方连线",
     "kb_consult_answer": "政策专员答复",
     "kb_promote": "推荐为类案答复",
+    "submit_reply": "答复送审",
 }
 
 METHODS = {"self": "本人评价", "phone": "电话回访", "visit": "上门回访"}
@@ -100,9 +101,28 @@ def detail(e: Event) -> str:
         return (
             f"暂停 {d.get('paused_working_days', 0)} 个工作日，截止顺延至 {d.get('deadline', '')}"
         )
-    if a in ("reply", "resolve_on_spot"):
+    if a in ("reply", "resolve_on_spot", "submit_reply"):
         late = "" if d.get("on_time", True) else "（超期答复）"
-        return f"办理结果：{_label(Outcome, d.get('outcome'))}{late}"
+        how = {"submit_reply": "，待部门负责人审核"}.get(
+            a, "，经部门负责人审核" if d.get("reviewed") else ""
+        )
+        return f"办理结果：{_label(Outcome, d.get('outcome'))}{how}{late}"
+    if a == "assign":
+        was = f"（原经办人：{d['previous']}）" if d.get("previous") else ""
+        return f"指派给{d.get('assignee', '')}{was}"
+    if a == "require_review":
+        return "答复须经部门负责人审核后发出" if d.get("required") else "取消答复审核"
+    if a == "approve_reply":
+        return "答复审核通过，已发出"
+    if a == "send_back_reply":
+        return "答复退回经办人修改"
+    if a == "ask_info":
+        depts = "、".join(d.get("departments") or [])
+        return f"等待诉求人补充，{depts}的任务暂停计时" if depts else "等待诉求人补充"
+    if a == "supply_info":
+        return f"已补充，暂停 {d.get('paused_working_days', 0)} 个工作日，各任务截止日期相应顺延"
+    if a == "close_unreachable":
+        return f"{d.get('label', '')}：请求补充材料后逾期未答复，按规定销号"
     if a == "confirm":
         m = METHODS.get(d.get("method", ""), "")
         redo = f"，退回{d['redo_department']}重办" if d.get("redo_department") else ""

@@ -256,6 +256,18 @@ class Demand(models.Model):
         db_index=False,  # a partial index below: only merged demands have an entry
     )
     is_legacy = models.BooleanField("遗留问题", default=False)
+    # 补充材料: a question put to the requester; while it is open the clock of the demand's tasks
+    # is stopped (they are paused) and the requester's answer starts it again.
+    info_question = models.TextField("请诉求人补充的内容", blank=True)
+    info_requested_at = models.DateTimeField("请求补充时间", null=True, blank=True)
+    info_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="请求补充人",
+    )
     # 查询码 for a requester without an account (a hotline caller): only a keyed hash is kept,
     # so the ledger's readers cannot follow an item in the caller's name.
     track_code_hash = models.CharField("查询码摘要", max_length=64, blank=True, editable=False)
@@ -316,6 +328,10 @@ class Demand(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def awaits_info(self) -> bool:
+        return self.info_requested_at is not None
+
 
 class TaskRole(models.TextChoices):
     LEAD = "lead", "主办"
@@ -326,12 +342,21 @@ class TaskStatus(models.TextChoices):
     PENDING = "pending", "待签收"
     SIGNED = "signed", "办理中"
     PAUSED = "paused", "待补充材料"
+    # The handler's answer waits for the department head's review before it goes out.
+    REVIEW = "review", "待审核"
     RETURNED = "returned", "已退单"
     ANSWERED = "answered", "已答复"
     CANCELLED = "cancelled", "已撤销"
 
 
-ACTIVE_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.SIGNED, TaskStatus.PAUSED)
+ACTIVE_TASK_STATUSES = (
+    TaskStatus.PENDING,
+    TaskStatus.SIGNED,
+    TaskStatus.PAUSED,
+    TaskStatus.REVIEW,
+)
+# The tasks whose working-day clock runs (a paused one waits for the requester's material).
+RUNNING_TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.SIGNED, TaskStatus.REVIEW)
 
 
 class ReturnReason(models.TextChoices):
@@ -372,6 +397,17 @@ class Task(models.Model):
     )
     return_note = models.TextField("退单说明", blank=True)
     insisted = models.BooleanField("派单员坚持交办", default=False)
+    # The department head's choice of who in the department works on it (指派), and whether the
+    # answer goes through the head's review first (also set for the whole department).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
+        verbose_name="经办人",
+    )
+    review_required = models.BooleanField("答复须经负责人审核", default=False)
     paused_at = models.DateTimeField("暂停时间", null=True, blank=True)
     paused_working_days = models.PositiveSmallIntegerField("累计暂停工作日", default=0)
     extension_count = models.PositiveSmallIntegerField("延期次数", default=0)
@@ -386,6 +422,12 @@ class Task(models.Model):
             models.Index(fields=["department", "status", "deadline"]),
             # "Every demand the department has a task in" without reading the task rows.
             models.Index(fields=["department", "demand"], name="task_department_demand"),
+            # 指派给我: a handler's own tasks.
+            models.Index(
+                fields=["assignee", "status"],
+                condition=Q(assignee__isnull=False),
+                name="task_assignee_status",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,11 +39,24 @@ REQUESTER_ACTIONS = frozenset(
         # a higher rung's decision (consultation, meeting): answered, or handed to departments
         "decide_answer",
         "decide_tasks",
+        # 补充材料: the question put to the requester, their answer, and closing for no answer
+        "ask_info",
+        "supply_info",
+        "close_unreachable",
     }
 )
 # Notes meant for the requester whoever wrote them; other notes only when a requester wrote them.
 ADDRESSED_NOTES = frozenset(
-    {"create", "pause", "reply", "resolve_on_spot", "attach", "decide_answer"}
+    {
+        "create",
+        "pause",
+        "reply",
+        "resolve_on_spot",
+        "attach",
+        "decide_answer",
+        "ask_info",
+        "supply_info",
+    }
 )
 # A returned demand is still being routed as far as the requester is concerned.
 REQUESTER_STATUS: dict[str, tuple[str, str]] = {
@@ -100,20 +113,31 @@ def event_actor(e: Event) -> str:
     return dept or PARK_NAME
 
 
+def task_status(t: Task) -> tuple[str, str]:
+    """(value, label) of a task's state as a requester is told it: an answer in the head's
+    review is still being worked on."""
+    if t.status == TaskStatus.REVIEW:
+        return TaskStatus.SIGNED.value, TaskStatus.SIGNED.label
+    return t.status, t.get_status_display()
+
+
 def task_row(t: Task) -> dict[str, Any]:
-    """A task as a requester sees it: which department, by when, and its answer."""
+    """A task as a requester sees it: which department, by when, and its answer — only once it
+    has gone out (a draft in review, or one sent back for revision, stays inside)."""
+    status, label = task_status(t)
+    sent = t.status == TaskStatus.ANSWERED
     return {
         "id": t.pk,
         "department": {"id": t.department.pk, "name": t.department.name},
         "role": t.role,
         "role_label": t.get_role_display(),
-        "status": t.status,
-        "status_label": t.get_status_display(),
+        "status": status,
+        "status_label": label,
         "deadline": t.deadline,
         "signed_at": t.signed_at,
         "answered_at": t.answered_at,
-        "answer": t.answer,
-        "outcome": t.outcome,
+        "answer": t.answer if sent else "",
+        "outcome": t.outcome if sent else "",
     }
 
 
@@ -167,6 +191,8 @@ def requester_detail(demand: Demand, tasks: list[Task], events: list[Event]) -> 
         "answered_at": demand.answered_at,
         "closed_at": demand.closed_at,
         "merged_into": demand.merged_into.number if demand.merged_into else None,
+        "awaiting_info": demand.awaits_info,
+        "info_question": demand.info_question,
         "tasks": [task_row(t) for t in visible_tasks(tasks)],
         "timeline": [event_row(e) for e in visible_events(events)],
     }

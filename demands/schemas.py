@@ -53,6 +53,24 @@ class Action(enum.StrEnum):
     MERGE = "merge"
     ESCALATE = "escalate"
     COMMENT = "comment"
+    ASSIGN = "assign"
+    REQUIRE_REVIEW = "require_review"
+    APPROVE_REPLY = "approve_reply"
+    SEND_BACK_REPLY = "send_back_reply"
+    ASK_INFO = "ask_info"
+    SUPPLY_INFO = "supply_info"
+    CLOSE_UNREACHABLE = "close_unreachable"
+
+
+class UnreachableKind(enum.StrEnum):
+    """Why an item whose requester never supplied the material is closed."""
+
+    UNREACHABLE = "unreachable"
+    INCOMPLETE = "incomplete"
+
+    @property
+    def label(self) -> str:
+        return {"unreachable": "无法联系", "incomplete": "资料不全"}[self.value]
 
 
 class EscalationTier(enum.StrEnum):
@@ -249,6 +267,55 @@ class CommentIn(ActionBody):
     note: RequiredNote = Field(..., title="备注")
 
 
+class AssignIn(ActionBody):
+    """指派经办人：部门负责人（或派单中心）把任务交给本部门的一名经办人；改派给另一人时须写明理由。"""
+
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
+    handler_id: Id = Field(..., title="经办人", description="任务所属部门的经办人或负责人")
+    note: Note = Field(default="", title="指派说明", description="改派给另一人时必填")
+
+
+class RequireReviewIn(ActionBody):
+    """答复审核设置：部门负责人要求（或取消要求）该任务的答复先经审核再发出。"""
+
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
+    required: bool = Field(default=True, title="须经审核")
+    note: Note = Field(default="", title="说明")
+
+
+class ApproveReplyIn(ActionBody):
+    """审核通过：经办人的答复发出，诉求人随即可以查看。"""
+
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
+    note: Note = Field(default="", title="审核意见")
+
+
+class SendBackReplyIn(ActionBody):
+    """退回修改：答复退回经办人，须写明修改意见；办理时限照常计算。"""
+
+    task_id: Id | None = Field(default=None, title="任务", description=TASK_HELP)
+    note: RequiredNote = Field(..., title="修改意见")
+
+
+class AskInfoIn(ActionBody):
+    """请诉求人补充材料：写明需要补充什么；诉求人答复前各部门任务暂停计时。"""
+
+    question: RequiredNote = Field(..., title="需补充的内容")
+
+
+class SupplyInfoIn(ActionBody):
+    """补充材料：诉求人答复园区的问题，暂停的任务恢复计时。"""
+
+    answer: Answer = Field(..., title="补充内容")
+
+
+class CloseUnreachableIn(ActionBody):
+    """无法联系销号：诉求人超过园区规定的工作日数仍未补充材料时，派单中心写明理由后销号。"""
+
+    kind: UnreachableKind = Field(..., title="销号原因")
+    note: RequiredNote = Field(..., title="销号说明")
+
+
 BODIES: dict[Action, type[ActionBody]] = {
     Action.RESOLVE_ON_SPOT: ResolveOnSpotIn,
     Action.DISPATCH: DispatchIn,
@@ -269,6 +336,13 @@ BODIES: dict[Action, type[ActionBody]] = {
     Action.MERGE: MergeIn,
     Action.ESCALATE: EscalateIn,
     Action.COMMENT: CommentIn,
+    Action.ASSIGN: AssignIn,
+    Action.REQUIRE_REVIEW: RequireReviewIn,
+    Action.APPROVE_REPLY: ApproveReplyIn,
+    Action.SEND_BACK_REPLY: SendBackReplyIn,
+    Action.ASK_INFO: AskInfoIn,
+    Action.SUPPLY_INFO: SupplyInfoIn,
+    Action.CLOSE_UNREACHABLE: CloseUnreachableIn,
 }
 
 
@@ -300,7 +374,16 @@ def invalid_input(model: type[Schema], exc: ValidationError) -> InvalidInput:
     return InvalidInput(f"{label}{limits.message(dict(err))}", field=name)
 
 
-_CHOSEN = {"outcome", "reason", "satisfaction", "tier", "approve", "lead_department_id"}
+_CHOSEN = {
+    "outcome",
+    "reason",
+    "satisfaction",
+    "tier",
+    "approve",
+    "lead_department_id",
+    "handler_id",
+    "kind",
+}
 
 
 def parse_action(name: str, data: Mapping[str, Any]) -> ActionBody:

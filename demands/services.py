@@ -23,6 +23,7 @@ from demands import schemas
 from demands import workflow as wf
 from demands.models import (
     ACTIVE_TASK_STATUSES,
+    RUNNING_TASK_STATUSES,
     CallbackMethod,
     Category,
     Channel,
@@ -180,6 +181,8 @@ def actor_relations(user: User, demand: Demand, task: Task | None = None) -> set
         if task is not None:
             if task.department_id == user.department_id:
                 rel.add(wf.TASK_DEPT)
+                if user.role == Role.DEPARTMENT_HEAD:
+                    rel.add(wf.TASK_HEAD)
         elif demand.pk and demand.tasks.filter(department_id=user.department_id).exists():
             # Demand-level actions open to departments (备注) need only a task of theirs.
             rel.add(wf.TASK_DEPT)
@@ -250,6 +253,10 @@ def available_actions(user: User, demand: Demand) -> list[dict[str, Any]]:
                     continue
                 if t.action == "return" and task.insisted:
                     continue
+                if t.action == "resume" and _paused_for_info(demand, task):
+                    continue
+                if t.action == "require_review" and task.department.review_replies:
+                    continue
                 out.append(
                     {
                         "action": t.action,
@@ -263,6 +270,12 @@ def available_actions(user: User, demand: Demand) -> list[dict[str, Any]]:
             if t.action == "close" and not _closable(demand, tasks=tasks)[0]:
                 continue
             if t.action == "reopen" and not _reopenable(demand):
+                continue
+            if t.action == "ask_info" and (demand.awaits_info or not _asks_as(user, demand, tasks)):
+                continue
+            if t.action == "supply_info" and not demand.awaits_info:
+                continue
+            if t.action == "close_unreachable" and not _unreachable(demand)[0]:
                 continue
             out.append(
                 {
@@ -471,8 +484,9 @@ def _sync(
         status = Status.IN_PROGRESS
     else:
         status = Status.DISPATCHED
-    # A paused task's clock is stopped while the requester supplies material: not late.
-    active = [t.deadline for t in tasks if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED)]
+    # A paused task's clock is stopped while the requester supplies material: not late. One
+    # waiting for its head's review is still on the clock.
+    active = [t.deadline for t in tasks if t.status in RUNNING_TASK_STATUSES]
     demand.due_date = min(active) if active else None
     lead = next((t for t in tasks if t.role == TaskRole.LEAD), None)
     demand.lead_department_id = lead.department_id if lead else demand.lead_department_id
@@ -768,19 +782,25 @@ def _task_step(
     demand: Demand,
     task_id: int | None,
     *,
-    from_status: TaskStatus,
-    to_status: TaskStatus,
+    from_status: TaskStatus | tuple[TaskStatus, ...],
+    to_status: TaskStatus | None,
     note: str,
     at: dt.datetime | None,
     guard: Callable[[Task], None] | None = None,
     change: TaskChange | None = None,
     data: Callable[[Task, dt.datetime], dict[str, Any]] | None = None,
+    event: str = "",
+    then: Callable[[Demand, Task, dt.datetime], None] | None = None,
 ) -> Demand:
     """check → atomic → lock → recheck → change → event → derived state, for one task.
 
     `guard` raises before anything is written (it sees the task as read, and runs again under
-    the lock); `change` sets the task's fields besides its status and returns their names."""
-    task = _task_of(demand, task_id, actor, (from_status,))
+    the lock); `change` sets the task's fields besides its status and returns their names.
+    A step may start from several states and keep the task's state (`to_status` None: 指派);
+    `event` names the recorded event when it is not the action (an answer sent for review is
+    a `submit_reply`), and `then` records what follows in the same transaction."""
+    starts = (from_status,) if isinstance(from_status, str) else from_status
+    task = _task_of(demand, task_id, actor, starts)
     check(action, actor, demand, task)
     if guard:
         guard(task)
@@ -789,20 +809,23 @@ def _task_step(
         demand, task = _lock_task(action, actor, demand, task)
         if guard:
             guard(task)
+        before = task.status
         fields = list(change(task, now)) if change else []
-        task.status = to_status
+        task.status = to_status or task.status
         task.save(update_fields=["status", *fields])
         record(
             demand,
-            action,
+            event or action,
             actor,
             task=task,
             note=note,
             at=now,
-            from_status=from_status,
-            to_status=to_status,
+            from_status=before,
+            to_status=task.status,
             data=data(task, now) if data else None,
         )
+        if then:
+            then(demand, task, now)
         _sync(demand, actor, now)
     return demand
 
@@ -941,13 +964,13 @@ def resume(
     """The material is in: the working days spent waiting move the deadline on."""
     lost = 0
 
+    def allowed(task: Task) -> None:
+        if _paused_for_info(demand, task):
+            raise InvalidState("该任务因等待诉求人补充材料而暂停，诉求人补充后自动恢复计时")
+
     def resumed(task: Task, now: dt.datetime) -> Iterable[str]:
         nonlocal lost
-        paused_from = timezone.localtime(task.paused_at or now).date()
-        lost = max(0, wcal.working_days_between(paused_from, timezone.localtime(now).date()))
-        task.paused_working_days += lost
-        task.deadline = wcal.add_working_days(task.deadline, lost)
-        task.paused_at = None
+        lost = _unpause(task, now)
         return ("paused_working_days", "deadline", "paused_at")
 
     return _task_step(
@@ -959,6 +982,7 @@ def resume(
         to_status=TaskStatus.SIGNED,
         note=note,
         at=at,
+        guard=allowed,
         change=resumed,
         data=lambda task, now: {"paused_working_days": lost, "deadline": task.deadline.isoformat()},
     )
@@ -973,11 +997,21 @@ def reply(
     task_id: int | None = None,
     at: dt.datetime | None = None,
 ) -> Demand:
+    """答复; where the department or the head asks for review the answer waits for the head
+    (待审核, a `submit_reply` event) and goes out only when approved."""
     _required(answer, "答复内容")
+    task = _task_of(demand, task_id, actor, (TaskStatus.SIGNED,))
+    reviewed = needs_review(task)
+
+    def same_rule(locked: Task) -> None:
+        if needs_review(locked) != reviewed:
+            raise InvalidState("答复审核的要求刚刚有变动，请刷新页面后重新提交")
 
     def answered(task: Task, now: dt.datetime) -> Iterable[str]:
         task.answer = answer
         task.outcome = outcome
+        if reviewed:
+            return ("answer", "outcome")
         task.answered_at = now
         return ("answer", "outcome", "answered_at")
 
@@ -985,17 +1019,466 @@ def reply(
         "reply",
         actor,
         demand,
-        task_id,
+        task.pk,
         from_status=TaskStatus.SIGNED,
-        to_status=TaskStatus.ANSWERED,
+        to_status=TaskStatus.REVIEW if reviewed else TaskStatus.ANSWERED,
         note=answer,
         at=at,
+        guard=same_rule,
         change=answered,
+        event="submit_reply" if reviewed else "",
         data=lambda task, now: {
             "outcome": outcome,
             "on_time": timezone.localtime(now).date() <= task.deadline,
+            **({"drafted_by_id": actor.pk} if reviewed else {}),
         },
     )
+
+
+def needs_review(task: Task) -> bool:
+    """Whether the task's answer goes through its department head before it goes out."""
+    return task.review_required or task.department.review_replies
+
+
+# --------------------------------------------------------------------------- department heads
+
+
+def _department_member(task: Task, handler_id: int) -> User:
+    """A person who may work on the task: active staff of its own department."""
+    person = User.objects.filter(pk=handler_id, is_active=True).first()
+    if (
+        person is None
+        or person.department_id != task.department_id
+        or person.role not in DEPARTMENT_ROLES
+    ):
+        raise InvalidInput(
+            f"所选人员不是{task.department.name}的工作人员，只能指派给本部门的经办人",
+            field="handler_id",
+        )
+    return person
+
+
+def department_members(department_ids: Iterable[int]) -> dict[int, list[User]]:
+    """The people a task of each department may be assigned to, for the 指派 form."""
+    out: dict[int, list[User]] = {}
+    people = User.objects.filter(
+        department_id__in=list(department_ids), role__in=DEPARTMENT_ROLES, is_active=True
+    ).order_by("role", "id")
+    for u in people:
+        out.setdefault(u.department_id or 0, []).append(u)
+    return out
+
+
+def assign(
+    actor: User,
+    demand: Demand,
+    *,
+    handler_id: int,
+    note: str = "",
+    task_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """指派: the head (or the dispatch centre) names who in the department works on the task;
+    giving it to someone else later needs a reason. The task keeps its state and deadline."""
+    previous: dict[str, Any] = {}
+    person: User | None = None
+
+    def allowed(task: Task) -> None:
+        nonlocal person
+        person = _department_member(task, handler_id)
+        if task.assignee_id == person.pk:
+            raise InvalidState(f"该任务已指派给{person.display_name}")
+        if task.assignee_id is not None and not note.strip():
+            raise InvalidInput("改派给另一名经办人时须写明理由", field="note")
+
+    def assigned(task: Task, now: dt.datetime) -> Iterable[str]:
+        if task.assignee_id is not None:
+            before = User.objects.filter(pk=task.assignee_id).first()
+            previous.update(
+                previous=before.display_name if before else "", previous_id=task.assignee_id
+            )
+        task.assignee = person
+        return ("assignee",)
+
+    def said(task: Task, now: dt.datetime) -> dict[str, Any]:
+        assert person is not None
+        return {"assignee": person.display_name, "assignee_id": person.pk, **previous}
+
+    return _task_step(
+        "assign",
+        actor,
+        demand,
+        task_id,
+        from_status=_statuses(wf.TRANSITIONS["assign"].task_statuses),
+        to_status=None,
+        note=note,
+        at=at,
+        guard=allowed,
+        change=assigned,
+        data=said,
+    )
+
+
+def _statuses(values: Iterable[str]) -> tuple[TaskStatus, ...]:
+    return tuple(TaskStatus(v) for v in values)
+
+
+def require_review(
+    actor: User,
+    demand: Demand,
+    *,
+    required: bool = True,
+    note: str = "",
+    task_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """The head asks that this task's answer come to them first (or no longer does)."""
+
+    def allowed(task: Task) -> None:
+        if task.department.review_replies and not required:
+            raise InvalidState(
+                f"{task.department.name}的答复均须经负责人审核（园区的部门设置），不能单独取消"
+            )
+        if task.review_required == required:
+            raise InvalidState("该任务已" + ("要求" if required else "不要求") + "答复审核")
+
+    def changed(task: Task, now: dt.datetime) -> Iterable[str]:
+        task.review_required = required
+        return ("review_required",)
+
+    return _task_step(
+        "require_review",
+        actor,
+        demand,
+        task_id,
+        from_status=_statuses(wf.TRANSITIONS["require_review"].task_statuses),
+        to_status=None,
+        note=note,
+        at=at,
+        guard=allowed,
+        change=changed,
+        data=lambda task, now: {"required": required},
+    )
+
+
+def _drafter_id(task: Task) -> int | None:
+    last = task.events.filter(action="submit_reply").order_by("-created_at", "-id").first()
+    return last.actor_id if last is not None else None
+
+
+def approve_reply(
+    actor: User,
+    demand: Demand,
+    *,
+    note: str = "",
+    task_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """审核通过: the handler's answer goes out. Recorded as the approval and then as the
+    department's `reply` (at this moment, so on time or late counts from here), which tells
+    the dispatch centre and, once every task has answered, the requester — as an answer
+    without review does."""
+
+    def approved(task: Task, now: dt.datetime) -> Iterable[str]:
+        task.answered_at = now
+        return ("answered_at",)
+
+    def reply_goes_out(demand: Demand, task: Task, now: dt.datetime) -> None:
+        record(
+            demand,
+            "reply",
+            actor,
+            task=task,
+            note=task.answer,
+            at=now,
+            from_status=TaskStatus.REVIEW,
+            to_status=TaskStatus.ANSWERED,
+            data={
+                "outcome": task.outcome,
+                "on_time": timezone.localtime(now).date() <= task.deadline,
+                "reviewed": True,
+            },
+        )
+
+    return _task_step(
+        "approve_reply",
+        actor,
+        demand,
+        task_id,
+        from_status=TaskStatus.REVIEW,
+        to_status=TaskStatus.ANSWERED,
+        note=note,
+        at=at,
+        change=approved,
+        data=lambda task, now: {"drafted_by_id": _drafter_id(task)},
+        then=reply_goes_out,
+    )
+
+
+def send_back_reply(
+    actor: User,
+    demand: Demand,
+    *,
+    note: str,
+    task_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """退回修改: the answer goes back to the handler with the head's note; the draft stays on the
+    task for the handler to revise, and the deadline keeps running."""
+    _required(note, "修改意见")
+    return _task_step(
+        "send_back_reply",
+        actor,
+        demand,
+        task_id,
+        from_status=TaskStatus.REVIEW,
+        to_status=TaskStatus.SIGNED,
+        note=note,
+        at=at,
+        data=lambda task, now: {"drafted_by_id": _drafter_id(task)},
+    )
+
+
+# --------------------------------------------------------------------------- 补充材料
+
+# The tasks whose clock a question to the requester stops: those not yet answered or in review.
+INFO_PAUSED = (TaskStatus.PENDING, TaskStatus.SIGNED)
+
+
+def _unpause(task: Task, now: dt.datetime) -> int:
+    """Start a paused task's clock again: the working days it waited move its deadline on."""
+    paused_from = timezone.localtime(task.paused_at or now).date()
+    lost = max(0, wcal.working_days_between(paused_from, timezone.localtime(now).date()))
+    task.paused_working_days += lost
+    task.deadline = wcal.add_working_days(task.deadline, lost)
+    task.paused_at = None
+    return lost
+
+
+def _paused_for_info(demand: Demand, task: Task) -> bool:
+    """Paused by the question to the requester (not by a department's own 待补充材料)."""
+    asked = demand.info_requested_at
+    return (
+        asked is not None
+        and task.status == TaskStatus.PAUSED
+        and task.paused_at is not None
+        and task.paused_at >= asked
+    )
+
+
+def _asks_as(user: User, demand: Demand, tasks: list[Task] | None = None) -> bool:
+    """The dispatch centre asks for any item; a department only for one it is working on."""
+    rel = actor_relations(user, demand)
+    if wf.DISPATCH in rel:
+        return True
+    if wf.TASK_DEPT not in rel:
+        return False
+    tasks = list(demand.tasks.all()) if tasks is None else tasks
+    return any(t.department_id == user.department_id and t.is_active for t in tasks)
+
+
+def ask_info(
+    actor: User, demand: Demand, *, question: str, at: dt.datetime | None = None
+) -> Demand:
+    """补充材料: put a question to the requester. Until they answer, the demand's tasks that
+    are on the clock are paused (the same pause as a department's 待补充材料), so the days
+    spent waiting move every deadline on when the answer comes."""
+    check("ask_info", actor, demand)
+    _required(question, "需补充的内容")
+    if not _asks_as(actor, demand):
+        raise Forbidden("您所在部门在该诉求上没有在办任务，不能请诉求人补充材料")
+    if demand.awaits_info:
+        raise InvalidState("已在等待诉求人补充材料，请等诉求人答复")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("ask_info", actor, demand)
+        if demand.awaits_info:
+            raise InvalidState("已在等待诉求人补充材料，请等诉求人答复")
+        paused = list(
+            demand.tasks.select_for_update(of=("self",))
+            .select_related("department")
+            .filter(status__in=INFO_PAUSED)
+        )
+        for t in paused:
+            t.status = TaskStatus.PAUSED
+            t.paused_at = now
+            t.save(update_fields=["status", "paused_at"])
+        demand.info_question = question
+        demand.info_requested_at = now
+        demand.info_requested_by = actor
+        fields = ("info_question", "info_requested_at", "info_requested_by")
+        record(
+            demand,
+            "ask_info",
+            actor,
+            note=question,
+            at=now,
+            from_status=demand.status,
+            to_status=demand.status,
+            data={
+                "paused_task_ids": [t.pk for t in paused],
+                "departments": [t.department.name for t in paused],
+            },
+        )
+        if demand.status == Status.RECEIVED:
+            demand.save(update_fields=[*fields, "updated_at"])
+        else:
+            _sync(demand, actor, now, also=fields)
+    return demand
+
+
+def _supply(
+    demand: Demand, actor: User | None, answer: str, now: dt.datetime, via: dict[str, Any]
+) -> None:
+    """The requester's answer, on a locked demand: the paused tasks start again, each where it
+    stood (a task not yet signed waits for 签收 again), their deadlines moved on."""
+    asked = demand.info_requested_at
+    assert asked is not None
+    tasks = [
+        t
+        for t in demand.tasks.select_for_update(of=("self",)).filter(status=TaskStatus.PAUSED)
+        if _paused_for_info(demand, t)
+    ]
+    lost = max(
+        0,
+        wcal.working_days_between(timezone.localtime(asked).date(), timezone.localtime(now).date()),
+    )
+    for t in tasks:
+        _unpause(t, now)
+        t.status = TaskStatus.SIGNED if t.signed_at else TaskStatus.PENDING
+        t.save(update_fields=["status", "paused_working_days", "deadline", "paused_at"])
+    data = {
+        "question": demand.info_question,
+        "asked_by_id": demand.info_requested_by_id,
+        "paused_working_days": lost,
+        "resumed_task_ids": [t.pk for t in tasks],
+        "deadlines": [t.deadline.isoformat() for t in tasks],
+        **via,
+    }
+    demand.info_requested_at = None
+    demand.info_requested_by = None
+    fields = ("info_requested_at", "info_requested_by")
+    record(
+        demand,
+        "supply_info",
+        actor,
+        note=answer,
+        at=now,
+        from_status=demand.status,
+        to_status=demand.status,
+        data=data,
+    )
+    if demand.status == Status.RECEIVED:
+        demand.save(update_fields=[*fields, "updated_at"])
+    else:
+        _sync(demand, actor, now, also=fields)
+
+
+def supply_info(
+    actor: User, demand: Demand, *, answer: str, at: dt.datetime | None = None
+) -> Demand:
+    """The requester answers the question: the clock runs again, and whoever asked is told."""
+    check("supply_info", actor, demand)
+    _required(answer, "补充内容")
+    if not demand.awaits_info:
+        raise InvalidState("园区没有请您补充材料")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("supply_info", actor, demand)
+        if not demand.awaits_info:
+            raise InvalidState("园区没有请您补充材料")
+        _supply(demand, actor, answer, now, {})
+    return demand
+
+
+def supply_info_tracked(demand: Demand, *, answer: str, at: dt.datetime | None = None) -> Demand:
+    """补充材料 by a caller without an account who proved the item theirs with its 查询码."""
+    _required(answer, "补充内容")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        if (
+            not demand.awaits_info
+            or demand.status not in wf.TRANSITIONS["supply_info"].from_statuses
+        ):
+            raise InvalidState("园区没有请您补充材料")
+        _supply(demand, None, answer, now, {"via": "tracking_code"})
+    return demand
+
+
+def _unreachable(demand: Demand, today: dt.date | None = None) -> tuple[bool, str]:
+    """Whether the requester has left the question unanswered long enough to close the item."""
+    if demand.info_requested_at is None:
+        return False, "没有在等待诉求人补充材料"
+    asked = timezone.localtime(demand.info_requested_at).date()
+    waited = wcal.working_days_between(asked, today or _today())
+    need = demand.park.info_wait_working_days
+    if waited < need:
+        return False, (
+            f"请诉求人补充材料满 {need} 个工作日仍未答复方可销号（已等待 {waited} 个工作日）"
+        )
+    return True, ""
+
+
+def close_unreachable(
+    actor: User,
+    demand: Demand,
+    *,
+    kind: schemas.UnreachableKind,
+    note: str,
+    at: dt.datetime | None = None,
+) -> Demand:
+    """无法联系 / 资料不全: the requester never answered the question; after the park's number of
+    working days the dispatch centre closes the item with a reason. Open tasks are cancelled
+    (their history kept)."""
+    check("close_unreachable", actor, demand)
+    _required(note, "销号说明")
+    now = at or _now()
+    ok, why = _unreachable(demand, timezone.localtime(now).date())
+    if not ok:
+        raise InvalidState(f"暂不能按无法联系销号：{why}")
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("close_unreachable", actor, demand)
+        ok, why = _unreachable(demand, timezone.localtime(now).date())
+        if not ok:
+            raise InvalidState(f"暂不能按无法联系销号：{why}")
+        before = demand.status
+        asked = demand.info_requested_at
+        dropped = _supersede(demand, (*ACTIVE_TASK_STATUSES, TaskStatus.RETURNED))
+        demand.status = Status.CLOSED
+        demand.closed_at = now
+        demand.due_date = None
+        demand.info_requested_at = None
+        demand.info_requested_by = None
+        demand.save(
+            update_fields=[
+                "status",
+                "closed_at",
+                "due_date",
+                "info_requested_at",
+                "info_requested_by",
+                "updated_at",
+            ]
+        )
+        record(
+            demand,
+            "close_unreachable",
+            actor,
+            from_status=before,
+            to_status=Status.CLOSED,
+            note=note,
+            at=now,
+            data={
+                "kind": kind.value,
+                "label": kind.label,
+                "asked_at": asked.isoformat() if asked else None,
+                "cancelled": dropped,
+            },
+        )
+    return demand
 
 
 def redispatch(
@@ -1718,6 +2201,24 @@ def perform(
             return escalate(actor, demand, tier=Tier(b.tier.value), note=b.note, at=at)
         case schemas.CommentIn():
             return comment(actor, demand, note=b.note, at=at)
+        case schemas.AssignIn():
+            return assign(
+                actor, demand, handler_id=b.handler_id, note=b.note, task_id=b.task_id, at=at
+            )
+        case schemas.RequireReviewIn():
+            return require_review(
+                actor, demand, required=b.required, note=b.note, task_id=b.task_id, at=at
+            )
+        case schemas.ApproveReplyIn():
+            return approve_reply(actor, demand, note=b.note, task_id=b.task_id, at=at)
+        case schemas.SendBackReplyIn():
+            return send_back_reply(actor, demand, note=b.note, task_id=b.task_id, at=at)
+        case schemas.AskInfoIn():
+            return ask_info(actor, demand, question=b.question, at=at)
+        case schemas.SupplyInfoIn():
+            return supply_info(actor, demand, answer=b.answer, at=at)
+        case schemas.CloseUnreachableIn():
+            return close_unreachable(actor, demand, kind=b.kind, note=b.note, at=at)
     raise NotFound(f"未知的操作（{type(body).__name__}）")
 
 
@@ -1730,6 +2231,6 @@ def demand_deadline_state(demand: Demand, today: dt.date | None = None) -> str:
 
 
 def task_deadline_state(task: Task, park: Park, today: dt.date | None = None) -> str:
-    if task.status not in (TaskStatus.PENDING, TaskStatus.SIGNED):
+    if task.status not in RUNNING_TASK_STATUSES:
         return wcal.DeadlineState.NORMAL
     return wcal.deadline_state(task.deadline, today or _today(), park.due_soon_working_days)

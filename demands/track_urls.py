@@ -8,4 +8,5 @@ urlpatterns = [
     path("", track_views.track, name="track"),
     path("<str:number>/", track_views.track_detail, name="track_detail"),
     path("<str:number>/rate/", track_views.track_rate, name="track_rate"),
+    path("<str:number>/supply/", track_views.track_supply, name="track_supply"),
 ]

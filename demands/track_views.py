@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.lockout import client_ip
-from demands import access, display, redaction, services, tracking
+from demands import access, display, redaction, schemas, services, tracking
 from demands.models import Demand, Satisfaction, Status
 from qinshang.errors import InvalidInput, NotFound, ServiceError
 from qinshang.pages import ParkRequest, page
@@ -77,6 +77,7 @@ def _render(
         "timeline": display.timeline(events, requester=True),
         "departments": sorted({t.department.name for t in tasks}),
         "can_rate": demand.status == Status.ANSWERED,
+        "can_supply": demand.awaits_info and demand.status != Status.CLOSED,
         "satisfactions": Satisfaction.choices,
         "error": error,
         "form": request.POST if error else {},
@@ -102,6 +103,22 @@ def track_rate(request: HttpRequest, number: str) -> HttpResponse:
     except ServiceError as exc:
         return _render(request, demand, error=exc.message, status=exc.status)
     messages.success(request, "感谢您的评价")
+    return HttpResponseRedirect(reverse("track_detail", args=[demand.number]))
+
+
+@require_POST
+def track_supply(request: HttpRequest, number: str) -> HttpResponse:
+    """补充材料 by the caller: the answer to the park's question starts the clock again."""
+    try:
+        demand = _tracked(request, number)
+    except NotFound:
+        return HttpResponseRedirect(reverse("track") + f"?number={number[:20]}")
+    try:
+        body = schemas.parse_action("supply_info", {"answer": request.POST.get("answer", "")})
+        services.supply_info_tracked(demand, answer=cast(schemas.SupplyInfoIn, body).answer)
+    except ServiceError as exc:
+        return _render(request, demand, error=exc.message, status=exc.status)
+    messages.success(request, "已提交补充材料，我们会尽快继续办理")
     return HttpResponseRedirect(reverse("track_detail", args=[demand.number]))
 
 

@@ -127,8 +127,15 @@ FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
     "merge": [("into_number", TEXT), ("note", TEXT)],
     "escalate": [("tier", TEXT), ("note", TEXT)],
     "comment": [("note", TEXT)],
+    "assign": [("task_id", TEXT), ("handler_id", TEXT), ("note", TEXT)],
+    "require_review": [("task_id", TEXT), ("required", BOOL), ("note", TEXT)],
+    "approve_reply": [("task_id", TEXT), ("note", TEXT)],
+    "send_back_reply": [("task_id", TEXT), ("note", TEXT)],
+    "ask_info": [("question", TEXT)],
+    "supply_info": [("answer", TEXT)],
+    "close_unreachable": [("kind", TEXT), ("note", TEXT)],
 }
-FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume"}
+FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume", "supply_info"}
 
 
 def payload_from_form(action: str, post: QueryDict) -> schemas.ActionBody:
@@ -334,7 +341,7 @@ def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
         "merged_into",
     ).get(pk=demand.pk)
     tasks = list(
-        demand.tasks.select_related("department", "signed_by").prefetch_related(
+        demand.tasks.select_related("department", "signed_by", "assignee").prefetch_related(
             Prefetch(
                 "extensions",
                 queryset=Extension.objects.select_related("requested_by"),
@@ -364,8 +371,18 @@ def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
             }
         )
     pending_by_task = {r["t"].pk: r["pending_extension"] for r in task_rows}
+    by_pk = {t.pk: t for t in tasks}
+    assigning = [by_pk[a["task_id"]] for a in actions if a["action"] == "assign"]
+    members = services.department_members({t.department_id for t in assigning})
     for a in actions:
         a["extension"] = pending_by_task.get(a["task_id"])
+        task = by_pk.get(a["task_id"])
+        if task is not None:
+            # The 指派 form offers the task's own department; the reply form brings back an
+            # answer the head sent back, and the review forms show it.
+            a["members"] = members.get(task.department_id, [])
+            a["task"] = task
+            a["review"] = services.needs_review(task)
     need_routing = any(
         a["action"] in ("dispatch", "redispatch", "resolve_on_spot") for a in actions
     )
@@ -403,6 +420,8 @@ def detail_context(request: PageRequest, demand: Demand) -> dict[str, Any]:
         "default_days": demand.category.time_limit_days if demand.category else "",
         "outcomes": Outcome.choices,
         "reasons": ReturnReason.choices,
+        "unreachable_kinds": [(k.value, k.label) for k in schemas.UnreachableKind],
+        "info_wait_days": park.info_wait_working_days,
         "satisfactions": Satisfaction.choices,
         "tiers": [(t.value, t.label) for t in services.ESCALATION_TIERS],
         "states": DeadlineState.LABELS,

@@ -177,12 +177,18 @@ def confirmed(user: User, park: Park) -> QuerySet[Demand]:
 # --------------------------------------------------------------------------- department inbox
 
 DEPARTMENT_TABS = [
+    ("mine", "指派给我"),
+    ("review", "待审核"),
     ("pending", "待签收"),
     ("working", "办理中"),
     ("due_soon", "即将到期"),
     ("overdue", "已逾期"),
     ("answered", "已答复"),
 ]
+
+
+# 办理中: signed, waiting for material, or an answer in the head's review.
+WORKING_TASK_STATUSES = (TaskStatus.SIGNED, TaskStatus.PAUSED, TaskStatus.REVIEW)
 
 
 def department_tasks(user: User, park: Park) -> QuerySet[Task]:
@@ -196,10 +202,14 @@ def department_tasks(user: User, park: Park) -> QuerySet[Task]:
 def inbox(user: User, park: Park, tab: str, today: dt.date) -> QuerySet[Task]:
     qs = department_tasks(user, park)
     soon = due_soon_limit(park, today)
-    if tab == "pending":
+    if tab == "mine":
+        qs = qs.filter(assignee=user, status__in=ACTIVE_TASK_STATUSES).order_by("deadline", "id")
+    elif tab == "review":
+        qs = qs.filter(status=TaskStatus.REVIEW).order_by("deadline", "id")
+    elif tab == "pending":
         qs = qs.filter(status=TaskStatus.PENDING).order_by("deadline", "id")
     elif tab == "working":
-        qs = qs.filter(status__in=(TaskStatus.SIGNED, TaskStatus.PAUSED)).order_by("deadline", "id")
+        qs = qs.filter(status__in=WORKING_TASK_STATUSES).order_by("deadline", "id")
     elif tab == "due_soon":
         qs = qs.filter(
             status__in=ACTIVE_TASK_STATUSES, deadline__gte=today, deadline__lte=soon
@@ -211,7 +221,12 @@ def inbox(user: User, park: Park, tab: str, today: dt.date) -> QuerySet[Task]:
     else:
         qs = qs.filter(status=TaskStatus.ANSWERED).order_by("-answered_at", "-id")
     return qs.select_related(
-        "demand", "demand__enterprise", "demand__category", "demand__category__parent", "department"
+        "demand",
+        "demand__enterprise",
+        "demand__category",
+        "demand__category__parent",
+        "department",
+        "assignee",
     )
 
 
@@ -237,8 +252,10 @@ def inbox_counts(user: User, park: Park, today: dt.date) -> dict[str, int]:
     soon = due_soon_limit(park, today)
     active = Q(status__in=ACTIVE_TASK_STATUSES)
     return department_tasks(user, park).aggregate(
+        mine=Count("pk", filter=active & Q(assignee=user)),
+        review=Count("pk", filter=Q(status=TaskStatus.REVIEW)),
         pending=Count("pk", filter=Q(status=TaskStatus.PENDING)),
-        working=Count("pk", filter=Q(status__in=(TaskStatus.SIGNED, TaskStatus.PAUSED))),
+        working=Count("pk", filter=Q(status__in=WORKING_TASK_STATUSES)),
         due_soon=Count("pk", filter=active & Q(deadline__gte=today, deadline__lte=soon)),
         overdue=Count("pk", filter=active & Q(deadline__lt=today)),
         answered=Count("pk", filter=Q(status=TaskStatus.ANSWERED)),

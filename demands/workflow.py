@@ -14,6 +14,7 @@ from orgs.models import Role
 # Who may fire an action. Roles are matched on user.role; relations need the object.
 DISPATCH = "dispatch_staff"  # dispatcher or admin of the park
 TASK_DEPT = "task_department"  # handler or head of the department that holds the task
+TASK_HEAD = "task_department_head"  # the head of the department that holds the task
 REQUESTER = "requester"  # the enterprise's own users, or the resident who submitted it
 LIAISON = "liaison"  # the demand's liaison (the enterprise's 专属服务员)
 LEADER = "leader"
@@ -63,6 +64,41 @@ TRANSITIONS: dict[str, Transition] = {
             "resume", "恢复办理", WORKING, (TASK_DEPT, DISPATCH, REQUESTER), (TaskStatus.PAUSED,)
         ),
         Transition("reply", "答复", WORKING, (TASK_DEPT,), (TaskStatus.SIGNED,), "primary"),
+        Transition(
+            "assign",
+            "指派经办人",
+            WORKING,
+            (TASK_HEAD, DISPATCH),
+            (TaskStatus.PENDING, TaskStatus.SIGNED, TaskStatus.PAUSED, TaskStatus.REVIEW),
+        ),
+        Transition(
+            "require_review",
+            "答复审核设置",
+            WORKING,
+            (TASK_HEAD,),
+            (TaskStatus.PENDING, TaskStatus.SIGNED, TaskStatus.PAUSED),
+        ),
+        Transition(
+            "approve_reply", "审核通过", WORKING, (TASK_HEAD,), (TaskStatus.REVIEW,), "primary"
+        ),
+        Transition(
+            "send_back_reply", "退回修改", WORKING, (TASK_HEAD,), (TaskStatus.REVIEW,), "danger"
+        ),
+        # 补充材料: a question to the requester that stops the clock until they answer.
+        Transition(
+            "ask_info", "请诉求人补充材料", (Status.RECEIVED, *WORKING), (DISPATCH, TASK_DEPT)
+        ),
+        Transition(
+            "supply_info", "补充材料", (Status.RECEIVED, *WORKING), (REQUESTER,), (), "primary"
+        ),
+        Transition(
+            "close_unreachable",
+            "无法联系销号",
+            (Status.RECEIVED, *WORKING),
+            (DISPATCH,),
+            (),
+            "danger",
+        ),
         Transition(
             "confirm", "回访评价", (Status.ANSWERED,), (REQUESTER, LIAISON, DISPATCH), (), "primary"
         ),

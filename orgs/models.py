@@ -42,6 +42,9 @@ class Park(models.Model):
     due_soon_working_days = models.PositiveSmallIntegerField("即将到期提醒工作日数", default=2)
     response_window_working_days = models.PositiveSmallIntegerField("签收时限（工作日）", default=1)
     auto_dispatch_threshold = models.FloatField("自动派单置信度阈值", null=True, blank=True)
+    # A requester asked for missing material who has not answered after this many working days:
+    # the dispatcher may close the item as 无法联系 / 资料不全.
+    info_wait_working_days = models.PositiveSmallIntegerField("补充材料等待工作日数", default=10)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +62,9 @@ class Department(models.Model):
     code = models.SlugField("代码", max_length=30)
     duties = models.TextField("职责", blank=True)
     is_dispatch_centre = models.BooleanField("派单中心", default=False)
+    review_replies = models.BooleanField(
+        "答复须经负责人审核", default=False, help_text="经办人的答复经部门负责人审核后才发出"
+    )
     is_active = models.BooleanField("启用", default=True)
     sort = models.PositiveSmallIntegerField("排序", default=100)
 

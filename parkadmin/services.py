@@ -149,6 +149,7 @@ def _dept_state(d: Department) -> dict[str, Any]:
         "代码": d.code,
         "职责": d.duties,
         "派单中心": "是" if d.is_dispatch_centre else "否",
+        "答复须经负责人审核": "是" if d.review_replies else "否",
         "启用": "是" if d.is_active else "否",
         "排序": d.sort,
     }
@@ -162,6 +163,7 @@ class DepartmentInput:
     is_dispatch_centre: bool
     is_active: bool
     sort: int
+    review_replies: bool = False
 
     @classmethod
     def parse(cls, data: Any) -> DepartmentInput:
@@ -172,6 +174,7 @@ class DepartmentInput:
             is_dispatch_centre=_flag(data.get("is_dispatch_centre")),
             is_active=_flag(data.get("is_active")),
             sort=_int(data.get("sort"), "排序", 0, 999, default=100),
+            review_replies=_flag(data.get("review_replies")),
         )
 
 
@@ -214,6 +217,7 @@ def save_department(
             data.is_active,
             data.sort,
         )
+        dept.review_replies = data.review_replies
         dept.save()
         after = _dept_state(dept)
         _log_save(
@@ -640,6 +644,7 @@ SETTING_FIELDS: list[tuple[str, str, int, int]] = [
     ("response_window_working_days", "签收时限（工作日）", 1, 10),
     ("due_soon_working_days", "即将到期提醒（工作日）", 0, 10),
     ("auto_close_working_days", "未评价可销号（工作日）", 1, 30),
+    ("info_wait_working_days", "补充材料逾期未答复可销号（工作日）", 1, 60),
 ]
 
 

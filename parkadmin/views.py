@@ -59,6 +59,7 @@ def department_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse
             "sort": dept.sort,
             "is_active": "1" if dept.is_active else "",
             "is_dispatch_centre": "1" if dept.is_dispatch_centre else "",
+            "review_replies": "1" if dept.review_replies else "",
         }
 
     return form_page(

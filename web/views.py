@@ -131,9 +131,12 @@ def department(request: ParkRequest) -> HttpResponse:
     tabs = dict(workbench.DEPARTMENT_TABS)
     counts = workbench.inbox_counts(user, park, today)
     tab = request.GET.get("tab", "")
-    if tab not in tabs:  # open on the first queue that has work in it
+    if tab not in tabs:  # open on the first queue that has work in it: a head's reviews, then
+        # what was assigned to the person, then the department's
+        first = ("review", "mine") if user.role == Role.DEPARTMENT_HEAD else ("mine",)
         tab = next(
-            (t for t in ("pending", "overdue", "due_soon", "working") if counts[t]), "pending"
+            (t for t in (*first, "pending", "overdue", "due_soon", "working") if counts[t]),
+            "pending",
         )
     qs, sort = workbench.sorted_inbox(user, park, tab, today, request.GET.get("sort", ""))
     page = paginate(request, qs, per_page=LIST_LIMIT)

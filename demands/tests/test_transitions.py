@@ -55,6 +55,13 @@ CASES = [
     ("merge", "closed", "dispatcher", {"into_id": "NEW"}),
     ("escalate", "closed", "dispatcher", {"tier": "expert", "note": "n"}),
     ("comment", "merged", "dispatcher", {"note": "n"}),
+    ("assign", "answered", "head", {"handler_id": "H"}),
+    ("require_review", "answered", "head", {}),
+    ("approve_reply", "signed", "head", {}),
+    ("send_back_reply", "signed", "head", {"note": "请补充依据"}),
+    ("ask_info", "answered", "dispatcher", {"question": "请提供营业执照"}),
+    ("supply_info", "signed", "enterprise", {"answer": "已上传"}),
+    ("close_unreachable", "signed", "dispatcher", {"kind": "unreachable", "note": "n"}),
 ]
 
 
@@ -68,6 +75,8 @@ def test_refused_in_the_wrong_state(world, action, state, who, payload):
     body = dict(payload)
     if body.get("lead_department_id") == "A":
         body["lead_department_id"] = world.dept_a.pk
+    if body.get("handler_id") == "H":
+        body["handler_id"] = world.users["handler"].pk
     if body.get("department_id") == "B":
         body["department_id"] = world.dept_b.pk
     if body.get("into_id") == "NEW":

@@ -212,6 +212,7 @@ def test_park_settings_bounds_and_log(world):  # type: ignore[no-untyped-def]
         "response_window_working_days": "2",
         "due_soon_working_days": "3",
         "auto_close_working_days": "7",
+        "info_wait_working_days": "10",
         "auto_dispatch_threshold": "0.9",
     }
     services.save_settings(admin, world.park, data, "按管委会要求调整")

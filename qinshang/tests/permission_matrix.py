@@ -271,6 +271,7 @@ TABLE: dict[str, Rule] = {
     "track": form(PUBLIC),
     "track_detail": page(PUBLIC, number="QS-2026-000001"),
     "track_rate": post(PUBLIC, number="QS-2026-000001"),
+    "track_supply": post(PUBLIC, number="QS-2026-000001"),
     "demands:track_code": post(roles("dispatcher", "admin", "liaison", "leader")),
     "logout": Rule(get=None, post=EVERYONE, ends_session=True),
     "healthz": page(PUBLIC),
@@ -512,6 +513,15 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "merge": DISPATCH,
     "escalate": DISPATCH | {"leader"},
     "comment": DEMAND_VIEWERS,
+    # department heads: 指派 (the dispatch centre too), review of answers
+    "assign": DISPATCH | {"head"},
+    "require_review": roles("head"),
+    "approve_reply": roles("head"),
+    "send_back_reply": roles("head"),
+    # 补充材料: asked by the dispatch centre or the department, answered by the requester
+    "ask_info": TASK_DEPARTMENT | DISPATCH,
+    "supply_info": roles("enterprise"),
+    "close_unreachable": DISPATCH,
 }
 TABLE.update(
     {

@@ -33,6 +33,8 @@ ROOMS: dict[str, int] = {
     "accounts": 4,
     "entities": 4,
     "demands": 5,
+    # the department heads' and 补充材料 notices call notifications' notify
+    "demands.notices": 7,
     "notifications": 6,
     "routing": 6,
     "liaisons": 6,
