@@ -46,7 +46,8 @@ ROOMS: dict[str, int] = {
     "finance": 7,
     # the knowledge base reads the ledger and notifies; reports read its figures
     "knowledge": 7,
-    "matchmaking": 7,
+    # 供需对接 links a 银企对接会 signing to finance's institution record
+    "matchmaking": 8,
     "meetings": 8,
     # 惠企政策: reads entity facts, notifies liaisons; the 一企一档 page and home pages read it
     "policies": 8,
