@@ -42,7 +42,8 @@ ROOMS: dict[str, int] = {
     "experts": 7,
     "escalation": 7,
     "supervision": 7,
-    "parkadmin": 7,
+    # 园区管理 creates 金融机构 accounts tied to finance's institutions
+    "parkadmin": 8,
     "finance": 7,
     # the knowledge base reads the ledger and notifies; reports read its figures
     "knowledge": 7,
