@@ -310,3 +310,15 @@ def test_a_counterparty_institution_must_be_the_parks_and_alone(world, which):
     with unchanged(), pytest.raises(InvalidInput) as exc:
         _order(world, ev, side="borrower", **kw)
     assert "金融机构" in exc.value.message
+
+
+def test_signing_an_intention_before_its_event_or_a_negative_delivery_changes_nothing(world):
+    ev = event(world, days_ago=3)
+    intent = _order(world, ev, status="intent", signed_on=None)
+    with unchanged(), pytest.raises(InvalidInput, match="签约日期不能早于活动日期"):
+        services.sign_order(world.users["dispatcher"], intent, ev.date - dt.timedelta(days=1))
+    with unchanged(), pytest.raises(InvalidInput, match="金额不能为负数"):
+        services.sign_order(world.users["dispatcher"], intent, ev.date, "-10")
+    signed = services.sign_order(world.users["dispatcher"], intent, ev.date)
+    with unchanged(), pytest.raises(InvalidInput, match="不能为负数"):
+        services.follow_up(world.users["liaison"], signed, ev.date, "退货", "-5")
