@@ -563,7 +563,10 @@ class MmOrderIn(Schema):
     )
     status: OrderStatus = Field(OrderStatus.SIGNED, description="intent（意向）或 signed（签约）")
     counterparty_id: Id | None = Field(None, description="对方为园区企业时其编号")
-    counterparty_name: Line = Field("", max_length=100, description="对方单位名称（银行、高校等）")
+    institution_id: Id | None = Field(
+        None, description="对方为本园区金融机构（银企对接）时其编号；名称取自机构"
+    )
+    counterparty_name: Line = Field("", max_length=100, description="对方单位名称（高校等）")
     signed_on: dt.date | None = Field(None, description="签约日期，不早于活动日期")
 
 
@@ -573,6 +576,7 @@ class MmOrderOut(Schema):
     enterprise: MmRef
     side: Side
     counterparty_id: int | None
+    institution_id: int | None
     counterparty_name: str
     subject: str
     amount_wan: Decimal
@@ -615,6 +619,7 @@ def _order(o: Order) -> dict[str, Any]:
         "enterprise": {"id": o.enterprise_id, "name": o.enterprise.name},
         "side": o.side,
         "counterparty_id": o.counterparty_id,
+        "institution_id": o.institution_id,
         "counterparty_name": o.counterparty_name,
         "subject": o.subject,
         "amount_wan": o.amount_wan,

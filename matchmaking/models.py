@@ -236,8 +236,9 @@ class OrderStatus(models.TextChoices):
 
 class Order(models.Model):
     """An intention, then a signed order or contract between a park enterprise and a
-    counterparty (another enterprise of the park, or an outside body such as a bank or a
-    university, by name; the finance app may link its institution later)."""
+    counterparty: another enterprise of the park, a financial institution of the park's 银企对接
+    (a 银企对接会 signing; its name is copied so the order reads the same if the institution is
+    renamed), or an outside body such as a university, by name."""
 
     event = models.ForeignKey(MatchEvent, on_delete=models.PROTECT, related_name="orders")
     park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="+")
@@ -247,6 +248,14 @@ class Order(models.Model):
     side = models.CharField("企业身份", max_length=10, choices=Side.choices)
     counterparty = models.ForeignKey(
         "entities.MarketEntity", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    institution = models.ForeignKey(
+        "finance.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="对方金融机构",
     )
     counterparty_name = models.CharField("对方单位", max_length=100)
     subject = models.CharField("标的", max_length=200)
@@ -269,6 +278,10 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(amount_wan__gte=0), name="order_amount_positive"),
             models.CheckConstraint(
                 condition=Q(fulfilled_wan__gte=0), name="order_fulfilled_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(counterparty__isnull=True) | Q(institution__isnull=True),
+                name="order_one_counterparty",
             ),
         ]
 

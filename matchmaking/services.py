@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from entities import purchases
 from entities.models import MarketEntity, PurchaseSource
+from finance.models import Institution
 from matchmaking import access, chains
 from matchmaking.models import (
     Activity,
@@ -664,10 +665,20 @@ class OrderInput:
     counterparty_id: int | None = None
     counterparty_name: str = ""
     signed_on: Any = None
+    institution_id: int | None = None  # a financial institution of the park (finance)
+
+
+def _institution(park: Park, institution_id: Any) -> Institution:
+    try:
+        return Institution.objects.get(pk=int(institution_id), park=park, is_active=True)
+    except (Institution.DoesNotExist, TypeError, ValueError):
+        raise InvalidInput("对方金融机构不是本园区登记的金融机构", field="institution_id")
 
 
 def record_order(actor: User, ev: MatchEvent, data: OrderInput) -> Order:
-    """An intention (意向) or a signed order/contract of the event."""
+    """An intention (意向) or a signed order/contract of the event. The counterparty is an
+    enterprise of the park, a financial institution of the park (its name is taken from the
+    institution) or an outside body by name — one of them."""
     _manager(actor, ev.park)
     _open(ev)
     ent = _entity(ev.park, data.enterprise_id)
@@ -681,8 +692,20 @@ def record_order(actor: User, ev: MatchEvent, data: OrderInput) -> Order:
         counterparty = _entity(ev.park, data.counterparty_id, "对方企业")
         if counterparty.pk == ent.pk:
             raise InvalidInput("签约双方不能是同一家企业", field="counterparty_id")
-    name = inputs.text(data.counterparty_name, "对方单位", required=counterparty is None, limit=100)
-    name = name or (counterparty.name if counterparty else "")
+    institution = None
+    if data.institution_id is not None:
+        if counterparty is not None:
+            raise InvalidInput(
+                "对方只能是一家园区企业或一家金融机构，不能同时选择", field="institution_id"
+            )
+        institution = _institution(ev.park, data.institution_id)
+    if institution is not None:
+        name = institution.name
+    else:
+        name = inputs.text(
+            data.counterparty_name, "对方单位", required=counterparty is None, limit=100
+        )
+        name = name or (counterparty.name if counterparty else "")
     signed_on = inputs.optional_date(data.signed_on, "签约日期", field="signed_on")
     if status == OrderStatus.SIGNED and signed_on is None:
         raise InvalidInput("请填写签约日期", field="signed_on")
@@ -698,6 +721,7 @@ def record_order(actor: User, ev: MatchEvent, data: OrderInput) -> Order:
             enterprise=ent,
             side=side,
             counterparty=counterparty,
+            institution=institution,
             counterparty_name=name,
             subject=inputs.text(data.subject, "标的", limit=200),
             amount_wan=amount,
@@ -705,7 +729,15 @@ def record_order(actor: User, ev: MatchEvent, data: OrderInput) -> Order:
             signed_on=signed_on if status == OrderStatus.SIGNED else None,
             created_by=actor,
         )
-        _record(ev.park, actor, status, order, order.subject, amount_wan=str(amount))
+        _record(
+            ev.park,
+            actor,
+            status,
+            order,
+            order.subject,
+            amount_wan=str(amount),
+            institution=institution.pk if institution else None,
+        )
         if status == OrderStatus.SIGNED:
             record_park_purchase(order)
     return order

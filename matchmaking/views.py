@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from entities.models import MarketEntity
+from finance.models import Institution
 from matchmaking import access, chains, services
 from matchmaking.models import (
     EventKind,
@@ -537,7 +538,7 @@ def _event_page(
     orders = (
         access.visible_orders(user, park)
         .filter(event=ev)
-        .select_related("enterprise", "counterparty")
+        .select_related("enterprise", "counterparty", "institution")
     )
     slots = ev.slots.prefetch_related("seats__enterprise")
     own = access.own_enterprise(user)
@@ -576,6 +577,9 @@ def _event_page(
             if access.can_manage(user, park)
             else [],
             "invitable": services.invitable(ev).count() if access.can_manage(user, park) else 0,
+            "institutions": Institution.objects.filter(park=park, is_active=True).order_by("name")
+            if access.can_manage(user, park)
+            else [],
             "today": timezone.localdate(),
             "p": request.POST,
         },
@@ -648,6 +652,7 @@ def event_act(request: ParkRequest, pk: int, step: str) -> HttpResponse:
                     counterparty_id=_int(p.get("counterparty_id")),
                     counterparty_name=p.get("counterparty_name", ""),
                     signed_on=p.get("signed_on"),
+                    institution_id=_int(p.get("institution_id")),
                 ),
             )
             messages.success(request, f"已登记：{order.subject}（{order.amount_wan} 万元）")

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from demands.models import ACTIVE_TASK_STATUSES, Category, ReplyTemplate, Task
 from demands.replies import PLACEHOLDER_NAMES
+from finance.models import Institution, InstitutionUser
+from finance.services import link_user
 from liaisons.services import served_by
 from notifications.models import Kind
 from notifications.services import notify_link
@@ -34,7 +36,8 @@ from workcal import calendar as wcal
 from workcal.models import YearSchedule
 
 # Accounts the park administrator may create and edit. Enterprise and resident accounts are
-# created by their own registration (or the enterprise's liaison), never here.
+# created by their own registration (or the enterprise's liaison), never here. A 金融机构 account
+# belongs to one financial institution of the park (finance.InstitutionUser).
 STAFF_ROLE_CHOICES = [
     (r.value, r.label)
     for r in (
@@ -45,6 +48,7 @@ STAFF_ROLE_CHOICES = [
         Role.LEADER,
         Role.EXPERT,
         Role.ADMIN,
+        Role.BANK,
     )
 ]
 STAFF_ROLES = tuple(v for v, _ in STAFF_ROLE_CHOICES)
@@ -240,7 +244,9 @@ def save_department(
 def staff(
     park: Park, *, q: str = "", role: str = "", department_id: int | None = None, active: str = ""
 ) -> QuerySet[User]:
-    qs = User.objects.filter(park=park, role__in=STAFF_ROLES).select_related("department")
+    qs = User.objects.filter(park=park, role__in=STAFF_ROLES).select_related(
+        "department", "institution_link__institution"
+    )
     if q:
         qs = qs.filter(
             Q(full_name__icontains=q)
@@ -266,8 +272,13 @@ def get_staff(park: Park, pk: int) -> User:
     return person
 
 
+def _institution_name(u: User) -> str:
+    link = InstitutionUser.objects.filter(user=u).select_related("institution").first()
+    return link.institution.name if link else ""
+
+
 def _staff_state(u: User) -> dict[str, Any]:
-    return {
+    state = {
         "账号": u.username,
         "姓名": u.full_name,
         "手机号": u.phone,
@@ -277,6 +288,9 @@ def _staff_state(u: User) -> dict[str, Any]:
         "职级": u.rank,
         "启用": "是" if u.is_active else "否",
     }
+    if u.role == Role.BANK:
+        state["金融机构"] = _institution_name(u)
+    return state
 
 
 @dataclass(frozen=True)
@@ -289,6 +303,7 @@ class StaffInput:
     title: str
     rank: int
     is_active: bool
+    institution_id: int | None = None  # a 金融机构 account's institution
 
     @classmethod
     def parse(cls, data: Any) -> StaffInput:
@@ -308,6 +323,8 @@ class StaffInput:
             raise InvalidInput("请选择一个工作人员角色", field="角色")
         raw_dept = str(data.get("department_id") or "").strip()
         dept_id = _int(raw_dept, "部门", 1, 10**12) if raw_dept else None
+        raw_inst = str(data.get("institution_id") or "").strip()
+        inst_id = _int(raw_inst, "金融机构", 1, 10**12) if raw_inst else None
         return cls(
             username=username,
             full_name=text(data.get("full_name"), "姓名", limit=50),
@@ -317,7 +334,36 @@ class StaffInput:
             title=text(data.get("title"), "职务", required=False, limit=50),
             rank=_int(data.get("rank"), "职级", 1, 3, default=3),
             is_active=_flag(data.get("is_active")),
+            institution_id=inst_id,
         )
+
+
+def _institution_for(
+    park: Park, data: StaffInput, person: User | None, dept: Department | None
+) -> Institution | None:
+    """A 金融机构 account needs an active institution of the park and no department. An account
+    never changes between the bank's side and the park's: a park official's account turned into
+    a bank's (or back) would carry one side's access and history to the other."""
+    was_bank = person is not None and person.role == Role.BANK
+    if person is not None and was_bank != (data.role == Role.BANK):
+        raise InvalidState("金融机构账号与园区工作人员账号不能互相转换，请另建账号")
+    if data.role != Role.BANK:
+        return None
+    if dept is not None:
+        raise InvalidInput("金融机构账号不属于园区部门，请不要选择部门", field="部门")
+    if data.institution_id is None:
+        raise InvalidInput("金融机构账号必须选择所属金融机构", field="金融机构")
+    inst = Institution.objects.filter(park=park, pk=data.institution_id).first()
+    if inst is None:
+        raise InvalidInput("所选金融机构不属于本园区", field="金融机构")
+    current = InstitutionUser.objects.filter(user=person).first() if person else None
+    if not inst.is_active and (current is None or current.institution_id != inst.pk):
+        raise InvalidInput(f"{inst.name}已停用，不能再添加账号", field="金融机构")
+    return inst
+
+
+def institutions(park: Park) -> QuerySet[Institution]:
+    return Institution.objects.filter(park=park).order_by("-is_active", "name")
 
 
 def temporary_password() -> str:
@@ -340,6 +386,7 @@ def save_staff(
             raise InvalidInput(f"{dept.name}已停用，不能再分配人员", field="部门")
     if data.role in DEPARTMENT_ROLES and dept is None:
         raise InvalidInput("部门经办人和部门负责人必须选择所在部门", field="部门")
+    institution = _institution_for(park, data, person, dept)
     if person is not None and person.pk == actor.pk:
         if data.role != person.role or not data.is_active:
             raise InvalidState("不能修改自己的角色或停用自己的账号，请由另一位管理员操作")
@@ -369,6 +416,12 @@ def save_staff(
             password = temporary_password()
             u.set_password(password)
         u.save()
+        if (
+            institution is not None
+            and not InstitutionUser.objects.filter(user=u, institution=institution).exists()
+        ):
+            # finance's own service links the account (and records it in the FinanceEvent log)
+            link_user(actor, u, institution)
         after = _staff_state(u)
         _log_save(
             actor,

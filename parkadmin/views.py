@@ -138,6 +138,9 @@ def staff_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
             "title": person.title,
             "rank": str(person.rank),
             "is_active": "1" if person.is_active else "",
+            "institution_id": str(
+                getattr(getattr(person, "institution_link", None), "institution_id", "") or ""
+            ),
         }
 
     return form_page(
@@ -149,6 +152,7 @@ def staff_edit(request: ParkRequest, pk: int | None = None) -> HttpResponse:
             "form": form(),
             "roles": services.STAFF_ROLE_CHOICES,
             "departments": _depts(request),
+            "institutions": services.institutions(request.park),
             "history": services.history(request.park, ChangeKind.STAFF, person.pk)
             if person
             else [],

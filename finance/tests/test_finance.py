@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -65,6 +66,36 @@ def _login(user: User) -> Client:
     return c
 
 
+def _snapshot() -> tuple:  # type: ignore[type-arg]
+    from finance import models
+
+    kinds = (
+        models.Institution,
+        models.InstitutionUser,
+        models.Product,
+        models.FinancingNeed,
+        models.Consent,
+        models.Referral,
+        models.FinanceEvent,
+    )
+    return tuple(list(m.objects.order_by("pk").values()) for m in kinds) + (
+        Notification.objects.count(),
+    )
+
+
+@contextmanager
+def unchanged():  # type: ignore[no-untyped-def]
+    before = _snapshot()
+    yield
+    assert _snapshot() == before, "refused input changed the database"
+
+
+def _xlsx_cells(response) -> set[str]:  # type: ignore[no-untyped-def]
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    ws = load_workbook(io.BytesIO(data)).active
+    return {str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None}
+
+
 # ------------------------------------------------------------------ confidentiality
 
 
@@ -122,12 +153,27 @@ def test_a_bank_user_is_refused_everywhere_else(world, fin):
         "/finance/",
         f"/finance/needs/{fin['need'].pk}/",
         "/projects/",
+        "/matchmaking/",
+        "/matchmaking/products/",
+        "/policies/",
+        "/knowledge/",
+        "/manage/",
+        # every export but its own
+        "/finance/export.xlsx",
+        "/demands/export.xlsx",
+        "/profiles/export/",
+        "/liaisons/export/entities.xlsx",
+        "/matchmaking/brochure.docx",
+        "/matchmaking/brochure.pdf",
     ]:
         assert c.get(path).status_code in (403, 404), path
     for path in [
         "/api/v1/demands",
         "/api/v1/enterprises",
         f"/api/v1/enterprises/{world.enterprise.pk}",
+        "/api/v1/matchmaking/products",
+        "/api/v1/matchmaking/orders",
+        f"/api/v1/profiles/{world.enterprise.pk}",
     ]:
         assert c.get(path).status_code == 403, path
     from orgs.models import ApiToken
@@ -159,7 +205,14 @@ def test_withdrawing_consent_takes_effect_at_once(world, fin):
     assert bank.get(f"/finance/referrals/{fin['ref'].pk}/").status_code == 404
     assert bank.get(f"/api/v1/finance/needs/{fin['need'].pk}").status_code == 404
     assert bank.get("/api/v1/finance/enterprises").json() == []
+    assert bank.get(f"/api/v1/finance/enterprises/{world.enterprise.pk}").status_code == 404
+    assert bank.get("/api/v1/finance/needs").json()["results"] == []
+    assert bank.get(f"/finance/bank/enterprises/{world.enterprise.pk}/").status_code == 404
     assert world.enterprise.name not in bank.get("/finance/bank/").content.decode()
+    export = bank.get("/finance/bank/export.xlsx")
+    assert export.status_code == 200
+    cells = _xlsx_cells(export)
+    assert world.enterprise.name not in cells and fin["need"].number not in cells
     assert FinanceEvent.objects.filter(action="consent_withdrawn").count() == 1
     # and answering is refused too
     with pytest.raises(NotFound):
@@ -204,15 +257,16 @@ def test_the_other_park_gets_404(world, fin):
 )
 def test_a_bad_answer_is_refused_in_chinese_and_changes_nothing(world, fin, amount, rate, message):
     c = _login(world.users["bank"])
-    r = c.post(
-        f"/finance/referrals/{fin['ref'].pk}/answer/",
-        {
-            "outcome": "approved",
-            "approved_amount_wan": amount,
-            "rate_pct": rate,
-            "term_months": "12",
-        },
-    )
+    with unchanged():
+        r = c.post(
+            f"/finance/referrals/{fin['ref'].pk}/answer/",
+            {
+                "outcome": "approved",
+                "approved_amount_wan": amount,
+                "rate_pct": rate,
+                "term_months": "12",
+            },
+        )
     assert r.status_code == 422
     assert message in r.content.decode()
     ref = Referral.objects.get(pk=fin["ref"].pk)
@@ -222,25 +276,40 @@ def test_a_bad_answer_is_refused_in_chinese_and_changes_nothing(world, fin, amou
 
 def test_negative_need_and_rate_over_100_in_a_product_are_refused(world, fin):
     c = _login(world.users["enterprise"])
-    before = fin["need"].__class__.objects.count()
-    r = c.post("/finance/needs/new/", {"amount_wan": "-100", "purpose": "扩产"})
+    with unchanged():
+        r = c.post("/finance/needs/new/", {"amount_wan": "-100", "purpose": "扩产"})
     assert r.status_code == 422 and "融资金额不能为负数" in r.content.decode()
-    assert fin["need"].__class__.objects.count() == before
     api = _login(world.users["dispatcher"])
-    r = api.post(
-        f"/api/v1/finance/institutions/{fin['bank'].pk}/products",
-        {
-            "name": "高息贷",
-            "type": "credit",
-            "min_amount_wan": "1",
-            "max_amount_wan": "10",
-            "rate_min_pct": "3",
-            "rate_max_pct": "150",
-            "term_min_months": 1,
-            "term_max_months": 12,
-        },
-        content_type="application/json",
-    )
+    with unchanged():
+        r = api.post(
+            f"/finance/institutions/{fin['bank'].pk}/products/",
+            {
+                "name": "负额度贷",
+                "type": "credit",
+                "min_amount_wan": "-1",
+                "max_amount_wan": "10",
+                "rate_min_pct": "3",
+                "rate_max_pct": "4",
+                "term_min_months": "1",
+                "term_max_months": "12",
+            },
+        )
+    assert r.status_code == 422 and "最低额度不能为负数" in r.content.decode()
+    with unchanged():
+        r = api.post(
+            f"/api/v1/finance/institutions/{fin['bank'].pk}/products",
+            {
+                "name": "高息贷",
+                "type": "credit",
+                "min_amount_wan": "1",
+                "max_amount_wan": "10",
+                "rate_min_pct": "3",
+                "rate_max_pct": "150",
+                "term_min_months": 1,
+                "term_max_months": 12,
+            },
+            content_type="application/json",
+        )
     assert r.status_code == 422 and "年利率上限不能超过 100%" in r.json()["detail"]
     assert not fin["bank"].products.exists()
 
@@ -251,18 +320,31 @@ def test_answering_a_need_not_shown_is_refused(world, fin):
         world.users["enterprise"], world.park, world.enterprise.pk, fin["ccb"].pk, ["needs"]
     )
     c = _login(fin["ccb_user"])
-    r = c.post(
-        f"/api/v1/finance/referrals/{fin['ref'].pk}/answer",
-        {"approved": False, "decline_reason": "不符合条件"},
-        content_type="application/json",
-    )
-    assert r.status_code == 404
-    assert "未向贵机构推送" in r.json()["detail"]
+    with unchanged():
+        r = c.post(
+            f"/api/v1/finance/referrals/{fin['ref'].pk}/answer",
+            {"approved": False, "decline_reason": "不符合条件"},
+            content_type="application/json",
+        )
+        assert r.status_code == 404
+        assert "未向贵机构推送" in r.json()["detail"]
+        page = c.post(
+            f"/finance/referrals/{fin['ref'].pk}/answer/",
+            {"outcome": "declined", "decline_reason": "不符合条件"},
+        )
+        assert page.status_code == 404
+        with pytest.raises(NotFound, match="未向贵机构推送"):
+            services.answer(
+                fin["ccb_user"],
+                world.park,
+                fin["ref"].pk,
+                services.Answer(False, decline_reason="不符合条件"),
+            )
     assert Referral.objects.get(pk=fin["ref"].pk).status == ReferralStatus.PENDING
 
 
 def test_showing_a_need_without_consent_is_refused(world, fin):
-    with pytest.raises(InvalidInput, match="尚未授权"):
+    with unchanged(), pytest.raises(InvalidInput, match="尚未授权"):
         services.refer(world.users["enterprise"], fin["need"], fin["ccb"].pk)
 
 

@@ -262,3 +262,31 @@ def test_the_dashboard_shows_the_years_matchmaking_figures(world):
     r = _login(world.users["leader"]).get(reverse("reports:dashboard"))
     assert r.status_code == 200
     assert "1 场，1 家签约 1.32 亿元" in r.content.decode()
+
+
+def test_product_import_runs_on_the_one_import_loop_and_a_wrong_row_changes_nothing(world):
+    from matchmaking import sheets as product_sheets
+    from matchmaking.models import Activity, Product
+
+    good = [world.enterprise.name, "精密轴承", "产品", "34", ""]
+    good2 = [world.enterprise2.name, "医用导管", "产品", "35", ""]
+    wrong = [world.enterprise.name, "", "产品", "34", ""]  # no product name
+    disp = world.users["dispatcher"]
+    with unchanged():
+        r = product_sheets.import_products(disp, world.park, _sheet([good, wrong, good2]))
+    assert not r.committed and r.created == 0 and r.total == 3
+    assert [str(e) for e in r.errors] == ["第 3 行【产品名称】不能为空"]
+    with unchanged():
+        r = product_sheets.import_products(disp, world.park, _sheet([good, good2]), dry_run=True)
+    assert r.ok and r.valid == 2 and not r.committed and "试导入" in r.summary()
+    r = product_sheets.import_products(
+        disp, world.park, _sheet([good, wrong, good2]), valid_only=True
+    )
+    assert r.committed and r.created == 2 and r.bad_rows == [3]
+    made = Product.objects.filter(park=world.park)
+    assert sorted(made.values_list("name", flat=True)) == ["医用导管", "精密轴承"]
+    assert Activity.objects.filter(action="publish", target="product").count() == 2
+    # the same sheet again: every row is a duplicate, and nothing more is written
+    with unchanged():
+        r = product_sheets.import_products(disp, world.park, _sheet([good]))
+    assert "已发布，不能重复导入" in r.errors[0].message

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.utils import timezone
 
 from matchmaking import services
@@ -263,3 +264,61 @@ def test_need_period_must_be_ordered(world):
                 period_end="2026-05-01",
             ),
         )
+
+
+def _bank(world, name: str = "湘潭农村商业银行", park=None):  # type: ignore[no-untyped-def]
+    from finance import services as finance
+
+    park = park or world.park
+    users = world.users if park.pk == world.park.pk else world.other_users
+    return finance.create_institution(
+        users["dispatcher"], park, finance.NewInstitution(name, "bank")
+    )
+
+
+def test_a_bank_signing_links_the_finance_institution_and_shows_on_the_event_page(world):
+    bank = _bank(world)
+    ev = event(world, kind="bank", theme="党建银企对接会", chain="")
+    order = _order(
+        world,
+        ev,
+        side="borrower",
+        subject="技改项目授信",
+        amount_wan="1000",
+        counterparty_id=None,
+        institution_id=bank.pk,
+    )
+    assert order.institution_id == bank.pk and order.counterparty_name == "湘潭农村商业银行"
+    assert services.purchase_facts(order) is None  # a loan is no local purchase
+    c = Client()
+    c.force_login(world.users["dispatcher"])
+    html = c.get(f"/matchmaking/events/{ev.pk}/").content.decode()
+    assert f'href="/finance/institutions/{bank.pk}/"' in html and "湘潭农村商业银行" in html
+    body = world.client("dispatcher").get(f"/matchmaking/orders/{order.pk}").json()
+    assert body["institution_id"] == bank.pk and body["counterparty_name"] == "湘潭农村商业银行"
+
+
+@pytest.mark.parametrize("which", ["other_park", "both", "missing"])
+def test_a_counterparty_institution_must_be_the_parks_and_alone(world, which):
+    ev = event(world, kind="bank", theme="银企对接会", chain="")
+    if which == "other_park":
+        kw = {"counterparty_id": None, "institution_id": _bank(world, park=world.other_park).pk}
+    elif which == "both":
+        kw = {"institution_id": _bank(world).pk}  # and the enterprise counterparty of _order
+    else:
+        kw = {"counterparty_id": None, "institution_id": 999_999}
+    with unchanged(), pytest.raises(InvalidInput) as exc:
+        _order(world, ev, side="borrower", **kw)
+    assert "金融机构" in exc.value.message
+
+
+def test_signing_an_intention_before_its_event_or_a_negative_delivery_changes_nothing(world):
+    ev = event(world, days_ago=3)
+    intent = _order(world, ev, status="intent", signed_on=None)
+    with unchanged(), pytest.raises(InvalidInput, match="签约日期不能早于活动日期"):
+        services.sign_order(world.users["dispatcher"], intent, ev.date - dt.timedelta(days=1))
+    with unchanged(), pytest.raises(InvalidInput, match="金额不能为负数"):
+        services.sign_order(world.users["dispatcher"], intent, ev.date, "-10")
+    signed = services.sign_order(world.users["dispatcher"], intent, ev.date)
+    with unchanged(), pytest.raises(InvalidInput, match="不能为负数"):
+        services.follow_up(world.users["liaison"], signed, ev.date, "退货", "-5")

@@ -12,6 +12,7 @@ Run alone, with the count of cases per role:
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -53,6 +54,8 @@ ROLES: dict[str, tuple[str | None, bool]] = {
     "resident": ("resident", False),
     "expert": ("expert", False),
     "admin": ("admin", False),
+    # 金融机构: works for the scene's bank, to which only world.enterprise consented (name, needs)
+    "bank": ("bank", False),
     "outsider": ("dispatcher", True),
     "anonymous": (None, False),
 }
@@ -156,7 +159,56 @@ def strategies(operation, scene) -> list[tuple[str, Any]]:  # type: ignore[no-un
     return out
 
 
-def fuzz(schema, scene, headers: dict[str, str]) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+class BankWall:
+    """The check a bank persona's every answer must pass: outside 银企对接, one's account and
+    tokens nothing succeeds, and no answer carries what the park did not consent to show —
+    the consenting enterprise's unconsented fields, the other enterprises, the ledger, the
+    market. `shown` counts the answers that did carry the consented name, so a wall that only
+    ever saw refusals fails too."""
+
+    ALLOWED_PREFIXES = ("/api/v1/finance/",)
+    ALLOWED_PATHS = frozenset({"/api/v1/me", "/api/v1/tokens", "/api/v1/openapi.json"})
+
+    def __init__(self, world, scene) -> None:  # type: ignore[no-untyped-def]
+        from entities.models import MarketEntity
+
+        ent, ent2 = world.enterprise, world.enterprise2
+        other = MarketEntity.objects.filter(park=world.other_park).values_list("name", flat=True)
+        self.consented = ent.name
+        self.secrets = [
+            ent.credit_code,  # not among the consented fields
+            "13907321234",  # the enterprise's contact
+            "王经理",
+            ent2.name,  # gave no consent at all
+            ent2.credit_code,
+            *other,
+            scene.dispatched.title,  # the ledger
+            "数控车床主轴",  # the market's product of the consenting enterprise
+        ]
+        self.shown = 0
+        self.__name__ = "bank_sees_only_consented"  # schemathesis names a failing check by it
+
+    def __call__(self, ctx, response, case) -> None:  # type: ignore[no-untyped-def]
+        if not 200 <= response.status_code < 300:
+            return
+        path = case.operation.label.split(" ", 1)[1]
+        if not (path in self.ALLOWED_PATHS or path.startswith(self.ALLOWED_PREFIXES)):
+            raise AssertionError(
+                f"金融机构用户在 {case.operation.label} 得到 {response.status_code}"
+            )
+        body = response.text
+        try:  # JSON escapes Chinese as \uXXXX: compare the decoded text
+            body = json.dumps(json.loads(body), ensure_ascii=False)
+        except ValueError:
+            pass
+        leaked = [s for s in self.secrets if s and s in body]
+        if leaked:
+            raise AssertionError(f"金融机构用户在 {case.operation.label} 看到了 {leaked}")
+        if self.consented in body:
+            self.shown += 1
+
+
+def fuzz(schema, scene, headers: dict[str, str], extra_checks=()) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
     """Run every operation's strategies; return the number of requests sent and the failures."""
     sent = 0
     failures: list[str] = []
@@ -179,7 +231,7 @@ def fuzz(schema, scene, headers: dict[str, str]) -> tuple[int, list[str]]:  # ty
                     reject()
                 sent += 1
                 response = case.call(headers=headers)
-                case.validate_response(response, checks=CHECKS, headers=headers)
+                case.validate_response(response, checks=[*CHECKS, *extra_checks], headers=headers)
 
             try:
                 run()
@@ -200,12 +252,36 @@ def test_api_fuzz_no_server_error(world, role):  # type: ignore[no-untyped-def]
     if key is not None:
         user = (world.other_users if other else world.users)[key]
         headers["Authorization"] = f"Bearer {ApiToken.issue(user)}"
+    wall = BankWall(world, scene) if role == "bank" else None
+    if wall is not None:
+        other_need = _unshared_need(world)
+        wall.secrets.append(other_need.purpose)
     with connections_kept():
         schema = load_schema(APP)
-        sent, failures = fuzz(schema, scene, headers)
+        sent, failures = fuzz(schema, scene, headers, [wall] if wall else [])
+        if wall is not None:
+            # 银企对接 again with the ids of the enterprise that shares nothing: all 404
+            scene.ids.update(need_id=other_need.pk, entity_id=world.enterprise2.pk)
+            more, failed = fuzz(
+                schema.include(path_regex="^/api/v1/finance/"), scene, headers, [wall]
+            )
+            sent, failures = sent + more, failures + failed
     print(f"fuzz {role}: {sent} cases, {len(failures)} failing operations")
     assert sent > 0
     assert not failures, "\n\n".join(failures)
+    if wall is not None:
+        assert wall.shown > 0, "the bank persona never saw the consenting enterprise"
+
+
+def _unshared_need(world):  # type: ignore[no-untyped-def]
+    """A financing need of enterprise2, which consents to no bank: never the bank's to see."""
+    from finance import services as finance
+
+    return finance.create_need(
+        world.users["enterprise2"],
+        world.park,
+        finance.NewNeed(world.enterprise2.pk, "800", "扩建十万级洁净车间的设备贷款"),
+    )
 
 
 def test_the_fuzzer_fails_on_a_server_error(world, monkeypatch):  # type: ignore[no-untyped-def]

@@ -44,11 +44,13 @@ ROOMS: dict[str, int] = {
     "experts": 7,
     "escalation": 7,
     "supervision": 7,
-    "parkadmin": 7,
+    # 园区管理 creates 金融机构 accounts tied to finance's institutions
+    "parkadmin": 8,
     "finance": 7,
     # the knowledge base reads the ledger and notifies; reports read its figures
     "knowledge": 7,
-    "matchmaking": 7,
+    # 供需对接 links a 银企对接会 signing to finance's institution record
+    "matchmaking": 8,
     "meetings": 8,
     # 惠企政策: reads entity facts, notifies liaisons; the 一企一档 page and home pages read it
     "policies": 8,
