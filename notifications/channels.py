@@ -4,7 +4,7 @@ messages, a file outbox for the demo); `adapter_for` picks the configured one pe
 
 An adapter raises `Retry` for what may pass (a timeout, a gateway's 5xx or "busy") and `Refused`
 for what will not (the gateway rejected the number or the message); the caller counts attempts
-and backs off. Error texts never carry the gateway's key, secret or access token: `_clean` takes
+and backs off. Error texts never carry the gateway's key, secret or access token: `clean` takes
 them out before anything is stored or logged.
 """
 
@@ -77,7 +77,7 @@ def _secrets() -> list[str]:
     ]
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
     for s in _secrets():
         text = text.replace(s, "***")
     return text[:300]
@@ -102,9 +102,9 @@ def _open(req: urllib.request.Request) -> tuple[int, Any]:
     except urllib.error.URLError as e:
         if isinstance(e.reason, TimeoutError):
             raise Retry("网关响应超时") from None
-        raise Retry(_clean(f"无法连接网关：{e.reason}")) from None
+        raise Retry(clean(f"无法连接网关：{e.reason}")) from None
     except OSError as e:
-        raise Retry(_clean(f"无法连接网关：{e}")) from None
+        raise Retry(clean(f"无法连接网关：{e}")) from None
     try:
         payload = json.loads(raw.decode() or "null")
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -134,9 +134,9 @@ class SmsGateway(Adapter):
         code = str(payload.get("code", "")) if isinstance(payload, dict) else ""
         detail = str(payload.get("message", "")) if isinstance(payload, dict) else ""
         if status >= 500 or code in ("BUSY", "RATE_LIMIT", "isv.BUSINESS_LIMIT_CONTROL"):
-            raise Retry(_clean(f"短信网关暂不可用（{status} {code} {detail}）".replace("  ", " ")))
+            raise Retry(clean(f"短信网关暂不可用（{status} {code} {detail}）".replace("  ", " ")))
         if status >= 400 or code.upper() != "OK":
-            raise Refused(_clean(f"短信网关拒绝：{code or status} {detail}".strip()))
+            raise Refused(clean(f"短信网关拒绝：{code or status} {detail}".strip()))
         assert isinstance(payload, dict)
         return Sent(
             ref=str(payload.get("message_id", ""))[:100],
@@ -165,7 +165,7 @@ class Email(Adapter):
         except TimeoutError:
             raise Retry("邮件服务器响应超时") from None
         except OSError as e:  # smtplib's errors are OSErrors; connection refused, DNS …
-            raise Retry(_clean(f"邮件发送失败：{e}")) from None
+            raise Retry(clean(f"邮件发送失败：{e}")) from None
         return Sent()
 
 
@@ -199,8 +199,8 @@ class WeChat(Adapter):
         if not isinstance(payload, dict) or not payload.get("access_token"):
             err = payload.get("errmsg", status) if isinstance(payload, dict) else status
             if status >= 500:
-                raise Retry(_clean(f"微信接口暂不可用（{err}）"))
-            raise Refused(_clean(f"微信接口拒绝获取 access_token：{err}"))
+                raise Retry(clean(f"微信接口暂不可用（{err}）"))
+            raise Refused(clean(f"微信接口拒绝获取 access_token：{err}"))
         token = str(payload["access_token"])
         ttl = max(60, int(payload.get("expires_in", 7200)) - 300)
         cache.set(_TOKEN_KEY, token, ttl)
@@ -244,9 +244,9 @@ class WeChat(Adapter):
             if errcode in _STALE_TOKEN and not fresh:
                 continue
             if status >= 500 or (errcode == -1 and status != 200) or errcode == 45009:
-                raise Retry(_clean(f"微信接口暂不可用（{status} {errcode} {errmsg}）"))
+                raise Retry(clean(f"微信接口暂不可用（{status} {errcode} {errmsg}）"))
             if errcode != 0:
-                raise Refused(_clean(f"微信接口拒绝：{errcode} {errmsg}"))
+                raise Refused(clean(f"微信接口拒绝：{errcode} {errmsg}"))
             assert isinstance(payload, dict)
             return Sent(ref=str(payload.get("msgid", ""))[:100])
         raise Retry("微信 access_token 已失效")

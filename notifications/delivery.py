@@ -249,7 +249,11 @@ def _link(n: Notification) -> str:
 
 
 def attempt(delivery_id: int) -> str:
-    """One attempt at one delivery (the background task's body). Returns the state after it."""
+    """One attempt at one delivery (the background task's body). Returns the state after it.
+
+    The row stays locked while the gateway is called: a second worker given the same job (a
+    retried enqueue, the sweep) waits and then finds it no longer queued, so nobody gets the
+    message twice from us."""
     with transaction.atomic():
         d = (
             Delivery.objects.select_for_update()
@@ -290,7 +294,7 @@ def attempt(delivery_id: int) -> str:
             _fail(d, str(e), now)
         except Exception as e:  # an adapter's bug must not leave the row queued forever
             log.exception("delivery %s: adapter error", d.pk)
-            _fail(d, channels._clean(f"发送出错：{type(e).__name__}"), now)
+            _fail(d, channels.clean(f"发送出错：{type(e).__name__}"), now)
         else:
             d.state = DeliveryState.DELIVERED if sent.delivered else DeliveryState.SENT
             d.sent_at = now
@@ -362,7 +366,7 @@ def record_receipt(channel: str, ref: str, *, delivered: bool, error: str = "") 
                 d.log = [*d.log, {"at": now.isoformat(), "result": "delivered"}]
                 d.save()
             else:
-                _fail(d, channels._clean(f"网关回执：{error or '未送达'}"), now)
+                _fail(d, channels.clean(f"网关回执：{error or '未送达'}"), now)
                 failed = True
     if failed:
         _after_failure(d.pk)

@@ -263,7 +263,11 @@ TASKS = {
 NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL", "")
 NOTIFY_SMS_KEY = envsecret("NOTIFY_SMS_KEY")
 NOTIFY_SMS_SIGN = os.environ.get("NOTIFY_SMS_SIGN", "亲商")
-NOTIFY_SMS_BACKEND = os.environ.get("NOTIFY_SMS_BACKEND", "http" if NOTIFY_SMS_URL else "")
+# A development or demo machine (DEBUG) with nothing configured writes SMS and e-mail to the
+# outbox files, so `make demo` shows them without any network.
+NOTIFY_SMS_BACKEND = os.environ.get(
+    "NOTIFY_SMS_BACKEND", "http" if NOTIFY_SMS_URL else ("outbox" if DEBUG else "")
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -273,7 +277,7 @@ EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "0")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qinshang@localhost")
 NOTIFY_EMAIL_BACKEND = os.environ.get(
-    "NOTIFY_EMAIL_BACKEND", "smtp" if "EMAIL_HOST" in os.environ else ""
+    "NOTIFY_EMAIL_BACKEND", "smtp" if "EMAIL_HOST" in os.environ else ("outbox" if DEBUG else "")
 )
 NOTIFY_WECHAT_BACKEND = os.environ.get("NOTIFY_WECHAT_BACKEND", "")
 NOTIFY_WECHAT_KIND = os.environ.get("NOTIFY_WECHAT_KIND", "mp")  # mp: 公众号; miniapp: 小程序

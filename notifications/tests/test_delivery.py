@@ -449,3 +449,22 @@ def test_the_admin_sees_deliveries_with_filters_and_others_do_not(
     assert login(world.users["dispatcher"]).get("/notifications/deliveries/").status_code == 403
     other = login(world.other_users["admin"]).get("/notifications/deliveries/").content.decode()
     assert "139****" not in other
+
+
+def test_the_deadline_scan_texts_overdue_tasks_once_by_default(world, gateway):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from notifications import services as notes
+
+    world.users["handler"].phone = "13907320001"
+    world.users["handler"].save()
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    d = new(world, created_at=long_ago)
+    services.dispatch(world.users["dispatcher"], d, lead_department_id=world.dept_a.pk, at=long_ago)
+    assert notes.scan_deadlines() >= 1
+    (sms,) = gateway.sms()  # the head has no mobile; 已逾期 is an SMS kind by default
+    assert sms["phone"] == "13907320001" and sms["text"].startswith("【亲商】已逾期")
+    assert notes.scan_deadlines() == 0
+    assert len(gateway.sms()) == 1  # the second scan of the day sends nothing again
