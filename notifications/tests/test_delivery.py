@@ -468,3 +468,18 @@ def test_the_deadline_scan_texts_overdue_tasks_once_by_default(world, gateway):
     assert sms["phone"] == "13907320001" and sms["text"].startswith("【亲商】已逾期")
     assert notes.scan_deadlines() == 0
     assert len(gateway.sms()) == 1  # the second scan of the day sends nothing again
+
+
+def test_a_failure_while_queueing_never_loses_the_in_app_notice(
+    world, gateway, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(*a, **kw):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(Delivery.objects, "bulk_create", broken)
+    world.users["handler"].phone = "13907320001"
+    world.users["handler"].save()
+    sms_for(world, "handler")
+    d = dispatch(world, django_capture_on_commit_callbacks)
+    assert Notification.objects.filter(user=world.users["handler"], demand=d).count() == 1
+    assert gateway.sms() == []
