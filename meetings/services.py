@@ -132,6 +132,7 @@ def notify(
 ) -> int:
     """Tell people about a meeting in the bell; after the commit, so a failure here cannot undo
     the change it reports."""
+    from notifications.delivery import fan_out
     from notifications.models import Kind as NKind
     from notifications.models import Notification
 
@@ -144,7 +145,7 @@ def notify(
     def send() -> None:
         try:
             now = at or _now()
-            Notification.objects.bulk_create(
+            made = Notification.objects.bulk_create(
                 Notification(
                     user_id=uid,
                     park_id=park_id,
@@ -155,6 +156,7 @@ def notify(
                 )
                 for uid in sorted(ids)
             )
+            fan_out(made)
         except Exception:
             log.exception("meeting notification failed")
 

@@ -69,3 +69,142 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Channel(models.TextChoices):
+    """Ways a notice reaches a person. The bell (in-app) always gets it; the others are chosen per
+    kind of notice in the user's preferences and delivered in the background."""
+
+    IN_APP = "in_app", "站内消息"
+    SMS = "sms", "短信"
+    EMAIL = "email", "电子邮件"
+    WECHAT = "wechat", "微信"
+
+
+OUTSIDE_CHANNELS = (Channel.SMS, Channel.EMAIL, Channel.WECHAT)
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", "待发送"
+    SENT = "sent", "已发送"
+    DELIVERED = "delivered", "已送达"
+    FAILED = "failed", "发送失败"
+
+
+class Delivery(models.Model):
+    """One notice on one outside channel: its state, its attempts and the gateway's answers. The
+    notice itself (the bell) never depends on it."""
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries", verbose_name="消息"
+    )
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    # The mobile, e-mail address or openid used, as it was at the time of sending.
+    address = models.CharField("发送到", max_length=254)
+    state = models.CharField(
+        "状态", max_length=10, choices=DeliveryState.choices, default=DeliveryState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("错误信息", max_length=300, blank=True, default="")
+    gateway_ref = models.CharField("网关消息编号", max_length=100, blank=True, default="")
+    queued_at = models.DateTimeField("排队时间", db_index=True)
+    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    failed_at = models.DateTimeField("失败时间", null=True, blank=True)
+    # Every attempt and receipt: {"at", "result", "error"}; the record of what happened.
+    log = models.JSONField("发送记录", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "消息投递"
+        verbose_name_plural = "消息投递"
+        ordering = ["-queued_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "channel"]),
+            models.Index(fields=["channel", "gateway_ref"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.get_state_display()}"
+
+
+class Preference(models.Model):
+    """Which outside channels a user wants for which kind of notice. No row, or no entry for a
+    kind: the defaults of `notifications.delivery.default_channels`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notice_preference",
+        verbose_name="用户",
+    )
+    # {kind: [channel, ...]} for the kinds the user has decided on.
+    channels = models.JSONField("渠道选择", default=dict, blank=True)
+    wechat_openid = models.CharField("微信 openid", max_length=64, blank=True, default="")
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "消息接收设置"
+        verbose_name_plural = "消息接收设置"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class CallState(models.TextChoices):
+    OPEN = "open", "待回访"
+    DONE = "done", "已回访"
+    CANCELLED = "cancelled", "已取消"
+
+
+class CallTask(models.Model):
+    """电话回访: the rating request reached the requester by no outside channel, so the
+    enterprise's liaison calls. Completing it records the call-back in the demand's ledger."""
+
+    park = models.ForeignKey("orgs.Park", on_delete=models.CASCADE, related_name="+")
+    demand = models.ForeignKey(
+        "demands.Demand", on_delete=models.CASCADE, related_name="call_tasks", verbose_name="诉求"
+    )
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="call_tasks",
+        verbose_name="专属服务员",
+    )
+    reason = models.CharField("原因", max_length=300)
+    state = models.CharField(
+        "状态", max_length=10, choices=CallState.choices, default=CallState.OPEN
+    )
+    created_at = models.DateTimeField("创建时间")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="完成人",
+    )
+    # "satisfied" / "basic" / "dissatisfied" (reached, rating recorded), "unreached", "self"
+    # (the requester rated before the call).
+    outcome = models.CharField("结果", max_length=20, blank=True, default="")
+    note = models.CharField("回访情况", max_length=300, blank=True, default="")
+    event = models.ForeignKey(
+        "demands.Event", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "电话回访任务"
+        verbose_name_plural = "电话回访任务"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand"],
+                condition=Q(state="open"),
+                name="uniq_open_call_task",
+            ),
+        ]
+        indexes = [models.Index(fields=["liaison", "state"])]
+
+    def __str__(self) -> str:
+        return f"电话回访 {self.demand_id}"

@@ -24,6 +24,7 @@ from demands.models import (
     Task,
     TaskStatus,
 )
+from notifications import calls, delivery
 from notifications.models import Kind, Notification
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
 from workcal import calendar as wcal
@@ -65,6 +66,19 @@ def notify(
     actor: User | None = None,
     at: dt.datetime | None = None,
 ) -> int:
+    return len(notify_rows(users, demand, kind, text, actor=actor, at=at))
+
+
+def notify_rows(
+    users: Iterable[User],
+    demand: Demand,
+    kind: str,
+    text: str,
+    *,
+    actor: User | None = None,
+    at: dt.datetime | None = None,
+) -> list[Notification]:
+    """The in-app notices (the bell), then their outside deliveries (`delivery.fan_out`)."""
     at = at or timezone.now()
     seen: set[int] = set()
     rows = []
@@ -82,8 +96,9 @@ def notify(
                 created_at=at,
             )
         )
-    Notification.objects.bulk_create(rows)
-    return len(rows)
+    rows = Notification.objects.bulk_create(rows)
+    delivery.fan_out(rows)
+    return rows
 
 
 def notify_link(
@@ -119,7 +134,8 @@ def notify_link(
         ).values_list("user_id", flat=True)
         for pk in told:
             rows.pop(pk, None)
-    Notification.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
+    made = Notification.objects.bulk_create(list(rows.values()), ignore_conflicts=True)
+    delivery.fan_out(made)
     return len(rows)
 
 
@@ -268,18 +284,21 @@ def notify_for_event(event: Event) -> int:
         "decide_answer",
     )
     if answered:
-        users = requesters(demand)
-        if demand.liaison is not None:
-            users.append(demand.liaison)
-        return notify(
-            users, demand, Kind.ANSWERED, f"您的诉求已答复，请查看并评价：{s}", actor=actor
-        )
+        text = f"您的诉求已答复，请查看并评价：{s}"
+        asked = notify_rows(requesters(demand), demand, Kind.ANSWERED, text, actor=actor)
+        n = len(asked)
+        if demand.liaison is not None and all(r.user_id != demand.liaison_id for r in asked):
+            n += notify([demand.liaison], demand, Kind.ANSWERED, text, actor=actor)
+        # The 回访 request that reaches the requester by no outside channel becomes a call.
+        calls.after_rating_request(demand, asked)
+        return n
     return 0
 
 
 def on_event_recorded(sender: Any, event: Event, **kwargs: Any) -> None:
     # Runs after the action committed: a failure here must not turn a done action into an error.
     try:
+        calls.settle_for_event(event)
         notify_for_event(event)
     except Exception:
         log.exception("notification for event %s failed", event.pk)
@@ -331,6 +350,7 @@ def scan_deadlines(today: dt.date | None = None) -> int:
         before = todays.count()
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         created += todays.count() - before
+        delivery.fan_out(rows)
     return created
 
 

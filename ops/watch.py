@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from notifications.delivery import fan_out
 from notifications.models import Kind, Notification
 from ops.health import task_backlog
 from ops.models import Incident, IncidentKind
@@ -45,6 +46,7 @@ def notify_admins(text: str, dedupe: str, at: dt.datetime) -> int:
             for u in admins
         ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    fan_out(rows)
     return len(rows)
 
 

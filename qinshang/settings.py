@@ -257,6 +257,42 @@ TASKS = {
     }
 }
 
+# Notices beyond the bell (notifications/channels.py; README "消息发送渠道"). A channel is on
+# when its backend is set: "http" / "smtp" / "mp" | "miniapp" for the real thing, "outbox" for
+# a JSON-lines file under NOTIFY_OUTBOX_DIR (the demo), empty for off.
+NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_KEY = envsecret("NOTIFY_SMS_KEY")
+NOTIFY_SMS_SIGN = os.environ.get("NOTIFY_SMS_SIGN", "亲商")
+# A development or demo machine (DEBUG) with nothing configured writes SMS and e-mail to the
+# outbox files, so `make demo` shows them without any network.
+NOTIFY_SMS_BACKEND = os.environ.get(
+    "NOTIFY_SMS_BACKEND", "http" if NOTIFY_SMS_URL else ("outbox" if DEBUG else "")
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "0")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qinshang@localhost")
+NOTIFY_EMAIL_BACKEND = os.environ.get(
+    "NOTIFY_EMAIL_BACKEND", "smtp" if "EMAIL_HOST" in os.environ else ("outbox" if DEBUG else "")
+)
+NOTIFY_WECHAT_BACKEND = os.environ.get("NOTIFY_WECHAT_BACKEND", "")
+NOTIFY_WECHAT_KIND = os.environ.get("NOTIFY_WECHAT_KIND", "mp")  # mp: 公众号; miniapp: 小程序
+NOTIFY_WECHAT_BASE_URL = os.environ.get("NOTIFY_WECHAT_BASE_URL", "https://api.weixin.qq.com")
+NOTIFY_WECHAT_APPID = os.environ.get("NOTIFY_WECHAT_APPID", "")
+NOTIFY_WECHAT_SECRET = envsecret("NOTIFY_WECHAT_SECRET")
+NOTIFY_WECHAT_TEMPLATE_ID = os.environ.get("NOTIFY_WECHAT_TEMPLATE_ID", "")
+NOTIFY_WECHAT_PAGE = os.environ.get("NOTIFY_WECHAT_PAGE", "pages/index/index")
+NOTIFY_OUTBOX_DIR = Path(os.environ.get("NOTIFY_OUTBOX_DIR", BASE_DIR / "build" / "outbox"))
+NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", "5"))
+NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 4)
+NOTIFY_RETRY_SECONDS = envint("NOTIFY_RETRY_SECONDS", 60)  # doubled after each failed attempt
+# Links in e-mail and WeChat messages: the address people open the product at.
+SITE_URL = os.environ.get("SITE_URL", "")
+
 # Attachments: what an enterprise or department may upload.
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -329,6 +365,11 @@ TASK_STALE_MINUTES = envint("TASK_STALE_MINUTES", 60)
 # The one scheduler (`manage.py scheduler`) enqueues these; `manage.py db_worker` runs them.
 PERIODIC_JOBS = [
     {"name": "scan_deadlines", "task": "notifications.tasks.scan_deadlines", "every_minutes": 60},
+    {
+        "name": "retry_deliveries",
+        "task": "notifications.tasks.retry_deliveries",
+        "every_minutes": 10,
+    },
     {"name": "scan_escalation", "task": "escalation.tasks.scan_all", "every_minutes": 60},
     {"name": "retrain_routing", "task": "routing.tasks.retrain_all", "weekly": "sun 02:00"},
     {"name": "schedule_meetings", "task": "meetings.tasks.schedule_meetings", "daily_at": "06:30"},

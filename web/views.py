@@ -17,6 +17,7 @@ from demands import access, privacy, queries, services, workbench
 from demands.models import OPEN_STATUSES, Status
 from escalation import access as escalation_access
 from experts.models import Consultation, ConsultationStatus
+from notifications import calls as notification_calls
 from orgs.access import UserRequest, user_parks
 from orgs.middleware import SESSION_KEY
 from orgs.models import Department, Role
@@ -185,10 +186,13 @@ def liaison(request: ParkRequest) -> HttpResponse:
     for e in entities:
         e.last_contact = workbench.last_contact(e)
     visible = access.visible_demands(user, park)
+    # 电话回访 tasks (the rating request reached the requester by no outside channel) come
+    # first, with their form; their demands are not listed a second time under 待回访.
+    calls = notification_calls.open_for(user, park)
     callbacks = list(
-        queries.for_list(visible.filter(status=Status.ANSWERED)).order_by("answered_at")[
-            :LIST_LIMIT
-        ]
+        queries.for_list(
+            visible.filter(status=Status.ANSWERED).exclude(pk__in=[c.demand_id for c in calls])
+        ).order_by("answered_at")[:LIST_LIMIT]
     )
     open_items = list(
         queries.for_list(
@@ -201,6 +205,8 @@ def liaison(request: ParkRequest) -> HttpResponse:
         {
             "entities": entities,
             "callbacks": _rows(callbacks, today, user),
+            "calls": calls,
+            "call_outcomes": notification_calls.OUTCOMES.items(),
             "open_rows": _rows(open_items, today, user),
             "campaigns": visit_services.pending_for(user, park),
             "unclaimed": list(

@@ -18,8 +18,15 @@ from reports.tests.ledger import build
 from web.context_processors import NAV
 
 # Pages every logged-in user has, besides the role's navigation.
-COMMON = ["/", "/account/", "/account/tokens/", "/account/password/", "/notifications/"]
-ADMIN_ONLY = ["/manage/security/", "/manage/tokens/", "/manage/"]
+COMMON = [
+    "/",
+    "/account/",
+    "/account/tokens/",
+    "/account/password/",
+    "/notifications/",
+    "/notifications/preferences/",
+]
+ADMIN_ONLY = ["/manage/security/", "/manage/tokens/", "/manage/", "/notifications/deliveries/"]
 
 
 class InlineCode(HTMLParser):

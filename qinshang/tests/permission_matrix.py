@@ -321,6 +321,11 @@ TABLE: dict[str, Rule] = {
     "notifications:bell": page(EVERYONE),
     "notifications:open": page(roles("handler"), pk="notification_id"),  # one's own only
     "notifications:read_all": post(EVERYONE),
+    "notifications:preferences": form(EVERYONE),
+    "notifications:deliveries": page(roles("admin")),
+    # The SMS gateway's receipts: only with the gateway's key, which no persona holds.
+    "notifications:sms_receipt": post(NOBODY),
+    "notifications:complete_call": post(roles("liaison", "dispatcher", "admin")),
     "exchange:index": form(DISPATCH),
     "exchange:job": form(DISPATCH, pk="job_id"),
     "reports:dashboard": page(REPORTS),
@@ -558,6 +563,7 @@ BANK_OWN = (
     "notifications:list",
     "notifications:bell",
     "notifications:read_all",
+    "notifications:preferences",
 )
 
 
