@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('demands', '0009_ledger_export'),
+        ('demands', '0010_heads_review_info'),
         ('orgs', '0003_alter_user_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
