@@ -263,8 +263,10 @@ def save_view(request: PageRequest) -> HttpResponse:
         view, new = saved.save_view(request.user, request.park, request.POST.get("name", ""), query)
     except InvalidInput as exc:
         messages.error(request, exc.message)
+        # Back to the filter as posted, re-encoded: the posted text never reaches the header.
+        back = QueryDict(query).urlencode()
         return HttpResponseRedirect(
-            f"{reverse('demands:ledger')}?{query}" if query else reverse("demands:ledger")
+            f"{reverse('demands:ledger')}?{back}" if back else reverse("demands:ledger")
         )
     messages.success(request, f"已{'保存' if new else '更新'}视图“{view.name}”")
     return HttpResponseRedirect(f"{reverse('demands:ledger')}?{view.query}")

@@ -135,3 +135,13 @@ def test_requesters_and_banks_have_no_views(world, role):  # type: ignore[no-unt
     resp = c.post(reverse("demands:save_view"), {"name": "x", "query": "overdue=1"})
     assert resp.status_code == 403
     assert not SavedView.objects.exists()
+
+
+def test_a_refused_view_with_line_breaks_in_its_filter_goes_back_safely(world):  # type: ignore[no-untyped-def]
+    c = _client(world.users["dispatcher"])
+    resp = c.post(
+        reverse("demands:save_view"), {"name": "坏", "query": "sort=x\r\nSet-Cookie: a=b"}
+    )
+    assert resp.status_code == 302 and "\n" not in resp["Location"]
+    assert resp["Location"].startswith(reverse("demands:ledger") + "?sort=x")
+    assert not SavedView.objects.exists()
