@@ -11,8 +11,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from demands import search
 from demands.models import OPEN_STATUSES, Category, Demand, Status, Task
-from entities.models import Contact
+from entities.models import Contact, MarketEntity
 from qinshang.errors import InvalidInput
 
 CLOSED_STATUSES = (Status.CLOSED, Status.MERGED)
@@ -110,26 +111,49 @@ def search_terms(q: str) -> list[str]:
 def term_condition(term: str) -> Q:
     """What one word of the ledger search matches. A caller on the hotline gives a phone number,
     a credit code, a part of the company name or of a demand number, rarely the exact title, so
-    each of those is tried; several words must all match."""
+    each of those is tried; several words must all match.
+
+    The enterprise's name, credit code and contacts are looked up first, in the small tables of
+    entities and contacts, so the demand query asks for `enterprise_id IN (…)` (an index) instead
+    of joining every demand to its enterprise; the demand's own texts are narrowed by the bigram
+    index (demands/search.py) before the same LIKE conditions decide."""
     up = term.upper()
     if up.startswith("QS-"):
         # A demand number's prefix: the unique index on number answers it.
         return Q(number__startswith=up)
     if len(up) == 18 and up.isalnum():
-        return Q(enterprise__credit_code=up) | Q(title__icontains=term)
-    cond = (
+        coded = MarketEntity.objects.filter(credit_code=up)
+        return _entities(coded) | _own(term, Q(title__icontains=term))
+    own = (
         Q(title__icontains=term)
         | Q(description__icontains=term)
-        | Q(enterprise__name__icontains=term)
         | Q(requester_name__icontains=term)
     )
+    named = Q(name__icontains=term)
+    callers: list[int] = []
     if any(ch.isdigit() for ch in term):
         digits = term.replace("-", "")
-        cond |= Q(number__icontains=term) | Q(enterprise__credit_code__icontains=up)
+        own |= Q(number__icontains=term)
+        named |= Q(credit_code__icontains=up)
         if digits.isdigit() and len(digits) >= 4:
-            # A subquery, not a join: an entity's several contacts must not repeat its demands.
-            callers = Contact.objects.filter(phone__contains=digits).values("entity_id")
-            cond |= Q(requester_phone__contains=digits) | Q(enterprise_id__in=callers)
+            own |= Q(requester_phone__contains=digits)
+            callers = list(
+                Contact.objects.filter(phone__contains=digits)
+                .values_list("entity_id", flat=True)
+                .distinct()
+            )
+    ids = set(MarketEntity.objects.filter(named).values_list("pk", flat=True)) | set(callers)
+    return _own(term, own) | Q(enterprise_id__in=sorted(ids))
+
+
+def _entities(qs: QuerySet[MarketEntity]) -> Q:
+    return Q(enterprise_id__in=sorted(qs.values_list("pk", flat=True)))
+
+
+def _own(term: str, cond: Q) -> Q:
+    """`cond` over the demand's own texts, narrowed by the index when the word allows it."""
+    if search.usable(term):
+        return search.candidates(term) & cond
     return cond
 
 

@@ -1,0 +1,90 @@
+"""The ledger search index (demands/search.py): an expression GIN index over the character
+bigrams of a demand's texts on PostgreSQL; an FTS5 table kept by triggers on SQLite."""
+
+from django.db import migrations
+
+PG_FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION demands_bigrams(t text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT substr(t, i, 2)), '{}')
+  FROM generate_series(1, length(t) - 1) AS i
+$$;
+CREATE OR REPLACE FUNCTION demands_grams(
+  title text, description text, requester_name text, number text, requester_phone text
+) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT demands_bigrams(upper(
+    coalesce(title, '') || E'\n' || coalesce(description, '') || E'\n' ||
+    coalesce(requester_name, '') || E'\n' || coalesce(number, '') || E'\n' ||
+    coalesce(requester_phone, '')
+  ))
+$$;
+CREATE OR REPLACE FUNCTION demands_term_grams(t text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT demands_bigrams(upper(t)) $$;
+CREATE INDEX demand_search_grams ON demands_demand USING gin (
+  demands_grams(title, description, requester_name, number, requester_phone)
+);
+"""
+
+PG_DROP = """
+DROP INDEX IF EXISTS demand_search_grams;
+DROP FUNCTION IF EXISTS demands_term_grams(text);
+DROP FUNCTION IF EXISTS demands_grams(text, text, text, text, text);
+DROP FUNCTION IF EXISTS demands_bigrams(text);
+"""
+
+_GRAMS = (
+    "demands_grams(new.title, new.description, new.requester_name, new.number, new.requester_phone)"
+)
+
+SQLITE = [
+    "CREATE VIRTUAL TABLE demands_search USING fts5(grams, detail=none, "
+    "tokenize='unicode61 remove_diacritics 0')",
+    f"""CREATE TRIGGER demands_search_insert AFTER INSERT ON demands_demand BEGIN
+      INSERT INTO demands_search(rowid, grams) VALUES (new.id, {_GRAMS});
+    END""",
+    f"""CREATE TRIGGER demands_search_update
+    AFTER UPDATE OF title, description, requester_name, number, requester_phone ON demands_demand
+    BEGIN
+      DELETE FROM demands_search WHERE rowid = old.id;
+      INSERT INTO demands_search(rowid, grams) VALUES (new.id, {_GRAMS});
+    END""",
+    """CREATE TRIGGER demands_search_delete AFTER DELETE ON demands_demand BEGIN
+      DELETE FROM demands_search WHERE rowid = old.id;
+    END""",
+    f"""INSERT INTO demands_search(rowid, grams)
+    SELECT new.id, {_GRAMS} FROM demands_demand AS new""",
+]
+
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS demands_search_insert",
+    "DROP TRIGGER IF EXISTS demands_search_update",
+    "DROP TRIGGER IF EXISTS demands_search_delete",
+    "DROP TABLE IF EXISTS demands_search",
+]
+
+
+def forwards(apps, schema_editor):
+    c = schema_editor.connection
+    with c.cursor() as cur:
+        if c.vendor == "postgresql":
+            cur.execute(PG_FUNCTIONS)
+        elif c.vendor == "sqlite":
+            for sql in SQLITE:
+                cur.execute(sql)
+
+
+def backwards(apps, schema_editor):
+    c = schema_editor.connection
+    with c.cursor() as cur:
+        if c.vendor == "postgresql":
+            cur.execute(PG_DROP)
+        elif c.vendor == "sqlite":
+            for sql in SQLITE_DROP:
+                cur.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("demands", "0011_saved_views")]
+
+    operations = [migrations.RunPython(forwards, backwards)]
