@@ -136,11 +136,11 @@ def term_condition(term: str) -> Q:
         own |= Q(number__icontains=term)
         named |= Q(credit_code__icontains=up)
         if digits.isdigit() and len(digits) >= 4:
-            own |= Q(requester_phone__contains=digits)
+            # Landlines are kept as 0731-55512300: the number as typed finds them too.
+            phone = Q(phone__contains=digits) | Q(phone__contains=term)
+            own |= Q(requester_phone__contains=digits) | Q(requester_phone__contains=term)
             callers = list(
-                Contact.objects.filter(phone__contains=digits)
-                .values_list("entity_id", flat=True)
-                .distinct()
+                Contact.objects.filter(phone).values_list("entity_id", flat=True).distinct()
             )
     ids = set(MarketEntity.objects.filter(named).values_list("pk", flat=True)) | set(callers)
     return _own(term, own) | Q(enterprise_id__in=sorted(ids))
