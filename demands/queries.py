@@ -119,8 +119,10 @@ def term_condition(term: str) -> Q:
     index (demands/search.py) before the same LIKE conditions decide."""
     up = term.upper()
     if up.startswith("QS-"):
-        # A demand number's prefix: the unique index on number answers it.
-        return Q(number__startswith=up)
+        # A demand number's prefix. Numbers are written upper-case (services.next_number), so
+        # the range on the unique index holds every match; the case-insensitive LIKE of
+        # `startswith` alone (with ESCAPE, on SQLite) cannot use that index: a full scan.
+        return Q(number__gte=up, number__lt=up + "\U0010ffff", number__startswith=up)
     if len(up) == 18 and up.isalnum():
         coded = MarketEntity.objects.filter(credit_code=up)
         return _entities(coded) | _own(term, Q(title__icontains=term))

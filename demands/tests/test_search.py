@@ -194,3 +194,10 @@ def test_no_word_finds_another_parks_demand_or_one_out_of_scope(world, many):
     assert not queries.apply(own, queries.LedgerFilter(q="18900001234")).exists()
     got = set(queries.apply(own, queries.LedgerFilter(q="报关")).values_list("pk", flat=True))
     assert got == {c.pk}
+
+
+def test_a_number_prefix_in_any_case(world, many):
+    a, b, c, d = many
+    assert found(world, a.number.lower()) == {a.number}
+    assert found(world, a.number[:-1]) >= {a.number}
+    assert found(world, "QS-1999-") == set()
