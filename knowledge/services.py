@@ -396,6 +396,8 @@ class Suggestion:
     specialist_id: int | None = None
     flags: list[str] = field(default_factory=list)
     number: str = ""  # a demand's number
+    kind: str = ""  # an entry's Kind value; "" for a past answer
+    department_id: int | None = None
 
 
 def suggest(
@@ -449,6 +451,8 @@ def suggest(
                     matched=h.matched,
                     score=h.score,
                     reference=f"kb:{e.pk}",
+                    kind=e.kind,
+                    department_id=e.department_id,
                     specialist=e.specialist.display_name if e.specialist else "",
                     specialist_id=e.specialist_id,
                     flags=flags(e, today),
@@ -467,6 +471,7 @@ def suggest(
                     score=h.score,
                     reference="",
                     number=d.number,
+                    department_id=d.lead_department_id,
                 )
             )
         if len(out) >= limit:
@@ -508,9 +513,64 @@ def portal_suggest(user: User, park: Park, text: str, *, limit: int = 3) -> list
                 matched=h.matched,
                 score=h.score,
                 reference=f"kb:{e.pk}",
+                kind=e.kind,
+                department_id=e.department_id,
             )
         )
     return out[:limit]
+
+
+# A ranked search is read from its best hits: the API pages through at most this many.
+SEARCH_MAX_RESULTS = 100
+
+
+@dataclass
+class SearchPage:
+    results: list[Suggestion]
+    count: int
+    count_exact: bool
+
+
+def search_page(
+    user: User,
+    park: Park,
+    text: str,
+    *,
+    department_id: int | None = None,
+    kind: str = "",
+    demands: bool = True,
+    page: int = 1,
+    page_size: int = 20,
+) -> SearchPage:
+    """A page of ranked hits, scoped as the knowledge page is: staff get `suggest` (entries they
+    may see, past answers of demands they may see), an enterprise or a resident `portal_suggest`
+    (public 常见问答 and 政策解读 in force), narrowed here by department and kind."""
+    want = min(page * page_size + 1, SEARCH_MAX_RESULTS + 1)
+    if access.is_requester(user):
+        hits = portal_suggest(user, park, text, limit=SEARCH_MAX_RESULTS + 1)
+        hits = [
+            h
+            for h in hits
+            if (not kind or h.kind == kind)
+            and (not department_id or h.department_id == department_id)
+        ][:want]
+    else:
+        hits = suggest(
+            user,
+            park,
+            text,
+            department_id=department_id,
+            kind=kind,
+            limit=want,
+            demands=demands and not kind,
+        )
+    start = (page - 1) * page_size
+    # Fewer hits than asked for: all of them are known. Otherwise the count is a lower bound.
+    return SearchPage(
+        results=hits[start : start + page_size],
+        count=min(len(hits), SEARCH_MAX_RESULTS),
+        count_exact=len(hits) < want,
+    )
 
 
 def record_self_serve(user: User, park: Park, question: str, entry_id: int | None) -> SelfServe:

@@ -140,6 +140,9 @@ def _register() -> None:
     from matchmaking.api import router as matchmaking_router
 
     api.add_router("", matchmaking_router)
+    from knowledge.api import router as knowledge_router
+
+    api.add_router("", knowledge_router)
 
 
 _register()
