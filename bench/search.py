@@ -80,9 +80,7 @@ def add_requesters(park: Any, rng: random.Random) -> None:
     from demo import textgen as tg
 
     ids = list(Demand.objects.filter(park=park).values_list("pk", flat=True))
-    rows = [
-        (tg.person_name(rng), tg.mobile_number(rng), pk) for pk in ids if rng.random() < 0.6
-    ]
+    rows = [(tg.person_name(rng), tg.mobile_number(rng), pk) for pk in ids if rng.random() < 0.6]
     with transaction.atomic(), connection.cursor() as c:
         for i in range(0, len(rows), 5000):
             c.executemany(
@@ -160,8 +158,14 @@ def timer(fn: Any, inputs: list[Any]) -> list[float]:
     return out
 
 
-def run(kind: str, n: int, n_entries: int, requests: int, pg_db: str, before: int) -> None:
-    os.environ["DATABASE_URL"] = prepare_database(kind, pg_db)
+def run(
+    kind: str, n: int, n_entries: int, requests: int, pg_db: str, before: int, reuse: bool
+) -> None:
+    if reuse:  # time again on the database an earlier run loaded
+        url = f"postgres://postgres@127.0.0.1:5432/{pg_db}"
+        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}" if kind == "sqlite" else url
+    else:
+        os.environ["DATABASE_URL"] = prepare_database(kind, pg_db)
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -177,22 +181,28 @@ def run(kind: str, n: int, n_entries: int, requests: int, pg_db: str, before: in
     from demands import access, queries
     from demands.models import Demand
     from entities.models import Contact, MarketEntity
-    from orgs.models import ApiToken
+    from orgs.models import ApiToken, Park, User
 
     t0 = time.monotonic()
-    call_command("migrate", verbosity=0)
-    rng = random.Random(13)
-    print(f"== {kind}: seeding {n:,} demands …", flush=True)
-    w = bench_module("ledger").seed(n, rng)
-    park, disp = w["park"], w["dispatcher"]
-    add_requesters(park, rng)
-    print(f"   demands and requesters in {time.monotonic() - t0:.0f} s", flush=True)
-    t1 = time.monotonic()
-    raw = add_entries(park, n_entries, rng)
-    entries_s = time.monotonic() - t1
-    print(f"   {n_entries:,} knowledge entries in {entries_s:.0f} s", flush=True)
-    with connection.cursor() as c:
-        c.execute("ANALYZE" if kind == "sqlite" else "VACUUM ANALYZE")
+    park = Park.objects.filter(code="bench").first() if reuse else None
+    if park is None:
+        call_command("migrate", verbosity=0)
+        rng = random.Random(13)
+        print(f"== {kind}: seeding {n:,} demands …", flush=True)
+        w = bench_module("ledger").seed(n, rng)
+        park = w["park"]
+        add_requesters(park, rng)
+        print(f"   demands and requesters in {time.monotonic() - t0:.0f} s", flush=True)
+        t1 = time.monotonic()
+        raw = add_entries(park, n_entries, rng)
+        entries_s = time.monotonic() - t1
+        print(f"   {n_entries:,} knowledge entries in {entries_s:.0f} s", flush=True)
+        with connection.cursor() as c:
+            c.execute("ANALYZE" if kind == "sqlite" else "VACUUM ANALYZE")
+    else:
+        print(f"== {kind}: reusing the loaded database", flush=True)
+        raw = []  # the pg_trgm table of the earlier run stays
+    disp = User.objects.get(username="bench_disp")
     load_s = time.monotonic() - t0
     connections.close_all()
 
@@ -273,6 +283,7 @@ def run(kind: str, n: int, n_entries: int, requests: int, pg_db: str, before: in
 
     # Knowledge search.
     from knowledge import search as ks
+
     pool = bench_module("knowledge_search").sentences()
     kq = ["。".join(r.sample(pool, r.randint(1, 3))) for _ in range(max(20, requests // 2))]
     ks.search(park.pk, kq[0])
@@ -298,19 +309,22 @@ def run(kind: str, n: int, n_entries: int, requests: int, pg_db: str, before: in
     print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
 
 
-def pg_trgm_variant(park_id: int, raw: list[tuple[int, str]], kq: list[str]) -> tuple[list[float], float]:
+def pg_trgm_variant(
+    park_id: int, raw: list[tuple[int, str]], kq: list[str]
+) -> tuple[list[float], float]:
     """The raw entry texts in a table with a pg_trgm GIN index, searched by similarity."""
     from django.db import connection
 
     from knowledge import search as ks
 
     with connection.cursor() as c:
-        c.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        c.execute("DROP TABLE IF EXISTS bench_kb_trgm")
-        c.execute("CREATE TABLE bench_kb_trgm (ref_id int PRIMARY KEY, body text NOT NULL)")
-        c.executemany("INSERT INTO bench_kb_trgm VALUES (%s, %s)", raw)
-        c.execute("CREATE INDEX ON bench_kb_trgm USING gin (body gin_trgm_ops)")
-        c.execute("ANALYZE bench_kb_trgm")
+        if raw:
+            c.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            c.execute("DROP TABLE IF EXISTS bench_kb_trgm")
+            c.execute("CREATE TABLE bench_kb_trgm (ref_id int PRIMARY KEY, body text NOT NULL)")
+            c.executemany("INSERT INTO bench_kb_trgm VALUES (%s, %s)", raw)
+            c.execute("CREATE INDEX ON bench_kb_trgm USING gin (body gin_trgm_ops)")
+            c.execute("ANALYZE bench_kb_trgm")
         times: list[float] = []
         overlaps: list[float] = []
         for q in kq:
@@ -336,15 +350,16 @@ def main() -> None:
     ap.add_argument(
         "--before", type=int, default=10, help="runs of the unindexed search per kind (0: none)"
     )
+    ap.add_argument("--reuse", action="store_true", help="time again without loading")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.inner:
-        run(args.db, args.demands, args.entries, args.requests, args.pg_db, args.before)
+        run(args.db, args.demands, args.entries, args.requests, args.pg_db, args.before, args.reuse)
         return
     for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         cmd = [sys.executable, __file__, "--inner", "--db", kind, "--pg-db", args.pg_db]
         cmd += ["--demands", str(args.demands), "--entries", str(args.entries)]
-        cmd += ["--before", str(args.before)]
+        cmd += ["--before", str(args.before)] + (["--reuse"] if args.reuse else [])
         subprocess.run([*cmd, "--requests", str(args.requests)], check=True)
 
 

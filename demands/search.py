@@ -12,9 +12,12 @@ searched without the index).
 The database keeps the index itself, so every write is covered (the ledger import's
 ``bulk_create``, a benchmark's ``INSERT … SELECT``):
 
-- PostgreSQL: an expression GIN index over ``demands_grams(title, description, requester_name,
-  number, requester_phone)``, an immutable SQL function returning the text's bigrams (of
-  ``upper()``, as Django's ``icontains`` compares); a query asks ``… @> demands_term_grams(word)``.
+- PostgreSQL: a generated column ``search_grams`` = ``demands_grams(title, description,
+  requester_name, number, requester_phone)``, an immutable SQL function returning the texts'
+  pairs (of ``upper()``, as Django's ``icontains`` compares), with a GIN index; a query asks
+  ``search_grams @> demands_term_grams(word)``. The column is unknown to the model (like the
+  knowledge index's tsvector), so Django never writes or reads it; ``_Grams`` names it on the
+  query's own alias of the demands table.
 - SQLite: an FTS5 table ``demands_search`` (rowid = the demand's id) of the same pairs as
   space-separated tokens, written by triggers on ``demands_demand`` through the ``demands_grams``
   function that every Django connection registers (``register_sqlite_functions``). Like the
@@ -27,17 +30,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Func, Q, TextField, Value
+from django.db.models.expressions import Expression, RawSQL
 
 COLUMNS = ("title", "description", "requester_name", "number", "requester_phone")
 
 
 def text_pairs(text: str) -> list[str]:
     """Adjacent pairs of letters or digits of `text`, case-folded character by character (so a
-    folded word is a substring of the folded text whenever LIKE finds it there), in order."""
+    folded word is a substring of the folded text whenever LIKE finds it there), in order; and
+    every run of 3 and of 4 digits, since pairs of digits are in nearly every demand (numbers,
+    phones) and narrow a phone number's part poorly."""
     folded = "".join(ch.casefold() for ch in text or "")
-    return [folded[i : i + 2] for i in range(len(folded) - 1) if folded[i : i + 2].isalnum()]
+    out = [folded[i : i + 2] for i in range(len(folded) - 1) if folded[i : i + 2].isalnum()]
+    for n in (3, 4):
+        out += [g for i in range(len(folded) - n + 1) if _digits(g := folded[i : i + n])]
+    return out
+
+
+def _digits(s: str) -> bool:
+    return s.isascii() and s.isdigit()
 
 
 def sqlite_grams(*texts: str | None) -> str:
@@ -62,9 +74,14 @@ def usable(term: str) -> bool:
     return bool(text_pairs(term))
 
 
-class _PgGrams(Func):
-    function = "demands_grams"
+class _Grams(Expression):
+    """demands_demand.search_grams under the alias the query gives the table."""
+
     output_field = TextField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_grams", []
 
 
 class _PgHas(Func):
@@ -78,7 +95,7 @@ def candidates(term: str) -> Q:
     if connection.vendor == "postgresql":
         return Q(
             _PgHas(
-                _PgGrams(*(F(c) for c in COLUMNS)),
+                _Grams(),
                 Func(Value(term), function="demands_term_grams", output_field=TextField()),
             )
         )
