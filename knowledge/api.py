@@ -18,7 +18,7 @@ router = Router(tags=["知识库"])
 
 
 class KnowledgeSearchFilter(Schema):
-    q: Line = Field(..., min_length=1, max_length=200, description="要查的问题或词语")
+    q: Line = Field("", max_length=200, description="要查的问题或词语（空：没有结果）")
     department_id: Id | None = Field(None, description="所属部门（条目）或主办部门（过往答复）")
     kind: Kind | None = Field(None, description="条目类型；给出时不含过往答复")
     demands: bool = Field(True, description="工作人员：是否包含已答复诉求的过往答复")

@@ -156,6 +156,8 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/categories": page(EVERYONE),
     # Requesters get an empty list: the park's form letters are for the staff who answer.
     "GET /api/v1/reply-templates": page(EVERYONE),
+    # scoped as the 知识库 page: staff their entries and past answers, requesters public ones
+    "GET /api/v1/knowledge/search": page(EVERYONE),
     "GET /api/v1/departments": page(EVERYONE),
     "GET /api/v1/me": page(EVERYONE),
     "GET /api/v1/demands": page(EVERYONE),  # scoped: each sees the demands visible to them
