@@ -99,7 +99,13 @@ def candidates(term: str) -> Q:
                 Func(Value(term), function="demands_term_grams", output_field=TextField()),
             )
         )
-    pairs = dict.fromkeys(text_pairs(term))
+    pairs = list(dict.fromkeys(text_pairs(term)))
+    # Runs of 4 digits imply the pairs and runs of 3 inside them, and each is far rarer: asking
+    # FTS5 for all thirty tokens of a phone number cost more than the match itself (SQLite).
+    runs = [p for p in pairs if len(p) == 4]
+    if runs:
+        inside = {r[i : i + n] for r in runs for n in (2, 3) for i in range(5 - n)}
+        pairs = [p for p in pairs if p not in inside]
     match = " AND ".join(f'"{p}"' for p in pairs)
     return Q(
         pk__in=RawSQL("SELECT rowid FROM demands_search WHERE demands_search MATCH %s", [match])

@@ -34,9 +34,12 @@ def test_filters_by_department_and_kind(world):
     assert ids(hits(world, "dispatcher", q="技改贴息", department_id=world.dept_a.pk)) == {
         policy.pk
     }
-    assert hits(world, "dispatcher", q="技改贴息", kind="faq", department_id=world.dept_a.pk)[
-        "results"
-    ] == []
+    assert (
+        hits(world, "dispatcher", q="技改贴息", kind="faq", department_id=world.dept_a.pk)[
+            "results"
+        ]
+        == []
+    )
 
 
 def test_pages_through_the_ranked_hits(world):
@@ -45,7 +48,11 @@ def test_pages_through_the_ranked_hits(world):
     p3 = hits(world, "dispatcher", q="技改贴息", page_size=2, page=3)
     assert len(p1["results"]) == 2 and p1["count_exact"] is False
     assert len(p3["results"]) == 1 and p3["count"] == 5 and p3["count_exact"] is True
-    seen = {h["id"] for p in (1, 2, 3) for h in hits(world, "dispatcher", q="技改贴息", page_size=2, page=p)["results"]}
+    seen = {
+        h["id"]
+        for p in (1, 2, 3)
+        for h in hits(world, "dispatcher", q="技改贴息", page_size=2, page=p)["results"]
+    }
     assert seen == made
 
 
