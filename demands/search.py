@@ -79,9 +79,9 @@ class _Grams(Expression):
 
     output_field = TextField()
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
         alias = compiler.query.get_initial_alias()
-        return f"{compiler.quote_name_unless_alias(alias)}.search_grams", []
+        return f"{compiler.quote_name_unless_alias(alias)}.search_grams", ()
 
 
 class _PgHas(Func):
