@@ -17,7 +17,7 @@ from demands.columns import MAP_TARGETS
 from exchange import importer, parse
 from exchange.mapping import KEEP, KEEP_LABEL, VALUE_TARGETS, propose
 from exchange.models import ImportJob
-from exchange.xlsx import read_sheet_with_mapping
+from exchange.xlsx import import_limits, read_sheet_with_mapping
 from orgs.models import Role
 from qinshang import sheets
 from qinshang.errors import InvalidInput, NotFound, ServiceError
@@ -43,7 +43,7 @@ def index(request: ParkRequest) -> HttpResponse:
             raise InvalidInput("文件超过 20 MB，请分批导入或使用命令行 import_ledger", field="file")
         data = upload.read()
         # A bomb or a file that is no workbook is refused here, before it is kept as a job.
-        sheets.check_archive(data, unreadable=parse.UNREADABLE)
+        sheets.check_archive(data, import_limits(), unreadable=parse.UNREADABLE)
         job = ImportJob(park=park, user=request.user, original_name=Path(name).name[:200])
         job.file.save(
             f"{park.code}-{timezone.now():%Y%m%d%H%M%S}.xlsx", ContentFile(data), save=False
