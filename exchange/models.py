@@ -21,7 +21,10 @@ class ImportJob(models.Model):
         FAILED = "failed", "导入失败"
 
     park = models.ForeignKey("orgs.Park", on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: run from the command line (import_ledger) by whoever operates the server.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     file = models.FileField(upload_to="imports/", max_length=300)
     original_name = models.CharField(max_length=200)
     mapping = models.JSONField(default=dict, blank=True)  # header -> field key
