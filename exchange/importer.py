@@ -574,9 +574,10 @@ def _tasks_of(
     ver: Version, status: str, *, superseded: bool
 ) -> tuple[list[Task], dict[str, bool], str]:
     """The department tasks of one registration, what of their timing the sheet knows, and the
-    task status. Times the sheet does not give stay empty; the two a task cannot lack (when it
-    was given, by when it is due) are taken from the registration and the category's limit and
-    marked unknown, so no figure counts them."""
+    task status. Times the sheet does not give stay empty: without 时限要求 the deadline is
+    unknown (None, 时限未知 — no overdue scan or 按时办结率 counts it; the category's limit is kept
+    as the task's days, for a deadline the park may set later); the one time a task cannot lack
+    (when it was given) is the registration's, marked unknown, so no figure counts it."""
     v = ver.row.values
     answered = status in ANSWERED
     if ver.lead is None or status == Status.RECEIVED:
@@ -587,12 +588,12 @@ def _tasks_of(
     }
     assigned = v.get("dispatched_at") or ver.at
     start = timezone.localtime(assigned).date()
+    deadline: dt.date | None = None
     if known["deadline"]:
         deadline = v["due_date"]
-        days = max(0, wcal.working_days_between(start, deadline))
+        days = max(0, wcal.working_days_between(start, v["due_date"]))
     else:
         days = ver.cat.time_limit_days if ver.cat else DEFAULT_TIME_LIMIT
-        deadline = wcal.add_working_days(start, days)
     task_status: str
     if superseded:
         task_status = TaskStatus.ANSWERED if answered else TaskStatus.CANCELLED
@@ -650,7 +651,7 @@ def _version_steps(
             "lead": lead.department.name,
             "co": [t.department.name for t in cos],
             "days": lead.time_limit_days,
-            "deadline": lead.deadline.isoformat(),
+            "deadline": lead.deadline.isoformat() if lead.deadline else None,
             "deadline_known": known["deadline"],
             "time_known": known["dispatch"],
             "tasks": keys,
@@ -681,7 +682,7 @@ def _version_steps(
                 note=t.answer,
                 data={
                     "outcome": t.outcome,
-                    "on_time": day <= t.deadline if known["deadline"] else None,
+                    "on_time": day <= t.deadline if t.deadline is not None else None,
                     "deadline_known": known["deadline"],
                 },
             )
@@ -835,7 +836,7 @@ def _plan(versions: list[Version], park: Park, user: User | None, headers: dict[
     active = [
         t.deadline
         for t in current
-        if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED) and last_known.get("deadline")
+        if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED) and t.deadline is not None
     ]
     outcome = v.get("outcome") or ""
     demand = Demand(
@@ -1168,7 +1169,7 @@ class _Renewal:
         active = [
             t.deadline
             for t in current
-            if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED) and self._deadline_known(ver)
+            if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED) and t.deadline is not None
         ]
         d.status = status
         d.answer = v.get("answer", "")
@@ -1267,7 +1268,9 @@ class _Renewal:
                         note=t.answer,
                         data={
                             "outcome": t.outcome,
-                            "on_time": day <= t.deadline if deadline_known else None,
+                            "on_time": day <= t.deadline
+                            if deadline_known and t.deadline is not None
+                            else None,
                             "deadline_known": deadline_known,
                         },
                     )

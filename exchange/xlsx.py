@@ -179,7 +179,7 @@ def import_limits() -> sheets.Limits:
         rows=int(getattr(settings, "LEDGER_IMPORT_MAX_ROWS", 300_000)),
         cells=int(getattr(settings, "LEDGER_IMPORT_MAX_CELLS", 20_000_000)),
         uncompressed=int(
-            getattr(settings, "LEDGER_IMPORT_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024)
+            getattr(settings, "LEDGER_IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
         ),
     )
 

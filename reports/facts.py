@@ -147,7 +147,7 @@ def _task_fact(
         data = reply["data"] or {}
         deadline_known = deadline_known and data.get("deadline_known", True) is not False
         on_time = data.get("on_time")
-        if on_time is None and deadline_known:
+        if on_time is None and deadline_known and t.deadline is not None:
             on_time = _date(reply["created_at"]) <= t.deadline
         paused = sum(
             int((e["data"] or {}).get("paused_working_days") or 0)

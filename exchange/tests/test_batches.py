@@ -146,7 +146,8 @@ def test_batches_give_the_figures_of_one_pass(parks):
         ), number
         assert a.lead_department.name == b.lead_department.name
         tasks = lambda d: sorted(  # noqa: E731
-            Task.objects.filter(demand=d).values_list("department__name", "status", "deadline")
+            Task.objects.filter(demand=d).values_list("department__name", "status", "deadline"),
+            key=str,
         )
         assert tasks(a) == tasks(b), number
         assert a.sheet_origin.versions == b.sheet_origin.versions
