@@ -137,7 +137,7 @@ def child(db: str, batch: int, crash_after: int, resume_job: int) -> None:
             os._exit(9)  # killed mid-batch: no clean-up, no rollback but the database's own
         real_write(*args, **kw)
         peak[0] = max(peak[0], rss_anon_mb())
-        done = job.rows_done + calls[0] * batch
+        done = job.rows_done + batch  # this batch is written, its count not yet added
         if calls[0] % 20 == 0:
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(
