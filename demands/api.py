@@ -164,7 +164,9 @@ class TaskOut(Schema):
     status_label: str
     time_limit_days: int
     assigned_at: dt.datetime
-    deadline: dt.date
+    deadline: dt.date | None = Field(
+        None, description="办结时限；null 为时限未知（导入的台账未记）"
+    )
     deadline_state: DeadlineStateOut
     signed_at: dt.datetime | None
     answered_at: dt.datetime | None
@@ -230,7 +232,9 @@ class RequesterTaskOut(Schema):
     role_label: str
     status: TaskStatus
     status_label: str
-    deadline: dt.date
+    deadline: dt.date | None = Field(
+        None, description="办结时限；null 为时限未知（导入的台账未记）"
+    )
     signed_at: dt.datetime | None
     answered_at: dt.datetime | None
     answer: str

@@ -379,7 +379,8 @@ class Task(models.Model):
     )
     time_limit_days = models.PositiveSmallIntegerField("时限（工作日）")
     assigned_at = models.DateTimeField("交办时间")
-    deadline = models.DateField("办结时限")
+    # None: an imported task whose sheet gave no 时限要求 (时限未知) — no overdue scan counts it.
+    deadline = models.DateField("办结时限", null=True, blank=True)
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -486,7 +486,9 @@ def _sync(
         status = Status.DISPATCHED
     # A paused task's clock is stopped while the requester supplies material: not late. One
     # waiting for its head's review is still on the clock.
-    active = [t.deadline for t in tasks if t.status in RUNNING_TASK_STATUSES]
+    active = [
+        t.deadline for t in tasks if t.status in RUNNING_TASK_STATUSES and t.deadline is not None
+    ]
     demand.due_date = min(active) if active else None
     lead = next((t for t in tasks if t.role == TaskRole.LEAD), None)
     demand.lead_department_id = lead.department_id if lead else demand.lead_department_id
@@ -512,6 +514,27 @@ def _sync(
     )
     if status != before:
         record(demand, "status", actor, from_status=before, to_status=status, at=at, note=note)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _earliest(tasks: Iterable[Task]) -> dt.date | None:
+    days = [t.deadline for t in tasks if t.deadline is not None]
+    return min(days) if days else None
+
+
+def _warning(*days: dt.date | None) -> str | None:
+    return wcal.schedule_warning(*(d for d in days if d is not None))
+
+
+def _on_time(task: Task, now: dt.datetime) -> bool | None:
+    """Whether an answer now is within the task's deadline; None when its deadline is unknown
+    (an imported task whose sheet had no 时限要求), so no figure counts it either way."""
+    if task.deadline is None:
+        return None
+    return timezone.localtime(now).date() <= task.deadline
 
 
 def _new_task(
@@ -643,7 +666,7 @@ def dispatch(
         demand.status = Status.DISPATCHED
         tasks = [_new_task(demand, lead, TaskRole.LEAD, days, now)]
         tasks += [_new_task(demand, c, TaskRole.CO, co_days, now) for c in cos]
-        demand.due_date = min(t.deadline for t in tasks)
+        demand.due_date = _earliest(tasks)
         demand.save(
             update_fields=[
                 "category",
@@ -667,8 +690,8 @@ def dispatch(
                 "lead": lead.name,
                 "co": [c.name for c in cos],
                 "days": days,
-                "deadline": tasks[0].deadline.isoformat(),
-                "calendar_warning": wcal.schedule_warning(tasks[0].deadline),
+                "deadline": _iso(tasks[0].deadline),
+                "calendar_warning": _warning(tasks[0].deadline),
             },
         )
     return demand
@@ -751,17 +774,17 @@ def assign_tasks(
                 "lead": lead.department.name,
                 "co": [t.department.name for t in tasks[1:]],
                 "days": lead.time_limit_days,
-                "deadline": lead.deadline.isoformat(),
+                "deadline": _iso(lead.deadline),
                 "tasks": [
                     {
                         "department": t.department.name,
                         "role": t.role,
                         "days": t.time_limit_days,
-                        "deadline": t.deadline.isoformat(),
+                        "deadline": _iso(t.deadline),
                     }
                     for t in tasks
                 ],
-                "calendar_warning": wcal.schedule_warning(*(t.deadline for t in tasks)),
+                "calendar_warning": _warning(*(t.deadline for t in tasks)),
                 **(source or {}),
             },
         )
@@ -921,7 +944,7 @@ def insist(
         note=note,
         at=at,
         change=insisted,
-        data=lambda task, now: {"deadline": task.deadline.isoformat()},
+        data=lambda task, now: {"deadline": _iso(task.deadline)},
     )
 
 
@@ -984,7 +1007,7 @@ def resume(
         at=at,
         guard=allowed,
         change=resumed,
-        data=lambda task, now: {"paused_working_days": lost, "deadline": task.deadline.isoformat()},
+        data=lambda task, now: {"paused_working_days": lost, "deadline": _iso(task.deadline)},
     )
 
 
@@ -1029,7 +1052,7 @@ def reply(
         event="submit_reply" if reviewed else "",
         data=lambda task, now: {
             "outcome": outcome,
-            "on_time": timezone.localtime(now).date() <= task.deadline,
+            "on_time": _on_time(task, now),
             **({"drafted_by_id": actor.pk} if reviewed else {}),
         },
     )
@@ -1195,7 +1218,7 @@ def approve_reply(
             to_status=TaskStatus.ANSWERED,
             data={
                 "outcome": task.outcome,
-                "on_time": timezone.localtime(now).date() <= task.deadline,
+                "on_time": _on_time(task, now),
                 "reviewed": True,
             },
         )
@@ -1250,7 +1273,8 @@ def _unpause(task: Task, now: dt.datetime) -> int:
     paused_from = timezone.localtime(task.paused_at or now).date()
     lost = max(0, wcal.working_days_between(paused_from, timezone.localtime(now).date()))
     task.paused_working_days += lost
-    task.deadline = wcal.add_working_days(task.deadline, lost)
+    if task.deadline is not None:  # 时限未知 stays unknown
+        task.deadline = wcal.add_working_days(task.deadline, lost)
     task.paused_at = None
     return lost
 
@@ -1353,7 +1377,7 @@ def _supply(
         "asked_by_id": demand.info_requested_by_id,
         "paused_working_days": lost,
         "resumed_task_ids": [t.pk for t in tasks],
-        "deadlines": [t.deadline.isoformat() for t in tasks],
+        "deadlines": [_iso(t.deadline) for t in tasks],
         **via,
     }
     demand.info_requested_at = None
@@ -1524,7 +1548,7 @@ def redispatch(
             data={
                 "from": task.department.name,
                 "to": new_dept.name if new_dept else None,
-                "deadline": new_task.deadline.isoformat() if new_task else None,
+                "deadline": _iso(new_task.deadline) if new_task else None,
             },
         )
         _sync(demand, actor, now)
@@ -1549,6 +1573,10 @@ def request_extension(
     now = at or _now()
     with transaction.atomic():
         demand, task = _lock_task("request_extension", actor, demand, task)
+        if task.deadline is None:
+            raise InvalidInput(
+                "该任务的办结时限未知（导入的台账未记时限要求），无法按原时限延期", field="days"
+            )
         ext = Extension.objects.create(
             task=task,
             requested_by=actor,
@@ -1607,7 +1635,7 @@ def decide_extension(
         ext.decision_note = note
         ext.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         if approve:
-            task.deadline = max(ext.new_deadline, task.deadline)
+            task.deadline = max(ext.new_deadline, task.deadline or ext.new_deadline)
             task.extension_count += 1
             task.save(update_fields=["deadline", "extension_count"])
         record(
@@ -1620,7 +1648,7 @@ def decide_extension(
             data={
                 "extension_id": ext.pk,
                 "approved": approve,
-                "deadline": task.deadline.isoformat(),
+                "deadline": _iso(task.deadline),
             },
         )
         _sync(demand, actor, now)
@@ -1859,7 +1887,9 @@ def urge(actor: User, demand: Demand, *, note: str = "", at: dt.datetime | None 
                 "label": wf.URGE_LEVELS[level],
                 "departments": [t.department.name for t in tasks],
                 "overdue": [
-                    t.department.name for t in tasks if t.deadline < timezone.localtime(now).date()
+                    t.department.name
+                    for t in tasks
+                    if t.deadline is not None and t.deadline < timezone.localtime(now).date()
                 ],
             },
         )
@@ -2066,7 +2096,7 @@ def decide_tasks(
         demand.dispatched_at = demand.dispatched_at or now
         demand.status = Status.DISPATCHED
         demand.answered_at = None
-        demand.due_date = min(t.deadline for t in tasks)
+        demand.due_date = _earliest(tasks)
         demand.save(
             update_fields=[
                 "tier",
@@ -2090,8 +2120,8 @@ def decide_tasks(
                 "lead": lead.name,
                 "co": [c.name for c in cos],
                 "days": days,
-                "deadline": tasks[0].deadline.isoformat(),
-                "calendar_warning": wcal.schedule_warning(tasks[0].deadline),
+                "deadline": _iso(tasks[0].deadline),
+                "calendar_warning": _warning(tasks[0].deadline),
                 "tier": tier,
                 "superseded": dropped,
                 **(source or {}),

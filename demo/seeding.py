@@ -589,6 +589,7 @@ class LedgerSimulator:
 
     def urge_late(self, d: Demand, task_id: int, until: dt.datetime) -> None:
         task = d.tasks.get(pk=task_id)
+        assert task.deadline is not None  # the demo's tasks are the workflow's own
         day = wcal.add_working_days(task.deadline, 1)
         for step in (0, 3, 5):
             day = wcal.add_working_days(day, step) if step else day

@@ -27,9 +27,11 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -52,8 +54,8 @@ from demands.signals import ledger_imported
 from entities.models import EntityKind, MarketEntity
 from exchange import parse
 from exchange.mapping import propose, propose_finish, value_maps
-from exchange.models import ImportJob, SheetOrigin
-from exchange.xlsx import read_sheet_with_mapping
+from exchange.models import ImportJob, ImportRow, SheetOrigin
+from exchange.xlsx import LedgerSheet
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput
 from qinshang.validators import check_credit_code, normalize_credit_code
@@ -73,6 +75,22 @@ class Problem:
     level: str = "error"  # error: the row is not imported; warning: imported as noted
 
 
+MAX_PROBLEMS = 2000  # problems kept in the report with their row; beyond, only counted
+# Counters of a report, kept on the job after each batch so a resumed import goes on counting.
+COUNTERS = (
+    "rows",
+    "imported",
+    "skipped",
+    "refused",
+    "items",
+    "reregistered",
+    "updated",
+    "registered",
+    "errors",
+    "warnings",
+)
+
+
 @dataclass
 class ImportReport:
     dry_run: bool
@@ -82,16 +100,21 @@ class ImportReport:
     imported: int = 0
     skipped: int = 0  # already in the ledger
     refused: int = 0  # rows with errors
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the first MAX_PROBLEMS
     missing: dict[str, list[str]] = field(default_factory=dict)  # kind -> names the park lacks
     created: dict[str, list[str]] = field(default_factory=dict)  # kind -> names created
     demand_ids: list[int] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     items: int = 0  # tickets: a ticket registered again under its number is one item
     reregistered: int = 0  # rows kept as earlier registrations of an item
+    updated: int = 0  # rows that updated an item already in the ledger (a newer sheet's state)
+    registered: int = 0  # rows added as a new registration of an item already in the ledger
+    errors: int = 0
+    warnings: int = 0
     columns: list[dict[str, Any]] = field(default_factory=list)  # the mapping proposal
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # header -> word -> ours
     finished_by: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # the first rows that changed items
 
     @property
     def ok(self) -> bool:
@@ -101,24 +124,40 @@ class ImportReport:
     def kept_as_extra(self) -> list[str]:
         return [h for h, k in self.mapping.items() if k == EXTRA]
 
+    def add_problems(self, problems: Iterable[Problem]) -> None:
+        for p in problems:
+            if p.level == "error":
+                self.errors += 1
+            else:
+                self.warnings += 1
+            if len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(p)
+
+    def go_on_from(self, saved: dict[str, Any]) -> None:
+        """Resume: the counts and problems of the batches an earlier run committed."""
+        for key in COUNTERS:
+            if key != "rows":
+                setattr(self, key, int(saved.get(key) or 0))
+        self.statuses = dict(saved.get("statuses") or {})
+        self.missing = dict(saved.get("missing") or {})
+        self.created = dict(saved.get("created") or {})
+        self.changes = list(saved.get("changes") or [])
+        self.problems = [Problem(**p) for p in saved.get("problems") or []]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "dry_run": self.dry_run,
             "headers": self.headers,
             "mapping": self.mapping,
-            "rows": self.rows,
-            "imported": self.imported,
-            "skipped": self.skipped,
-            "refused": self.refused,
+            **{key: getattr(self, key) for key in COUNTERS},
             "missing": self.missing,
             "created": self.created,
             "statuses": self.statuses,
-            "items": self.items,
-            "reregistered": self.reregistered,
             "columns": self.columns,
             "values": self.values,
             "finished_by": self.finished_by,
             "kept_as_extra": self.kept_as_extra,
+            "changes": self.changes,
             "problems": [p.__dict__ for p in self.problems],
         }
 
@@ -129,10 +168,15 @@ class ImportReport:
             if self.reregistered
             else ""
         )
+        newer = (
+            f"更新台账中已有事项 {self.updated} 行，为已有事项新增登记 {self.registered} 行，"
+            if self.updated or self.registered
+            else ""
+        )
         return (
-            f"共 {self.rows} 行：{verb} {self.imported} 行{again}，已在台账中跳过 {self.skipped} 行，"
-            f"有错误未导入 {self.refused} 行；警告 "
-            f"{sum(p.level == 'warning' for p in self.problems)} 条。"
+            f"共 {self.rows} 行：{verb} {self.imported} 行{again}，{newer}"
+            f"已在台账中跳过 {self.skipped} 行，"
+            f"有错误未导入 {self.refused} 行；警告 {self.warnings} 条。"
         )
 
 
@@ -434,6 +478,8 @@ class Plan:
     events: list[tuple[str, dict[str, Any]]]  # (task key or "", Event kwargs)
     merged_into: str = ""
     origin: SheetOrigin | None = None
+    current: list[int] = field(default_factory=list)  # the current registration's tasks
+    rows: list[Row] = field(default_factory=list)  # every registration's row, oldest first
 
 
 def _first(*values: dt.datetime | None) -> dt.datetime | None:
@@ -528,9 +574,10 @@ def _tasks_of(
     ver: Version, status: str, *, superseded: bool
 ) -> tuple[list[Task], dict[str, bool], str]:
     """The department tasks of one registration, what of their timing the sheet knows, and the
-    task status. Times the sheet does not give stay empty; the two a task cannot lack (when it
-    was given, by when it is due) are taken from the registration and the category's limit and
-    marked unknown, so no figure counts them."""
+    task status. Times the sheet does not give stay empty: without 时限要求 the deadline is
+    unknown (None, 时限未知 — no overdue scan or 按时办结率 counts it; the category's limit is kept
+    as the task's days, for a deadline the park may set later); the one time a task cannot lack
+    (when it was given) is the registration's, marked unknown, so no figure counts it."""
     v = ver.row.values
     answered = status in ANSWERED
     if ver.lead is None or status == Status.RECEIVED:
@@ -541,12 +588,12 @@ def _tasks_of(
     }
     assigned = v.get("dispatched_at") or ver.at
     start = timezone.localtime(assigned).date()
+    deadline: dt.date | None = None
     if known["deadline"]:
         deadline = v["due_date"]
-        days = max(0, wcal.working_days_between(start, deadline))
+        days = max(0, wcal.working_days_between(start, v["due_date"]))
     else:
         days = ver.cat.time_limit_days if ver.cat else DEFAULT_TIME_LIMIT
-        deadline = wcal.add_working_days(start, days)
     task_status: str
     if superseded:
         task_status = TaskStatus.ANSWERED if answered else TaskStatus.CANCELLED
@@ -604,7 +651,7 @@ def _version_steps(
             "lead": lead.department.name,
             "co": [t.department.name for t in cos],
             "days": lead.time_limit_days,
-            "deadline": lead.deadline.isoformat(),
+            "deadline": lead.deadline.isoformat() if lead.deadline else None,
             "deadline_known": known["deadline"],
             "time_known": known["dispatch"],
             "tasks": keys,
@@ -635,7 +682,7 @@ def _version_steps(
                 note=t.answer,
                 data={
                     "outcome": t.outcome,
-                    "on_time": day <= t.deadline if known["deadline"] else None,
+                    "on_time": day <= t.deadline if t.deadline is not None else None,
                     "deadline_known": known["deadline"],
                 },
             )
@@ -677,6 +724,7 @@ def _plan(versions: list[Version], park: Park, user: User | None, headers: dict[
         },
     )
     last_known: dict[str, bool] = {}
+    current_tasks: list[int] = []
     for k, ver in enumerate(versions):
         superseded = ver is not cur
         vv = ver.row.values
@@ -685,6 +733,8 @@ def _plan(versions: list[Version], park: Park, user: User | None, headers: dict[
         first = len(tasks)
         tasks += mine
         keys = [str(first + i) for i in range(len(mine))]
+        if not superseded:
+            current_tasks = [first + i for i in range(len(mine))]
         # A dated rating is a 回访 event (an earlier registration's in its steps, the current
         # one's below); an undated one is counted from the sheet record.
         rated_then = (
@@ -694,6 +744,7 @@ def _plan(versions: list[Version], park: Park, user: User | None, headers: dict[
         )
         judgement = {
             "row": ver.row.n,
+            "registration": registration_key(ver.row),
             "version": k + 1,
             "versions": len(versions),
             "lead": ver.lead.name if ver.lead else "",
@@ -785,7 +836,7 @@ def _plan(versions: list[Version], park: Park, user: User | None, headers: dict[
     active = [
         t.deadline
         for t in current
-        if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED) and last_known.get("deadline")
+        if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED) and t.deadline is not None
     ]
     outcome = v.get("outcome") or ""
     demand = Demand(
@@ -832,8 +883,63 @@ def _plan(versions: list[Version], park: Park, user: User | None, headers: dict[
         parsed={k: _plain(row.values.get(k)) for k in row.raw},
         unknown=unknown,
         versions=[ver.row.cells for ver in versions[:-1]],
+        keys=[registration_key(ver.row) for ver in versions],
+        state=current_state(cur),
     )
-    return Plan(row, demand, tasks, events, merged_into=v.get("merged_into", ""), origin=origin)
+    return Plan(
+        row,
+        demand,
+        tasks,
+        events,
+        merged_into=v.get("merged_into", ""),
+        origin=origin,
+        current=current_tasks,
+        rows=[ver.row for ver in versions],
+    )
+
+
+# What of a registration, read from a newer sheet, says its item moved on.
+STATE_KEYS = (
+    "status",
+    "closed_flag",
+    "lead_department",
+    "co_departments",
+    "dispatched_at",
+    "signed_at",
+    "due_date",
+    "answered_at",
+    "confirmed_at",
+    "closed_at",
+    "answer",
+    "outcome",
+    "satisfaction",
+    "responded",
+    "tier",
+)
+
+
+def registration_key(row: Row) -> str:
+    """Which registration of its ticket a row is: its registration time as the sheet gives it
+    (a re-registration under the same number has its own), else its first dispatch, else its
+    content."""
+    v = row.values
+    t = v.get("created_at") or v.get("dispatched_at")
+    if t is not None:
+        return str(t.isoformat())
+    text = str(v.get("description") or v.get("title") or "")
+    return "内容:" + hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def current_state(ver: Version) -> dict[str, Any]:
+    """The current registration as SheetOrigin.state keeps it (tasks filled in when written)."""
+    v = ver.row.values
+    return {
+        "at": ver.at.isoformat(),
+        "values": {k: _plain(v[k]) for k in STATE_KEYS if v.get(k) not in (None, "")},
+        "finished": ver.row.finished,
+        "cells": ver.row.cells,
+        "tasks": [],
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -884,6 +990,7 @@ def _write(plans: list[Plan], user: User | None, job: ImportJob | None, columns:
             if p.origin is not None:
                 p.origin.demand = p.demand
                 p.origin.job = job
+                p.origin.state["tasks"] = [p.tasks[i].pk for i in p.current]
                 p.origin.columns = columns
                 origins.append(p.origin)
         Event.objects.bulk_create(events)
@@ -937,20 +1044,6 @@ def _ref(row: Row) -> str:
     return str(row.values.get("source_ref") or row.values.get("number") or "")
 
 
-def _already_imported(park: Park, rows: list[Row]) -> set[str]:
-    """The sheet's numbers and source references that the park's ledger already holds."""
-    keys = ("number", "source_ref", "system_number")
-    refs = {str(r.values[k]) for r in rows for k in keys if r.values.get(k)}
-    found: set[str] = set()
-    refs_list = sorted(refs)
-    for i in range(0, len(refs_list), 500):
-        part = refs_list[i : i + 500]
-        qs = Demand.objects.filter(Q(number__in=part) | Q(source_ref__in=part), park=park)
-        for number, source in qs.values_list("number", "source_ref"):
-            found.update({number, source} & refs)
-    return found
-
-
 def _tickets(rows: list[Row]) -> list[list[Row]]:
     """Rows grouped by ticket: the registrations of one number together, in sheet order of
     their first row; a row without a number is a ticket of its own."""
@@ -976,6 +1069,539 @@ def can_import(user: User | None, park: Park) -> bool:
     return user.role in IMPORT_ROLES and user.in_park(park.pk)
 
 
+def batch_rows() -> int:
+    """Rows per committed batch of a ledger import."""
+    return max(1, int(getattr(settings, "LEDGER_IMPORT_BATCH_ROWS", 1000)))
+
+
+def _existing(park: Park, rows: list[Row]) -> dict[str, Demand]:
+    """The park's items the sheet's numbers and source references name, by each of them."""
+    keys = ("number", "source_ref", "system_number")
+    refs = {str(r.values[k]) for r in rows for k in keys if r.values.get(k)}
+    found: dict[str, Demand] = {}
+    refs_list = sorted(refs)
+    for i in range(0, len(refs_list), 500):
+        part = refs_list[i : i + 500]
+        qs = (
+            Demand.objects.filter(Q(number__in=part) | Q(source_ref__in=part), park=park)
+            .select_related("sheet_origin")
+            .order_by("pk")
+        )
+        for d in qs:
+            for ref in {d.number, d.source_ref} & refs:
+                found.setdefault(ref, d)
+    return found
+
+
+def _origin_of(d: Demand) -> SheetOrigin | None:
+    try:
+        origin = d.sheet_origin
+    except SheetOrigin.DoesNotExist:
+        return None
+    # An item imported before registrations were keyed cannot be told apart from a newer one.
+    return origin if origin.keys and origin.state.get("at") else None
+
+
+@dataclass
+class Outcome:
+    row: Row
+    action: str
+    note: str = ""
+    demand: Demand | None = None
+
+
+class _Renewal:
+    """A newer sheet's registration of an item already in the ledger, written as the steps the
+    sheet newly dates (签收, 答复, 回访, 办结) plus one `sheet_update` event that says what changed,
+    dated when the ledger learned it (the event's from/to states are in its data, so no figure
+    reads the import's own time as a step of the item)."""
+
+    def __init__(self, d: Demand, origin: SheetOrigin, user: User | None, job: ImportJob | None):
+        self.d = d
+        self.origin = origin
+        self.user = user
+        self.job = job
+        self.events: list[Event] = []
+        self.now = timezone.now()
+
+    def add(self, action: str, at: dt.datetime, task: Task | None = None, **kw: Any) -> None:
+        data = {"imported": True, **kw.pop("data", {})}
+        self.events.append(
+            Event(
+                demand=self.d,
+                task=task,
+                actor=self.user,
+                actor_role=getattr(self.user, "role", "") or "",
+                action=action,
+                created_at=at,
+                data=data,
+                **kw,
+            )
+        )
+
+    def run(self, ver: Version, *, new_registration: bool) -> str:
+        d, origin = self.d, self.origin
+        v = ver.row.values
+        k = len(origin.keys) - (0 if new_registration else 1)  # this registration's index
+        status = _status(v, ver.lead is not None, ver.row.finished)
+        answered = status in ANSWERED
+        old = list(
+            Task.objects.filter(pk__in=origin.state.get("tasks") or [], demand=d)
+            .select_related("department")
+            .order_by("pk")
+        )
+        lead = next((t for t in old if t.role == TaskRole.LEAD), None)
+        same_tasks = (
+            not new_registration
+            and lead is not None
+            and ver.lead is not None
+            and lead.department_id == ver.lead.pk
+            and {t.department_id for t in old if t.role == TaskRole.CO} == {c.pk for c in ver.cos}
+        )
+        said: list[str] = []
+        if same_tasks:
+            current = self._move_on(old, ver, status, said)
+        else:
+            current = self._supersede(old, ver, status, k, said)
+        self._record(ver, current, k, refresh=not new_registration)
+        before = d.status
+        self._demand_steps(ver, status, answered, bool(current))
+        active = [
+            t.deadline
+            for t in current
+            if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED) and t.deadline is not None
+        ]
+        d.status = status
+        d.answer = v.get("answer", "")
+        d.outcome = (v.get("outcome") or "") if answered else ""
+        d.satisfaction = v.get("satisfaction") or ""
+        d.answered_at = v.get("answered_at")
+        d.confirmed_at = v.get("confirmed_at")
+        d.closed_at = v.get("closed_at")
+        live = [t for t in current if t.status != TaskStatus.CANCELLED]
+        if live:
+            d.lead_department = next((t.department for t in live if t.role == TaskRole.LEAD), None)
+            d.dispatched_at = v.get("dispatched_at") or d.dispatched_at
+        d.due_date = min(active) if active else None
+        if ver.cat is not None:
+            d.category = ver.cat
+        d.extra = {**(d.extra or {}), **ver.row.extra}
+        d.save()
+        if before != status:
+            said.insert(0, f"状态 {Status(before).label}→{Status(status).label}")
+        note = (
+            f"第 {k + 1} 次登记（第 {ver.row.n} 行）" if new_registration else "同一登记的新情况"
+        ) + ("：" + "；".join(said) if said else "")
+        self.add(
+            "sheet_update",
+            self.now,
+            note=note[:500],
+            data={
+                "row": ver.row.n,
+                "version": k + 1,
+                "job": self.job.pk if self.job else None,
+                "from_status": before,
+                "to_status": status,
+                "new_registration": new_registration,
+            },
+        )
+        if new_registration:
+            origin.versions = [*origin.versions, origin.state.get("cells") or {}]
+            origin.keys = [*origin.keys, registration_key(ver.row)]
+        origin.state = {**current_state(ver), "tasks": [t.pk for t in current]}
+        origin.row = ver.row.n
+        origin.raw = {**(origin.raw or {}), **ver.row.raw}
+        origin.parsed = {k2: _plain(ver.row.values.get(k2)) for k2 in origin.raw}
+        unknown = [u for u in origin.unknown if u != "due_date"]
+        if live and not self._deadline_known(ver):
+            unknown.append("due_date")
+        origin.unknown = unknown
+        origin.job = self.job or origin.job
+        origin.save()
+        Event.objects.bulk_create(self.events)
+        return note
+
+    def _deadline_known(self, ver: Version) -> bool:
+        return ver.row.values.get("due_date") is not None
+
+    def _move_on(self, old: list[Task], ver: Version, status: str, said: list[str]) -> list[Task]:
+        """The registration's own tasks, as the newer sheet finds them."""
+        v = ver.row.values
+        _, known, task_status = _tasks_of(ver, status, superseded=False)
+        t_answer = v.get("answered_at")
+        for t in old:
+            before = t.status
+            if known["deadline"] and v["due_date"] != t.deadline:
+                t.deadline = v["due_date"]
+                start = timezone.localtime(t.assigned_at).date()
+                t.time_limit_days = min(max(0, wcal.working_days_between(start, t.deadline)), 32767)
+                self.add(
+                    "sheet_update",
+                    self.now,
+                    task=t,
+                    data={"deadline": t.deadline.isoformat(), "deadline_known": True},
+                )
+                said.append(f"{t.department.name}时限 {t.deadline:%Y-%m-%d}")
+            if t.signed_at is None and v.get("signed_at") and task_status != TaskStatus.PENDING:
+                t.signed_at = v["signed_at"]
+                self.add(
+                    "sign",
+                    v["signed_at"],
+                    task=t,
+                    from_status=TaskStatus.PENDING,
+                    to_status=TaskStatus.SIGNED,
+                    data={"time_known": known["dispatch"]},
+                )
+            if task_status == TaskStatus.ANSWERED and t.status != TaskStatus.ANSWERED:
+                t.answered_at = t_answer
+                t.answer = (v.get("answer") or "") if t.role == TaskRole.LEAD else ""
+                t.outcome = v.get("outcome") or ""
+                if t_answer is not None:
+                    day = timezone.localtime(t_answer).date()
+                    deadline_known = known["deadline"] or "due_date" not in self.origin.unknown
+                    self.add(
+                        "reply",
+                        t_answer,
+                        task=t,
+                        from_status=TaskStatus.SIGNED,
+                        to_status=TaskStatus.ANSWERED,
+                        note=t.answer,
+                        data={
+                            "outcome": t.outcome,
+                            "on_time": day <= t.deadline
+                            if deadline_known and t.deadline is not None
+                            else None,
+                            "deadline_known": deadline_known,
+                        },
+                    )
+            t.status = task_status
+            if t.status != before:
+                self.add(
+                    "sheet_update",
+                    self.now,
+                    task=t,
+                    data={"from_status": before, "to_status": t.status},
+                )
+                said.append(
+                    f"{t.department.name} {TaskStatus(before).label}→{TaskStatus(t.status).label}"
+                )
+            t.save()
+        return old
+
+    def _supersede(
+        self, old: list[Task], ver: Version, status: str, k: int, said: list[str]
+    ) -> list[Task]:
+        """A re-registration (or a re-routing): the earlier tasks still open end, answered ones
+        stay answered; the registration's own tasks begin."""
+        for t in old:
+            if t.status in (TaskStatus.PENDING, TaskStatus.SIGNED, TaskStatus.RETURNED):
+                before = t.status
+                t.status = TaskStatus.CANCELLED
+                t.save(update_fields=["status"])
+                self.add(
+                    "sheet_update",
+                    ver.at,
+                    task=t,
+                    data={"from_status": before, "to_status": t.status, "superseded": True},
+                )
+        mine, known, task_status = _tasks_of(ver, status, superseded=False)
+        for t in mine:
+            t.demand = self.d
+        Task.objects.bulk_create(mine)
+        if mine:
+            said.append(f"主办 {mine[0].department.name}")
+            keys = [str(i) for i in range(len(mine))]
+
+            def add(action: str, at: dt.datetime, task: str = "", **kw: Any) -> None:
+                data = kw.pop("data", {})
+                if "tasks" in data:
+                    data["task_ids"] = [mine[int(x)].pk for x in data.pop("tasks")]
+                self.add(action, at, task=mine[int(task)] if task else None, data=data, **kw)
+
+            _version_steps(add, ver, mine, keys, known, task_status, False, k)
+        return mine
+
+    def _record(self, ver: Version, current: list[Task], k: int, *, refresh: bool) -> None:
+        vv = ver.row.values
+        rated_then = bool(vv.get("satisfaction")) and vv.get("confirmed_at") is not None
+        judgement = {
+            "row": ver.row.n,
+            "registration": registration_key(ver.row),
+            "version": k + 1,
+            "versions": len(self.origin.keys) + (0 if refresh else 1),
+            "lead": ver.lead.name if ver.lead else "",
+            "responded": vv.get("responded"),
+            "outcome": vv.get("outcome") or "",
+            "satisfaction": "" if rated_then else (vv.get("satisfaction") or ""),
+            "finished": ver.row.finished,
+            "refresh": refresh,
+        }
+        note = f"台账记录（第 {ver.row.n} 行，第 {k + 1} 次登记）"
+        self.add(
+            "sheet_record", ver.at, task=current[0] if current else None, note=note, data=judgement
+        )
+
+    def _demand_steps(self, ver: Version, status: str, answered: bool, has_tasks: bool) -> None:
+        """The item's own steps the newer registration dates and the ledger did not have."""
+        d, v = self.d, ver.row.values
+        t_answer, t_confirm, t_close = (
+            v.get("answered_at"),
+            v.get("confirmed_at"),
+            v.get("closed_at"),
+        )
+        satisfaction = v.get("satisfaction") or ""
+        if t_answer is not None and answered and t_answer != d.answered_at:
+            self.add(
+                "status" if has_tasks else "resolve_on_spot",
+                t_answer,
+                from_status=Status.IN_PROGRESS if has_tasks else Status.RECEIVED,
+                to_status=Status.ANSWERED,
+                data={} if has_tasks else {"outcome": v.get("outcome") or ""},
+            )
+        if (
+            t_confirm is not None
+            and satisfaction
+            and (t_confirm != d.confirmed_at or satisfaction != d.satisfaction)
+        ):
+            self.add(
+                "confirm",
+                t_confirm,
+                from_status=Status.ANSWERED,
+                to_status=Status.CONFIRMED
+                if status in (Status.CONFIRMED, Status.CLOSED)
+                else status,
+                data={"satisfaction": satisfaction, "method": "import"},
+            )
+        if t_close is not None and t_close != d.closed_at:
+            self.add(
+                "close",
+                t_close,
+                from_status=Status.CONFIRMED if satisfaction else Status.ANSWERED,
+                to_status=Status.CLOSED,
+                data={"without_rating": not satisfaction},
+            )
+
+
+def _earlier(d: Demand, origin: SheetOrigin, ver: Version, user: User | None) -> str:
+    """A registration older than the one the ledger holds as current: kept as history (its
+    cells and its own judgement), the item's state unchanged."""
+    key = registration_key(ver.row)
+    earlier = list(origin.keys[:-1])
+    at = sum(1 for x in earlier if x < key)
+    origin.keys = [*earlier[:at], key, *earlier[at:], origin.keys[-1]]
+    origin.versions = [*origin.versions[:at], ver.row.cells, *origin.versions[at:]]
+    origin.save(update_fields=["keys", "versions"])
+    vv = ver.row.values
+    note = f"较早的登记（第 {ver.row.n} 行），记入历史"
+    Event.objects.create(
+        demand=d,
+        actor=user,
+        actor_role=getattr(user, "role", "") or "",
+        action="sheet_record",
+        created_at=ver.at,
+        note=note,
+        data={
+            "imported": True,
+            "row": ver.row.n,
+            "registration": key,
+            "version": at + 1,
+            "lead": ver.lead.name if ver.lead else "",
+            "responded": vv.get("responded"),
+            "outcome": vv.get("outcome") or "",
+            "satisfaction": vv.get("satisfaction") or "",
+            "finished": ver.row.finished,
+        },
+    )
+    return note
+
+
+def _same(ver: Version, state: dict[str, Any]) -> bool:
+    now = current_state(ver)
+    return now["values"] == state.get("values") and now["finished"] == state.get("finished")
+
+
+def _update_item(
+    d: Demand,
+    origin: SheetOrigin,
+    versions: list[Version],
+    user: User | None,
+    job: ImportJob | None,
+) -> list[Outcome]:
+    """A newer sheet's rows of an item already in the ledger, oldest first: a registration it
+    holds and the sheet tells nothing new of is skipped; the current one with news moves the
+    item on; a new one becomes its current registration (or, older, its history)."""
+    out: list[Outcome] = []
+    for ver in versions:
+        key = registration_key(ver.row)
+        keys = list(origin.keys)
+        if key in keys[:-1] or (key == keys[-1] and _same(ver, origin.state)):
+            out.append(Outcome(ver.row, ImportRow.Action.SKIPPED, "该登记已在台账中", d))
+        elif key == keys[-1]:
+            note = _Renewal(d, origin, user, job).run(ver, new_registration=False)
+            out.append(Outcome(ver.row, ImportRow.Action.UPDATED, note, d))
+        elif ver.at >= dt.datetime.fromisoformat(origin.state["at"]):
+            note = _Renewal(d, origin, user, job).run(ver, new_registration=True)
+            out.append(Outcome(ver.row, ImportRow.Action.REGISTERED, note, d))
+        else:
+            out.append(
+                Outcome(ver.row, ImportRow.Action.REGISTERED, _earlier(d, origin, ver, user), d)
+            )
+    return out
+
+
+@dataclass
+class _Run:
+    park: Park
+    user: User | None
+    job: ImportJob | None  # None in a dry run: nothing of it is kept
+    report: ImportReport
+    headers: list[str]
+    cols: dict[str, str]
+    vmaps: dict[str, dict[str, str]]
+    finished_by: list[str]
+    fingerprint: str
+    refs: Refs
+    field_headers: dict[str, str]
+
+    def batch(self, items: list[tuple[int, list[Any]]]) -> None:
+        """One batch of rows in its own transaction, with the job's cursor and report."""
+        report = self.report
+        with transaction.atomic():
+            rows = [
+                _read_row(n, cells, self.headers, self.cols, self.vmaps, self.finished_by)
+                for n, cells in items
+            ]
+            outcomes: list[Outcome] = []
+            done = dict(
+                ImportRow.objects.filter(
+                    park=self.park, fingerprint=self.fingerprint, row__in=[r.n for r in rows]
+                )
+                .exclude(action=ImportRow.Action.REFUSED)
+                .values_list("row", "job_id")
+            )
+            fresh = []
+            for r in rows:
+                if r.n not in done:
+                    fresh.append(r)
+                elif self.job is None or done[r.n] != self.job.pk:
+                    report.skipped += 1
+                    report.add_problems(
+                        [Problem(r.n, "", "同一文件的这一行已经导入过，跳过", "warning")]
+                    )
+                    outcomes.append(Outcome(r, ImportRow.Action.SKIPPED, "同一文件已导入过"))
+            existing = _existing(self.park, fresh)
+            plans: list[Plan] = []
+            changed: list[int] = []
+            for group in _tickets(fresh):
+                self._ticket(group, existing, plans, changed, outcomes)
+            _write(plans, self.user, self.job, self.headers)
+            _link_merges(plans, self.park, self.user)
+            for p in plans:
+                report.statuses[p.demand.status] = report.statuses.get(p.demand.status, 0) + 1
+                outcomes += [Outcome(r, ImportRow.Action.CREATED, "", p.demand) for r in p.rows]
+            report.imported += sum(len(p.rows) for p in plans)
+            report.items += len(plans)
+            ids = [p.demand.pk for p in plans] + changed
+            report.demand_ids += ids
+            ledger_imported.send(sender=Demand, demand_ids=ids)
+            if self.job is not None:
+                ImportRow.objects.bulk_create(
+                    [
+                        ImportRow(
+                            job=self.job,
+                            park=self.park,
+                            fingerprint=self.fingerprint,
+                            row=o.row.n,
+                            demand=o.demand,
+                            action=o.action,
+                            note=o.note[:300],
+                        )
+                        for o in outcomes
+                    ]
+                )
+                self.job.cursor = items[-1][0]
+                self.job.rows_done += len(items)
+                self.job.batches += 1
+                ImportJob.objects.filter(pk=self.job.pk).update(
+                    cursor=self.job.cursor,
+                    rows_done=self.job.rows_done,
+                    batches=self.job.batches,
+                    report=report.as_dict(),
+                )
+
+    def _ticket(
+        self,
+        group: list[Row],
+        existing: dict[str, Demand],
+        plans: list[Plan],
+        changed: list[int],
+        outcomes: list[Outcome],
+    ) -> None:
+        report = self.report
+        ref = _ref(group[0])
+        own = [str(r.values.get(k) or "") for r in group for k in ("number", "system_number")]
+        target = next((existing[x] for x in [ref, *own] if x and x in existing), None)
+        origin = _origin_of(target) if target is not None else None
+        if target is not None and origin is None:
+            report.skipped += len(group)
+            report.add_problems(
+                Problem(r.n, BY_KEY["number"].header, f"“{ref}”已在台账中，跳过", "warning")
+                for r in group
+            )
+            outcomes += [Outcome(r, ImportRow.Action.SKIPPED, "已在台账中", target) for r in group]
+            return
+        versions = []
+        for row in group:
+            ver = _version(row, self.refs)
+            report.add_problems(row.problems)
+            if ver is None:
+                report.refused += 1
+                first = next((p.message for p in row.problems if p.level == "error"), "")
+                outcomes.append(Outcome(row, ImportRow.Action.REFUSED, first))
+            else:
+                versions.append(ver)
+        if not versions:
+            return
+        versions.sort(key=lambda x: (x.at, x.row.n))
+        if target is not None and origin is not None:
+            for o in _update_item(target, origin, versions, self.user, self.job):
+                outcomes.append(o)
+                if o.action == ImportRow.Action.SKIPPED:
+                    report.skipped += 1
+                    report.add_problems(
+                        [
+                            Problem(
+                                o.row.n,
+                                BY_KEY["number"].header,
+                                f"“{ref}”已在台账中，跳过",
+                                "warning",
+                            )
+                        ]
+                    )
+                    continue
+                if o.action == ImportRow.Action.UPDATED:
+                    report.updated += 1
+                else:
+                    report.registered += 1
+                if len(report.changes) < MAX_PROBLEMS:
+                    report.changes.append(
+                        {
+                            "row": o.row.n,
+                            "number": target.number,
+                            "action": o.action,
+                            "note": o.note,
+                        }
+                    )
+                changed.append(target.pk)
+            return
+        if len(versions) > 1:
+            report.reregistered += len(versions) - 1
+        seen = len(versions[-1].row.problems)
+        plan = _plan(versions, self.park, self.user, self.field_headers)
+        report.add_problems(versions[-1].row.problems[seen:])  # what planning added
+        plans.append(plan)
+
+
 def import_ledger(
     data: bytes,
     *,
@@ -988,16 +1614,25 @@ def import_ledger(
     values: dict[str, dict[str, str]] | None = None,
     finished_by: list[str] | None = None,
     job: ImportJob | None = None,
+    batch_size: int | None = None,
+    resume: bool = False,
 ) -> ImportReport:
     """`values`: the user's value maps (header → {word: our value}) over the proposal;
-    `finished_by`: the headers whose being filled means finished (None: the proposal)."""
+    `finished_by`: the headers whose being filled means finished (None: the proposal).
+
+    The sheet is read twice in read-only mode — once for its columns, once for its rows — and
+    its rows go in by batches of `batch_size`, each committed with `job`'s cursor; `resume` goes
+    on after the job's cursor with the counts it had. A dry run does it all inside one
+    transaction that is rolled back."""
     if not can_import(user, park):
         raise Forbidden("只有本园区的派单员或系统管理员可以导入台账")
-    headers, raw_rows, embedded = read_sheet_with_mapping(data, sheet)
+    book = LedgerSheet(data, sheet).scan()
+    headers = book.headers
     if not headers:
         raise InvalidInput("表中没有数据", field="file")
+    embedded = book.embedded
     overrides = {**{h: k for h, k in embedded.items() if h in headers}, **(mapping or {})}
-    columns = propose(headers, raw_rows, overrides)
+    columns = propose(headers, overrides=overrides, profiles=book.profiles)
     cols = {c.header: c.key for c in columns}
     vmaps = value_maps(columns, values)
     if finished_by is None:
@@ -1005,55 +1640,51 @@ def import_ledger(
     unknown_finish = [h for h in finished_by if h not in cols]
     if unknown_finish:
         raise InvalidInput(f"表中没有名为“{unknown_finish[0]}”的列", field="finished_by")
-    report = ImportReport(dry_run=dry_run, headers=headers, mapping=cols, rows=len(raw_rows))
+    report = ImportReport(dry_run=dry_run, headers=headers, mapping=cols, rows=book.count)
     report.columns = [c.__dict__ for c in columns]
     report.values = {c.header: {r["word"]: r["target"] for r in c.values} for c in columns}
     report.finished_by = list(finished_by)
     fed = set(cols.values())
     if "description" not in fed and "title" not in fed:
         raise InvalidInput("没有找到“诉求内容”列，请在映射中指定哪一列是诉求内容", field="map")
-
-    rows = [_read_row(n, cells, headers, cols, vmaps, finished_by) for n, cells in raw_rows]
-    existing = _already_imported(park, rows)
+    after = 0
+    if job is not None and not dry_run:
+        if resume and job.cursor:
+            after = job.cursor
+            report.go_on_from(job.report or {})
+        else:
+            job.cursor = job.rows_done = job.batches = 0
+        ImportJob.objects.filter(pk=job.pk).update(
+            fingerprint=book.fingerprint,
+            rows_total=book.count,
+            cursor=job.cursor,
+            rows_done=job.rows_done,
+            batches=job.batches,
+        )
+    size = batch_size or batch_rows()
     field_headers = {k: h for h, k in cols.items() if k not in (EXTRA, IGNORE)}
-    with transaction.atomic():
-        refs = Refs(park, create_missing, report)
-        plans: list[Plan] = []
-        for group in _tickets(rows):
-            ref = _ref(group[0])
-            own = {str(r.values.get(k) or "") for r in group for k in ("number", "system_number")}
-            if ref and (ref in existing or own & existing):
-                report.skipped += len(group)
-                report.problems += [
-                    Problem(r.n, BY_KEY["number"].header, f"“{ref}”已在台账中，跳过", "warning")
-                    for r in group
-                ]
-                continue
-            versions = []
-            for row in group:
-                ver = _version(row, refs)
-                report.problems += row.problems
-                if ver is None:
-                    report.refused += 1
-                else:
-                    versions.append(ver)
-            if not versions:
-                continue
-            versions.sort(key=lambda x: (x.at, x.row.n))
-            if len(versions) > 1:
-                report.reregistered += len(versions) - 1
-            seen = len(versions[-1].row.problems)
-            plan = _plan(versions, park, user, field_headers)
-            report.problems += versions[-1].row.problems[seen:]  # what planning added
-            plans.append(plan)
-        _write(plans, user, job if not dry_run else None, headers)
-        _link_merges(plans, park, user)
-        for p in plans:
-            report.statuses[p.demand.status] = report.statuses.get(p.demand.status, 0) + 1
-        report.imported = sum(1 + len(p.origin.versions if p.origin else []) for p in plans)
-        report.items = len(plans)
-        report.demand_ids = [p.demand.pk for p in plans]
-        ledger_imported.send(sender=Demand, demand_ids=report.demand_ids)
+    with transaction.atomic() if dry_run else nullcontext():
+        run = _Run(
+            park=park,
+            user=user,
+            job=None if dry_run else job,
+            report=report,
+            headers=headers,
+            cols=cols,
+            vmaps=vmaps,
+            finished_by=list(finished_by),
+            fingerprint=book.fingerprint,
+            refs=Refs(park, create_missing, report),
+            field_headers=field_headers,
+        )
+        batch: list[tuple[int, list[Any]]] = []
+        for item in book.rows(after):
+            batch.append(item)
+            if len(batch) >= size:
+                run.batch(batch)
+                batch = []
+        if batch:
+            run.batch(batch)
         if dry_run:
             transaction.set_rollback(True)
     if dry_run:

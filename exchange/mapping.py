@@ -58,32 +58,62 @@ class Column:
     values: list[dict[str, Any]] = field(default_factory=list)  # value map rows of a choice
 
 
+# A column's words are counted up to this many distinct ones; the rest of a high-cardinality
+# column (descriptions, numbers, times) is judged on the rows whose words were counted, so a
+# 200,000-row sheet is profiled in bounded memory.
+DISTINCT_CAP = 2000
+
+
 @dataclass
 class Profile:
-    texts: list[str]
-    distinct: Counter[str]
+    """What a column holds, accumulated row by row (`add`)."""
 
-    @property
-    def n(self) -> int:
-        return len(self.texts)
+    n: int = 0  # non-empty cells
+    chars: int = 0
+    longest: int = 0
+    distinct: Counter[str] = field(default_factory=Counter)
+    counted: int = 0  # cells whose word is in `distinct`
+
+    def add(self, text: str) -> None:
+        self.n += 1
+        self.chars += len(text)
+        self.longest = max(self.longest, len(text))
+        if text in self.distinct or len(self.distinct) < DISTINCT_CAP:
+            self.distinct[text] += 1
+            self.counted += 1
 
     @property
     def free_text(self) -> bool:
-        if not self.texts:
+        if not self.n:
             return False
-        avg = sum(len(t) for t in self.texts) / len(self.texts)
-        return avg > FREE_TEXT_CHARS or max(len(t) for t in self.texts) > 3 * FREE_TEXT_CHARS
+        return self.chars / self.n > FREE_TEXT_CHARS or self.longest > 3 * FREE_TEXT_CHARS
 
     def share(self, ok: Any) -> float:
-        if not self.texts:
+        if not self.counted:
             return 0.0
         good = sum(n for v, n in self.distinct.items() if ok(v))
-        return good / len(self.texts)
+        return good / self.counted
 
 
-def _profile(rows: list[tuple[int, list[Any]]], i: int) -> Profile:
-    texts = [parse.text(r[i]) for _, r in rows if i < len(r) and not parse.blank(r[i])]
-    return Profile(texts, Counter(texts))
+class Profiler:
+    """The profiles of a sheet's columns, fed one data row at a time."""
+
+    def __init__(self, width: int) -> None:
+        self.profiles = [Profile() for _ in range(width)]
+
+    def add(self, cells: list[Any]) -> None:
+        if len(cells) > len(self.profiles):
+            self.profiles += [Profile() for _ in range(len(cells) - len(self.profiles))]
+        for i, value in enumerate(cells):
+            if not parse.blank(value):
+                self.profiles[i].add(parse.text(value))
+
+
+def profiles_of(rows: list[tuple[int, list[Any]]], width: int) -> list[Profile]:
+    p = Profiler(width)
+    for _, r in rows:
+        p.add(r)
+    return p.profiles
 
 
 def _parses(fn: Any) -> Any:
@@ -164,9 +194,11 @@ def propose(
     headers: list[str],
     rows: list[tuple[int, list[Any]]] | None = None,
     overrides: dict[str, str] | None = None,
+    profiles: list[Profile] | None = None,
 ) -> list[Column]:
     """One proposal per column: its field, why, a sample of its values and (for a choice) the
-    value map. The user's `overrides` (header → field key) come first."""
+    value map. The user's `overrides` (header → field key) come first. The columns are read
+    from `rows`, or from `profiles` accumulated while streaming the sheet."""
     overrides = dict(overrides or {})
     for h, target in overrides.items():
         if h not in headers:
@@ -175,9 +207,10 @@ def propose(
             raise InvalidInput(
                 f"列“{h}”的对应字段“{target}”无效，可选：{'、'.join(MAP_TARGETS)}", field="map"
             )
-    rows = rows or []
+    if profiles is None:
+        profiles = profiles_of(rows or [], len(headers))
+    profiles = profiles + [Profile() for _ in range(len(headers) - len(profiles))]
     cols = [Column(i, h) for i, h in enumerate(headers)]
-    profiles = [_profile(rows, i) for i in range(len(headers))]
     used: set[str] = set()
     for c in cols:
         p = profiles[c.i]

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.http import HttpResponse, HttpResponseRedirect
@@ -14,17 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demands.columns import MAP_TARGETS
-from exchange import importer, parse
-from exchange.mapping import KEEP, KEEP_LABEL, VALUE_TARGETS, propose
+from exchange import jobs, parse
+from exchange.mapping import KEEP, KEEP_LABEL, VALUE_TARGETS
 from exchange.models import ImportJob
-from exchange.xlsx import read_sheet_with_mapping
+from exchange.xlsx import import_limits
 from orgs.models import Role
 from qinshang import sheets
-from qinshang.errors import InvalidInput, NotFound, ServiceError
+from qinshang.errors import InvalidInput, NotFound
 from qinshang.pages import ParkRequest, roles_required
 
 ROLES = (Role.DISPATCHER, Role.ADMIN)
-MAX_BYTES = 20 * 1024 * 1024
+
+
+def max_bytes() -> int:
+    """The largest sheet the page takes (a city's 200,000-row ledger is about 15 MB)."""
+    return int(getattr(settings, "LEDGER_IMPORT_MAX_BYTES", 60 * 1024 * 1024))
 
 
 @roles_required(*ROLES, page="台账导入")
@@ -39,74 +43,23 @@ def index(request: ParkRequest) -> HttpResponse:
             raise InvalidInput(
                 "只能导入 .xlsx 格式的台账；.xls 请先用 Excel 或 WPS 另存为 .xlsx", field="file"
             )
-        if (upload.size or 0) > MAX_BYTES:
-            raise InvalidInput("文件超过 20 MB，请分批导入或使用命令行 import_ledger", field="file")
+        if (upload.size or 0) > max_bytes():
+            raise InvalidInput(
+                f"文件超过 {max_bytes() // 1048576} MB，请分批导入或使用命令行 import_ledger",
+                field="file",
+            )
         data = upload.read()
         # A bomb or a file that is no workbook is refused here, before it is kept as a job.
-        sheets.check_archive(data, unreadable=parse.UNREADABLE)
+        sheets.check_archive(data, import_limits(), unreadable=parse.UNREADABLE)
         job = ImportJob(park=park, user=request.user, original_name=Path(name).name[:200])
         job.file.save(
             f"{park.code}-{timezone.now():%Y%m%d%H%M%S}.xlsx", ContentFile(data), save=False
         )
         job.save()
-        _run(job, dry_run=True)
+        jobs.start(job, dry_run=True)
         return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))
-    jobs = ImportJob.objects.filter(park=park).select_related("user")[:20]
-    return render(request, "exchange/index.html", {"jobs": jobs})
-
-
-def _proposal(data: bytes, job: ImportJob) -> dict[str, Any]:
-    """The columns as proposed, for a file whose import was refused (to map it by hand)."""
-    try:
-        headers, rows, embedded = read_sheet_with_mapping(data)
-    except ServiceError:
-        return {}
-    try:
-        cols = propose(headers, rows, {**embedded, **(job.mapping or {})})
-    except ServiceError:  # the user's choices are what was refused
-        cols = propose(headers, rows)
-    return {
-        "headers": [c.header for c in cols],
-        "mapping": {c.header: c.key for c in cols},
-        "columns": [c.__dict__ for c in cols],
-    }
-
-
-def _run(job: ImportJob, *, dry_run: bool) -> importer.ImportReport | None:
-    with job.file.open("rb") as fh:
-        data = fh.read()
-    try:
-        report = importer.import_ledger(
-            data,
-            park=job.park,
-            user=job.user,
-            mapping=job.mapping or None,
-            create_missing=job.create_missing,
-            dry_run=dry_run,
-            values=job.values or None,
-            finished_by=job.finished_by,
-            job=job,
-        )
-    except ServiceError as exc:
-        # Keep what the last try showed (headers, proposals) so the user can correct it.
-        previous = {k: v for k, v in (job.report or {}).items() if k != "error"}
-        if "headers" not in previous:
-            previous.update(_proposal(data, job))
-        job.report = {"mapping": job.mapping, **previous, "error": exc.message}
-        job.state = ImportJob.State.FAILED if not dry_run else job.state
-        job.save()
-        return None
-    job.report = report.as_dict()
-    # What the park saw proposed is what it confirms with the next run, unless it changes it.
-    job.values = report.values
-    job.finished_by = report.finished_by
-    if dry_run:
-        job.state = ImportJob.State.CHECKED
-    else:
-        job.state = ImportJob.State.IMPORTED
-        job.imported_at = timezone.now()
-    job.save()
-    return report
+    recent = ImportJob.objects.filter(park=park).select_related("user")[:20]
+    return render(request, "exchange/index.html", {"jobs": recent})
 
 
 @roles_required(*ROLES, page="台账导入")
@@ -118,6 +71,11 @@ def job(request: ParkRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if job.state == ImportJob.State.IMPORTED:
             raise InvalidInput("该文件已经导入过")
+        if request.POST.get("action") == "resume":
+            if job.state != ImportJob.State.FAILED or not job.cursor:
+                raise InvalidInput("该导入没有中断，无需继续")
+            jobs.start(job, dry_run=False)
+            return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))
         headers = (job.report or {}).get("headers") or list(job.mapping)
         proposed = (job.report or {}).get("mapping") or {}
         # Only what the user changed is kept as a choice: the rest stays a proposal, with its
@@ -137,10 +95,14 @@ def job(request: ParkRequest, pk: int) -> HttpResponse:
         job.user = request.user
         job.save()
         real = request.POST.get("action") == "import"
-        done = _run(job, dry_run=not real)
+        if job.running:
+            raise InvalidInput("该文件正在后台处理，请等它完成")
+        done = jobs.start(job, dry_run=not real)
         if real and done is not None:
             messages.success(request, done.summary())
         return HttpResponseRedirect(reverse("exchange:job", args=[job.pk]))
+    if request.htmx and request.htmx.target == "import-progress":
+        return render(request, "exchange/_progress.html", {"job": job})
     report = job.report or {}
     headers = report.get("headers") or list(job.mapping)
     proposals = {c["header"]: c for c in report.get("columns") or []}
@@ -174,7 +136,9 @@ def job(request: ParkRequest, pk: int) -> HttpResponse:
         "keep": (KEEP, KEEP_LABEL),
         "problems": problems[:300],
         "more_problems": max(0, len(problems) - 300),
-        "errors": sum(p["level"] == "error" for p in problems),
-        "warnings": sum(p["level"] == "warning" for p in problems),
+        "errors": report.get("errors", sum(p["level"] == "error" for p in problems)),
+        "warnings": report.get("warnings", sum(p["level"] == "warning" for p in problems)),
+        "changes": (report.get("changes") or [])[:300],
+        "more_changes": max(0, len(report.get("changes") or []) - 300),
     }
     return render(request, "exchange/job.html", ctx)

@@ -5,21 +5,31 @@ reads any organisation's ledger for the importer.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from django.conf import settings
 
 from demands import workbook
 from demands.columns import BY_KEY, MAP_TARGETS
 from demands.models import Demand, Status
 from demands.workbook import MAPPING_SHEET, NO, YES, export_ledger
 from exchange import parse
+from exchange.mapping import Profile, Profiler
 from exchange.models import SheetOrigin
 from qinshang import sheets
 from qinshang.errors import InvalidInput
 
 UNREADABLE = parse.UNREADABLE
-__all__ = ["SheetOrigins", "export_ledger", "read_sheet", "read_sheet_with_mapping"]
+__all__ = [
+    "LedgerSheet",
+    "SheetOrigins",
+    "export_ledger",
+    "read_sheet",
+    "read_sheet_with_mapping",
+]
 
 
 def _origin(d: Demand) -> SheetOrigin | None:
@@ -160,3 +170,100 @@ def read_sheet_with_mapping(
 
 
 _blank = sheets.is_blank
+
+
+def import_limits() -> sheets.Limits:
+    """The ledger import streams its rows (read-only parse, batches), so a city's sheet of a few
+    hundred thousand rows is within reach; the bomb checks (ratio, entries) stay as they are."""
+    return sheets.limits(
+        rows=int(getattr(settings, "LEDGER_IMPORT_MAX_ROWS", 300_000)),
+        cells=int(getattr(settings, "LEDGER_IMPORT_MAX_CELLS", 20_000_000)),
+        uncompressed=int(
+            getattr(settings, "LEDGER_IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+        ),
+    )
+
+
+HEAD_ROWS = 10
+
+
+class LedgerSheet:
+    """A ledger workbook read as a stream: `scan()` reads it once for its headers, the number of
+    its rows and the profile of each column (bounded: `mapping.Profile`); `rows()` reads it
+    again, row by row, each time from the file, so no row is held longer than its batch.
+
+    Headers as `qinshang.sheets.table_of` finds them (the first of the first ten non-empty rows
+    that fills most of them; unnamed and repeated columns named), the hidden 字段对应 sheet of
+    our own export read for the mapping it states."""
+
+    def __init__(self, data: bytes, sheet: str | None = None) -> None:
+        self.data = data
+        self.sheet = sheet
+        self.fingerprint = hashlib.sha256(data).hexdigest()
+        self.headers: list[str] = []
+        self.embedded: dict[str, str] = {}
+        self.count = 0
+        self.profiles: list[Profile] = []
+        self._head_row = 0  # the sheet row of the headers
+
+    def _open(self) -> Any:
+        return sheets.open_workbook(self.data, unreadable=UNREADABLE, lim=import_limits())
+
+    def _worksheet(self, wb: sheets.Book) -> Any:
+        if self.sheet and self.sheet not in wb.sheetnames:
+            raise InvalidInput(
+                f"工作簿中没有名为“{self.sheet}”的工作表（有：{'、'.join(wb.sheetnames)}）",
+                field="file",
+            )
+        if self.sheet:
+            return wb[self.sheet]
+        return next(
+            (w for w in wb.worksheets if (w.max_row or 0) > 1 and w.title != MAPPING_SHEET),
+            wb.worksheets[0],
+        )
+
+    @staticmethod
+    def _filled(wb: sheets.Book, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+        return ((n, r) for n, r in wb.rows(ws) if any(not _blank(v) for v in r))
+
+    def scan(self) -> LedgerSheet:
+        with self._open() as wb:
+            ws = self._worksheet(wb)
+            stream = self._filled(wb, ws)
+            first = []
+            for item in stream:
+                first.append(item)
+                if len(first) == HEAD_ROWS:
+                    break
+            if not first:
+                return self
+            headers, _ = sheets.table_of(first)
+            width = len(headers)
+            head_at = sheets.head_index(first)
+            self._head_row = first[head_at][0]
+            profiler = Profiler(width)
+            for _, r in first[head_at + 1 :]:
+                profiler.add(r)
+                self.count += 1
+            for _, r in stream:
+                profiler.add(r)
+                self.count += 1
+            self.profiles = profiler.profiles
+            for i in range(width, len(self.profiles)):  # a row wider than the header row
+                headers.append(f"第{i + 1}列")
+            self.headers = headers
+            if MAPPING_SHEET in wb.sheetnames and ws.title != MAPPING_SHEET:
+                for _, r in list(wb.rows(wb[MAPPING_SHEET]))[1:]:
+                    if len(r) >= 2 and not _blank(r[0]) and str(r[1]) in MAP_TARGETS:
+                        self.embedded[str(r[0]).strip()] = str(r[1])
+        return self
+
+    def rows(self, after: int = 0) -> Iterator[tuple[int, list[Any]]]:
+        """The data rows (sheet row number, cells padded to the headers) after sheet row
+        `after`."""
+        width = len(self.headers)
+        with self._open() as wb:
+            for n, r in self._filled(wb, self._worksheet(wb)):
+                if n <= max(after, self._head_row):
+                    continue
+                yield n, (r + [None] * (width - len(r)))[:width]

@@ -243,8 +243,15 @@ class TaskState:
     LATE = "late"
     OPEN = "open"
     OVERDUE = "overdue"
-    LABELS = {ON_TIME: "按时办结", LATE: "超期办结", OPEN: "办理中", OVERDUE: "逾期未办结"}
-    DONE = (ON_TIME, LATE)
+    DONE_UNTIMED = "done_untimed"
+    LABELS = {
+        ON_TIME: "按时办结",
+        LATE: "超期办结",
+        OPEN: "办理中",
+        OVERDUE: "逾期未办结",
+        DONE_UNTIMED: "已办结（时限未知）",
+    }
+    DONE = (ON_TIME, LATE, DONE_UNTIMED)
 
 
 # How a decision without tasks stands: settled at the meeting, or handed to the experts.
@@ -268,14 +275,20 @@ def task_state(task: Task, as_of: dt.date) -> str:
     if task.status == TaskStatus.ANSWERED and task.answered_at is not None:
         answered = timezone.localtime(task.answered_at).date()
         if answered <= as_of:
+            if task.deadline is None:  # 时限未知: done, neither on time nor late
+                return TaskState.DONE_UNTIMED
             return TaskState.ON_TIME if answered <= task.deadline else TaskState.LATE
+    if task.deadline is None:
+        return TaskState.OPEN
     return TaskState.OVERDUE if as_of > task.deadline else TaskState.OPEN
 
 
 def decision_state(tasks: list[tuple[Task, str]]) -> str:
     states = [s for _, s in tasks]
     if states and all(s in TaskState.DONE for s in states):
-        return TaskState.LATE if TaskState.LATE in states else TaskState.ON_TIME
+        if TaskState.LATE in states:
+            return TaskState.LATE
+        return TaskState.ON_TIME if TaskState.ON_TIME in states else TaskState.DONE_UNTIMED
     if TaskState.OVERDUE in states:
         return TaskState.OVERDUE
     return TaskState.OPEN

@@ -50,7 +50,7 @@ class MeetingPage(Schema):
     items: list[MeetingRow]
 
 
-TaskStateOut = Literal["on_time", "late", "open", "overdue"]
+TaskStateOut = Literal["on_time", "late", "open", "overdue", "done_untimed"]
 DecisionStateOut = Literal["on_time", "late", "open", "overdue", "settled", "referred"]
 
 
@@ -61,10 +61,14 @@ class MeetingTaskOut(Schema):
     role: TaskRole
     status: TaskStatus
     time_limit_days: int
-    deadline: dt.date
+    deadline: dt.date | None = Field(
+        None, description="办结时限；null 为时限未知（导入的台账未记）"
+    )
     answered_at: dt.datetime | None
     state: TaskStateOut = Field(
-        ..., description="on_time 按时办结 / late 超期办结 / open 办理中 / overdue 逾期"
+        ...,
+        description="on_time 按时办结 / late 超期办结 / open 办理中 / overdue 逾期 / "
+        "done_untimed 已办结（时限未知）",
     )
     state_label: str
 

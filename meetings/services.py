@@ -1066,7 +1066,7 @@ def decide(
                         "department": t.department.name,
                         "role": t.role,
                         "days": t.time_limit_days,
-                        "deadline": t.deadline.isoformat(),
+                        "deadline": t.deadline.isoformat() if t.deadline else None,
                     }
                     for t in made
                 ],

@@ -326,6 +326,8 @@ def scan_deadlines(today: dt.date | None = None) -> int:
             staff.setdefault(u.department_id, []).append(u)
         rows = []
         for t in tasks:
+            if t.deadline is None:  # 时限未知: the filter leaves these out already
+                continue
             overdue = t.deadline < today
             kind = Kind.OVERDUE if overdue else Kind.DUE_SOON
             s = _short(t.demand)

@@ -495,10 +495,13 @@ def open_workbook(
     max_rows: int | None = None,
     unreadable: str = UNREADABLE,
     too_many_rows: str | None = None,
+    lim: Limits | None = None,
 ) -> Iterator[Book]:
     """An uploaded .xlsx, checked by `check_archive` and opened read-only with cached values
-    (formulas are never evaluated). `max_rows` tightens the SHEET_MAX_ROWS setting."""
-    lim = limits(rows=min(max_rows, limits().rows) if max_rows else None)
+    (formulas are never evaluated). `max_rows` tightens the SHEET_MAX_ROWS setting; `lim`
+    replaces the limits for an import that streams its rows (the ledger's)."""
+    if lim is None:
+        lim = limits(rows=min(max_rows, limits().rows) if max_rows else None)
     check_archive(data, lim, unreadable=unreadable, too_many_rows=too_many_rows)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -537,6 +540,15 @@ def read_sheet(
     return table_of(raw)
 
 
+def head_index(raw: list[tuple[int, list[Any]]]) -> int:
+    """Which of a sheet's first non-empty rows holds the headers (see `read_sheet`)."""
+    width = max((len(r) for _, r in raw), default=0)
+    for i, (_, r) in enumerate(raw[:10]):
+        if sum(not is_blank(v) for v in r) >= max(2, width // 2):
+            return i
+    return 0
+
+
 def table_of(
     raw: list[tuple[int, list[Any]]],
 ) -> tuple[list[str], list[tuple[int, list[Any]]]]:
@@ -544,11 +556,7 @@ def table_of(
     if not raw:
         return [], []
     width = max(len(r) for _, r in raw)
-    head_at = 0
-    for i, (_, r) in enumerate(raw[:10]):
-        if sum(not is_blank(v) for v in r) >= max(2, width // 2):
-            head_at = i
-            break
+    head_at = head_index(raw)
     headers = ["" if is_blank(v) else str(v).strip() for v in raw[head_at][1]]
     headers += [""] * (width - len(headers))
     # Unnamed columns get a name so their content can still be kept.

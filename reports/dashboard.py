@@ -168,6 +168,8 @@ def kpis(
             str(f.overdue),
             lk("overdue", f.overdue, "已逾期 {n} 件"),
             [lk("overdue_tasks", f.overdue_tasks, "逾期任务 {n} 项")],
+            # 时限未知 (an imported sheet without 时限要求): never overdue, and said so.
+            metrics.left_out_note(f.overdue_unknown, "件在办事项"),
             tone="bad" if f.overdue else "",
         ),
         card(

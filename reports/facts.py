@@ -118,7 +118,8 @@ def _task_fact(
     own = [e for e in events if e["task_id"] == t.pk]
     born_date = _date(born)
     # An imported registration's own judgement (the sheet's 响应 column) of this task.
-    record = next((e for e in own if e["action"] == "sheet_record"), None)
+    # The last one: a newer sheet's news of the same registration is recorded after it.
+    record = next((e for e in reversed(own) if e["action"] == "sheet_record"), None)
     judged = (record["data"] or {}).get("responded") if record is not None else None
     reaction = next((e for e in own if e["action"] in ("sign", "return")), None)
     response_days = None
@@ -135,6 +136,8 @@ def _task_fact(
         response_known = False  # imported without 签收时间: no time to wait for either
     deadline_known = (
         birth_event is None or (birth_event["data"] or {}).get("deadline_known", True) is not False
+    ) or any(  # a newer sheet gave the deadline an imported task lacked
+        e["action"] == "sheet_update" and (e["data"] or {}).get("deadline_known") for e in own
     )
     reply = next((e for e in own if e["action"] == "reply"), None)
     on_time = None
@@ -144,7 +147,7 @@ def _task_fact(
         data = reply["data"] or {}
         deadline_known = deadline_known and data.get("deadline_known", True) is not False
         on_time = data.get("on_time")
-        if on_time is None and deadline_known:
+        if on_time is None and deadline_known and t.deadline is not None:
             on_time = _date(reply["created_at"]) <= t.deadline
         paused = sum(
             int((e["data"] or {}).get("paused_working_days") or 0)
@@ -196,10 +199,12 @@ def _demand_fact(
         str((e["data"] or {}).get("satisfaction", "")) for e in events if e["action"] == "confirm"
     ]
     # An imported registration rated without a 回访 date: the sheet's rating still counts once.
+    # A newer sheet's record of the same registration replaces the earlier one.
+    records = {_registration(e["data"] or {}): e for e in events if e["action"] == "sheet_record"}
     ratings += [
         str(e["data"]["satisfaction"])
-        for e in events
-        if e["action"] == "sheet_record" and (e["data"] or {}).get("satisfaction")
+        for e in records.values()
+        if (e["data"] or {}).get("satisfaction")
     ]
     answered = d.status in ANSWERED_STATUSES
     return DemandFact(
@@ -230,6 +235,11 @@ def _demand_fact(
         tasks=len(tasks),
         returns=sum(t.returns for t in tasks),
     )
+
+
+def _registration(data: Mapping[str, Any]) -> Any:
+    """Which registration of its ticket a sheet record is of (exchange.importer)."""
+    return data.get("registration") or ("row", data.get("version"), data.get("row"))
 
 
 def refresh(demand_ids: Iterable[int]) -> int:

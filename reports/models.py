@@ -97,7 +97,7 @@ class TaskFact(models.Model):
     cancelled = models.BooleanField(default=False)
     active = models.BooleanField(default=False)  # pending, signed or paused now
     paused = models.BooleanField(default=False)
-    deadline = models.DateField()
+    deadline = models.DateField(null=True)  # None: the sheet gave none (deadline_known False)
     first_answered_at = models.DateTimeField(null=True)
     answered_on_time = models.BooleanField(null=True)  # of the first answer; None: not answered
     deadline_known = models.BooleanField(default=True)

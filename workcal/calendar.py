@@ -150,7 +150,7 @@ def deadline_state(deadline: dt.date | None, today: dt.date, due_soon_days: int 
     return DeadlineState.NORMAL
 
 
-def schedule_warning(*days: dt.date) -> str | None:
+def schedule_warning(*days: dt.date | None) -> str | None:
     """A visible warning when a date falls in a year with no official schedule."""
     years = sorted({d.year for d in days if d is not None})
     missing = [y for y in years if rules_for(y).source == "fallback"]

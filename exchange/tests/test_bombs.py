@@ -2,6 +2,7 @@
 inflates to over 300 MB (3 million rows) used to take minutes of server CPU on the import page
 and was then accepted; now every way in refuses it at once and stores nothing."""
 
+import re
 import time
 
 import pytest
@@ -18,7 +19,8 @@ from qinshang.tests.bombs import xlsx_bomb
 
 pytestmark = pytest.mark.django_db
 
-REASON = "解压后有 312 MB，超过 50 MB 的上限"
+# The ledger import streams, so its size limit is high: the bomb is refused for its ratio.
+REASON = r"压缩比异常（约 \d+ 倍）"
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +41,7 @@ def test_the_import_page_refuses_a_bomb_at_once_and_keeps_nothing(world):
     start = time.perf_counter()
     r = c.post("/exchange/", {"file": bomb})
     took = time.perf_counter() - start
-    assert r.status_code == 422 and REASON in r.content.decode()
+    assert r.status_code == 422 and re.search(REASON, r.content.decode())
     assert took < 1, f"{took:.1f} s"
     assert not ImportJob.objects.exists() and not Demand.objects.exists()
 
@@ -71,4 +73,4 @@ def test_a_job_stored_before_the_limits_existed_fails_with_the_reason(world):
     c.post(f"/exchange/{job.pk}/", {"action": "check"})
     assert time.perf_counter() - start < 1
     job.refresh_from_db()
-    assert REASON in job.report["error"]
+    assert re.search(REASON, job.report["error"])

@@ -230,10 +230,10 @@ def test_the_import_itself(world):
         "人才发展中心",
         "经济发展局",
     ]
-    # No 时限要求: the task works to the category's limit, but the item's deadline is unknown,
-    # so no figure counts it as overdue or late and an export leaves the cell empty.
+    # No 时限要求: the deadline is unknown (时限未知) — no overdue scan or figure counts it, an
+    # export leaves the cell empty; the category's limit stays as the task's days.
     assert d2.due_date is None
-    assert all(t.deadline for t in d2.tasks.all())
+    assert all(t.deadline is None and t.time_limit_days for t in d2.tasks.all())
     assert "due_date" in d2.sheet_origin.unknown
 
     d3 = Demand.objects.get(park=world.park, source_ref="RX2026003")

@@ -79,3 +79,78 @@ def test_a_refused_file_still_shows_its_columns_to_map(world):
     job.refresh_from_db()
     assert job.state == "imported"
     assert Demand.objects.filter(description="申请技改补贴").exists()
+
+
+def test_a_large_sheet_is_tried_and_imported_in_the_background_with_progress(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.LEDGER_IMPORT_SYNC_MAX_BYTES = 1  # every sheet is "large"
+    c = login(world.users["dispatcher"])
+    before = Demand.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(c, hotline_sheet(world))
+    job = ImportJob.objects.get()
+    assert job.state == "checked" and job.report["rows"] == 5  # tried by the task
+    headers = job.report["headers"]
+    form = {f"map-{i}": job.report["mapping"][h] for i, h in enumerate(headers)}
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"/exchange/{job.pk}/", {**form, "create_missing": "1", "action": "check"})
+    job.refresh_from_db()
+    assert job.state == "checked" and job.report["imported"] == 3
+
+    # Queued: the page polls its progress, and offers nothing to press meanwhile.
+    job.state = ImportJob.State.QUEUED
+    job.save()
+    page = c.get(f"/exchange/{job.pk}/").content.decode()
+    assert (
+        'hx-trigger="every 2s"' in page and "排队等待导入" in page and 'value="import"' not in page
+    )
+    assert c.post(f"/exchange/{job.pk}/", {**form, "action": "import"}).status_code == 422
+    job.state = ImportJob.State.CHECKED
+    job.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"/exchange/{job.pk}/", {**form, "create_missing": "1", "action": "import"})
+    job.refresh_from_db()
+    assert job.state == "imported" and Demand.objects.count() == before + 3
+    assert (job.rows_total, job.rows_done, job.batches) == (5, 5, 1)
+    assert job.rows.filter(action="created").count() == 3 and job.rows.count() == 5
+    partial = c.get(
+        f"/exchange/{job.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="import-progress"
+    )
+    assert "every 2s" not in partial.content.decode() and "查看结果" in partial.content.decode()
+
+
+def test_an_interrupted_import_is_continued_from_the_page(world, monkeypatch):
+    from exchange import importer
+
+    c = login(world.users["dispatcher"])
+    upload(c, hotline_sheet(world))
+    job = ImportJob.objects.get()
+    headers = job.report["headers"]
+    form = {f"map-{i}": job.report["mapping"][h] for i, h in enumerate(headers)}
+    monkeypatch.setattr(importer, "batch_rows", lambda: 2)
+    real = importer._write
+    calls = []
+
+    def second_batch_fails(*args, **kw):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(importer, "_write", second_batch_fails)
+    before = Demand.objects.count()
+    with pytest.raises(RuntimeError):
+        c.post(f"/exchange/{job.pk}/", {**form, "create_missing": "1", "action": "import"})
+    job.refresh_from_db()
+    assert job.state == "failed" and job.rows_done == 2 and job.rows.count() == 2
+    made = Demand.objects.count() - before
+    page = c.get(f"/exchange/{job.pk}/").content.decode()
+    assert "导入中断" in page and 'value="resume"' in page
+    monkeypatch.setattr(importer, "_write", real)
+    c.post(f"/exchange/{job.pk}/", {"action": "resume"})
+    job.refresh_from_db()
+    assert job.state == "imported" and Demand.objects.count() == before + 3 and made < 3
+    rows = list(job.rows.values_list("row", flat=True))
+    assert len(rows) == len(set(rows)) == 5  # each row once

@@ -1,13 +1,19 @@
 """python manage.py import_ledger FILE --park CODE [--map "列名=字段" ...]
 [--value "列名:取值=对应值" ...] [--finished-by 列名 ...] [--dry-run] [--create-missing]
-[--sheet NAME] [--user USERNAME] [--json]"""
+[--sheet NAME] [--user USERNAME] [--json] [--batch-size N] [--resume JOB]
+
+A real import is kept as an import job (its file, its cursor): committed batch by batch, so a run
+that stops part-way is continued with the same command and --resume JOB."""
 
 from pathlib import Path
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from exchange import importer
+from exchange.models import ImportJob
 from orgs.models import Park, User
 from qinshang.errors import ServiceError
 
@@ -52,6 +58,10 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="以该账号的名义导入（记入办理记录）")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出完整报告")
         parser.add_argument("--fields", action="store_true", help="列出可对应的字段后退出")
+        parser.add_argument("--batch-size", type=int, default=None, help="每批提交的行数")
+        parser.add_argument(
+            "--resume", type=int, default=None, metavar="JOB", help="从中断处继续该导入任务"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["fields"]:
@@ -71,9 +81,20 @@ class Command(BaseCommand):
             user = User.objects.filter(username=opts["user"]).first()
             if user is None:
                 raise CommandError(f"没有账号“{opts['user']}”")
+        data = path.read_bytes()
+        job = None
+        if opts["resume"]:
+            job = ImportJob.objects.filter(pk=opts["resume"], park=park).first()
+            if job is None or job.state == ImportJob.State.IMPORTED:
+                raise CommandError(f"没有可继续的导入任务 {opts['resume']}")
+        elif not opts["dry_run"]:
+            job = ImportJob(park=park, user=user, original_name=path.name[:200])
+            job.file.save(f"{park.code}-{timezone.now():%Y%m%d%H%M%S}.xlsx", ContentFile(data))
+        if job is not None:
+            ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
         try:
             report = importer.import_ledger(
-                path.read_bytes(),
+                data,
                 park=park,
                 user=user,
                 mapping=importer.parse_map_option(opts["map"]),
@@ -84,13 +105,32 @@ class Command(BaseCommand):
                 finished_by=None
                 if opts["finished_by"] is None
                 else [h for h in opts["finished_by"] if h],
+                job=job,
+                batch_size=opts["batch_size"],
+                resume=bool(opts["resume"]),
             )
         except ServiceError as exc:
+            self._failed(job, exc.message)
             raise CommandError(exc.message)
+        except BaseException as exc:  # a batch that failed, or Ctrl-C: the committed ones stay
+            self._failed(job, f"导入中断：{type(exc).__name__}")
+            if job is not None:
+                self.stderr.write(f"导入中断；已提交的批次保留，用 --resume {job.pk} 继续")
+            raise
+        if job is not None:
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=ImportJob.State.IMPORTED, imported_at=timezone.now(), report=report.as_dict()
+            )
         if opts["json"]:
             self.stdout.write(importer.dumps(report))
             return
         self._print(report)
+
+    def _failed(self, job: ImportJob | None, message: str) -> None:
+        if job is not None:
+            ImportJob.objects.filter(pk=job.pk).update(
+                state=ImportJob.State.FAILED, error=message[:300]
+            )
 
     def _print(self, report: importer.ImportReport) -> None:
         w = self.stdout.write
@@ -117,6 +157,9 @@ class Command(BaseCommand):
                 f"本园区没有的{label}：{'、'.join(names)}"
                 + ("（已新建）" if made else "（加 --create-missing 新建）")
             )
+        for c in report.changes:
+            what = "更新" if c["action"] == "updated" else "新增登记"
+            w(f"  第 {c['row']} 行 → {c['number']} {what}：{c['note']}")
         for p in report.problems:
             tag = "错误" if p.level == "error" else "警告"
             w(f"  第 {p.row} 行 [{p.column}] {tag}：{p.message}")
