@@ -309,7 +309,7 @@ def _financing(f: dossier.Financing) -> dict[str, Any]:
                 "term_months": r.term_months,
                 "subsidy_pct": r.subsidy_pct,
                 "decline_reason": r.decline_reason,
-                "disbursements": [_disbursement(x) for x in r.lent],
+                "disbursements": [_disbursement(x) for x in getattr(r, "lent", [])],
             }
             for r in f.answers
         ],
