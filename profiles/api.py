@@ -2,9 +2,9 @@
 dossier.build the page uses, so each part is scoped by its own app's access function (a
 department sees the market but no financing need, a liaison the needs of those it serves).
 
-The park's staff open any entity of the park; an enterprise account opens its own only (another
-id answers 404/403 as /enterprises/{id} does) and gets no 一企一策 — the plan is the park's own
-work sheet. A 金融机构 user gets 403 here as on every route outside 银企对接."""
+The park's staff open any entity of the park, as on the page; enterprise and resident accounts get
+403 (the dossier is the park's working file), and so does a 金融机构 user, as on every route
+outside 银企对接."""
 
 from __future__ import annotations
 
@@ -25,11 +25,10 @@ from matchmaking.models import NeedStatus as MarketNeedStatus
 from matchmaking.models import OfferKind, OfferStatus, OrderStatus, Side
 from meetings.models import MeetingKind
 from orgs.access import request_park as current_park
-from orgs.models import Role, User
+from orgs.models import User
 from policies.models import ApplicationStatus, GrantStatus, Track
 from profiles import dossier
 from projects.models import Level, Stage
-from qinshang.errors import Forbidden
 from qinshang.limits import Id
 
 router = Router(tags=["一企一档"])
@@ -236,13 +235,9 @@ class ProfileOut(Schema):
 
 
 def require_api_view(user: User) -> None:
-    """The page's viewers, and an enterprise account for its own entity (get_entity scopes it)."""
-    if user.role == Role.ENTERPRISE and user.enterprise_id:
-        return
-    try:
-        dossier.require_view(user)
-    except Forbidden:
-        raise Forbidden("企业档案仅供园区工作人员或企业本身查看") from None
+    """The page's viewers only: the dossier carries liaison history, visit notes and the 一企一策,
+    which are the park's working papers, not the enterprise's (its portal shows what is its own)."""
+    dossier.require_view(user)
 
 
 def _plan(d: dossier.Dossier) -> dict[str, Any] | None:
@@ -339,7 +334,6 @@ def get_profile(request: HttpRequest, entity_id: Id) -> dict[str, Any]:
     require_api_view(user)
     entity = entities.get_entity(user, park, entity_id)
     d = dossier.build(user, park, entity)
-    staff = user.role != Role.ENTERPRISE
     return {
         "enterprise": entity,
         "size_class": entity.size_class or None,
@@ -417,5 +411,5 @@ def get_profile(request: HttpRequest, entity_id: Id) -> dict[str, Any]:
                 for u in d.policy_unclaimed
             ],
         },
-        "plan": _plan(d) if staff else None,
+        "plan": _plan(d),
     }

@@ -1,6 +1,6 @@
 """GET /api/v1/profiles/{id}: the 一企一档's sections in the API, each scoped as the page scopes
 it — market to the park's staff, financing (needs, answers, 放款) to the park-wide roles and the
-enterprise's own liaison, policies by policies.access; an enterprise reads its own dossier only;
+enterprise's own liaison, policies by policies.access; an enterprise account is refused, as on the page;
 a bank user gets 403."""
 
 from __future__ import annotations
@@ -107,42 +107,12 @@ def test_another_liaison_gets_no_financing_of_an_enterprise_it_does_not_serve(wo
     assert p["policies"]["unclaimed"] == []  # the task is the entity's own liaison's
 
 
-def test_the_enterprise_reads_its_own_dossier_without_the_plan(world, known):
-    from entities.models import MarketEntity, Tier
-    from profiles import services as plans
-
-    MarketEntity.objects.filter(pk=world.enterprise.pk).update(tier=Tier.KEY)
-    world.enterprise.refresh_from_db()
-    today = timezone.localdate()
-    plans.create_plan(
-        world.users["dispatcher"],
-        world.enterprise,
-        plans.PlanInput("三帮一促", today, today + dt.timedelta(days=300), today),
-    )
-    assert _get(world, "dispatcher").json()["plan"]["title"] == "三帮一促"
-    r = _get(world, "enterprise")
-    assert r.status_code == 200, r.content
-    p = r.json()
-    assert p["enterprise"]["id"] == world.enterprise.pk
-    assert p["financing"][0]["purpose"] == "购置数控机床" and p["loans"]["count"] == 1
-    # a proposed 免申即享 grant is the finance bureau's to confirm: the enterprise sees it once
-    # confirmed (policies.access), as on its portal
-    assert p["policies"]["granted"] == []
-    from policies.models import Grant
-
-    grant = Grant.objects.get(policy_id=known["auto"], entity=world.enterprise)
-    policies.confirm_grant(world.users["dispatcher"], grant)
-    p = _get(world, "enterprise").json()
-    assert [g["policy"] for g in p["policies"]["granted"]] == ["稳岗奖励"]
-    assert p["plan"] is None and "三帮一促" not in r.content.decode()
-
-
-def test_an_enterprise_cannot_read_another_enterprises_dossier(world, known):
-    r = _get(world, "enterprise", world.enterprise2)
-    assert r.status_code in (403, 404)
-    assert "购置数控机床" not in r.content.decode()
-    r = world.client("enterprise2").get(f"/profiles/{world.enterprise.pk}")
-    assert r.status_code in (403, 404) and "数控车床主轴" not in r.content.decode()
+def test_an_enterprise_gets_403_even_for_its_own_dossier(world, known):
+    # the dossier is the park's working file (liaison notes, 一企一策): staff only, as the page
+    for entity in (world.enterprise, world.enterprise2):
+        r = _get(world, "enterprise", entity)
+        assert r.status_code == 403
+        assert "购置数控机床" not in r.content.decode() and "数控车床主轴" not in r.content.decode()
 
 
 def test_a_bank_user_gets_403_and_nothing_of_the_dossier(world, known):

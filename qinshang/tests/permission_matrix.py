@@ -181,8 +181,7 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/enterprises/{entity_id}/size-class/override": post(PROFILE_EDITORS),
     "POST /api/v1/industry-suggestions": post(EVERYONE),
     "GET /api/v1/size-standards": page(EVERYONE),
-    # an enterprise account reads its own 一企一档 (the scene's entity is its own)
-    "GET /api/v1/profiles/{entity_id}": page(PROFILE_VIEWERS | {"enterprise"}),
+    "GET /api/v1/profiles/{entity_id}": page(PROFILE_VIEWERS),
     "GET /api/v1/enterprises/{entity_id}/purchases": page(DEMAND_VIEWERS),
     "POST /api/v1/enterprises/{entity_id}/purchases": post(PROFILE_EDITORS),
     "POST /api/v1/enterprises/{entity_id}/purchases/{purchase_id}/void": post(PROFILE_EDITORS),
