@@ -15,6 +15,7 @@ from finance import access, services
 from finance.models import (
     Consent,
     ConsentField,
+    Disbursement,
     FinancingNeed,
     Institution,
     InstitutionKind,
@@ -170,6 +171,34 @@ class AnswerIn(Schema):
     subsidy_pct: Decimal | None = Field(None, description="贴息（百分点）")
     decline_reason: Text = Field("", max_length=1000)
     note: Text = Field("", max_length=1000)
+
+
+class DisbursementOut(Schema):
+    id: int
+    referral_id: int
+    institution: str
+    amount_wan: Decimal = Field(..., description="放款金额（万元）")
+    disbursed_on: dt.date
+    term_months: int
+    rate_pct: Decimal = Field(..., description="年利率（%）")
+    note: str
+    recorded_by: str = Field(..., description="登记人（金融机构用户或园区工作人员）")
+    recorded_at: dt.datetime
+    voided: bool
+    voided_at: dt.datetime | None
+    void_reason: str
+
+
+class DisbursementIn(Schema):
+    amount_wan: Decimal = Field(..., description="放款金额（万元），大于 0，累计不超过批准金额")
+    disbursed_on: dt.date = Field(..., description="放款日期，不早于批准日期、不晚于今天")
+    term_months: int = Field(..., description="期限（月）")
+    rate_pct: Decimal = Field(..., description="年利率（%）")
+    note: Line = Field("", max_length=500)
+
+
+class VoidIn(Schema):
+    reason: Line = Field("", max_length=200, description="作废理由（必填）")
 
 
 class FigureRow(Schema):
@@ -422,6 +451,61 @@ def answer(request: UserRequest, referral_id: int, payload: AnswerIn) -> dict:
     park = request_park(request)
     ref = services.answer(request.user, park, referral_id, services.Answer(**payload.dict()))
     return _referral(ref)
+
+
+def _disbursement(d: Disbursement) -> dict:
+    return {
+        "id": d.pk,
+        "referral_id": d.referral_id,
+        "institution": d.referral.institution.name,
+        "amount_wan": d.amount_wan,
+        "disbursed_on": d.disbursed_on,
+        "term_months": d.term_months,
+        "rate_pct": d.rate_pct,
+        "note": d.note,
+        "recorded_by": d.recorded_by.display_name,
+        "recorded_at": d.recorded_at,
+        "voided": d.voided_at is not None,
+        "voided_at": d.voided_at,
+        "void_reason": d.void_reason,
+    }
+
+
+@router.get(
+    "/finance/referrals/{referral_id}/disbursements",
+    response=list[DisbursementOut],
+    summary="放款记录（含已作废）",
+)
+def disbursements(request: UserRequest, referral_id: int) -> list[dict]:
+    park = request_park(request)
+    ref = access.get_referral(request.user, park, referral_id)
+    rows = ref.disbursements.select_related("recorded_by", "referral__institution")
+    return [_disbursement(d) for d in rows]
+
+
+@router.post(
+    "/finance/referrals/{referral_id}/disbursements",
+    response={201: DisbursementOut},
+    summary="登记放款",
+)
+def disburse(request: UserRequest, referral_id: int, payload: DisbursementIn) -> Status:
+    park = request_park(request)
+    d = services.record_disbursement(
+        request.user, park, referral_id, services.NewDisbursement(**payload.dict())
+    )
+    return Status(201, _disbursement(d))
+
+
+@router.post(
+    "/finance/disbursements/{disbursement_id}/void",
+    response=DisbursementOut,
+    summary="作废放款记录（须说明理由）",
+)
+def void_disbursement(request: UserRequest, disbursement_id: int, payload: VoidIn) -> dict:
+    park = request_park(request)
+    return _disbursement(
+        services.void_disbursement(request.user, park, disbursement_id, payload.reason)
+    )
 
 
 @router.get(

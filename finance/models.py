@@ -283,4 +283,41 @@ ACTION_LABELS = {
     "need_shown": "推送金融机构",
     "answered": "金融机构答复",
     "urged": "逾期催办",
+    "disbursed": "登记放款",
+    "disbursement_voided": "作废放款记录",
 }
+
+
+class Disbursement(models.Model):
+    """放款: money actually lent on an approved answer. An approval is a promise; the loans a park
+    reports as granted are these rows. A mistaken row is voided with a reason, never deleted."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="disbursements")
+    amount_wan = models.DecimalField("放款金额（万元）", max_digits=12, decimal_places=2)
+    disbursed_on = models.DateField("放款日期")
+    term_months = models.PositiveSmallIntegerField("期限（月）")
+    rate_pct = models.DecimalField("年利率（%）", max_digits=5, decimal_places=2)
+    note = models.CharField("说明", max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间")
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.CharField("作废理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "放款记录"
+        verbose_name_plural = "放款记录"
+        ordering = ["disbursed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_wan__gt=0), name="disbursement_amount_positive"
+            )
+        ]
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None

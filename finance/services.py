@@ -20,6 +20,7 @@ from finance import access
 from finance.models import (
     Consent,
     ConsentField,
+    Disbursement,
     FinanceEvent,
     FinancingNeed,
     Institution,
@@ -36,7 +37,7 @@ from notifications.models import Kind
 from notifications.services import notify_link
 from orgs.models import Park, Role, User
 from qinshang import inputs
-from qinshang.errors import Forbidden, InvalidInput, InvalidState
+from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from workcal import calendar as wcal
 
 MAX_AMOUNT_WAN = Decimal("10000000")  # 1 000 亿元: beyond any single loan
@@ -526,6 +527,139 @@ def answer(actor: User, park: Park, referral_id: int, data: Answer) -> Referral:
     return row
 
 
+# ------------------------------------------------------------------ 放款 (disbursements)
+
+
+@dataclass
+class NewDisbursement:
+    amount_wan: Any
+    disbursed_on: Any  # a date or the ISO text of a form
+    term_months: Any
+    rate_pct: Any
+    note: str = ""
+
+
+def can_disburse(actor: User, ref: Referral) -> bool:
+    """The lending institution's own users, or the park's centre recording for it."""
+    if actor.is_superuser or (actor.role in MANAGERS and actor.in_park(ref.need.park_id)):
+        return True
+    mine = access.institution_of(actor)
+    return mine is not None and mine.pk == ref.institution_id
+
+
+def disbursed_total(ref: Referral) -> Decimal:
+    total = ref.disbursements.filter(voided_at__isnull=True).aggregate(s=Sum("amount_wan"))["s"]
+    return total or Decimal(0)
+
+
+def _referral_for_disbursing(actor: User, park: Park, referral_id: int) -> Referral:
+    if actor.role not in (Role.BANK, *MANAGERS) and not actor.is_superuser:
+        raise Forbidden("放款由放款的金融机构用户或派单员、管理员登记")
+    ref = access.get_referral(actor, park, referral_id)
+    if not can_disburse(actor, ref):
+        raise Forbidden("只有放款的金融机构用户或派单员、管理员可以登记放款")
+    return ref
+
+
+def record_disbursement(
+    actor: User, park: Park, referral_id: int, data: NewDisbursement
+) -> Disbursement:
+    """One drawdown of an approved loan. Together the drawdowns never exceed the approved
+    amount, and none is dated before the approval or after today."""
+    ref = _referral_for_disbursing(actor, park, referral_id)
+    if ref.status != ReferralStatus.APPROVED or ref.answered_at is None:
+        raise InvalidState("只有已批准的融资对接可以登记放款")
+    amount = money(data.amount_wan, "放款金额")
+    assert amount is not None  # required
+    on = inputs.date(data.disbursed_on, "放款日期")
+    approved_on = timezone.localdate(ref.answered_at)
+    if on < approved_on:
+        raise InvalidInput(f"放款日期不能早于批准日期 {approved_on:%Y-%m-%d}", field="disbursed_on")
+    if on > wcal.today():
+        raise InvalidInput("放款日期不能晚于今天", field="disbursed_on")
+    term = inputs.integer(data.term_months, "期限（月）", 1, MAX_TERM_MONTHS)
+    r = rate(data.rate_pct, "年利率")
+    assert r is not None
+    if r == 0:
+        raise InvalidInput("年利率应大于 0", field="rate_pct")
+    note = inputs.text(data.note, "说明", required=False, limit=500)
+    with transaction.atomic():
+        # the referral row is the lock: two drawdowns at once cannot both pass the total check
+        row = Referral.objects.select_for_update().get(pk=ref.pk)
+        approved = row.approved_amount_wan or Decimal(0)
+        already = disbursed_total(row)
+        if already + amount > approved:
+            left = approved - already
+            raise InvalidInput(
+                f"放款金额不能超过批准金额 {access.amount(approved)} 万元"
+                f"（已放款 {access.amount(already)} 万元，还可放款 {access.amount(left)} 万元）",
+                field="amount_wan",
+            )
+        d = Disbursement.objects.create(
+            referral=row,
+            amount_wan=amount,
+            disbursed_on=on,
+            term_months=term,
+            rate_pct=r,
+            note=note,
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        need = ref.need
+        _event(
+            park,
+            actor,
+            "disbursed",
+            entity=need.entity,
+            institution=row.institution,
+            need=need,
+            note=note,
+            disbursement=d.pk,
+            referral=row.pk,
+            amount_wan=amount,
+            disbursed_on=on.isoformat(),
+            term_months=term,
+            rate_pct=r,
+        )
+    return d
+
+
+def void_disbursement(actor: User, park: Park, disbursement_id: int, reason: str) -> Disbursement:
+    row = (
+        Disbursement.objects.select_related("referral")
+        .filter(pk=disbursement_id, referral__need__park=park)
+        .first()
+    )
+    if row is None:
+        raise NotFound("放款记录不存在")
+    # one answer for a row of another institution and for none at all
+    try:
+        _referral_for_disbursing(actor, park, row.referral_id)
+    except NotFound:
+        raise NotFound("放款记录不存在") from None
+    why = inputs.text(reason, "作废理由", limit=200)
+    with transaction.atomic():
+        locked = Disbursement.objects.select_for_update().get(pk=row.pk)
+        if locked.voided_at is not None:
+            raise InvalidState("该放款记录已作废")
+        locked.voided_at, locked.voided_by, locked.void_reason = timezone.now(), actor, why
+        locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        ref = locked.referral
+        need = ref.need
+        _event(
+            park,
+            actor,
+            "disbursement_voided",
+            entity=need.entity,
+            institution=ref.institution,
+            need=need,
+            note=why,
+            disbursement=locked.pk,
+            amount_wan=locked.amount_wan,
+        )
+    return locked
+
+
 def is_overdue(ref: Referral, today: dt.date | None = None) -> bool:
     return ref.status == ReferralStatus.PENDING and (today or wcal.today()) > ref.deadline
 
@@ -595,11 +729,14 @@ class Figures:
     approved: int = 0
     approved_amount_wan: Decimal = Decimal(0)
     declined: int = 0
+    # loans granted = money actually lent (放款), not approvals
+    disbursed: int = 0  # approved answers with at least one valid disbursement
+    disbursed_amount_wan: Decimal = Decimal(0)
     by_institution: list[dict[str, Any]] = field(default_factory=list)
 
 
 def figures(user: User, park: Park, today: dt.date | None = None) -> Figures:
-    """The park's 银企对接 figures over what the user may see (two queries)."""
+    """The park's 银企对接 figures over what the user may see (four queries)."""
     today = today or wcal.today()
     needs = access.visible_needs(user, park).aggregate(n=Count("id"), s=Sum("amount_wan"))
     refs = access.visible_referrals(user, park)
@@ -610,6 +747,9 @@ def figures(user: User, park: Park, today: dt.date | None = None) -> Figures:
         approved=Count("id", filter=Q(status=ReferralStatus.APPROVED)),
         declined=Count("id", filter=Q(status=ReferralStatus.DECLINED)),
         amount=Sum("approved_amount_wan"),
+    )
+    lent = Disbursement.objects.filter(referral__in=refs, voided_at__isnull=True).aggregate(
+        n=Count("referral_id", distinct=True), s=Sum("amount_wan")
     )
     rows = (
         refs.values("institution_id", "institution__name")
@@ -629,5 +769,7 @@ def figures(user: User, park: Park, today: dt.date | None = None) -> Figures:
         approved=agg["approved"] or 0,
         approved_amount_wan=agg["amount"] or Decimal(0),
         declined=agg["declined"] or 0,
+        disbursed=lent["n"] or 0,
+        disbursed_amount_wan=lent["s"] or Decimal(0),
         by_institution=[dict(r) for r in rows],
     )

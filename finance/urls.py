@@ -22,4 +22,6 @@ urlpatterns = [
     path("bank/enterprises/<int:pk>/", views.shared_enterprise, name="shared"),
     path("referrals/<int:pk>/", views.referral, name="referral"),
     path("referrals/<int:pk>/answer/", views.answer, name="answer"),
+    path("referrals/<int:pk>/disburse/", views.disburse, name="disburse"),
+    path("disbursements/<int:pk>/void/", views.disbursement_void, name="disbursement_void"),
 ]

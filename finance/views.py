@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from finance import access, export, services
 from finance.models import (
     ConsentField,
+    Disbursement,
     InstitutionKind,
     NeedStatus,
     ProductType,
@@ -140,7 +142,15 @@ def need_new(request: ParkRequest) -> HttpResponse:
 def need(request: ParkRequest, pk: int) -> HttpResponse:
     user, park = request.user, request.park
     n = access.get_need(user, park, pk)
-    refs = list(n.referrals.select_related("institution", "product"))
+    refs = list(
+        n.referrals.select_related("institution", "product").prefetch_related(
+            Prefetch(
+                "disbursements",
+                queryset=Disbursement.objects.select_related("recorded_by"),
+                to_attr="lent",
+            )
+        )
+    )
     shown = {r.institution_id for r in refs}
     consents = {
         c.institution_id: c
@@ -430,10 +440,15 @@ def referral(request: ParkRequest, pk: int) -> HttpResponse:
 
 
 def _referral_page(
-    request: ParkRequest, pk: int, error: str = "", status: int = 200
+    request: ParkRequest,
+    pk: int,
+    error: str = "",
+    status: int = 200,
+    disburse_error: str = "",
 ) -> HttpResponse:
     user, park = request.user, request.park
     ref = access.get_referral(user, park, pk)
+    lent = list(ref.disbursements.select_related("recorded_by"))
     is_bank = user.role == Role.BANK
     shared = access.profiles_by_entity(user, park).get(ref.need.entity_id) if is_bank else None
     return render(
@@ -448,6 +463,11 @@ def _referral_page(
             "can_answer": is_bank and ref.status == ReferralStatus.PENDING,
             "form": request.POST,
             "error": error,
+            "lent": lent,
+            "lent_total": sum((d.amount_wan for d in lent if d.voided_at is None), Decimal(0)),
+            "can_disburse": ref.status == ReferralStatus.APPROVED
+            and services.can_disburse(user, ref),
+            "disburse_error": disburse_error,
         },
         status=status,
     )
@@ -480,3 +500,50 @@ def answer(request: ParkRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "答复已提交，企业和专属服务员将收到通知")
     return HttpResponseRedirect(reverse("finance:referral", args=[pk]))
+
+
+@require_POST
+@roles_required(Role.BANK, *MANAGERS, page=PAGE)
+def disburse(request: ParkRequest, pk: int) -> HttpResponse:
+    f = request.POST
+    try:
+        services.record_disbursement(
+            request.user,
+            request.park,
+            pk,
+            services.NewDisbursement(
+                amount_wan=f.get("amount_wan", ""),
+                disbursed_on=f.get("disbursed_on", ""),
+                term_months=f.get("term_months", ""),
+                rate_pct=f.get("rate_pct", ""),
+                note=f.get("note", ""),
+            ),
+        )
+    except InvalidInput as exc:
+        return _referral_page(request, pk, status=422, disburse_error=exc.message)
+    except InvalidState as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "放款已登记")
+    return HttpResponseRedirect(reverse("finance:referral", args=[pk]) + "#disbursements")
+
+
+@require_POST
+@roles_required(Role.BANK, *MANAGERS, page=PAGE)
+def disbursement_void(request: ParkRequest, pk: int) -> HttpResponse:
+    try:
+        row = services.void_disbursement(
+            request.user, request.park, pk, request.POST.get("reason", "")
+        )
+    except (InvalidInput, InvalidState) as exc:
+        messages.error(request, exc.message)
+        ref_id = (
+            Disbursement.objects.filter(pk=pk, referral__need__park=request.park)
+            .values_list("referral_id", flat=True)
+            .first()
+        )
+        return HttpResponseRedirect(reverse("finance:referral", args=[ref_id]))
+    messages.success(request, "放款记录已作废")
+    return HttpResponseRedirect(
+        reverse("finance:referral", args=[row.referral_id]) + "#disbursements"
+    )

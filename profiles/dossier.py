@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from demands.access import visible_demands
 from demands.models import OPEN_STATUSES
@@ -22,7 +22,7 @@ from entities import profile as facts
 from entities import purchases
 from entities.models import EntityEvent, MarketEntity
 from finance import access as finance
-from finance.models import FinancingNeed, Referral, ReferralStatus
+from finance.models import Disbursement, FinancingNeed, Referral, ReferralStatus
 from liaisons import services as liaisons
 from matchmaking import access as market
 from matchmaking.models import Need, Order, OrderStatus, Product
@@ -99,7 +99,8 @@ class Dossier:
     market_needs: list[Need]
     orders: list[Order]
     financing: list[Financing]
-    loans: list[Referral]  # approved answers: amount, rate, term, 贴息
+    approvals: list[Referral]  # approved answers: amount, rate, term, 贴息 — a promise
+    loans: list[Disbursement]  # 放款 actually recorded on those answers (not voided)
 
 
 def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
@@ -135,6 +136,13 @@ def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
         finance.visible_referrals(user, park)
         .filter(need__entity=entity)
         .select_related("institution", "product")
+        .prefetch_related(
+            Prefetch(
+                "disbursements",
+                queryset=Disbursement.objects.select_related("recorded_by"),
+                to_attr="lent",
+            )
+        )
         .order_by("shown_at", "id")
     )
     financing = [
@@ -188,5 +196,6 @@ def build(user: User, park: Park, entity: MarketEntity) -> Dossier:
             .order_by("-signed_on", "-id")[:30]
         ),
         financing=financing,
-        loans=[r for r in referrals if r.status == ReferralStatus.APPROVED],
+        approvals=[r for r in referrals if r.status == ReferralStatus.APPROVED],
+        loans=[d for r in referrals for d in r.lent if d.voided_at is None],
     )

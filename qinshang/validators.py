@@ -43,7 +43,9 @@ __all__ = [
     "check_phone",
     "compute_check_char",
     "compute_org_check_char",
+    "credit_code_fixes",
     "credit_code_warnings",
+    "is_placeholder",
     "describe_credit_code",
     "make_credit_code",
     "normalize_credit_code",
@@ -165,13 +167,64 @@ def to_halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# What registry exports put in a cell that has no code: read as "no code", never as a code.
+_PLACEHOLDERS = frozenset(
+    {
+        "无",
+        "暂无",
+        "没有",
+        "空",
+        "不详",
+        "未知",
+        "N/A",
+        "NA",
+        "NULL",
+        "NONE",
+        "NIL",
+        "-",
+        "--",
+        "—",
+        "/",
+    }
+)
+# Two codes in one cell are separated by these (the separators above are dropped instead).
+_LIST_SEPARATORS = re.compile(r"[;；,，、|\n]")
+_OLD_REGISTRATION = re.compile(r"^\d{15}$")  # 15-digit 工商注册号 of before 2015
+_ORG_CODE = re.compile(r"^[0-9A-Z]{8}[0-9X]$")  # 9-character 组织机构代码 (GB 11714)
+
+
+def is_placeholder(code: str) -> bool:
+    """ "N/A", "无", "—" … or nothing at all: the cell says there is no code."""
+    text = to_halfwidth(code or "").strip().upper()
+    return not _CODE_SEPARATORS.sub("", text) or text in _PLACEHOLDERS
+
+
 def normalize_credit_code(code: str) -> str:
-    """Strip, fold full-width characters, drop separators and upper-case.
+    """Strip, fold full-width characters, drop separators and upper-case; a placeholder ("N/A",
+    "无") becomes "" so callers treat it as no code.
 
     Does not validate: ``check_credit_code`` applies this first, so callers may store the result of
     ``normalize_credit_code`` only after the check passed.
     """
+    if is_placeholder(code):
+        return ""
     return _CODE_SEPARATORS.sub("", to_halfwidth(code or "")).upper()
+
+
+def credit_code_fixes(code: str) -> list[str]:
+    """What ``normalize_credit_code`` changed in a cell, in words, for an import's row report."""
+    raw = code or ""
+    if is_placeholder(raw):
+        return ["“" + raw.strip() + "”视为未填写代码"] if raw.strip() else []
+    notes = []
+    half = to_halfwidth(raw)
+    if half != raw:
+        notes.append("全角字符已转为半角")
+    if _CODE_SEPARATORS.sub("", half.strip()) != half.strip() or half != half.strip():
+        notes.append("已去除空格、连字符等分隔符")
+    if any(c.islower() for c in half):
+        notes.append("小写字母已转为大写")
+    return notes
 
 
 def compute_check_char(first17: str) -> str:
@@ -214,9 +267,22 @@ def check_credit_code(code: str, *, strict: bool = False) -> str | None:
     are reported in reading order so the message points at the first thing the user must fix.
     With ``strict=True`` everything ``credit_code_warnings`` finds is an error as well.
     """
+    if is_placeholder(code):
+        return "请填写统一社会信用代码（“无”“N/A”等占位内容不是代码）"
     value = normalize_credit_code(code)
-    if not value:
-        return "请填写统一社会信用代码"
+    if _LIST_SEPARATORS.search((code or "").strip()) or (
+        len(value) == 36 and all(c in _CHAR_VALUE for c in value)
+    ):
+        return "一个单元格中有多个统一社会信用代码，请每家企业只填一个18位代码"
+    if _OLD_REGISTRATION.match(value):
+        return (
+            "这是15位旧版工商注册号，不是统一社会信用代码；请填写营业执照上的18位统一社会信用代码"
+        )
+    if _ORG_CODE.match(value) and compute_org_check_char(value[:8]) == value[8]:
+        return (
+            "这是9位组织机构代码，不是统一社会信用代码；18位代码的第9–17位即为它，"
+            "请填写完整的18位代码"
+        )
     if len(value) != 18:
         return f"统一社会信用代码长度应为18位，实为{len(value)}位"
     for pos, ch in enumerate(value, start=1):

@@ -588,6 +588,7 @@ PARAMS.update(
         "need_id": "need_id",
         "consent_id": "consent_id",
         "referral_id": "referral_id",
+        "disbursement_id": "disbursement_id",
     }
 )
 TABLE.update(
@@ -609,6 +610,12 @@ TABLE.update(
         "finance:shared": page(BANK, pk="entity_id"),
         "finance:referral": page(FIN_VIEWERS | BANK, pk="referral_id"),
         "finance:answer": post(BANK, pk="referral_id"),
+        # 放款: the lending bank, or the centre recording for it
+        "finance:disburse": post(DISPATCH | BANK, pk="approved_referral_id"),
+        "finance:disbursement_void": post(DISPATCH | BANK, pk="disbursement_id"),
+        "GET /api/v1/finance/referrals/{referral_id}/disbursements": page(FIN_VIEWERS | BANK),
+        "POST /api/v1/finance/referrals/{referral_id}/disbursements": post(DISPATCH | BANK),
+        "POST /api/v1/finance/disbursements/{disbursement_id}/void": post(DISPATCH | BANK),
         # Scoped lists: each sees its own (empty for the roles without a part in 银企对接).
         "GET /api/v1/finance/institutions": page(EVERYONE | BANK),
         "POST /api/v1/finance/institutions": post(DISPATCH),

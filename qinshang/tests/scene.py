@@ -107,6 +107,7 @@ def build_scene(world, *, every_kind: bool = False) -> Scene:  # type: ignore[no
     if every_kind:
         s.ids.update(_more_objects(world, dispatched))
         s.ids.update(_finance_objects(world))
+        s.ids.update(_disbursement_objects(world, s.ids["institution_id"]))
     return s
 
 
@@ -138,6 +139,31 @@ def _finance_objects(world) -> dict[str, int]:  # type: ignore[no-untyped-def]
         "consent_id": consent.pk,
         "referral_id": referral.pk,
     }
+
+
+def _disbursement_objects(world, institution_id: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """A second need of the enterprise, approved by the scene's bank, with one 放款 recorded."""
+    from finance import services as finance
+
+    need = finance.create_need(
+        world.users["enterprise"],
+        world.park,
+        finance.NewNeed(world.enterprise.pk, "200", "流动资金"),
+    )
+    ref = finance.refer(world.users["enterprise"], need, institution_id)
+    finance.answer(
+        world.users["bank"],
+        world.park,
+        ref.pk,
+        finance.Answer(True, approved_amount_wan="200", rate_pct="3.6", term_months=12),
+    )
+    d = finance.record_disbursement(
+        world.users["bank"],
+        world.park,
+        ref.pk,
+        finance.NewDisbursement("100", timezone.localdate(), 12, "3.6"),
+    )
+    return {"approved_referral_id": ref.pk, "disbursement_id": d.pk}
 
 
 def _more_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[no-untyped-def]
