@@ -3,7 +3,6 @@ from the scene, send one request and judge the answer against `permission_matrix
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,12 +36,8 @@ def _walk(resolver: URLResolver, prefix: str = "", ns: str = "") -> Iterator[tup
             yield ns + (p.name or str(p.pattern)), "/" + prefix + str(p.pattern)
 
 
-@functools.cache
-def site_routes() -> tuple[Route, ...]:
-    """Every page of the URL conf and every operation of the OpenAPI, once each.
-
-    Kept for the process: the URL conf and the API are complete once imported, and building
-    the OpenAPI took a tenth of each persona's sweep."""
+def site_routes() -> list[Route]:
+    """Every page of the URL conf and every operation of the OpenAPI, once each."""
     from qinshang.api import api
 
     openapi = api.get_openapi_schema()
@@ -65,7 +60,7 @@ def site_routes() -> tuple[Route, ...]:
     for path, method in sorted(operations):
         key = f"{method} {path}"
         routes[key] = Route(key, path, method)
-    return tuple(sorted(routes.values(), key=lambda r: r.key))
+    return sorted(routes.values(), key=lambda r: r.key)
 
 
 def undeclared(table: dict[str, Rule]) -> tuple[list[str], list[str]]:

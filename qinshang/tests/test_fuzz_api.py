@@ -28,39 +28,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from conftest import build_world, fresh, shared_per_module
 from orgs.models import ApiToken
 from qinshang.tests.scene import build_scene
 
 pytestmark = pytest.mark.django_db
-
-
-def _world_and_scene():  # type: ignore[no-untyped-def]
-    # Every kind: the meetings, projects, consultations, proposals, inspections and tokens of the
-    # scene fill the path ids of the newer apps' operations too.
-    world = build_world()
-    return world, build_scene(world, every_kind=True)
-
-
-# One park and scene for the module, each role's writes rolled back before the next role; the
-# same ids for every role also let every role send the same drawn cases (see `cases`).
-_shared = shared_per_module(_world_and_scene)
-
-
-@pytest.fixture
-def world_and_scene(_shared, db):  # type: ignore[no-untyped-def]
-    return fresh(_shared)
-
-
-@pytest.fixture
-def world(world_and_scene):  # type: ignore[no-untyped-def]
-    return world_and_scene[0]
-
-
-@pytest.fixture
-def scene(world_and_scene):  # type: ignore[no-untyped-def]
-    return world_and_scene[1]
-
 
 # Request shapes that still answer 500 until the input-limits branch (`input`) lands; each one is
 # kept out of generation while it is listed here. After that merge, empty this set: the fuzzer
@@ -237,65 +208,45 @@ class BankWall:
             self.shown += 1
 
 
-def _settings():  # type: ignore[no-untyped-def]
-    return settings(
-        max_examples=MAX_EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-
-
-# (operation, strategy, the scene's ids) → the cases hypothesis drew. Drawing took more than half
-# of each role's run, and a derandomized draw is the same for every role: what depends on the
-# role is only the answer. So each role sends the very cases the first one drew.
-_CASES: dict[tuple[str, str, tuple[tuple[str, int], ...]], list[schemathesis.Case]] = {}
-
-
-def cases(operation, label: str, strategy, scene) -> list[schemathesis.Case]:  # type: ignore[no-untyped-def]
-    key = (operation.label, label, tuple(sorted(scene.ids.items())))
-    if key not in _CASES:
-        drawn: list[schemathesis.Case] = []
-
-        @_settings()
-        @given(case=strategy)
-        def draw(case: schemathesis.Case) -> None:
-            if known_gap(case):
-                reject()
-            drawn.append(case)
-
-        draw()
-        _CASES[key] = drawn
-    return _CASES[key]
-
-
 def fuzz(schema, scene, headers: dict[str, str], extra_checks=()) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
-    """Send every operation's cases; return the number of requests sent and the failures."""
+    """Run every operation's strategies; return the number of requests sent and the failures."""
     sent = 0
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
         for label, strategy in strategies(operation, scene):
-            for case in cases(operation, label, strategy, scene):
+
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=strategy)
+            def run(case: schemathesis.Case) -> None:
+                nonlocal sent
+                if known_gap(case):
+                    reject()
                 sent += 1
-                try:
-                    response = case.call(headers=headers)
-                    case.validate_response(
-                        response, checks=[*CHECKS, *extra_checks], headers=headers
-                    )
-                # schemathesis raises its failures as a BaseExceptionGroup; the first failing
-                # case per operation and strategy is kept (as hypothesis stopped at it), so a run
-                # reports every failing operation at once.
-                except (Exception, BaseExceptionGroup) as exc:
-                    failures.append(f"{operation.label} [{label}]\n{exc}")
-                    break
+                response = case.call(headers=headers)
+                case.validate_response(response, checks=[*CHECKS, *extra_checks], headers=headers)
+
+            try:
+                run()
+            # schemathesis raises its failures as a BaseExceptionGroup; one per operation and
+            # strategy is kept, so a run reports every failing operation at once.
+            except (Exception, BaseExceptionGroup) as exc:
+                failures.append(f"{operation.label} [{label}]\n{exc}")
     return sent, failures
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_api_fuzz_no_server_error(world, scene, role):  # type: ignore[no-untyped-def]
+def test_api_fuzz_no_server_error(world, role):  # type: ignore[no-untyped-def]
+    # Every kind: the meetings, projects, consultations, proposals, inspections and tokens of the
+    # scene fill the path ids of the newer apps' operations too.
+    scene = build_scene(world, every_kind=True)
     key, other = ROLES[role]
     headers = {}
     if key is not None:
@@ -333,7 +284,7 @@ def _unshared_need(world):  # type: ignore[no-untyped-def]
     )
 
 
-def test_the_fuzzer_fails_on_a_server_error(world, scene, monkeypatch):  # type: ignore[no-untyped-def]
+def test_the_fuzzer_fails_on_a_server_error(world, monkeypatch):  # type: ignore[no-untyped-def]
     """A deliberate bug in the ledger list: the same run must report it as a server error."""
     from demands import queries
 
@@ -341,6 +292,7 @@ def test_the_fuzzer_fails_on_a_server_error(world, scene, monkeypatch):  # type:
         raise RuntimeError("deliberate bug")
 
     monkeypatch.setattr(queries, "apply", broken)
+    scene = build_scene(world)
     headers = {"Authorization": f"Bearer {ApiToken.issue(world.users['dispatcher'])}"}
     with connections_kept():
         schema = load_schema(APP).include(path="/api/v1/demands", method="GET")

@@ -14,43 +14,14 @@ each. For every route and persona:
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
-from conftest import build_world, fresh, shared_per_module
 from orgs.models import ApiToken
 from qinshang.tests import matrix
 from qinshang.tests.permission_matrix import PENDING, PUBLIC, TABLE, Rule
 from qinshang.tests.scene import OTHER_ENTERPRISE_ITEM, build_scene
 
 pytestmark = pytest.mark.django_db
-
-
-def _world_and_scene():  # type: ignore[no-untyped-def]
-    world = build_world()
-    return world, build_scene(world, every_kind=True)
-
-
-# One park and scene for the module (they took a second of each test): every sweep starts from
-# the same rows, since each test's writes (an empty POST that an allowed role may make) are
-# rolled back before the next.
-_shared = shared_per_module(_world_and_scene)
-
-
-@pytest.fixture
-def world_and_scene(_shared, db):  # type: ignore[no-untyped-def]
-    return fresh(_shared)
-
-
-@pytest.fixture
-def world(world_and_scene):  # type: ignore[no-untyped-def]
-    return world_and_scene[0]
-
-
-@pytest.fixture
-def scene(world_and_scene):  # type: ignore[no-untyped-def]
-    return world_and_scene[1]
-
 
 PERSONAS = [
     "dispatcher",
@@ -86,8 +57,9 @@ def test_a_route_without_a_line_is_named():
     assert matrix.undeclared(table) == (["GET /api/v1/me", "demands:detail"], [])
 
 
-def test_a_refused_role_activating_a_model_version_gets_403(world, scene):  # type: ignore[no-untyped-def]
+def test_a_refused_role_activating_a_model_version_gets_403(world):  # type: ignore[no-untyped-def]
     """Found by the matrix: the refusal used to be a message on a redirect (302)."""
+    scene = build_scene(world, every_kind=True)
     c = Client()
     c.force_login(world.users["dispatcher"])
     r = c.post(f"/routing/versions/{scene.ids['version_id']}/activate/")
@@ -103,11 +75,6 @@ def _client(user) -> tuple[Client, str | None]:  # type: ignore[no-untyped-def]
         return c, None
     c.force_login(user)
     return c, ApiToken.issue(user)
-
-
-def _session_key(client: Client) -> str | None:
-    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
-    return cookie.value if cookie is not None else None
 
 
 def _judge(route, rule: Rule, method: str, allowed: bool, response, path: str) -> str | None:  # type: ignore[no-untyped-def]
@@ -150,7 +117,6 @@ def _ghost(path: str, ids: dict[str, int]) -> str:
 
 def _sweep(world, user, persona: str, ids: dict[str, int], markers: list[str], outsider: bool):  # type: ignore[no-untyped-def]
     client, token = _client(user)
-    session = _session_key(client)
     problems: list[str] = []
     for route in matrix.site_routes():
         rule = TABLE[route.key]
@@ -160,11 +126,8 @@ def _sweep(world, user, persona: str, ids: dict[str, int], markers: list[str], o
                 continue
             for path in matrix.fill(route, rule, ids):
                 response = matrix.send(client, token, method, path, rule.data)
-                if method == "POST" and user is not None and _session_key(client) != session:
-                    # The POST was the logout (or cycled the session): log in again. A login
-                    # costs a session row and a hash; most POSTs leave the session as it was.
-                    client.force_login(user)
-                    session = _session_key(client)
+                if method == "POST" and user is not None:
+                    client.force_login(user)  # a POST may have been the logout
                 if outsider and matrix.has_object(route, rule, ids) and allowed_roles != PUBLIC:
                     # This park's object: the other park's user must not reach it. A typed body
                     # refused before any lookup (422) is fine if a missing object gets the very
@@ -220,7 +183,8 @@ def _not_theirs(world, scene, persona: str) -> list[str]:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_each_route_as_each_role_in_the_own_park(world, scene, persona):  # type: ignore[no-untyped-def]
+def test_each_route_as_each_role_in_the_own_park(world, persona):  # type: ignore[no-untyped-def]
+    scene = build_scene(world, every_kind=True)
     user = None if persona == "anonymous" else world.users[persona]
     markers = _not_theirs(world, scene, persona)
     problems = _sweep(world, user, persona, scene.ids, markers, outsider=False)
@@ -228,7 +192,8 @@ def test_each_route_as_each_role_in_the_own_park(world, scene, persona):  # type
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)
-def test_each_route_as_a_user_of_the_other_park(world, scene, persona):  # type: ignore[no-untyped-def]
+def test_each_route_as_a_user_of_the_other_park(world, persona):  # type: ignore[no-untyped-def]
+    scene = build_scene(world, every_kind=True)
     user = world.other_users[persona]
     problems = _sweep(world, user, persona, scene.ids, _markers(world, scene), outsider=True)
     assert not problems, "\n".join(problems)
