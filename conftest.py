@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -165,6 +168,49 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:  # type: ignore[no-untyped-def]
     return build_world()
+
+
+def shared_per_module(build: Callable[[], Any]):  # type: ignore[no-untyped-def]
+    """A module-scoped fixture with what `build()` made, made once for the module.
+
+    The objects are written inside a transaction that stays open for the module and is rolled
+    back at its end, the way `TestCase.setUpTestData` does it: each test's own transaction (the
+    `db` fixture) is then a savepoint within it, so whatever a test writes is undone before the
+    next one and every test starts from the same rows. Only for modules whose tests all use
+    `db` (not `transactional_db` or `live_server`, which flush tables and commit). The tests get
+    the objects through `fresh(shared)`: a deep copy, so a test that changes one in memory does
+    not hand the change to the next test.
+    """
+
+    @pytest.fixture(scope="module")
+    def shared(django_db_setup, django_db_blocker) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+        from django.db import transaction
+
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            # Marked as Django's TestCase marks its class-wide block, so that code opening a
+            # durable block in a test behaves as it does under TestCase.
+            outer._from_testcase = True  # type: ignore[attr-defined]
+            outer.__enter__()
+            try:
+                data = build()
+            except BaseException:
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+                raise
+        try:
+            yield data
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+
+    return shared
+
+
+def fresh(data: Any) -> Any:
+    """The shared objects as a test receives them: its own copy (see shared_per_module)."""
+    return copy.deepcopy(data)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from conftest import fresh, shared_per_module
 from demands.models import Channel, Demand, Event, Status, Tier
 from demo.seeding import RUNGS, build_demo
 from experts.models import Consultation, Expert
@@ -17,11 +18,22 @@ from reports import metrics
 from supervision.models import Inspection
 from visits.models import Answer, Campaign, CampaignStatus, Question, Target, TargetStatus, Visit
 
+NOW = dt.datetime(2026, 11, 30, 17, 0, tzinfo=timezone.get_fixed_timezone(480))
+
+# One reduced demo year for the module (building it is most of each test's time); each test
+# reads it inside its own savepoint, so a write in one never reaches the other.
+_demo = shared_per_module(
+    lambda: build_demo(7, entities=120, staff=150, demands=200, now=NOW, log=lambda *_: None)
+)
+
+
+@pytest.fixture
+def stats(_demo, db):  # type: ignore[no-untyped-def]
+    return fresh(_demo)
+
 
 @pytest.mark.django_db
-def test_demo_year_plays_the_ladder():
-    now = dt.datetime(2026, 11, 30, 17, 0, tzinfo=timezone.get_fixed_timezone(480))
-    stats = build_demo(7, entities=120, staff=150, demands=200, now=now, log=lambda *_: None)
+def test_demo_year_plays_the_ladder(stats):  # type: ignore[no-untyped-def]
     park = Park.objects.get(code="xtjk")
 
     # Meetings: 接待日 on the 9th rule and weekly 调度会, held, decided, minutes issued.
@@ -63,7 +75,7 @@ def test_demo_year_plays_the_ladder():
     assert Expert.objects.filter(user__park=park).count() == 20
     consults = Consultation.objects.filter(demand__park=park)
     assert consults.exists()
-    born_before = now - dt.timedelta(days=400)
+    born_before = NOW - dt.timedelta(days=400)
     cleared = consults.filter(demand__created_at__lt=born_before, demand__status=Status.CLOSED)
     assert cleared.exists()
 
@@ -130,7 +142,7 @@ def test_demo_year_plays_the_ladder():
     # 接待日 and a weekly 调度会, so its higher rungs and the tasks they decide weigh more: each
     # key project's slip a 调度会 decides counts at that rung (it was miscounted as 限时交办
     # before), which puts this small park's higher rungs above its 限时交办.
-    tiers = metrics.tier_shares(metrics.Scope(park, today=now.date()))
+    tiers = metrics.tier_shares(metrics.Scope(park, today=NOW.date()))
     answered = sum(r.num for r in tiers.values())
     for label, group in RUNGS.items():
         share = 100 * sum(tiers[t].num for t in group) / answered
@@ -143,12 +155,10 @@ def test_demo_year_plays_the_ladder():
 
 
 @pytest.mark.django_db
-def test_demo_finance_banks_needs_and_answers():
+def test_demo_finance_banks_needs_and_answers(stats):  # type: ignore[no-untyped-def]
     from finance.models import FinancingNeed, Institution, Referral, ReferralStatus
     from orgs.models import Role, User
 
-    now = dt.datetime(2026, 11, 30, 17, 0, tzinfo=timezone.get_fixed_timezone(480))
-    build_demo(7, entities=120, staff=150, demands=60, now=now, log=lambda *_: None)
     park = Park.objects.get(code="xtjk")
     assert Institution.objects.filter(park=park).count() == 4
     assert FinancingNeed.objects.filter(park=park).count() >= 10
