@@ -1,11 +1,12 @@
 """The one place that decides which key projects a user may see; pages, the API, the
-调度会 agenda and the xlsx export all start from `visible_projects`."""
+调度会 agenda and the xlsx export all start from `visible_projects`. The 重点民生项目清单 has its
+own: `visible_livelihood` / `get_livelihood`."""
 
 from django.db.models import Q, QuerySet
 
 from demands.models import Task
 from orgs.models import DEPARTMENT_ROLES, Park, Role, User
-from projects.models import KeyProject
+from projects.models import KeyProject, LivelihoodProject
 from qinshang.errors import Forbidden, NotFound
 
 MANAGER_ROLES = (Role.LEADER, Role.DISPATCHER, Role.ADMIN)
@@ -68,4 +69,50 @@ def can_inspect(user: User, project: KeyProject) -> bool:
     """工地巡查 is also done by departments' technical staff (e.g. 自然资源和规划分局)."""
     return can_update_progress(user, project) or (
         user.role in DEPARTMENT_ROLES and user.in_park(project.park_id)
+    )
+
+
+# The whole 重点民生项目清单: the park-wide roles and the liaisons who serve the 村/社区.
+LIVELIHOOD_ALL = (*MANAGER_ROLES, Role.LIAISON)
+
+
+def visible_livelihood(user: User, park: Park) -> QuerySet[LivelihoodProject]:
+    """Park-wide roles see the whole list; a department's staff the projects of their unit; the
+    residents follow their own item through the ledger (查询进度), not through this list."""
+    qs = LivelihoodProject.objects.filter(park=park)
+    if not user.is_authenticated or (not user.is_superuser and not user.in_park(park.pk)):
+        return qs.none()
+    if user.is_superuser or user.role in LIVELIHOOD_ALL:
+        return qs
+    if user.role in DEPARTMENT_ROLES and user.department_id:
+        return qs.filter(department_id=user.department_id)
+    return qs.none()
+
+
+def get_livelihood(user: User, park: Park, project_id: int | str) -> LivelihoodProject:
+    """Another park's project answers 404; one of this park outside the user's scope 403."""
+    try:
+        pk = int(project_id)
+    except (TypeError, ValueError):
+        raise NotFound("项目不存在")
+    project = (
+        visible_livelihood(user, park)
+        .select_related("park", "department", "demand")
+        .filter(pk=pk)
+        .first()
+    )
+    if project is not None:
+        return project
+    if LivelihoodProject.objects.filter(pk=pk, park=park).exists():
+        raise Forbidden("您无权查看该民生项目")
+    raise NotFound("项目不存在")
+
+
+def can_report_livelihood(user: User, project: LivelihoodProject) -> bool:
+    """Progress is reported by the responsible unit and the dispatch centre (as the service
+    decides; the page uses this to show the form)."""
+    return (
+        user.is_superuser
+        or user.role in MANAGER_ROLES
+        or (user.department_id == project.department_id and user.in_park(project.park_id))
     )

@@ -18,7 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from orgs.access import UserRequest
 from orgs.access import request_park as current_park
-from projects import access, services
+from projects import access, livelihood, services
 from projects.models import InspectionResult, KeyProject, Level, Stage
 from qinshang import industries
 from qinshang.errors import InvalidInput
@@ -332,3 +332,141 @@ def _detail(project: KeyProject) -> KeyProject:
         for e in project.events.select_related("actor").order_by("created_at", "id")
     ]
     return project
+
+
+# ---------------------------------------------------------------- 重点民生项目清单
+
+
+class LivelihoodRow(Schema):
+    id: int
+    name: str
+    department: Ref
+    community: str
+    due: dt.date = Field(..., description="完成时限")
+    progress: int = Field(..., description="进度（%）")
+    progress_note: str
+    state: livelihood.State
+    state_label: str
+    overdue_working_days: int = Field(..., description="逾期工作日数；未逾期为 0")
+    overdue_text: str = Field(..., description="如“逾期 3 个工作日”；未逾期为空")
+    demand_id: int
+    demand_number: str
+    demand_status: str
+
+
+class LivelihoodReportOut(Schema):
+    at: dt.datetime
+    progress: int
+    note: str
+    actor: str | None
+
+
+class LivelihoodDetail(LivelihoodRow):
+    description: str
+    reports: list[LivelihoodReportOut]
+
+
+class LivelihoodPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    states: dict[str, int] = Field(..., description="可见项目按状态的数量")
+    results: list[LivelihoodRow]
+
+
+class LivelihoodFilter(Schema):
+    q: str | None = Field(None, max_length=100, description="项目名称、村/社区、台账编号、责任单位")
+    state: livelihood.State | None = None
+    department_id: int | None = Field(None, ge=1)
+    page: int = Field(1, ge=1)
+    page_size: int = Field(20, ge=1, le=200)
+
+
+class LivelihoodProgressIn(Schema):
+    progress: int = Field(..., ge=0, le=100, description="进度（%，0–100）")
+    note: str = Field("", max_length=300, description="进展情况")
+
+
+def _livelihood_out(p: Any, today: dt.date, *, detail: bool = False) -> dict[str, Any]:
+    from workcal import dates
+
+    state = livelihood.state_of(p, today)
+    late = state == livelihood.State.LATE
+    out = {
+        "id": p.pk,
+        "name": p.name,
+        "department": {"id": p.department_id, "name": p.department.name},
+        "community": p.demand.community,
+        "due": p.due,
+        "progress": p.progress,
+        "progress_note": p.progress_note,
+        "state": state,
+        "state_label": state.label,
+        "overdue_working_days": dates.overdue_working_days(p.due, today) if late else 0,
+        "overdue_text": dates.overdue_text(p.due, today) if late else "",
+        "demand_id": p.demand_id,
+        "demand_number": p.demand.number,
+        "demand_status": p.demand.status,
+    }
+    if detail:
+        out["description"] = p.demand.description
+        out["reports"] = [
+            {
+                "at": r.at,
+                "progress": r.progress,
+                "note": r.note,
+                "actor": r.actor.display_name if r.actor else None,
+            }
+            for r in p.reports.select_related("actor").order_by("at", "id")
+        ]
+    return out
+
+
+@router.get(
+    "/livelihood-projects",
+    response=LivelihoodPage,
+    summary="重点民生项目清单（状态、责任单位、搜索、分页）",
+    tags=["重点民生项目"],
+)
+def list_livelihood(request: UserRequest, filters: Query[LivelihoodFilter]) -> dict[str, Any]:
+    park = current_park(request)
+    today = timezone.localdate()
+    base = access.visible_livelihood(request.user, park)
+    f = filters
+    qs = livelihood.filter_projects(
+        base, today, state=f.state, department_id=f.department_id, q=f.q or ""
+    )
+    start = (f.page - 1) * f.page_size
+    return {
+        "count": qs.count(),
+        "page": f.page,
+        "page_size": f.page_size,
+        "states": livelihood.counts(base, today),
+        "results": [_livelihood_out(p, today) for p in qs[start : start + f.page_size]],
+    }
+
+
+@router.get(
+    "/livelihood-projects/{livelihood_id}",
+    response=LivelihoodDetail,
+    summary="重点民生项目详情（进度记录）",
+    tags=["重点民生项目"],
+)
+def get_livelihood(request: UserRequest, livelihood_id: int) -> dict[str, Any]:
+    p = access.get_livelihood(request.user, current_park(request), livelihood_id)
+    return _livelihood_out(p, timezone.localdate(), detail=True)
+
+
+@router.post(
+    "/livelihood-projects/{livelihood_id}/progress",
+    response=LivelihoodDetail,
+    summary="报告民生项目进度（责任单位、派单中心）",
+    tags=["重点民生项目"],
+)
+def livelihood_progress(
+    request: UserRequest, livelihood_id: int, payload: LivelihoodProgressIn
+) -> dict[str, Any]:
+    p = access.get_livelihood(request.user, current_park(request), livelihood_id)
+    livelihood.report_progress(request.user, p, progress=payload.progress, note=payload.note)
+    p = access.get_livelihood(request.user, current_park(request), livelihood_id)
+    return _livelihood_out(p, timezone.localdate(), detail=True)

@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from demands import services as ds
-from demands.models import Channel, Demand, RequesterKind
+from demands.models import Channel, Demand, RequesterKind, Status
 from orgs.models import Department, Park, Role, User
 from projects.models import LivelihoodProgress, LivelihoodProject
 from qinshang.errors import Forbidden, InvalidInput
@@ -24,6 +24,20 @@ from qinshang.inputs import text as _text_input
 from workcal import calendar as wcal
 
 MANAGERS = (Role.DISPATCHER, Role.ADMIN, Role.LEADER)
+# Still with the unit: what "in work" and "overdue" mean for a project (the answered and the
+# called-back wait for the residents, not for the unit).
+WORKING = (Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED)
+WAITING = (Status.ANSWERED, Status.CONFIRMED)
+SEARCH_MAX = 100
+
+
+class State(models.TextChoices):
+    """How far a project is, as residents would ask it."""
+
+    WORKING = "working", "正在办理"
+    LATE = "late", "逾期未完成"
+    ANSWERED = "answered", "已完成待群众评价"
+    CLOSED = "closed", "已办结"
 
 
 @dataclass
@@ -121,14 +135,68 @@ def projects_of(park: Park) -> QuerySet[LivelihoodProject]:
     return LivelihoodProject.objects.filter(park=park).select_related("department", "demand")
 
 
+def state_of(p: LivelihoodProject, today: dt.date) -> State:
+    status = p.demand.status
+    if status in WORKING:
+        return State.LATE if p.due < today else State.WORKING
+    if status in WAITING:
+        return State.ANSWERED
+    return State.CLOSED  # 已销号 (a merged demand is finished elsewhere)
+
+
+def filter_projects(
+    qs: QuerySet[LivelihoodProject],
+    today: dt.date,
+    *,
+    state: str | None = None,
+    department_id: int | None = None,
+    q: str = "",
+) -> QuerySet[LivelihoodProject]:
+    """The list's filters, the same for the page and the API (unknown values are refused by the
+    callers, so a typo never silently shows everything)."""
+    if state == State.WORKING:
+        qs = qs.filter(demand__status__in=WORKING, due__gte=today)
+    elif state == State.LATE:
+        qs = qs.filter(demand__status__in=WORKING, due__lt=today)
+    elif state == State.ANSWERED:
+        qs = qs.filter(demand__status__in=WAITING)
+    elif state == State.CLOSED:
+        qs = qs.exclude(demand__status__in=(*WORKING, *WAITING))
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    q = (q or "").strip()[:SEARCH_MAX]
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(demand__community__icontains=q)
+            | Q(demand__number__icontains=q)
+            | Q(department__name__icontains=q)
+        )
+    return qs.select_related("department", "demand").order_by("due", "id")
+
+
+def counts(qs: QuerySet[LivelihoodProject], today: dt.date) -> dict[str, int]:
+    """How many projects of the (scoped) list are in each state: the figures above the list."""
+    out = {s.value: 0 for s in State}
+    for status, due in qs.values_list("demand__status", "due"):
+        if status in WORKING:
+            out[State.LATE if due < today else State.WORKING] += 1
+        elif status in WAITING:
+            out[State.ANSWERED] += 1
+        else:
+            out[State.CLOSED] += 1
+    return out
+
+
 def row(p: LivelihoodProject, today: dt.date) -> dict[str, Any]:
     """One line of the list as the dashboard and the briefing show it."""
     d: Demand = p.demand
-    late = d.is_open and p.due < today and d.status not in ("answered", "confirmed")
+    late = d.status in WORKING and p.due < today
     return {
         "id": p.pk,
         "name": p.name,
         "department": p.department.name,
+        "community": d.community,
         "due": p.due,
         "progress": p.progress,
         "note": p.progress_note,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from projects import livelihood_views as lv
 from projects import views
 
 app_name = "projects"
@@ -15,4 +16,11 @@ urlpatterns = [
     path("<int:pk>/milestones/<int:mid>/", views.milestone_update, name="milestone_update"),
     path("<int:pk>/inspections/", views.inspection_add, name="inspection_add"),
     path("<int:pk>/inspections/<int:iid>/close/", views.inspection_close, name="inspection_close"),
+    path("livelihood/", lv.livelihood_list, name="livelihood_list"),
+    path("livelihood/<int:pk>/", lv.livelihood_detail, name="livelihood_detail"),
+    path("livelihood/<int:pk>/progress/", lv.livelihood_progress, name="livelihood_progress"),
+    path("livelihood/<int:pk>/urge/", lv.livelihood_urge, name="livelihood_urge"),
+    path("livelihood/<int:pk>/confirm/", lv.livelihood_confirm, name="livelihood_confirm"),
+    path("livelihood/<int:pk>/callback/", lv.livelihood_callback, name="livelihood_callback"),
+    path("livelihood/<int:pk>/close/", lv.livelihood_close, name="livelihood_close"),
 ]

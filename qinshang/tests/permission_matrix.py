@@ -74,6 +74,7 @@ PARAMS = {
     "user_id": "staff_id",
     "meeting_id": "meeting_id",
     "project_id": "project_id",
+    "livelihood_id": "livelihood_id",
     "consultation_id": "consultation_id",
     "proposal_id": "proposal_id",
     "inspection_id": "inspection_id",
@@ -121,6 +122,10 @@ CONSULT_VIEWERS = MANAGERS | {"expert"}
 PROJECT_VIEWERS = roles("dispatcher", "handler", "head", "liaison", "leader", "enterprise", "admin")
 PROJECT_INSPECTORS = PROJECT_VIEWERS - {"enterprise"}  # 工地巡查: also departments' staff
 PROJECT_PROGRESS = roles("dispatcher", "liaison", "leader", "admin")  # milestones
+# The scene's 重点民生项目 is 经济发展局's: park-wide roles and liaisons see the whole list, the
+# unit its own; the unit and the managers report progress; 催办/回访/销号 are the ledger's rules.
+LIVELIHOOD_VIEWERS = MANAGERS | {"liaison", "handler", "head"}
+LIVELIHOOD_REPORTERS = MANAGERS | {"handler", "head"}
 # The scene's 督查 concerns 经济发展局: the park-wide roles and that department see it.
 INSPECTION_VIEWERS = MANAGERS | {"handler", "head"}
 
@@ -230,6 +235,9 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/projects": post(MANAGERS),
     "GET /api/v1/projects/{project_id}": page(PROJECT_VIEWERS),
     "POST /api/v1/projects/{project_id}/milestones": post(MANAGERS),
+    "GET /api/v1/livelihood-projects": page(EVERYONE),  # scoped (empty for the others)
+    "GET /api/v1/livelihood-projects/{livelihood_id}": page(LIVELIHOOD_VIEWERS),
+    "POST /api/v1/livelihood-projects/{livelihood_id}/progress": post(LIVELIHOOD_REPORTERS),
     "GET /api/v1/supervision/inspections": page(EVERYONE),  # scoped
     "POST /api/v1/supervision/inspections": post(DISPATCH),
     "GET /api/v1/supervision/inspections/{inspection_id}": page(INSPECTION_VIEWERS),
@@ -469,6 +477,15 @@ TABLE: dict[str, Rule] = {
     "projects:milestone_update": post(PROJECT_PROGRESS, pk="project_id"),
     "projects:inspection_add": post(PROJECT_INSPECTORS, pk="project_id"),
     "projects:inspection_close": post(PROJECT_INSPECTORS, pk="project_id"),
+    "projects:livelihood_list": page(LIVELIHOOD_VIEWERS),
+    "projects:livelihood_detail": page(LIVELIHOOD_VIEWERS, pk="livelihood_id"),
+    "projects:livelihood_progress": post(LIVELIHOOD_REPORTERS, pk="livelihood_id"),
+    "projects:livelihood_urge": post(
+        MANAGERS, pk="livelihood_id"
+    ),  # 催办: the ledger's DISPATCH, LEADER
+    "projects:livelihood_confirm": post(DISPATCH, pk="livelihood_id"),
+    "projects:livelihood_callback": post(DISPATCH, pk="livelihood_id"),
+    "projects:livelihood_close": post(DISPATCH, pk="livelihood_id"),
     # matchmaking (供需对接)
     "matchmaking:index": page(MM_VIEWERS),
     "matchmaking:products": page(MM_VIEWERS),

@@ -409,6 +409,23 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
         ),
     )
     milestone = projects.add_milestone(disp, project, name="主体结构封顶", planned_on="2026-05-15")
+    from projects import livelihood
+
+    # 重点民生项目: 经济发展局 (the handler's and head's unit) is responsible.
+    people = livelihood.add_project(
+        disp,
+        world.park,
+        livelihood.LivelihoodInput(
+            name="园区企业家门口招聘会",
+            department_id=world.dept_a.pk,
+            due=timezone.localdate() + dt.timedelta(days=60),
+            description="校企对接，定向培养",
+            community="红砂村",
+            contact="王大姐",
+            phone="13900001111",
+            category_id=world.cat_finance.pk,
+        ),
+    )
     site = projects.record_inspection(
         disp,
         project,
@@ -518,6 +535,7 @@ def _new_app_objects(world, demand: Demand) -> dict[str, int]:  # type: ignore[n
         "consultation_id": consultation.pk,
         "meeting_id": meeting.pk,
         "project_id": project.pk,
+        "livelihood_id": people.pk,
         "milestone_id": milestone.pk,
         "site_inspection_id": site.pk,
         "inspection_id": inspection.pk,
