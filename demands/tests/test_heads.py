@@ -412,3 +412,27 @@ def test_the_park_admin_sets_review_for_a_department_and_the_wait(world):  # typ
     r = c.post(reverse("parkadmin:settings"), {**settings, "info_wait_working_days": "15"})
     world.park.refresh_from_db()
     assert world.park.info_wait_working_days == 15
+
+
+def test_a_task_waiting_for_review_is_reminded_to_the_head_and_the_handler(world):  # type: ignore[no-untyped-def]
+    from notifications import services as notes
+
+    did = _dispatched(world)
+    head, hand = world.users["head"], world.users["handler"]
+    services.require_review(head, Demand.objects.get(pk=did))
+    services.reply(hand, Demand.objects.get(pk=did), answer="初稿", outcome="solved")
+    t = _task(did)
+    assert t.status == TaskStatus.REVIEW
+    Notification.objects.all().delete()
+    # on the deadline: due soon; two working days after it: overdue
+    soon = t.deadline
+    assert notes.scan_deadlines(soon) == 2
+    (said,) = _notes(head, Kind.DUE_SOON)
+    assert said.startswith("待您审核的答复即将到期") and Demand.objects.get(pk=did).number in said
+    (said,) = _notes(hand, Kind.DUE_SOON)
+    assert "答复待负责人审核" in said
+    late = wcal.add_working_days(t.deadline, 2)
+    assert notes.scan_deadlines(late) == 2
+    assert notes.scan_deadlines(late) == 0  # once per task, person and day
+    assert "待您审核的答复已逾期 2 个工作日" in _notes(head, Kind.OVERDUE)[0]
+    assert _notes(hand, Kind.OVERDUE) and not _notes(world.users["handler_b"], Kind.OVERDUE)
