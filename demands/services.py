@@ -275,6 +275,10 @@ def available_actions(user: User, demand: Demand) -> list[dict[str, Any]]:
                 continue
             if t.action == "supply_info" and not demand.awaits_info:
                 continue
+            if t.action == "record_supply" and not (
+                demand.awaits_info and _asks_as(user, demand, tasks)
+            ):
+                continue
             if t.action == "close_unreachable" and not _unreachable(demand)[0]:
                 continue
             out.append(
@@ -1408,6 +1412,29 @@ def supply_info_tracked(demand: Demand, *, answer: str, at: dt.datetime | None =
     return demand
 
 
+def record_supply(
+    actor: User, demand: Demand, *, answer: str, at: dt.datetime | None = None
+) -> Demand:
+    """记录电话补充: the requester answered the question by phone and a staff member writes down
+    what was said. The clock resumes exactly as with an answer on the portal; the event is the
+    requester's 补充材料, recorded by the staff member (its actor) and marked as by phone."""
+    check("record_supply", actor, demand)
+    _required(answer, "诉求人电话中补充的内容")
+    if not _asks_as(actor, demand):
+        raise Forbidden("您所在部门在该诉求上没有在办任务，不能记录诉求人的补充材料")
+    if not demand.awaits_info:
+        raise InvalidState("没有在等待诉求人补充材料，无需记录电话补充")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("record_supply", actor, demand)
+        if not demand.awaits_info:
+            raise InvalidState("没有在等待诉求人补充材料，无需记录电话补充")
+        via = {"via": "phone", "recorded_by_id": actor.pk, "recorded_by": actor.display_name}
+        _supply(demand, actor, answer, now, via)
+    return demand
+
+
 def _unreachable(demand: Demand, today: dt.date | None = None) -> tuple[bool, str]:
     """Whether the requester has left the question unanswered long enough to close the item."""
     if demand.info_requested_at is None:
@@ -2217,6 +2244,8 @@ def perform(
             return ask_info(actor, demand, question=b.question, at=at)
         case schemas.SupplyInfoIn():
             return supply_info(actor, demand, answer=b.answer, at=at)
+        case schemas.RecordSupplyIn():
+            return record_supply(actor, demand, answer=b.answer, at=at)
         case schemas.CloseUnreachableIn():
             return close_unreachable(actor, demand, kind=b.kind, note=b.note, at=at)
     raise NotFound(f"未知的操作（{type(body).__name__}）")

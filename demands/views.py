@@ -133,9 +133,12 @@ FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
     "send_back_reply": [("task_id", TEXT), ("note", TEXT)],
     "ask_info": [("question", TEXT)],
     "supply_info": [("answer", TEXT)],
+    "record_supply": [("answer", TEXT)],
     "close_unreachable": [("kind", TEXT), ("note", TEXT)],
 }
-FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume", "supply_info"}
+FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume", "supply_info", "record_supply"}
+# Actions whose event is recorded under another name (the files go to that event).
+EVENT_ACTIONS = {"record_supply": "supply_info"}
 
 
 def payload_from_form(action: str, post: QueryDict) -> schemas.ActionBody:
@@ -493,7 +496,10 @@ def act(request: PageRequest, pk: int, action: str) -> HttpResponse:
         with transaction.atomic():
             demand = services.perform(user, demand, body)
             if files:
-                event = Event.objects.filter(demand=demand, action=action, actor=user).latest("id")
+                recorded = EVENT_ACTIONS.get(action, action)
+                event = Event.objects.filter(demand=demand, action=recorded, actor=user).latest(
+                    "id"
+                )
                 att.add_attachments(user, demand, files, event)
     except ServiceError as exc:
         return _render_detail(
