@@ -454,12 +454,19 @@ def _render_detail(
     open_action: str = "",
     open_task: str = "",
     revealed: dict[str, str] | None = None,
+    linked: bool = False,
 ) -> HttpResponse:
     ctx = detail_context(request, demand)
     ctx["revealed"] = revealed or {}
     for a in ctx["actions"]:
         a["open"] = a["action"] == open_action and str(a["task_id"] or "") == open_task
         a["values"] = request.POST if a["open"] else {}
+    if linked and not any(a["open"] for a in ctx["actions"]):
+        # A queue's 退单 / 回访 button names the action (and the task when it knows it): the
+        # form it means opens, the first of that name when the task is not named or not found.
+        first = next((a for a in ctx["actions"] if a["action"] == open_action), None)
+        if first is not None:
+            first["open"] = True
     ctx.update(error=error, open_action=open_action, next=_next_url(request, ""))
     return render(request, "demands/detail.html", ctx, status=status)
 
@@ -468,7 +475,13 @@ def _render_detail(
 def detail(request: PageRequest, pk: int) -> HttpResponse:
     demand = access.get_demand(request.user, request.park, pk)
     privacy.log_open(request.user, demand)
-    return _render_detail(request, demand)
+    return _render_detail(
+        request,
+        demand,
+        open_action=request.GET.get("act", "")[:40],
+        open_task=request.GET.get("task", "")[:20],
+        linked=True,
+    )
 
 
 @page
