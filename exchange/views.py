@@ -40,7 +40,9 @@ def index(request: ParkRequest) -> HttpResponse:
                 "只能导入 .xlsx 格式的台账；.xls 请先用 Excel 或 WPS 另存为 .xlsx", field="file"
             )
         if (upload.size or 0) > MAX_BYTES:
-            raise InvalidInput("文件超过 20 MB，请分批导入或使用命令行 import_ledger", field="file")
+            raise InvalidInput(
+                "文件超过 20 MB，请分批导入，或联系系统运维人员代为导入", field="file"
+            )
         data = upload.read()
         # A bomb or a file that is no workbook is refused here, before it is kept as a job.
         sheets.check_archive(data, unreadable=parse.UNREADABLE)
