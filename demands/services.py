@@ -45,7 +45,7 @@ from demands.models import (
 from entities.models import MarketEntity
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from qinshang.validators import check_phone, normalize_phone
+from qinshang.validators import check_phone, normalize_phone, phone_kind
 from workcal import calendar as wcal
 
 TITLE_MAX = schemas.TITLE_MAX
@@ -332,6 +332,13 @@ class Intake:
     category_code: str | None = None
     created_at: dt.datetime | None = None  # for imports and the demo park only
     extra: dict[str, Any] | None = None
+    # Typed now at intake (portal, hotline / reception page, API): the description must say
+    # something. Visits, meetings and imports carry what was noted there, however short.
+    typed: bool = False
+
+
+# The shortest description intake takes: "x" or "." says nothing a department could act on.
+DESCRIPTION_MIN = 5
 
 
 INTAKE_ROLES = (
@@ -400,6 +407,12 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
         raise Forbidden("您无权在该园区登记诉求")
     title = _clean(data.title, "标题", limit=TITLE_MAX)
     description = _clean(data.description, "诉求内容", limit=TEXT_MAX)
+    if data.typed and len(description) < DESCRIPTION_MIN:
+        raise InvalidInput(
+            f"诉求内容太短（{len(description)} 个字），请至少写 {DESCRIPTION_MIN} 个字，"
+            "说明遇到了什么问题、希望园区帮助做什么",
+            field="description",
+        )
     channel = Channel(data.channel)
     if actor.role in (Role.ENTERPRISE, Role.RESIDENT):
         channel = Channel.PORTAL  # the portal is the only way in for them, whatever they claim
@@ -429,6 +442,12 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
         err = check_phone(phone)
         if err:
             raise InvalidInput(err, field="requester_phone")
+        if phone_kind(phone) == "service":
+            # 12345, 95xxx, 400 …: a hotline of its own, on which no one can call the caller back.
+            raise InvalidInput(
+                f"联系电话“{phone}”是服务热线号码，请填写诉求人本人的手机或固定电话",
+                field="requester_phone",
+            )
         phone = normalize_phone(phone)
     if enterprise is None:
         if actor.role == Role.RESIDENT:

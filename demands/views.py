@@ -653,6 +653,7 @@ def new(request: PageRequest) -> HttpResponse:
                 requester_phone=request.POST.get("requester_phone", ""),
                 community=request.POST.get("community", ""),
                 category_id=_form_id(request.POST.get("category_id", ""), "诉求类别", "category"),
+                typed=True,
             )
             on_spot_body = (
                 schemas.parse_action(
