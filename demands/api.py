@@ -469,6 +469,7 @@ def create_demand(request: HttpRequest, payload: DemandIn) -> Status:
         community=payload.community,
         category_id=cat if isinstance(cat, int) else None,
         category_code=cat if isinstance(cat, str) else None,
+        typed=True,
     )
     return Status(201, services.create_demand(_user(request), park, intake))
 

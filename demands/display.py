@@ -42,7 +42,7 @@ def _label(choices: Any, value: Any) -> str:
     return choices(value).label if value in choices.values else str(value or "")
 
 
-def detail(e: Event) -> str:
+def detail(e: Event, *, requester: bool = False) -> str:
     d = e.data or {}
     a = e.action
     if a == "create":
@@ -119,6 +119,13 @@ def detail(e: Event) -> str:
     if a == "ask_info":
         depts = "、".join(d.get("departments") or [])
         return f"等待诉求人补充，{depts}的任务暂停计时" if depts else "等待诉求人补充"
+    if a == "supply_info" and d.get("via") == "phone":
+        # who wrote the call down is a staff name, which a requester is not shown
+        who = "" if requester else f"，由{d.get('recorded_by', '')}记录"
+        return (
+            f"诉求人电话补充{who}；暂停 "
+            f"{d.get('paused_working_days', 0)} 个工作日，各任务截止日期相应顺延"
+        )
     if a == "supply_info":
         return f"已补充，暂停 {d.get('paused_working_days', 0)} 个工作日，各任务截止日期相应顺延"
     if a == "close_unreachable":
@@ -155,7 +162,7 @@ def timeline(events: list[Event], *, requester: bool) -> list[dict[str, Any]]:
             {
                 "event": e,
                 "label": action_label(e.action),
-                "detail": detail(e),
+                "detail": detail(e, requester=requester),
                 "note": note,
                 "who": who,
                 "department": department,

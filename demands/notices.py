@@ -59,7 +59,8 @@ def announce(event: Event) -> int:
         text = f"请您补充材料：{s}。{event.note}"
         return notify(requesters(demand), demand, Kind.MATERIAL, text, actor=actor)
     if a == "supply_info":
-        text = f"诉求人已补充材料，暂停的任务已恢复计时：{s}"
+        how = f"（电话补充，{d['recorded_by']}记录）" if d.get("via") == "phone" else ""
+        text = f"诉求人已补充材料{how}，暂停的任务已恢复计时：{s}"
         return notify(_people(d.get("asked_by_id")), demand, Kind.MATERIAL, text, actor=actor)
     return 0
 

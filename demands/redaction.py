@@ -148,7 +148,7 @@ def event_row(e: Event) -> dict[str, Any]:
         "id": e.pk,
         "action": e.action,
         "label": display.action_label(e.action),
-        "detail": display.detail(e),
+        "detail": display.detail(e, requester=True),
         "who": event_actor(e),
         "note": event_note(e),
         "created_at": e.created_at,

@@ -59,6 +59,7 @@ class Action(enum.StrEnum):
     SEND_BACK_REPLY = "send_back_reply"
     ASK_INFO = "ask_info"
     SUPPLY_INFO = "supply_info"
+    RECORD_SUPPLY = "record_supply"
     CLOSE_UNREACHABLE = "close_unreachable"
 
 
@@ -309,6 +310,12 @@ class SupplyInfoIn(ActionBody):
     answer: Answer = Field(..., title="补充内容")
 
 
+class RecordSupplyIn(ActionBody):
+    """记录电话补充：诉求人在电话中答复了园区的问题，派单中心或在办部门记下所说内容，暂停的任务恢复计时。"""
+
+    answer: Answer = Field(..., title="诉求人电话中补充的内容")
+
+
 class CloseUnreachableIn(ActionBody):
     """无法联系销号：诉求人超过园区规定的工作日数仍未补充材料时，派单中心写明理由后销号。"""
 
@@ -342,6 +349,7 @@ BODIES: dict[Action, type[ActionBody]] = {
     Action.SEND_BACK_REPLY: SendBackReplyIn,
     Action.ASK_INFO: AskInfoIn,
     Action.SUPPLY_INFO: SupplyInfoIn,
+    Action.RECORD_SUPPLY: RecordSupplyIn,
     Action.CLOSE_UNREACHABLE: CloseUnreachableIn,
 }
 

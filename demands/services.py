@@ -45,7 +45,7 @@ from demands.models import (
 from entities.models import MarketEntity
 from orgs.models import DEPARTMENT_ROLES, Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from qinshang.validators import check_phone, normalize_phone
+from qinshang.validators import check_phone, normalize_phone, phone_kind
 from workcal import calendar as wcal
 
 TITLE_MAX = schemas.TITLE_MAX
@@ -275,6 +275,10 @@ def available_actions(user: User, demand: Demand) -> list[dict[str, Any]]:
                 continue
             if t.action == "supply_info" and not demand.awaits_info:
                 continue
+            if t.action == "record_supply" and not (
+                demand.awaits_info and _asks_as(user, demand, tasks)
+            ):
+                continue
             if t.action == "close_unreachable" and not _unreachable(demand)[0]:
                 continue
             out.append(
@@ -328,6 +332,13 @@ class Intake:
     category_code: str | None = None
     created_at: dt.datetime | None = None  # for imports and the demo park only
     extra: dict[str, Any] | None = None
+    # Typed now at intake (portal, hotline / reception page, API): the description must say
+    # something. Visits, meetings and imports carry what was noted there, however short.
+    typed: bool = False
+
+
+# The shortest description intake takes: "x" or "." says nothing a department could act on.
+DESCRIPTION_MIN = 5
 
 
 INTAKE_ROLES = (
@@ -396,6 +407,12 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
         raise Forbidden("您无权在该园区登记诉求")
     title = _clean(data.title, "标题", limit=TITLE_MAX)
     description = _clean(data.description, "诉求内容", limit=TEXT_MAX)
+    if data.typed and len(description) < DESCRIPTION_MIN:
+        raise InvalidInput(
+            f"诉求内容太短（{len(description)} 个字），请至少写 {DESCRIPTION_MIN} 个字，"
+            "说明遇到了什么问题、希望园区帮助做什么",
+            field="description",
+        )
     channel = Channel(data.channel)
     if actor.role in (Role.ENTERPRISE, Role.RESIDENT):
         channel = Channel.PORTAL  # the portal is the only way in for them, whatever they claim
@@ -425,6 +442,12 @@ def create_demand(actor: User, park: Park, data: Intake) -> Demand:
         err = check_phone(phone)
         if err:
             raise InvalidInput(err, field="requester_phone")
+        if phone_kind(phone) == "service":
+            # 12345, 95xxx, 400 …: a hotline of its own, on which no one can call the caller back.
+            raise InvalidInput(
+                f"联系电话“{phone}”是服务热线号码，请填写诉求人本人的手机或固定电话",
+                field="requester_phone",
+            )
         phone = normalize_phone(phone)
     if enterprise is None:
         if actor.role == Role.RESIDENT:
@@ -1432,6 +1455,29 @@ def supply_info_tracked(demand: Demand, *, answer: str, at: dt.datetime | None =
     return demand
 
 
+def record_supply(
+    actor: User, demand: Demand, *, answer: str, at: dt.datetime | None = None
+) -> Demand:
+    """记录电话补充: the requester answered the question by phone and a staff member writes down
+    what was said. The clock resumes exactly as with an answer on the portal; the event is the
+    requester's 补充材料, recorded by the staff member (its actor) and marked as by phone."""
+    check("record_supply", actor, demand)
+    _required(answer, "诉求人电话中补充的内容")
+    if not _asks_as(actor, demand):
+        raise Forbidden("您所在部门在该诉求上没有在办任务，不能记录诉求人的补充材料")
+    if not demand.awaits_info:
+        raise InvalidState("没有在等待诉求人补充材料，无需记录电话补充")
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("record_supply", actor, demand)
+        if not demand.awaits_info:
+            raise InvalidState("没有在等待诉求人补充材料，无需记录电话补充")
+        via = {"via": "phone", "recorded_by_id": actor.pk, "recorded_by": actor.display_name}
+        _supply(demand, actor, answer, now, via)
+    return demand
+
+
 def _unreachable(demand: Demand, today: dt.date | None = None) -> tuple[bool, str]:
     """Whether the requester has left the question unanswered long enough to close the item."""
     if demand.info_requested_at is None:
@@ -2247,6 +2293,8 @@ def perform(
             return ask_info(actor, demand, question=b.question, at=at)
         case schemas.SupplyInfoIn():
             return supply_info(actor, demand, answer=b.answer, at=at)
+        case schemas.RecordSupplyIn():
+            return record_supply(actor, demand, answer=b.answer, at=at)
         case schemas.CloseUnreachableIn():
             return close_unreachable(actor, demand, kind=b.kind, note=b.note, at=at)
     raise NotFound(f"未知的操作（{type(body).__name__}）")

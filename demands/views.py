@@ -133,9 +133,12 @@ FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
     "send_back_reply": [("task_id", TEXT), ("note", TEXT)],
     "ask_info": [("question", TEXT)],
     "supply_info": [("answer", TEXT)],
+    "record_supply": [("answer", TEXT)],
     "close_unreachable": [("kind", TEXT), ("note", TEXT)],
 }
-FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume", "supply_info"}
+FILE_ACTIONS = {"reply", "resolve_on_spot", "comment", "resume", "supply_info", "record_supply"}
+# Actions whose event is recorded under another name (the files go to that event).
+EVENT_ACTIONS = {"record_supply": "supply_info"}
 
 
 def payload_from_form(action: str, post: QueryDict) -> schemas.ActionBody:
@@ -451,12 +454,19 @@ def _render_detail(
     open_action: str = "",
     open_task: str = "",
     revealed: dict[str, str] | None = None,
+    linked: bool = False,
 ) -> HttpResponse:
     ctx = detail_context(request, demand)
     ctx["revealed"] = revealed or {}
     for a in ctx["actions"]:
         a["open"] = a["action"] == open_action and str(a["task_id"] or "") == open_task
         a["values"] = request.POST if a["open"] else {}
+    if linked and not any(a["open"] for a in ctx["actions"]):
+        # A queue's 退单 / 回访 button names the action (and the task when it knows it): the
+        # form it means opens, the first of that name when the task is not named or not found.
+        first = next((a for a in ctx["actions"] if a["action"] == open_action), None)
+        if first is not None:
+            first["open"] = True
     ctx.update(error=error, open_action=open_action, next=_next_url(request, ""))
     return render(request, "demands/detail.html", ctx, status=status)
 
@@ -465,7 +475,13 @@ def _render_detail(
 def detail(request: PageRequest, pk: int) -> HttpResponse:
     demand = access.get_demand(request.user, request.park, pk)
     privacy.log_open(request.user, demand)
-    return _render_detail(request, demand)
+    return _render_detail(
+        request,
+        demand,
+        open_action=request.GET.get("act", "")[:40],
+        open_task=request.GET.get("task", "")[:20],
+        linked=True,
+    )
 
 
 @page
@@ -493,7 +509,10 @@ def act(request: PageRequest, pk: int, action: str) -> HttpResponse:
         with transaction.atomic():
             demand = services.perform(user, demand, body)
             if files:
-                event = Event.objects.filter(demand=demand, action=action, actor=user).latest("id")
+                recorded = EVENT_ACTIONS.get(action, action)
+                event = Event.objects.filter(demand=demand, action=recorded, actor=user).latest(
+                    "id"
+                )
                 att.add_attachments(user, demand, files, event)
     except ServiceError as exc:
         return _render_detail(
@@ -634,6 +653,7 @@ def new(request: PageRequest) -> HttpResponse:
                 requester_phone=request.POST.get("requester_phone", ""),
                 community=request.POST.get("community", ""),
                 category_id=_form_id(request.POST.get("category_id", ""), "诉求类别", "category"),
+                typed=True,
             )
             on_spot_body = (
                 schemas.parse_action(

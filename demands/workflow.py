@@ -91,6 +91,13 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "supply_info", "补充材料", (Status.RECEIVED, *WORKING), (REQUESTER,), (), "primary"
         ),
+        # The requester answered by phone: the dispatch centre or the department writes it down.
+        Transition(
+            "record_supply",
+            "记录电话补充",
+            (Status.RECEIVED, *WORKING),
+            (DISPATCH, TASK_DEPT),
+        ),
         Transition(
             "close_unreachable",
             "无法联系销号",

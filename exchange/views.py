@@ -45,7 +45,7 @@ def index(request: ParkRequest) -> HttpResponse:
             )
         if (upload.size or 0) > max_bytes():
             raise InvalidInput(
-                f"文件超过 {max_bytes() // 1048576} MB，请分批导入或使用命令行 import_ledger",
+                f"文件超过 {max_bytes() // 1048576} MB，请分批导入，或联系系统运维人员代为导入",
                 field="file",
             )
         data = upload.read()

@@ -305,7 +305,11 @@ def on_event_recorded(sender: Any, event: Event, **kwargs: Any) -> None:
 
 
 def scan_deadlines(today: dt.date | None = None) -> int:
-    """Tell department staff about tasks due soon or overdue; once per task, person and day."""
+    """Tell department staff about tasks due soon or overdue; once per task, person and day.
+
+    A task 待审核 keeps its deadline running (review does not stop the clock), so it is
+    reminded too: its department's staff as for any task, and its head is told that the
+    answer waiting for review is what is late."""
     today = today or timezone.localdate()
     created = 0
     now = timezone.now()
@@ -315,7 +319,7 @@ def scan_deadlines(today: dt.date | None = None) -> int:
             Task.objects.filter(
                 demand__park=park,
                 demand__status__in=OPEN_STATUSES,
-                status__in=(TaskStatus.PENDING, TaskStatus.SIGNED),
+                status__in=(TaskStatus.PENDING, TaskStatus.SIGNED, TaskStatus.REVIEW),
                 deadline__lte=soon,
             ).select_related("demand")
         )
@@ -332,17 +336,24 @@ def scan_deadlines(today: dt.date | None = None) -> int:
             kind = Kind.OVERDUE if overdue else Kind.DUE_SOON
             s = _short(t.demand)
             if overdue:
-                text = f"已逾期 {wcal.working_days_between(t.deadline, today)} 个工作日：{s}"
+                when = f"已逾期 {wcal.working_days_between(t.deadline, today)} 个工作日"
             else:
-                text = f"即将到期（{t.deadline:%m月%d日}）：{s}"
+                when = f"即将到期（{t.deadline:%m月%d日}）"
+            text = f"{when}：{s}"
+            review = t.status == TaskStatus.REVIEW
             for u in staff.get(t.department_id, []):
+                said = text
+                if review and u.role == Role.DEPARTMENT_HEAD:
+                    said = f"待您审核的答复{when}，请尽快审核：{s}"
+                elif review:
+                    said = f"答复待负责人审核，{when}：{s}"
                 rows.append(
                     Notification(
                         user=u,
                         park=park,
                         demand=t.demand,
                         kind=kind,
-                        text=text,
+                        text=said,
                         created_at=now,
                         dedupe_key=f"{kind}:{t.pk}:{today.isoformat()}",
                     )

@@ -69,8 +69,8 @@ def check_backlog(now: dt.datetime | None = None) -> Incident | None:
                 )
                 text = (
                     f"后台任务积压：最早的任务已排队 {minutes} 分钟（排队 {backlog.queued} 个，"
-                    f"执行中 {backlog.running} 个）。请检查 db_worker 进程是否在运行"
-                    "（systemctl status 'qinshang-worker@*'），并查看 /healthz。"
+                    f"执行中 {backlog.running} 个），通知、导出和简报会延迟。"
+                    "请联系系统运维人员检查后台任务进程。"
                 )
                 incident.notified = notify_admins(text, f"incident:{incident.pk}", now)
                 incident.save(update_fields=["notified"])

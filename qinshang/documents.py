@@ -9,6 +9,7 @@ field code, so nothing a requester typed can become an instruction to Word.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import shutil
 import subprocess
@@ -24,6 +25,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+
+log = logging.getLogger(__name__)
 
 # The Simplified Chinese Noto faces by name: given 宋体/黑体, LibreOffice substitutes the
 # Japanese variant of Noto Sans CJK for both (measured with pdffonts), whatever the language tag.
@@ -216,7 +219,10 @@ def to_pdf(docx: bytes, timeout: int = 120) -> bytes:
     conversions sharing one profile block each other (or fail) when they run at once."""
     exe = soffice()
     if exe is None:
-        raise ConversionError("服务器未安装 LibreOffice（soffice），只生成了 Word 文件")
+        # The people who asked for the file are not engineers: what went wrong technically
+        # goes to the log, the message says what they get.
+        log.warning("PDF conversion skipped: soffice / libreoffice not found")
+        raise ConversionError("服务器暂不能转换 PDF，只生成了 Word 文件")
     with tempfile.TemporaryDirectory(prefix="qs-doc-") as tmp:
         src = Path(tmp) / "document.docx"
         src.write_bytes(docx)
@@ -236,9 +242,11 @@ def to_pdf(docx: bytes, timeout: int = 120) -> bytes:
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
         except subprocess.TimeoutExpired:
-            raise ConversionError(f"LibreOffice 转换超时（{timeout} 秒）")
+            log.warning("PDF conversion timed out after %s s", timeout)
+            raise ConversionError(f"PDF 转换超时（{timeout} 秒），只生成了 Word 文件")
         out = Path(tmp) / "document.pdf"
         if done.returncode != 0 or not out.exists():
             msg = (done.stderr or done.stdout).decode(errors="replace").strip()[:300]
-            raise ConversionError(f"LibreOffice 转换失败：{msg or done.returncode}")
+            log.warning("PDF conversion failed (%s): %s", done.returncode, msg)
+            raise ConversionError("PDF 转换失败，只生成了 Word 文件")
         return out.read_bytes()

@@ -1,9 +1,10 @@
-"""The navigation a role sees: computed from the role alone, no query."""
+"""The navigation a role sees: computed from the role alone — one exception: a requester's
+"我的诉求" carries the number of their demands waiting for 补充材料 (one count query)."""
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from orgs.models import Role
+from orgs.models import Role, User
 
 # (label, url name or path, roles); a path starting with "/" is another app's page.
 NAV = [
@@ -120,5 +121,19 @@ def nav(request: HttpRequest) -> dict:
             on = path == url or (
                 path.startswith("/demands/") and not path.startswith("/demands/new")
             )
-        items.append({"label": label, "url": url, "on": on})
+        item = {"label": label, "url": url, "on": on, "count": 0}
+        if target == "portal":
+            item["count"] = _to_supply(request, user)
+        items.append(item)
     return {"nav_items": items}
+
+
+def _to_supply(request: HttpRequest, user: User) -> int:
+    """How many of a requester's demands wait for their 补充材料 (the portal's 待补充)."""
+    from demands import access
+
+    park = getattr(request, "park", None)
+    if park is None:
+        return 0
+    qs = access.visible_demands(user, park)
+    return qs.filter(info_requested_at__isnull=False).count()

@@ -229,10 +229,23 @@ def portal(request: ParkRequest) -> HttpResponse:
     qs = access.visible_demands(user, park)
     rows = _rows(queries.for_list(qs).order_by("-created_at", "-id")[:LIST_LIMIT], today, user)
     to_rate = [r for r in rows if r["d"].status == Status.ANSWERED]
+    # 待补充 counts over every demand of theirs, not only the rows listed below.
+    to_supply = _rows(
+        queries.for_list(qs.filter(info_requested_at__isnull=False)).order_by(
+            "info_requested_at", "id"
+        )[:LIST_LIMIT],
+        today,
+        user,
+    )
     return render(
         request,
         "web/portal.html",
-        {"rows": rows, "to_rate": to_rate, "enterprise": user.enterprise},
+        {
+            "rows": rows,
+            "to_rate": to_rate,
+            "to_supply": to_supply,
+            "enterprise": user.enterprise,
+        },
     )
 
 

@@ -188,3 +188,45 @@ class TestEnterprises:
     def test_handlers_may_not_create(self, world):
         with unchanged():
             assert self._create(world, who="handler").status_code == 403
+
+
+# ------------------------------------------------------------------ intake: phone and description
+
+
+def test_intake_refuses_a_hotline_number_and_a_one_character_description(world):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from demands.models import Demand
+
+    body = {
+        "title": "路灯不亮",
+        "description": "3 栋门口路灯连续一周不亮。",
+        "channel": "hotline",
+        "requester_kind": "resident",
+        "requester_name": "王先生",
+        "requester_phone": "12345",
+    }
+    disp = world.client("dispatcher")
+    with unchanged():
+        r = disp.post("/demands", body)
+    assert r.status_code == 422 and "服务热线号码" in str(r.json())
+    with unchanged():
+        r = disp.post("/demands", {**body, "requester_phone": "13812345678", "description": "x"})
+    assert r.status_code == 422 and "诉求内容太短" in str(r.json())
+    # the staff intake page and the portal say the same, in Chinese, and keep nothing
+    page = Client()
+    page.force_login(world.users["dispatcher"])
+    form = {k: v for k, v in body.items() if k != "requester_kind"}
+    with unchanged():
+        r = page.post("/demands/new/", {**form, "requester_kind": "resident"})
+    assert r.status_code == 422 and "服务热线号码" in r.content.decode()
+    portal = Client()
+    portal.force_login(world.users["enterprise"])
+    with unchanged():
+        r = portal.post(
+            "/demands/new/",
+            {"title": "贷款", "description": "急", "requester_phone": "13812345678"},
+        )
+    assert r.status_code == 422 and "诉求内容太短（1 个字）" in r.content.decode()
+    r = disp.post("/demands", {**body, "requester_phone": "0731-55512300"})
+    assert r.status_code == 201 and Demand.objects.count() == 1

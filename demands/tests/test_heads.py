@@ -412,3 +412,100 @@ def test_the_park_admin_sets_review_for_a_department_and_the_wait(world):  # typ
     r = c.post(reverse("parkadmin:settings"), {**settings, "info_wait_working_days": "15"})
     world.park.refresh_from_db()
     assert world.park.info_wait_working_days == 15
+
+
+def test_a_task_waiting_for_review_is_reminded_to_the_head_and_the_handler(world):  # type: ignore[no-untyped-def]
+    from notifications import services as notes
+
+    did = _dispatched(world)
+    head, hand = world.users["head"], world.users["handler"]
+    services.require_review(head, Demand.objects.get(pk=did))
+    services.reply(hand, Demand.objects.get(pk=did), answer="初稿", outcome="solved")
+    t = _task(did)
+    assert t.status == TaskStatus.REVIEW
+    Notification.objects.all().delete()
+    # on the deadline: due soon; two working days after it: overdue
+    soon = t.deadline
+    assert notes.scan_deadlines(soon) == 2
+    (said,) = _notes(head, Kind.DUE_SOON)
+    assert said.startswith("待您审核的答复即将到期") and Demand.objects.get(pk=did).number in said
+    (said,) = _notes(hand, Kind.DUE_SOON)
+    assert "答复待负责人审核" in said
+    late = wcal.add_working_days(t.deadline, 2)
+    assert notes.scan_deadlines(late) == 2
+    assert notes.scan_deadlines(late) == 0  # once per task, person and day
+    assert "待您审核的答复已逾期 2 个工作日" in _notes(head, Kind.OVERDUE)[0]
+    assert _notes(hand, Kind.OVERDUE) and not _notes(world.users["handler_b"], Kind.OVERDUE)
+
+
+# --------------------------------------------------------------------------- 记录电话补充
+
+
+def test_staff_record_an_answer_given_by_phone_and_the_clock_resumes(
+    world, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    did = _dispatched(world)
+    before = _task(did).deadline
+    asked = timezone.now() - dt.timedelta(days=7)
+    services.ask_info(
+        world.users["handler"], Demand.objects.get(pk=did), question="请告知贷款金额", at=asked
+    )
+    disp = world.users["dispatcher"]
+    page = Client()
+    page.force_login(disp)
+    url = reverse("demands:detail", args=[did])
+    html = page.get(url).content.decode()
+    assert 'data-action="record_supply"' in html and "记录电话补充" in html
+    # the requester's own page offers 补充材料, not the staff's form
+    ent = Client()
+    ent.force_login(world.users["enterprise"])
+    assert 'data-action="record_supply"' not in ent.get(url).content.decode()
+    act = reverse("demands:act", args=[did, "record_supply"])
+    with unchanged():
+        r = page.post(act, {"answer": "  "})
+    assert r.status_code == 422 and "电话中补充的内容" in r.content.decode()
+    pdf = SimpleUploadedFile("借款合同.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = page.post(act, {"answer": "电话告知：贷款 800 万元，期限三年", "files": [pdf]})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    d, t = Demand.objects.get(pk=did), _task(did)
+    lost = wcal.working_days_between(timezone.localdate(asked), timezone.localdate())
+    assert not d.awaits_info and t.status == TaskStatus.SIGNED and lost >= 4
+    assert t.deadline == wcal.add_working_days(before, lost) and d.due_date == t.deadline
+    e = Event.objects.get(demand_id=did, action="supply_info")
+    assert e.actor == disp and e.note == "电话告知：贷款 800 万元，期限三年"
+    assert e.data["via"] == "phone" and e.data["recorded_by_id"] == disp.pk
+    assert e.data["paused_working_days"] == lost
+    assert [a.original_name for a in e.attachments.all()] == ["借款合同.pdf"]
+    # whoever asked hears of it, told it came by phone
+    assert any("电话补充" in n for n in _notes(world.users["handler"], Kind.MATERIAL))
+    staff_html = page.get(url).content.decode()
+    assert f"诉求人电话补充，由{disp.display_name}记录" in staff_html
+    # the requester sees the answer, not who wrote it down
+    mine = ent.get(url).content.decode()
+    assert "贷款 800 万元" in mine and "诉求人电话补充；" in mine and "由disp记录" not in mine
+    api = world.client("enterprise").get(f"/demands/{did}").json()
+    (row,) = [r for r in api["timeline"] if r["action"] == "supply_info"]
+    assert row["detail"].startswith("诉求人电话补充；") and row["who"] == "园区服务中心"
+    # nothing to record once answered
+    with unchanged():
+        r = world.client("dispatcher").act(did, "record_supply", answer="再记一次")
+    assert r.status_code == 409 and "没有在等待" in r.json()["detail"]
+
+
+def test_who_may_record_a_phone_answer(world):  # type: ignore[no-untyped-def]
+    did = _dispatched(world)
+    services.ask_info(world.users["dispatcher"], Demand.objects.get(pk=did), question="请补充")
+    for who in ("handler_b", "enterprise", "liaison", "leader", "resident"):
+        with unchanged():
+            r = world.client(who).act(did, "record_supply", answer="电话说了")
+        assert r.status_code in (403, 404), (who, r.status_code)
+    with unchanged():
+        r = world.client("dispatcher", other=True).act(did, "record_supply", answer="电话说了")
+    assert r.status_code == 404
+    r = world.client("head").act(did, "record_supply", answer="电话说了地址")
+    assert r.status_code == 200, r.content
+    e = Event.objects.get(demand_id=did, action="supply_info")
+    assert e.actor == world.users["head"] and e.data["via"] == "phone"

@@ -145,7 +145,7 @@ def test_enterprise_user_cannot_file_for_another_enterprise(world):
             "/demands",
             {
                 "title": "t",
-                "description": "d",
+                "description": "申请贴息贷款支持",
                 "channel": "portal",
                 "enterprise_id": world.enterprise2.pk,
             },

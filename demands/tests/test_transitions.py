@@ -61,6 +61,8 @@ CASES = [
     ("send_back_reply", "signed", "head", {"note": "请补充依据"}),
     ("ask_info", "answered", "dispatcher", {"question": "请提供营业执照"}),
     ("supply_info", "signed", "enterprise", {"answer": "已上传"}),
+    ("record_supply", "signed", "dispatcher", {"answer": "电话告知"}),
+    ("record_supply", "closed", "dispatcher", {"answer": "电话告知"}),
     ("close_unreachable", "signed", "dispatcher", {"kind": "unreachable", "note": "n"}),
 ]
 

@@ -38,7 +38,8 @@ def test_alert_once_per_incident_to_each_parks_administrators(world, caplog):
         ("o_admin", world.other_park.pk),
     }
     assert all(n.demand_id is None for n in alerts)
-    assert "最早的任务已排队 16 分钟" in alerts[0].text and "db_worker" in alerts[0].text
+    assert "最早的任务已排队 16 分钟" in alerts[0].text and "运维人员" in alerts[0].text
+    assert "db_worker" not in alerts[0].text and "systemctl" not in alerts[0].text
     assert [r.levelname for r in caplog.records if "task backlog" in r.message] == ["ERROR"]
     assert Incident.objects.get().notified == 2
     assert SchedulerTick.objects.get().last_tick_at == T0 + dt.timedelta(minutes=25, seconds=30)

@@ -545,6 +545,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # 补充材料: asked by the dispatch centre or the department, answered by the requester
     "ask_info": TASK_DEPARTMENT | DISPATCH,
     "supply_info": roles("enterprise"),
+    "record_supply": TASK_DEPARTMENT | DISPATCH,
     "close_unreachable": DISPATCH,
 }
 TABLE.update(

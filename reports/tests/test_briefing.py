@@ -134,7 +134,9 @@ def test_a_missing_libreoffice_still_delivers_the_word_file(world, ledger, monke
     c.post("/reports/briefings/new/", {"period": "2026"})
     b = Briefing.objects.get()
     assert b.status == BriefingStatus.DONE and b.docx and not b.pdf
-    assert "LibreOffice" in b.error
+    assert b.error == "服务器暂不能转换 PDF，只生成了 Word 文件"  # no program names for users
+    page = c.get(f"/reports/briefings/{b.pk}/").content.decode()
+    assert "只生成了 Word 文件" in page and "LibreOffice" not in page
 
 
 def test_the_briefing_is_a4_with_heading_styles_and_page_numbers(world, ledger):

@@ -1,0 +1,66 @@
+"""The friction points in Chromium, on a phone and a desktop: the enterprise sees 待补充 on its
+portal and answers through the link, which opens the form; the dispatcher records an answer given
+by phone (记录电话补充); the department's 退单 button opens the demand with 退单 unfolded."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import build_world
+from demands import services
+from demands.models import Demand
+from demands.tests.test_browser_heads import _dispatched
+from qinshang.browsertests import PHONE, Person, click_and_wait_success, require_chromium
+
+sync_api = require_chromium()
+expect = sync_api.expect
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("browser"),
+]
+
+
+def test_to_supply_badge_phone_answer_and_folded_forms(browser, live_server):  # type: ignore[no-untyped-def]
+    world = build_world()
+    first = _dispatched(world, "申请技改贴息贷款")
+    second = _dispatched(world, "申请人才公寓")
+    for d in (first, second):
+        services.ask_info(world.users["dispatcher"], d, question="请补充近三年的纳税证明")
+
+    ent = Person(browser, live_server.url, "ent", viewport=PHONE)
+    ent.go("/portal/")
+    expect(ent.page.locator("#to-supply-count")).to_have_text("2")
+    expect(ent.page.locator("nav")).to_contain_text("待补充 2")
+    ent.shot("friction-1-portal-to-supply")
+    ent.page.locator(f'#to-supply a[href*="/demands/{first.pk}/?act=supply_info"]').click()
+    form = ent.page.locator("details.act[data-action=supply_info]")
+    expect(form).to_have_attribute("open", "")
+    form.locator("textarea[name=answer]").fill("已上传近三年纳税证明")
+    ent.shot("friction-2-supply-form-open")
+    click_and_wait_success(ent.page, "details.act[data-action=supply_info] button[type=submit]")
+    ent.go("/portal/")
+    expect(ent.page.locator("#to-supply-count")).to_have_text("1")
+
+    disp = Person(browser, live_server.url, "disp")
+    disp.go(f"/demands/{second.pk}/")
+    form = disp.page.locator("details.act[data-action=record_supply]")
+    form.locator("summary").click()
+    form.locator("textarea[name=answer]").fill("企业电话告知：纳税证明下周一送到")
+    disp.shot("friction-3-record-phone-answer")
+    click_and_wait_success(disp.page, "details.act[data-action=record_supply] button[type=submit]")
+    expect(disp.page.locator("#timeline")).to_contain_text("诉求人电话补充，由disp记录")
+    assert not Demand.objects.get(pk=second.pk).awaits_info
+    disp.shot("friction-4-phone-answer-in-timeline")
+    ent.go("/portal/")
+    expect(ent.page.locator("#to-supply")).to_have_count(0)
+
+    third = _dispatched(world, "申请用地指标")
+    hand = Person(browser, live_server.url, "hand_a", viewport=PHONE)
+    hand.go("/department/?tab=pending")
+    hand.page.locator(f'a.danger[href*="/demands/{third.pk}/?act=return"]').click()
+    expect(hand.page.locator("details.act[data-action=return]")).to_have_attribute("open", "")
+    hand.shot("friction-5-return-open")
+    for p in (ent, disp, hand):
+        p.close()
