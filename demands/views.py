@@ -689,7 +689,11 @@ def new(request: PageRequest) -> HttpResponse:
                 said += f"；查询码 {code}（只显示这一次，请告知诉求人）"
             messages.success(request, said)
             return HttpResponseRedirect(reverse("demands:detail", args=[demand.pk]))
-    ctx = intake_context(request, request.POST, error)
+    form: Any = request.POST
+    if request.method != "POST" and role in (Role.ENTERPRISE, Role.RESIDENT):
+        # The requester is who is logged in: their name and number are the likely contact.
+        form = {"requester_name": user.full_name, "requester_phone": user.phone}
+    ctx = intake_context(request, form, error)
     return render(request, "demands/new.html", ctx, status=status)
 
 
@@ -719,6 +723,7 @@ def intake_context(request: PageRequest, form: Any, error: str | None = None) ->
         "preset_enterprise": request.GET.get("enterprise", ""),
         "panels": [u for f in INTAKE_PANELS if (u := f(user))],
         "is_requester": role in (Role.ENTERPRISE, Role.RESIDENT),
+        "is_resident": role == Role.RESIDENT,
         "can_resolve": role in (Role.LIAISON, Role.DISPATCHER, Role.ADMIN),
         # Before the demand exists its placeholders stay for the writer to complete.
         "reply_templates": replies.offered(user, park, None)
