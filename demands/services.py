@@ -337,8 +337,9 @@ class Intake:
     typed: bool = False
 
 
-# The shortest description intake takes: "x" or "." says nothing a department could act on.
-DESCRIPTION_MIN = 5
+# The shortest description intake takes: "x" or "急" says nothing a department could act on,
+# while "路灯不亮" does.
+DESCRIPTION_MIN = 4
 
 
 INTAKE_ROLES = (

@@ -17,9 +17,9 @@ from finance.models import (
     ConsentField,
     Disbursement,
     FinancingNeed,
+    FinancingStatus,
     Institution,
     InstitutionKind,
-    NeedStatus,
     Product,
     ProductType,
     Referral,
@@ -89,7 +89,7 @@ class NeedOut(Schema):
     collateral: str
     term_months: int | None
     urgency: Urgency
-    status: NeedStatus
+    status: FinancingStatus
     created_at: dt.datetime
 
 
@@ -103,7 +103,7 @@ class NeedIn(Schema):
 
 
 class NeedFilter(Schema):
-    status: NeedStatus | None = None
+    status: FinancingStatus | None = None
     q: Line = Field("", max_length=50)
     page: PageNo = 1
     page_size: int = Field(20, ge=1, le=200)

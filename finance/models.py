@@ -99,7 +99,7 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", "紧急"
 
 
-class NeedStatus(models.TextChoices):
+class FinancingStatus(models.TextChoices):
     OPEN = "open", "对接中"
     FUNDED = "funded", "已获融资"
     WITHDRAWN = "withdrawn", "已撤回"
@@ -119,7 +119,7 @@ class FinancingNeed(models.Model):
         "紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
     )
     status = models.CharField(
-        "状态", max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN
+        "状态", max_length=10, choices=FinancingStatus.choices, default=FinancingStatus.OPEN
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -23,10 +23,10 @@ from finance.models import (
     Disbursement,
     FinanceEvent,
     FinancingNeed,
+    FinancingStatus,
     Institution,
     InstitutionKind,
     InstitutionUser,
-    NeedStatus,
     Product,
     ProductType,
     Referral,
@@ -291,10 +291,10 @@ def create_need(actor: User, park: Park, data: NewNeed) -> FinancingNeed:
 def withdraw_need(actor: User, need: FinancingNeed, reason: str) -> FinancingNeed:
     _entity_for(actor, need.park, need.entity_id)
     why = inputs.text(reason, "撤回原因", limit=200)
-    if need.status != NeedStatus.OPEN:
+    if need.status != FinancingStatus.OPEN:
         raise InvalidState("只有对接中的融资需求可以撤回")
     with transaction.atomic():
-        need.status = NeedStatus.WITHDRAWN
+        need.status = FinancingStatus.WITHDRAWN
         need.save(update_fields=["status"])
         _event(need.park, actor, "need_withdrawn", entity=need.entity, need=need, note=why)
     return need
@@ -400,7 +400,7 @@ def refer(
     enterprise's active consent to that institution covering 融资需求."""
     park = need.park
     _entity_for(actor, park, need.entity_id)
-    if need.status != NeedStatus.OPEN:
+    if need.status != FinancingStatus.OPEN:
         raise InvalidState("该融资需求已结束，不能再推送")
     inst = Institution.objects.filter(pk=institution_id, park=park, is_active=True).first()
     if inst is None:
@@ -512,8 +512,8 @@ def answer(actor: User, park: Park, referral_id: int, data: Answer) -> Referral:
             **{k: v for k, v in values.items() if k != "status" and v is not None},
             status=str(row.status),
         )
-        if row.status == ReferralStatus.APPROVED and need.status == NeedStatus.OPEN:
-            need.status = NeedStatus.FUNDED
+        if row.status == ReferralStatus.APPROVED and need.status == FinancingStatus.OPEN:
+            need.status = FinancingStatus.FUNDED
             need.save(update_fields=["status"])
         verdict = (
             f"批准 {access.amount(row.approved_amount_wan)} 万元"

@@ -24,8 +24,8 @@ from finance import access, export, services
 from finance.models import (
     ConsentField,
     Disbursement,
+    FinancingStatus,
     InstitutionKind,
-    NeedStatus,
     ProductType,
     ReferralStatus,
     Urgency,
@@ -55,7 +55,7 @@ def _filtered_needs(request: ParkRequest) -> tuple[Any, dict[str, str]]:
         qs = qs.filter(
             Q(number__icontains=q) | Q(purpose__icontains=q) | Q(entity__name__icontains=q)
         )
-    if status in NeedStatus.values:
+    if status in FinancingStatus.values:
         qs = qs.filter(status=status)
     order = {"new": ("-created_at", "-id"), "amount": ("-amount_wan", "-id")}
     qs = qs.order_by(*order.get(sort, order["new"]))
@@ -73,7 +73,7 @@ def index(request: ParkRequest) -> HttpResponse:
         {
             "page": page,
             "f": f,
-            "statuses": NeedStatus.choices,
+            "statuses": FinancingStatus.choices,
             "keep": query_without(request, "page"),
             "figures": services.figures(user, park),
             "can_file": user.role in ACTORS,

@@ -19,7 +19,7 @@ from entities import services as entities
 from entities import sizing
 from entities.api import CertificationOut, EnterpriseDetail, SizeClassOut, YearlyFigureOut
 from entities.api import _size as size_dict
-from finance.models import NeedStatus as FinanceNeedStatus
+from finance.models import FinancingStatus as FinanceNeedStatus
 from finance.models import ReferralStatus, Urgency
 from matchmaking.models import NeedStatus as MarketNeedStatus
 from matchmaking.models import OfferKind, OfferStatus, OrderStatus, Side

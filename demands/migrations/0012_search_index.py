@@ -18,14 +18,14 @@ CREATE OR REPLACE FUNCTION demands_grams(
   title text, description text, requester_name text, number text, requester_phone text
 ) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT demands_bigrams(upper(
+  SELECT {schema}.demands_bigrams(upper(
     coalesce(title, '') || E'\n' || coalesce(description, '') || E'\n' ||
     coalesce(requester_name, '') || E'\n' || coalesce(number, '') || E'\n' ||
     coalesce(requester_phone, '')
   ))
 $$;
 CREATE OR REPLACE FUNCTION demands_term_grams(t text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT demands_bigrams(upper(t)) $$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT {schema}.demands_bigrams(upper(t)) $$;
 -- Stored, not an expression index: a row the index proposes is checked again (a lossy page,
 -- or the OR of the search), and computing the pairs there took seconds per search.
 ALTER TABLE demands_demand ADD COLUMN search_grams text[]
@@ -77,7 +77,10 @@ def forwards(apps, schema_editor):
     c = schema_editor.connection
     with c.cursor() as cur:
         if c.vendor == "postgresql":
-            cur.execute(PG_FUNCTIONS)
+            # The bodies name the inner function with its schema: pg_restore runs with an empty
+            # search_path, and the generated column's function is inlined there.
+            cur.execute("SELECT quote_ident(current_schema())")
+            cur.execute(PG_FUNCTIONS.replace("{schema}", cur.fetchone()[0]))
         elif c.vendor == "sqlite":
             for sql in SQLITE:
                 cur.execute(sql)

@@ -53,3 +53,11 @@ def test_co_departments_are_checkboxes(world):
     body = _client(world, "dispatcher").get(f"/demands/{d.pk}/").content.decode()
     assert 'type="checkbox" name="co_department_ids"' in body
     assert 'name="co_department_ids" multiple' not in body
+
+
+def test_a_short_but_meaningful_description_is_taken(world):
+    api = world.client("enterprise")
+    r = api.post("/demands", {"title": "路灯", "description": "路灯不亮", "channel": "portal"})
+    assert r.status_code == 201, r.content
+    r = api.post("/demands", {"title": "贷款", "description": "急", "channel": "portal"})
+    assert r.status_code == 422 and "太短" in r.json()["detail"]

@@ -23,11 +23,13 @@ def filed(world):  # type: ignore[no-untyped-def]
     """One demand per payload, filed by the enterprise through the API (title and description);
     the texts as the ledger stored them (intake strips surrounding white space: "\t=1" is "=1").
     A title is one line, so the API refuses a tab in it (qinshang.limits): the title gets the
-    stripped text, the description the payload as it is."""
+    stripped text, the description the payload as it is, followed by a few words."""
     api = world.client("enterprise")
     ids = []
     for p in PAYLOADS:
-        r = api.post("/demands", {"title": p.strip(), "description": p, "channel": "portal"})
+        # intake refuses a description too short to act on; the payload still leads the cell
+        body = {"title": p.strip(), "description": p + "（请处理）", "channel": "portal"}
+        r = api.post("/demands", body)
         assert r.status_code == 201, r.content
         ids.append(r.json()["id"])
     stored = Demand.objects.filter(pk__in=ids).values_list("title", "description")
