@@ -59,6 +59,8 @@ def detail(e: Event, *, requester: bool = False) -> str:
             f"主办：{d.get('lead', '')}{co}；时限 {d.get('days', '')} 个工作日，"
             f"截止 {d.get('deadline', '')}{gap}"
         )
+    if a == "undo_dispatch":
+        return f"撤销交办（{'、'.join(d.get('departments', []))}的任务已撤销），诉求回到待交办"
     if a == "sheet_record":
         said = []
         if d.get("lead"):

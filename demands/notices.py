@@ -15,12 +15,14 @@ from typing import Any
 
 from demands.models import Demand, Event, Task
 from notifications.models import Kind
-from notifications.services import notify, requesters
+from notifications.services import department_staff, notify, requesters
 from orgs.models import Role, User
 
 log = logging.getLogger(__name__)
 
-ANNOUNCED = frozenset({"assign", "submit_reply", "send_back_reply", "ask_info", "supply_info"})
+ANNOUNCED = frozenset(
+    {"assign", "submit_reply", "send_back_reply", "ask_info", "supply_info", "undo_dispatch"}
+)
 
 
 def _short(demand: Demand) -> str:
@@ -62,6 +64,12 @@ def announce(event: Event) -> int:
         how = f"（电话补充，{d['recorded_by']}记录）" if d.get("via") == "phone" else ""
         text = f"诉求人已补充材料{how}，暂停的任务已恢复计时：{s}"
         return notify(_people(d.get("asked_by_id")), demand, Kind.MATERIAL, text, actor=actor)
+    if a == "undo_dispatch":
+        # The departments were told of a new task minutes ago: they must hear it is withdrawn.
+        why = f"。理由：{event.note}" if event.note else ""
+        text = f"交办已撤销，无需办理：{s}{why}"
+        staff = department_staff(d.get("department_ids") or [])
+        return notify(staff, demand, Kind.WITHDRAWN, text, actor=actor)
     return 0
 
 

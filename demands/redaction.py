@@ -87,7 +87,11 @@ def visible_tasks(tasks: Iterable[T]) -> list[T]:
 
 
 def visible_events(events: Iterable[Event]) -> list[Event]:
-    return [e for e in events if e.action in REQUESTER_ACTIONS]
+    events = list(events)
+    # A dispatch taken back within minutes was the park's slip, not a step of the requester's
+    # matter: both it and its undo stay inside.
+    undone = {(e.data or {}).get("dispatch_event") for e in events if e.action == "undo_dispatch"}
+    return [e for e in events if e.action in REQUESTER_ACTIONS and e.pk not in undone]
 
 
 def _by_requester(e: Event) -> bool:

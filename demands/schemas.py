@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
 
     RESOLVE_ON_SPOT = "resolve_on_spot"
     DISPATCH = "dispatch"
+    UNDO_DISPATCH = "undo_dispatch"
     SIGN = "sign"
     RETURN = "return"
     REDISPATCH = "redispatch"
@@ -227,6 +228,12 @@ class RecordCallbackIn(ActionBody):
     note: RequiredNote = Field(..., title="回访情况")
 
 
+class UndoDispatchIn(ActionBody):
+    """撤销交办：交办人本人在交办后 10 分钟内、承办部门签收前可撤销，诉求回到待交办。"""
+
+    note: Note = Field(default="", title="撤销理由")
+
+
 class CloseIn(ActionBody):
     """销号。"""
 
@@ -326,6 +333,7 @@ class CloseUnreachableIn(ActionBody):
 BODIES: dict[Action, type[ActionBody]] = {
     Action.RESOLVE_ON_SPOT: ResolveOnSpotIn,
     Action.DISPATCH: DispatchIn,
+    Action.UNDO_DISPATCH: UndoDispatchIn,
     Action.SIGN: SignIn,
     Action.RETURN: ReturnIn,
     Action.REDISPATCH: RedispatchIn,

@@ -54,6 +54,8 @@ NOTE_MAX = schemas.NOTE_MAX
 MAX_DAYS = schemas.MAX_DAYS
 MAX_EXTENSION_DAYS = schemas.MAX_EXTENSION_DAYS
 REOPEN_WINDOW_DAYS = 30
+# A one-click 交办 can be taken back this long after it, while no department has touched it.
+DISPATCH_UNDO_MINUTES = 10
 
 # Sent after the transaction commits, once per recorded event; notifications listen to it.
 event_recorded = Signal()
@@ -280,6 +282,11 @@ def available_actions(user: User, demand: Demand) -> list[dict[str, Any]]:
             ):
                 continue
             if t.action == "close_unreachable" and not _unreachable(demand)[0]:
+                continue
+            if (
+                t.action == "undo_dispatch"
+                and undoable_dispatch(user, demand, tasks=tasks)[0] is None
+            ):
                 continue
             out.append(
                 {
@@ -683,6 +690,13 @@ def dispatch(
         demand = _lock(demand)
         check("dispatch", actor, demand)
         before = demand.status
+        # What an undo puts back (undo_dispatch): the fields a dispatch sets.
+        previous = {
+            "category_id": demand.category_id,
+            "tier": demand.tier,
+            "lead_department_id": demand.lead_department_id,
+            "due_date": _iso(demand.due_date),
+        }
         demand.category = category
         demand.tier = demand.tier or Tier.DEPARTMENT
         demand.dispatched_at = now
@@ -716,6 +730,126 @@ def dispatch(
                 "days": days,
                 "deadline": _iso(tasks[0].deadline),
                 "calendar_warning": _warning(tasks[0].deadline),
+                "before": previous,
+            },
+        )
+    return demand
+
+
+def undoable_dispatch(
+    actor: User,
+    demand: Demand,
+    now: dt.datetime | None = None,
+    *,
+    tasks: Iterable[Task] | None = None,
+) -> tuple[Event | None, str]:
+    """The dispatch `actor` may still take back, or why not.
+
+    Only the person who dispatched, within DISPATCH_UNDO_MINUTES, and only while nothing has
+    happened since: every task still 待签收 with no handler, no event after the dispatch (a
+    department that signed, a comment, an urge all make the dispatch part of the record)."""
+    if demand.status != Status.DISPATCHED:
+        return None, f"诉求当前状态为“{demand.get_status_display()}”，不能撤销交办"
+    last = demand.events.order_by("-id").first()
+    if last is None or last.action != "dispatch":
+        return None, "交办后已有办理记录，不能撤销交办；如需改派请联系承办部门退单"
+    if last.actor_id != actor.pk:
+        return None, "只有交办人本人可以撤销这次交办"
+    age = (now or _now()) - last.created_at
+    if age > dt.timedelta(minutes=DISPATCH_UNDO_MINUTES):
+        return (
+            None,
+            f"交办已超过 {DISPATCH_UNDO_MINUTES} 分钟，不能撤销交办；如需改派请联系承办部门退单",
+        )
+    live = [
+        t
+        for t in (demand.tasks.all() if tasks is None else tasks)
+        if t.status != TaskStatus.CANCELLED
+    ]
+    if any(t.status != TaskStatus.PENDING or t.assignee_id for t in live):
+        return None, "承办部门已开始办理，不能撤销交办"
+    return last, ""
+
+
+def undoable_dispatches(
+    actor: User, park: Park, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """The actor's own dispatches of the last minutes that can still be taken back, newest first,
+    each with the time the chance ends (for the dispatch centre's 撤销 list)."""
+    now = now or _now()
+    window = dt.timedelta(minutes=DISPATCH_UNDO_MINUTES)
+    recent = (
+        Event.objects.filter(
+            actor=actor,
+            action="dispatch",
+            created_at__gte=now - window,
+            demand__park=park,
+            demand__status=Status.DISPATCHED,
+        )
+        .select_related("demand__park", "demand__lead_department")
+        .order_by("-created_at", "-id")[:50]
+    )
+    out = []
+    for e in recent:
+        event, _ = undoable_dispatch(actor, e.demand, now)
+        if event is not None and event.pk == e.pk:
+            out.append({"demand": e.demand, "event": e, "until": e.created_at + window})
+    return out
+
+
+def undo_dispatch(
+    actor: User, demand: Demand, *, note: str = "", at: dt.datetime | None = None
+) -> Demand:
+    """Take back a dispatch made by mistake: its tasks are cancelled (kept, as every ledger
+    row), the demand is 已受理 again with what it had before, and the departments are told."""
+    check("undo_dispatch", actor, demand)
+    note = _clean(note, "撤销理由", required=False)
+    now = at or _now()
+    with transaction.atomic():
+        demand = _lock(demand)
+        check("undo_dispatch", actor, demand)
+        dispatched, why = undoable_dispatch(actor, demand, now)
+        if dispatched is None:
+            raise InvalidState(why)
+        previous = (dispatched.data or {}).get("before") or {}
+        tasks = [
+            t for t in demand.tasks.select_related("department") if t.status != TaskStatus.CANCELLED
+        ]
+        for t in tasks:
+            t.status = TaskStatus.CANCELLED
+            t.save(update_fields=["status"])
+        before = demand.status
+        demand.status = Status.RECEIVED
+        demand.dispatched_at = None
+        demand.category_id = previous.get("category_id", demand.category_id)
+        demand.tier = previous.get("tier", demand.tier)
+        demand.lead_department_id = previous.get("lead_department_id")
+        due = previous.get("due_date")
+        demand.due_date = dt.date.fromisoformat(due) if due else None
+        demand.save(
+            update_fields=[
+                "status",
+                "dispatched_at",
+                "category",
+                "tier",
+                "lead_department",
+                "due_date",
+                "updated_at",
+            ]
+        )
+        record(
+            demand,
+            "undo_dispatch",
+            actor,
+            from_status=before,
+            to_status=demand.status,
+            note=note,
+            at=now,
+            data={
+                "dispatch_event": dispatched.pk,
+                "departments": [t.department.name for t in tasks],
+                "department_ids": [t.department_id for t in tasks],
+                "tasks": [t.pk for t in tasks],
             },
         )
     return demand
@@ -2213,6 +2347,8 @@ def perform(
                 note=b.note,
                 at=at,
             )
+        case schemas.UndoDispatchIn():
+            return undo_dispatch(actor, demand, note=b.note, at=at)
         case schemas.SignIn():
             return sign(actor, demand, task_id=b.task_id, note=b.note, at=at)
         case schemas.ReturnIn():

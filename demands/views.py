@@ -100,6 +100,7 @@ FORM_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("category_id", TEXT),
         ("note", TEXT),
     ],
+    "undo_dispatch": [("note", TEXT)],
     "sign": [("task_id", TEXT), ("note", TEXT)],
     "return": [("task_id", TEXT), ("reason", TEXT), ("note", TEXT)],
     "redispatch": [
@@ -524,7 +525,12 @@ def act(request: PageRequest, pk: int, action: str) -> HttpResponse:
             open_task=request.POST.get("task_id", ""),
         )
     label = display.action_label(action)
-    messages.success(request, f"{demand.number}：已{label}")
+    undo = (
+        f"（{services.DISPATCH_UNDO_MINUTES} 分钟内、承办部门签收前可在诉求页或派单中心撤销）"
+        if action == "dispatch"
+        else ""
+    )
+    messages.success(request, f"{demand.number}：已{label}{undo}")
     return HttpResponseRedirect(_next_url(request, reverse("demands:detail", args=[demand.pk])))
 
 
@@ -820,7 +826,13 @@ def bulk(request: PageRequest) -> HttpResponse:
     if done:
         messages.success(
             request,
-            f"已{label} {len(done)} 件：{'、'.join(done[:20])}" + ("等" if len(done) > 20 else ""),
+            f"已{label} {len(done)} 件：{'、'.join(done[:20])}"
+            + ("等" if len(done) > 20 else "")
+            + (
+                f"。{services.DISPATCH_UNDO_MINUTES} 分钟内、承办部门签收前可在“刚刚交办”中撤销"
+                if action == "dispatch"
+                else ""
+            ),
         )
     for number, why in failed:
         messages.error(request, f"{number} 未能{label}：{why}")

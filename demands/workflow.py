@@ -41,6 +41,8 @@ TRANSITIONS: dict[str, Transition] = {
             "resolve_on_spot", "当场解决", (Status.RECEIVED,), (DISPATCH, LIAISON), (), "primary"
         ),
         Transition("dispatch", "交办", (Status.RECEIVED,), (DISPATCH,), (), "primary"),
+        # Only the dispatcher's own one, minutes old and untouched: demands.services.undo_dispatch.
+        Transition("undo_dispatch", "撤销交办", (Status.DISPATCHED,), (DISPATCH,), (), "danger"),
         Transition("sign", "签收", WORKING, (TASK_DEPT,), (TaskStatus.PENDING,), "primary"),
         Transition("return", "退单", WORKING, (TASK_DEPT,), (TaskStatus.PENDING,), "danger"),
         Transition("redispatch", "改派", WORKING, (DISPATCH,), (TaskStatus.RETURNED,), "primary"),

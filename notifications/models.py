@@ -8,6 +8,7 @@ from django.db.models import Q
 class Kind(models.TextChoices):
     RECEIVED = "received", "新诉求"
     ASSIGNED = "assigned", "新交办"
+    WITHDRAWN = "withdrawn", "撤销交办"
     DUE_SOON = "due_soon", "即将到期"
     OVERDUE = "overdue", "已逾期"
     RETURNED = "returned", "退单"

@@ -96,6 +96,9 @@ def dispatch_centre(request: ParkRequest) -> HttpResponse:
         "tabs": [(k, label, counts.get(k, 0)) for k, label in workbench.DISPATCH_TABS],
         "here": f"{reverse('dispatch_centre')}?tab={tab}",
     }
+    if tab == "received":
+        ctx["undoable"] = services.undoable_dispatches(user, park)
+        ctx["undo_minutes"] = services.DISPATCH_UNDO_MINUTES
     qs, sort = workbench.dispatch_queue(user, park, tab, today, request.GET.get("sort", ""))
     page = paginate(request, qs, per_page=LIST_LIMIT)
     ctx["page"] = page

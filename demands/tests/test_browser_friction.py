@@ -64,3 +64,50 @@ def test_to_supply_badge_phone_answer_and_folded_forms(browser, live_server):  #
     hand.shot("friction-5-return-open")
     for p in (ent, disp, hand):
         p.close()
+
+
+def test_one_click_dispatch_asks_first_and_can_be_undone(browser, live_server):  # type: ignore[no-untyped-def]
+    """待交办's one-click 交办 asks before it acts (a dismissed question does nothing), and a
+    dispatch made by mistake is taken back from 刚刚交办 on a phone; the department is told."""
+    world = build_world()
+    d = services.create_demand(
+        world.users["dispatcher"],
+        world.park,
+        services.Intake(
+            title="申请技改贴息贷款",
+            description="企业计划购置数控机床，需要贷款并了解贴息政策。",
+            channel="hotline",
+            enterprise_id=world.enterprise.pk,
+            category_id=world.cat_finance.pk,
+        ),
+    )
+    for viewport, tag in ((None, "on-desktop"), (PHONE, "on-phone")):
+        disp = Person(browser, live_server.url, "disp", viewport=viewport, accept_dialogs=False)
+        asked: list[str] = []
+
+        def answer(dialog, asked=asked):  # type: ignore[no-untyped-def]
+            asked.append(dialog.message)
+            dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+        disp.page.on("dialog", answer)
+        disp.go("/dispatch/?tab=received")
+        one = disp.page.locator(f'#queue button[name=only][value="{d.pk}"]')
+        one.click()  # dismissed: nothing happens
+        expect(disp.page.locator("#undo-dispatch")).to_have_count(0)
+        assert Demand.objects.get(pk=d.pk).status == "received"
+        click_and_wait_success(disp.page, f'#queue button[name=only][value="{d.pk}"]')
+        assert "交办给经济发展局" in asked[0]
+        expect(disp.page.locator(".alert.success")).to_contain_text("可在“刚刚交办”中撤销")
+        expect(disp.page.locator("#undo-dispatch")).to_contain_text(d.number)
+        disp.shot(f"friction-6-undo-offered-{tag}")
+        click_and_wait_success(disp.page, "#undo-dispatch button[type=submit]")
+        expect(disp.page.locator("#undo-dispatch")).to_have_count(0)
+        expect(disp.page.locator(f'#queue button[name=only][value="{d.pk}"]')).to_be_visible()
+        assert Demand.objects.get(pk=d.pk).status == "received"
+        disp.shot(f"friction-7-undone-back-in-queue-{tag}")
+        disp.close()
+    hand = Person(browser, live_server.url, "hand_a", viewport=PHONE)
+    hand.go("/notifications/")
+    expect(hand.page.locator("main")).to_contain_text("交办已撤销")
+    hand.shot("friction-8-department-told-of-undo")
+    hand.close()

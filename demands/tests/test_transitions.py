@@ -38,6 +38,7 @@ def _state(world, name):
 CASES = [
     ("resolve_on_spot", "dispatched", "dispatcher", {"answer": "a", "outcome": "solved"}),
     ("dispatch", "dispatched", "dispatcher", {"lead_department_id": "A"}),
+    ("undo_dispatch", "signed", "dispatcher", {}),
     ("sign", "signed", "handler", {}),
     ("return", "signed", "handler", {"reason": "not_our_duty", "note": "x"}),
     ("redispatch", "dispatched", "dispatcher", {"department_id": "B"}),

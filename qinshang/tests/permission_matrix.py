@@ -520,6 +520,7 @@ TASK_DEPARTMENT = roles("handler", "head")
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "resolve_on_spot": DISPATCH | {"liaison"},
     "dispatch": DISPATCH,
+    "undo_dispatch": DISPATCH,
     "sign": TASK_DEPARTMENT,
     "return": TASK_DEPARTMENT,
     "redispatch": DISPATCH,
