@@ -104,6 +104,9 @@ def job(request: ParkRequest, pk: int) -> HttpResponse:
     if request.htmx and request.htmx.target == "import-progress":
         return render(request, "exchange/_progress.html", {"job": job})
     report = job.report or {}
+    wanted = request.GET.get("download", "")
+    if wanted in ("problems", "changes"):
+        return _report_sheet(job, report, wanted)
     headers = report.get("headers") or list(job.mapping)
     proposals = {c["header"]: c for c in report.get("columns") or []}
     finish = set(job.finished_by or report.get("finished_by") or [])
@@ -142,3 +145,40 @@ def job(request: ParkRequest, pk: int) -> HttpResponse:
         "more_changes": max(0, len(report.get("changes") or []) - 300),
     }
     return render(request, "exchange/job.html", ctx)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report_sheet(job: ImportJob, report: dict, wanted: str) -> HttpResponse:
+    """The whole row report (a page shows its first 300 lines) as a sheet to work through."""
+    if wanted == "problems":
+        title = "逐行问题"
+        heads: list[tuple[str, float]] = [("行", 8), ("列", 18), ("级别", 8), ("说明", 70)]
+        rows = [
+            [
+                p.get("row"),
+                p.get("column"),
+                "错误" if p.get("level") == "error" else "警告",
+                p.get("message"),
+            ]
+            for p in report.get("problems") or []
+        ]
+    else:
+        title = "更新的事项"
+        heads = [("行", 8), ("事项", 20), ("做了什么", 12), ("说明", 70)]
+        rows = [
+            [
+                c.get("row"),
+                c.get("number"),
+                "更新" if c.get("action") == "updated" else "新增登记",
+                c.get("note"),
+            ]
+            for c in report.get("changes") or []
+        ]
+    wb, ws = sheets.new_workbook(title)
+    sheets.write_table(ws, heads, rows, freeze="A2")
+    resp = HttpResponse(sheets.to_bytes(wb), content_type=XLSX)
+    name = f"import-{job.pk}-{wanted}.xlsx"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp

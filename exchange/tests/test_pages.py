@@ -154,3 +154,40 @@ def test_an_interrupted_import_is_continued_from_the_page(world, monkeypatch):
     assert job.state == "imported" and Demand.objects.count() == before + 3 and made < 3
     rows = list(job.rows.values_list("row", flat=True))
     assert len(rows) == len(set(rows)) == 5  # each row once
+
+
+def test_the_whole_row_report_downloads_as_a_sheet_beyond_the_pages_300(world):  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    c = login(world.users["dispatcher"])
+    upload(c, hotline_sheet(world))
+    job = ImportJob.objects.get()
+    job.report = {
+        **job.report,
+        "problems": [
+            {"row": i + 2, "column": "受理时间", "level": "error", "message": f"日期无法识别{i}"}
+            for i in range(305)
+        ],
+        "changes": [
+            {"row": i + 2, "number": f"RX{i}", "action": "updated", "note": "状态"}
+            for i in range(301)
+        ],
+    }
+    job.save()
+    page = c.get(f"/exchange/{job.pk}/").content.decode()
+    assert "另有 5 条" in page and 'href="?download=problems"' in page
+    assert "另有 1 行" in page and 'href="?download=changes"' in page
+    assert "命令行" not in page and "--json" not in page
+    r = c.get(f"/exchange/{job.pk}/?download=problems")
+    assert r.status_code == 200 and r["Content-Disposition"].endswith('.xlsx"')
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == ("行", "列", "级别", "说明") and len(rows) == 306
+    assert rows[-1] == (306, "受理时间", "错误", "日期无法识别304")
+    ws = load_workbook(io.BytesIO(c.get(f"/exchange/{job.pk}/?download=changes").content)).active
+    assert ws.max_row == 302
+    # Another park's dispatcher gets nothing of it.
+    other = login(world.other_users["dispatcher"])
+    assert other.get(f"/exchange/{job.pk}/?download=problems").status_code == 404

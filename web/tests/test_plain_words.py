@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TECHNICAL = re.compile(
-    r"manage\.py|db_worker|systemctl|docs/|Django 管理后台|python |--dry-run|soffice|/healthz"
+    r"manage\.py|db_worker|systemctl|docs/|Django 管理后台|python |--dry-run|--json|命令行|soffice|/healthz"
 )
 
 
