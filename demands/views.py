@@ -618,11 +618,26 @@ def _intake_enterprise(request: PageRequest) -> int | None:
     if not text:
         raise InvalidInput("请填写企业全称或统一社会信用代码", field="enterprise")
     ent = ents.filter(Q(name=text) | Q(credit_code=text.upper())).first()
-    if ent is None:
+    if ent is not None:
+        return ent.pk
+    # A caller gives part of the name ("恒远精密"): one enterprise that fits is the one; several
+    # are named so the clerk can pick without retyping.
+    fits = list(
+        ents.filter(is_active=True, name__contains=text)
+        .order_by("name")
+        .values_list("pk", "name")[:6]
+    )
+    if len(text) >= 2 and len(fits) == 1:
+        return fits[0][0]
+    if len(text) >= 2 and fits:
+        names = "、".join(n for _, n in fits[:5]) + ("等" if len(fits) > 5 else "")
         raise InvalidInput(
-            f"未找到企业“{text}”，请输入企业全称或统一社会信用代码", field="enterprise"
+            f"“{text}”对应多家企业：{names}，请从候选列表中选择或输入全称", field="enterprise"
         )
-    return ent.pk
+    raise InvalidInput(
+        f"未找到企业“{text}”，请输入企业全称、名称中的关键词或统一社会信用代码",
+        field="enterprise",
+    )
 
 
 TRACKED_CHANNELS = frozenset({Channel.HOTLINE, Channel.RECEPTION})

@@ -130,7 +130,8 @@ class Candidate:
 
 def lookup(user: User, park: Park, q: str, limit: int = LOOKUP_LIMIT) -> list[Candidate]:
     """Enterprises for the hotline's search box: part of the name, a short name, part of the
-    credit code, or (four digits or more) part of a contact's phone; best matches first."""
+    credit code, (four digits or more) part of a contact's phone, or a contact's name; best
+    matches first."""
     _require_staff(user)
     q = re.sub(r"\s+", "", q or "")[:100]
     if len(q) < 2:
@@ -168,6 +169,15 @@ def lookup(user: User, park: Park, q: str, limit: int = LOOKUP_LIMIT) -> list[Ca
         )
         for c in contacts:
             add(c.entity, "联系人电话", 4, c.name)
+    if not digits and len(q) >= 2:
+        # The caller says who they are ("我是王经理"): a contact's name finds their enterprise.
+        named = (
+            Contact.objects.filter(entity__in=ents, name__contains=q)
+            .select_related("entity")
+            .only("name", "entity__id", "entity__name", "entity__credit_code")[:200]
+        )
+        for c in named:
+            add(c.entity, "联系人", 5, c.name)
     ranked = sorted(out.values(), key=lambda kv: kv[0])
     return [c for _, c in ranked[:limit]]
 

@@ -16,6 +16,7 @@ from demands import services
 from demands.attachments import sample_bytes
 from demands.models import Attachment, Demand, Status, TaskStatus
 from demands.tests.helpers import unchanged
+from entities.models import EntityKind, MarketEntity
 
 pytestmark = pytest.mark.django_db
 
@@ -466,3 +467,27 @@ def test_upload_and_actions_are_refused_outside_the_users_scope(world):
         r = login(world, "expert").post(f"/demands/{d.pk}/act/comment/", {"note": "意见"})
         assert r.status_code == 403
     assert not Attachment.objects.exists()
+
+
+def test_intake_takes_part_of_a_name_when_one_enterprise_fits(world):  # type: ignore[no-untyped-def]
+    form = {
+        "title": "申请技改贴息",
+        "description": "企业购置设备需要贴息，请协调。",
+        "channel": "hotline",
+        "requester_kind": "enterprise",
+        "enterprise": "恒远精密",
+    }
+    r = login(world, "dispatcher").post("/demands/new/", form)
+    assert r.status_code == 302, r.content.decode()[:300]
+    assert Demand.objects.get(title="申请技改贴息").enterprise_id == world.enterprise.pk
+    MarketEntity.objects.create(
+        park=world.park, name="湘潭恒远物流有限公司", kind=EntityKind.BELOW_SCALE, credit_code=""
+    )
+    with unchanged():
+        r = login(world, "dispatcher").post("/demands/new/", {**form, "enterprise": "恒远"})
+    page = r.content.decode()
+    assert r.status_code == 422 and "对应多家企业" in page
+    assert "湘潭恒远物流有限公司" in page and "湘潭恒远精密机械有限公司" in page
+    with unchanged():  # another park's enterprise is not found by part of its name either
+        r = login(world, "dispatcher").post("/demands/new/", {**form, "enterprise": "中韶电气"})
+    assert r.status_code == 422 and "未找到企业“中韶电气”" in r.content.decode()

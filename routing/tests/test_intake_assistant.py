@@ -101,6 +101,20 @@ def test_lookup_by_name_part_short_name_code_and_phone(world):
     assert intake.lookup(u, p, "中韶") == []  # another park's
 
 
+def test_lookup_by_a_contacts_name(world):
+    u, p = world.users["dispatcher"], world.park
+    hit = intake.lookup(u, p, "王经理")
+    assert [(c.id, c.matched_by, c.contact) for c in hit] == [
+        (world.enterprise.pk, "联系人", "王经理")
+    ]
+    Contact.objects.create(entity=world.enterprise2, name="王经理助理", phone="13800000000")
+    assert {c.id for c in intake.lookup(u, p, "王经理")} == {
+        world.enterprise.pk,
+        world.enterprise2.pk,
+    }
+    assert intake.lookup(world.other_users["dispatcher"], world.other_park, "王经理") == []
+
+
 def test_lookup_ranks_exact_then_prefix(world):
     MarketEntity.objects.create(
         park=world.park, name="恒远", kind=EntityKind.BELOW_SCALE, credit_code=""
