@@ -343,7 +343,8 @@ def suggest(demand: Demand, *, allow_auto: bool = True) -> Suggestion | None:
                 (float(p.probability) for p in preds if p.label == demand.category.code), 0.0
             )
         if preds:
-            explanation["category"] = _explain(router, text, preds[0].label)
+            explanation["category_terms"] = _explain(router, text, preds[0].label)
+            explanation["category"] = readable_reason(text, explanation["category_terms"])
     department, dept_conf = None, 0.0
     if dept_model is not None:
         router = load(dept_model)
@@ -359,7 +360,8 @@ def suggest(demand: Demand, *, allow_auto: bool = True) -> Suggestion | None:
         ]
         if preds and preds[0].label in depts:
             department, dept_conf = depts[preds[0].label], float(preds[0].probability)
-            explanation["department"] = _explain(router, text, preds[0].label)
+            explanation["department_terms"] = _explain(router, text, preds[0].label)
+            explanation["department"] = readable_reason(text, explanation["department_terms"])
     if department is None and category is not None and category.default_department_id:
         department, dept_conf = category.default_department, cat_conf
     threshold = park.auto_dispatch_threshold
@@ -414,6 +416,28 @@ def _explain(router: Any, text: str, label: str) -> list[str]:
         return [str(w) for w, _ in router.explain(text, label, n=8)]
     except Exception:
         return []
+
+
+def readable_reason(text: str, fragments: list[str], n: int = 5) -> list[str]:
+    """The words of the demand's own text that hold the model's strongest fragments, in the
+    fragments' order: a dispatcher reads "贷款、数控机床", not "贷款、机、床 数"."""
+    from routing import textnorm
+
+    toks = [
+        w
+        for w in textnorm.words(textnorm.normalize(text))
+        if len(w) >= 2 and w not in textnorm.PLACEHOLDERS
+    ]
+    out: list[str] = []
+    for f in (f.strip().lower() for f in fragments):
+        if not f:
+            continue
+        word = next((w for w in toks if f in w or (len(f) >= 2 and w in f)), None)
+        if word is not None and word not in out:
+            out.append(word)
+        if len(out) >= n:
+            break
+    return out
 
 
 # --------------------------------------------------------------------------- labels
