@@ -270,7 +270,10 @@ def _titles(
     for f in sorted(fields, key=lambda f: not names.get(f.key)):
         own = names[f.key].most_common(1) if names.get(f.key) else []
         options = [own[0][0]] if own else []
-        options += [f.header, *f.synonyms, f"{f.header}（{f.key}）"]
+        # When an imported sheet's own columns took every name of ours, the column is still
+        # named in Chinese for the people reading it (the key stays in the 字段对应 sheet).
+        options += [f.header, *f.synonyms, f"{f.header}（本系统）"]
+        options += [f"{f.header}（本系统{i}）" for i in range(2, len(fields) + len(extra_keys) + 3)]
         title = next(t for t in options if t not in taken and t not in extra_keys)
         titles[f.key] = title
         taken.add(title)

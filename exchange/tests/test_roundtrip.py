@@ -48,6 +48,26 @@ def test_export_has_the_layout_parks_use(world):
     assert [r["序号"] for r in rows] == list(range(1, 8))
 
 
+def test_every_visible_column_of_the_export_is_named_in_chinese(world):
+    import re
+    from collections import Counter
+
+    from demands.columns import FIELDS
+    from demands.workbook import _titles
+
+    build(world)
+    head, _ = sheet(export_ledger(Demand.objects.filter(park=world.park).order_by("pk")))
+    assert len(head) >= 30
+    assert all(re.search(r"[\u4e00-\u9fff]", h) and not re.search(r"[A-Za-z_]", h) for h in head)
+    # Imported sheets whose own columns took every name of ours for 编号: still Chinese, unique.
+    number = next(f for f in FIELDS if f.key == "number")
+    taken = {n: None for n in (number.header, *number.synonyms)}
+    titles = _titles(FIELDS, {"title": Counter({number.header: 2})}, taken)
+    assert titles["number"] == f"{number.header}（本系统）"
+    assert len(set(titles.values())) == len(titles)
+    assert not any(re.search(r"[A-Za-z_]", t) for t in titles.values())
+
+
 def test_export_costs_two_queries_however_many_rows(world, django_assert_max_num_queries):
     build(world)
     qs = Demand.objects.filter(park=world.park)
