@@ -70,6 +70,24 @@ class AssignmentRules(models.Model):
         return f"{self.park} 服务员安排规则"
 
 
+class RulesChange(models.Model):
+    """Who changed the 专属服务员规则 (cadence, ranks, capacities, weights), when, from what to
+    what: only the fields that changed."""
+
+    park = models.ForeignKey("orgs.Park", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True)
+    before = models.JSONField("修改前", default=dict)
+    after = models.JSONField("修改后", default=dict)
+
+    class Meta:
+        verbose_name = "服务员规则修改记录"
+        verbose_name_plural = "服务员规则修改记录"
+        ordering = ["-at", "-id"]
+
+
 class StaffOverride(models.Model):
     """What differs for one person: a lower or higher capacity, the industries they know, or
     that they take no entities at all (long leave, seconded out)."""

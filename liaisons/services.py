@@ -38,6 +38,7 @@ from liaisons.models import (
     Plan,
     PlanItem,
     PlanStatus,
+    RulesChange,
     Source,
     StaffOverride,
 )
@@ -221,6 +222,7 @@ def update_rules(actor: User, park: Park, data: RulesInput) -> AssignmentRules:
         if codes:
             dept_ind[str(int(dept_id))] = ",".join(codes)
     rules = rules_for(park)
+    before = {f: getattr(rules, f) for f in RULE_FIELDS}
     rules.allowed_ranks = allowed
     rules.backup_allowed_ranks = backup_allowed
     rules.capacity_by_rank = capacity
@@ -235,8 +237,58 @@ def update_rules(actor: User, park: Park, data: RulesInput) -> AssignmentRules:
     rules.change_weight = _int_in(data.change_weight, "变更代价", 0, MAX_WEIGHT)
     rules.department_weight = _int_in(data.department_weight, "B角跨部门代价", 0, MAX_WEIGHT)
     rules.updated_by = actor
-    rules.save()
+    after = {f: getattr(rules, f) for f in RULE_FIELDS}
+    changed = [f for f in RULE_FIELDS if before[f] != after[f]]
+    with transaction.atomic():
+        rules.save()
+        if changed:
+            RulesChange.objects.create(
+                park=park,
+                actor=actor,
+                before={f: before[f] for f in changed},
+                after={f: after[f] for f in changed},
+            )
     return rules
+
+
+# The rule fields a change record compares, with the words the editor shows for them.
+RULE_FIELDS = {
+    "allowed_ranks": "各层级可联系的职级",
+    "backup_allowed_ranks": "各层级B角职级",
+    "capacity_by_rank": "各职级联系企业上限",
+    "backup_capacity_by_rank": "各职级B角上限",
+    "backup": "同时安排B角",
+    "eligible_roles": "参与联企的角色",
+    "cadence_days": "各层级联系周期（天）",
+    "department_industries": "部门熟悉的行业",
+    "industry_weight": "行业未对口代价",
+    "seniority_weight": "高职级代价",
+    "load_weight": "负荷均衡权重",
+    "change_weight": "变更代价",
+    "department_weight": "B角跨部门代价",
+}
+
+
+def rules_changes(park: Park, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest rule changes, each as who, when and 字段: 前 → 后 lines."""
+    out = []
+    for c in RulesChange.objects.filter(park=park).select_related("actor")[:limit]:
+        lines = [
+            f"{RULE_FIELDS.get(k, k)}：{_shown(c.before.get(k))} → {_shown(c.after.get(k))}"
+            for k in c.after
+        ]
+        out.append({"actor": c.actor.display_name, "at": c.at, "lines": lines})
+    return out
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {_shown(v)}" for k, v in value.items()) or "（空）"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "（空）"
+    return str(value)
 
 
 def set_override(

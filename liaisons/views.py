@@ -239,6 +239,7 @@ def rules(request: ParkRequest) -> HttpResponse:
             roles=roles,
             error=error,
             sections=industries.SECTION_NAMES,
+            changes=services.rules_changes(park),
         ),
         status=422 if error else 200,
     )

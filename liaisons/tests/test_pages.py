@@ -192,6 +192,45 @@ def test_rules_editor_saves_and_rejects_bad_input(world) -> None:  # type: ignor
     assert services.rules_for(world.park).allowed_ranks["1"] == [1]
 
 
+def test_every_rules_change_is_recorded_with_before_and_after(world) -> None:  # type: ignore[no-untyped-def]
+    from liaisons.models import RulesChange
+
+    c = login(world.users["admin"])
+    r = services.rules_for(world.park)
+    old_cadence = {int(k): v for k, v in r.cadence_days.items()}
+    form = {
+        "action": "rules",
+        **{f"allowed_{t}": [str(x) for x in r.allowed_ranks[str(t)]] for t in services.TIERS},
+        **{
+            f"backup_allowed_{t}": [str(x) for x in r.backup_allowed_ranks[str(t)]]
+            for t in services.TIERS
+        },
+        **{f"cap_{k}": str(r.capacity_by_rank[str(k)]) for k in services.RANK_LABELS},
+        **{f"bcap_{k}": str(r.backup_capacity_by_rank[str(k)]) for k in services.RANK_LABELS},
+        "backup": "on" if r.backup else "",
+        "eligible_roles": list(r.eligible_roles),
+        **{f"cadence_{t}": str(old_cadence[t]) for t in services.TIERS},
+        "industry_weight": str(r.industry_weight),
+        "seniority_weight": str(r.seniority_weight),
+        "load_weight": str(r.load_weight),
+        "change_weight": str(r.change_weight),
+        "department_weight": str(r.department_weight),
+    }
+    assert c.post("/liaisons/rules/", form).status_code == 302
+    assert not RulesChange.objects.exists()  # saving what was there changes nothing
+    assert c.post("/liaisons/rules/", dict(form, cadence_2="45")).status_code == 302
+    change = RulesChange.objects.get()
+    assert change.actor == world.users["admin"] and change.park == world.park
+    assert set(change.after) == {"cadence_days"}
+    assert change.before["cadence_days"]["2"] == old_cadence[2]
+    assert change.after["cadence_days"]["2"] == 45
+    page = c.get("/liaisons/rules/").content.decode()
+    assert 'id="rules-changes"' in page and "各层级联系周期（天）" in page and "2: 45" in page
+    # A refused save records nothing.
+    c.post("/liaisons/rules/", dict(form, cadence_2="0"))
+    assert RulesChange.objects.count() == 1
+
+
 @pytest.mark.django_db
 def test_handover_through_the_page(world) -> None:  # type: ignore[no-untyped-def]
     _setup(world)
