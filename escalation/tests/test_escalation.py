@@ -303,3 +303,27 @@ def test_accepting_a_proposal_the_demand_has_outgrown_lapses_it(world):
     p.refresh_from_db()
     d.refresh_from_db()
     assert p.status == ProposalStatus.LAPSED and d.tier == Tier.PROJECT_MEETING
+
+
+def test_the_parks_administrator_changes_the_rules_and_it_is_logged(world):
+    c = login(world, "admin")
+    r = c.post(
+        "/escalation/rules/",
+        {
+            "overdue_urges": "3",
+            "returns": "4",
+            "dissatisfied": "",
+            "age_working_days": "45",
+            "note": "年度调整",
+        },
+    )
+    assert r.status_code == 302
+    rules = services.rules_for(world.park)
+    assert rules.returns == 4 and rules.age_working_days == 45
+    (change,) = RulesChange.objects.all()
+    assert change.actor == world.users["admin"] and change.note == "年度调整"
+    assert change.after["returns"] == 4 and change.before["returns"] == 2
+    # Another park's administrator changes only their own park's rules.
+    other = login(world, "admin", other=True)
+    assert other.post("/escalation/rules/", {"returns": "9"}).status_code in (302, 422)
+    assert services.rules_for(world.park).returns == 4
