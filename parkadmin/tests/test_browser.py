@@ -113,3 +113,44 @@ def test_admin_enters_a_schedule_and_a_deadline_follows(browser, live_server):  
     assert after.strftime("%m-%d") in dispatcher.inner_text("main")
     _shot(dispatcher, "parkadmin-deadline")
     wcal.clear_cache()
+
+
+def test_admin_enters_the_2027_schedule_and_a_deadline_crossing_new_year_moves(
+    browser, live_server
+):  # type: ignore[no-untyped-def]
+    """The schedule the State Council publishes for 2027 (data the calendar package lacks) typed
+    in by the park's administrator on a phone: a task dispatched on 28 December 2026 with five
+    working days is due after the entered New Year holidays, and its page says so with the year."""
+    w: World = build_world()
+    base = live_server.url
+    wcal.clear_cache()
+    start = dt.date(2026, 12, 28)  # a Monday
+    limit = w.cat_finance.time_limit_days
+    before = wcal.add_working_days(start, limit)
+    holidays = [dt.date(2027, 1, 1), dt.date(2027, 1, 4), dt.date(2027, 1, 5)]
+    assert any(d in holidays for d in [before - dt.timedelta(days=i) for i in range(8)])
+
+    admin = _login(browser, base, "admin", PHONE)
+    admin.goto(base + "/manage/calendar/2027/")
+    admin.fill("#i-hol", "\n".join(d.isoformat() for d in holidays))
+    admin.fill("#i-src", "国务院办公厅关于2027年部分节假日安排的通知（测试）")
+    _shot(admin, "parkadmin-2027-calendar")
+    click_and_wait_success(admin, "form.card button.primary")
+    assert "已保存" in admin.inner_text(".alert.success")
+
+    wcal.clear_cache()
+    after = wcal.add_working_days(start, limit)
+    assert after.year == 2027 and after > before, (before, after)
+    demand = make_demand(w)
+    from demands import services as demand_services
+
+    at = timezone.make_aware(dt.datetime(2026, 12, 28, 9, 0))
+    demand_services.dispatch(w.users["dispatcher"], demand, lead_department_id=w.dept_a.pk, at=at)
+    task = Task.objects.get(demand=demand)
+    assert task.deadline == after
+    dispatcher = _login(browser, base, "disp", DESKTOP)
+    dispatcher.goto(base + f"/demands/{demand.pk}/")
+    dispatcher.wait_for_selector("main h1")
+    assert after.strftime("%Y-%m-%d") in dispatcher.inner_text("main")
+    _shot(dispatcher, "parkadmin-2027-deadline")
+    wcal.clear_cache()
