@@ -111,3 +111,36 @@ def test_one_click_dispatch_asks_first_and_can_be_undone(browser, live_server): 
     expect(hand.page.locator("main")).to_contain_text("交办已撤销")
     hand.shot("friction-8-department-told-of-undo")
     hand.close()
+
+
+def test_co_departments_are_ticked_on_a_phone(browser, live_server):  # type: ignore[no-untyped-def]
+    """协办 as checkboxes: on a 375 px phone the dispatcher ticks two co-departments in the
+    dispatch form and both get their task."""
+    world = build_world()
+    d = services.create_demand(
+        world.users["dispatcher"],
+        world.park,
+        services.Intake(
+            title="新建厂房用地及招工",
+            description="企业新建厂房需要用地审批，同时需要招聘技术工人。",
+            channel="hotline",
+            enterprise_id=world.enterprise.pk,
+            category_id=world.cat_finance.pk,
+        ),
+    )
+    disp = Person(browser, live_server.url, "disp", viewport=PHONE)
+    disp.go(f"/demands/{d.pk}/")
+    form = disp.page.locator("details.act[data-action=dispatch]")
+    if form.get_attribute("open") is None:
+        form.locator("summary").click()
+    form.locator("select[name=lead_department_id]").select_option(str(world.dept_a.pk))
+    for dept in (world.dept_b, world.dept_c):
+        box = form.locator(f'input[name=co_department_ids][value="{dept.pk}"]')
+        box.scroll_into_view_if_needed()
+        box.check()
+        expect(box).to_be_checked()
+    disp.shot("friction-9-co-departments-on-phone")
+    click_and_wait_success(disp.page, "details.act[data-action=dispatch] button[type=submit]")
+    tasks = {(t.department_id, t.role) for t in Demand.objects.get(pk=d.pk).tasks.all()}
+    assert tasks == {(world.dept_a.pk, "lead"), (world.dept_b.pk, "co"), (world.dept_c.pk, "co")}
+    disp.close()
