@@ -384,7 +384,7 @@ class LedgerSimulator:
         self.stop_stage = None
 
     def one(
-        self, t: dt.datetime, *, ent: MarketEntity | None = None, channel: str | None = None
+        self, t: dt.datetime, *, ent: MarketEntity | None = None, channel: Channel | None = None
     ) -> Demand | None:
         rng = self.rng
         chosen = channel

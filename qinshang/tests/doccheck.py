@@ -30,7 +30,9 @@ def faces(data: bytes) -> set[str]:
 def assert_a4_page_numbers_and_sc_faces(data: bytes) -> None:
     doc = Document(io.BytesIO(data))
     for section in doc.sections:
-        size = sorted((round(section.page_width.cm, 1), round(section.page_height.cm, 1)))
+        width, height = section.page_width, section.page_height
+        assert width is not None and height is not None
+        size = sorted((round(width.cm, 1), round(height.cm, 1)))
         assert size == [21.0, 29.7], size
         footer = "".join(p._p.xml for p in section.footer.paragraphs)
         assert "w:fldChar" in footer and " PAGE " in footer and " NUMPAGES " in footer
