@@ -244,7 +244,7 @@ class Campaigns:
             if d is None:
                 continue
             code = next(k for k, v in self.cats.items() if v == row.question.category_id)
-            self.sim.stop_stage = self.sim.pick_stop_stage() if at > recent else None
+            self.sim.stop_stage = self.sim.pick_stop_stage(at) if at > recent else None
             self.sim.progress(d, at, code, ent)
         self.sim.stop_stage = None
 

@@ -1103,10 +1103,14 @@ def extension_reason_text(
     category_code: str | None = None,
     *,
     today: dt.date | None = None,
+    days: int | None = None,
 ) -> str:
-    """Reason given with a request to extend the deadline (延期申请)."""
+    """Reason given with a request to extend the deadline (延期申请). With ``days`` (the working
+    days actually requested) the text asks for that many, never for a number of its own."""
     entity = _default_entity(rng, category_code) if category_code else make_enterprise(rng)
     slots = _Slots(rng, entity, today)
+    if days is not None:
+        slots["ext_days"] = str(days)
     if today is not None:
         slots["date"] = _future_date(rng, entity, slots)
     return _render(rng, rng.choice(_texts("extension")), slots)

@@ -8,20 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from meetings import agenda
 from meetings.models import Decision, DecisionKind, DecisionTask, Meeting
 from qinshang import documents
 
-BODY_FONT = "仿宋"
-HEAD_FONT = "黑体"
-TITLE_FONT = "宋体"
+# The Simplified Chinese faces of the document toolkit: named 仿宋/黑体/宋体, LibreOffice sets the
+# minutes in the Japanese variant of Noto Sans CJK (see qinshang/documents.py).
+BODY_FONT = documents.BODY_FONT
+HEAD_FONT = documents.HEAD_FONT
+TITLE_FONT = documents.BODY_FONT
 CN_NUM = "一二三四五六七八九十"
 
 
@@ -72,10 +70,7 @@ def resolutions(meeting: Meeting) -> list[Resolution]:
 
 
 def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    run.font.size = Pt(size)
-    run.bold = bold
+    documents.font(run, name, size, bold)
 
 
 def _para(doc: Any, text: str, *, size: float = 16, indent: bool = True) -> Any:
@@ -94,48 +89,13 @@ def _heading(doc: Any, text: str) -> None:
     run.font.color.rgb = RGBColor(0, 0, 0)  # official documents print headings in black
 
 
-def _field(paragraph: Any, code: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when laying out pages."""
-    run = paragraph.add_run()
-    _font(run, BODY_FONT, 12)
-    for kind, text in (
-        ("begin", None),
-        (None, code),
-        ("separate", None),
-        (None, "1"),
-        ("end", None),
-    ):
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        elif text == code:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = f" {code} "
-        else:
-            el = OxmlElement("w:t")
-            el.text = text
-        run._r.append(el)
-
-
 def build_docx(meeting: Meeting) -> bytes:
-    doc = Document()
+    # The toolkit's A4 page, styles, faces and "第 X 页 共 Y 页" footer, with the wider margins
+    # of an official document (GB/T 9704).
+    doc = documents.new_document()
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(footer.add_run("第 "), BODY_FONT, 12)
-    _field(footer, "PAGE")
-    _font(footer.add_run(" 页 共 "), BODY_FONT, 12)
-    _field(footer, "NUMPAGES")
-    _font(footer.add_run(" 页"), BODY_FONT, 12)
-
-    style = doc.styles["Normal"]
-    style.font.name = BODY_FONT
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -66,6 +66,30 @@ def _style_font(style: Any, name: str, size: float, bold: bool = False) -> None:
     _lang(rpr)
 
 
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _no_theme_fonts(doc: Any) -> None:
+    """Name the faces in every style instead of the theme's: Word prefers a theme font to a
+    named one, and python-docx's template sets the theme's East Asian language to ja-JP, so a
+    heading would come out in ＭＳ ゴシック. The theme language becomes zh-CN as well."""
+    for rfonts in doc.styles.element.iter(qn("w:rFonts")):
+        major = "major" in (rfonts.get(qn("w:eastAsiaTheme")) or "")
+        face = HEAD_FONT if major else BODY_FONT
+        for attr in _THEME_ATTRS:
+            if rfonts.get(qn(attr)) is not None:
+                del rfonts.attrib[qn(attr)]
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
+            if rfonts.get(qn(attr)) is None:
+                rfonts.set(qn(attr), face)
+    settings = doc.settings.element
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is None:
+        lang = OxmlElement("w:themeFontLang")
+        settings.append(lang)
+    lang.set(qn("w:eastAsia"), LANG)
+
+
 def _field(paragraph: Any, code: str) -> None:
     """A Word field (PAGE, NUMPAGES) written by the program, never from user text."""
     run = paragraph.add_run()
@@ -103,6 +127,7 @@ def new_document(*, landscape: bool = False) -> Any:
         style.paragraph_format.space_before = Pt(12)
         style.paragraph_format.space_after = Pt(6)
     _style_font(doc.styles["Title"], HEAD_FONT, 20, bold=True)
+    _no_theme_fonts(doc)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     font(footer.add_run("第 "), BODY_FONT, 10.5)

@@ -170,3 +170,59 @@ def test_demo_finance_banks_needs_and_answers(stats):  # type: ignore[no-untyped
     assert bank.role == Role.BANK and bank.institution_link.institution.name == "湘潭农村商业银行"
     zs = Referral.objects.get(need__entity__name="湖南中韶电气股份有限公司")
     assert zs.status == ReferralStatus.APPROVED and zs.approved_amount_wan >= 1000
+
+
+@pytest.mark.django_db
+def test_every_extension_asks_in_its_reason_for_the_days_it_requests(stats):  # type: ignore[no-untyped-def]
+    """An extension of 2 working days gave as its reason "申请延期15个工作日"."""
+    import re
+
+    from demands.models import Extension
+
+    extensions = list(Extension.objects.all())
+    assert extensions
+    for ext in extensions:
+        said = re.findall(r"(\d+)个工作日", ext.reason)
+        assert said and all(int(n) == ext.days for n in said), (ext.days, ext.reason)
+
+
+@pytest.mark.django_db
+def test_nothing_waits_in_to_dispatch_for_more_than_a_few_working_days(stats):  # type: ignore[no-untyped-def]
+    """A year-old demand was still 待交办; only the last days' demands may wait there."""
+    from workcal import calendar as wcal
+
+    today = timezone.localtime(NOW).date()
+    waiting = Demand.objects.filter(status=Status.RECEIVED)
+    old = [
+        (d.number, timezone.localtime(d.created_at).date())
+        for d in waiting
+        if wcal.working_days_between(timezone.localtime(d.created_at).date(), today) > 3
+    ]
+    assert not old
+    assert waiting.exists()  # the queue still shows what came in lately
+
+
+@pytest.mark.django_db
+def test_the_demo_enterprise_account_has_demands_of_its_own(stats):  # type: ignore[no-untyped-def]
+    """Its portal was empty on first login: one closed and one open demand at least."""
+    from demands.access import visible_demands
+    from orgs.models import User
+
+    user = User.objects.get(username="enterprise")
+    mine = visible_demands(user, user.park)
+    assert mine.filter(enterprise_id=user.enterprise_id, status=Status.CLOSED).exists()
+    assert (
+        mine.filter(enterprise_id=user.enterprise_id)
+        .exclude(status__in=[Status.CLOSED, Status.MERGED])
+        .exists()
+    )
+
+
+@pytest.mark.django_db
+def test_visit_found_problems_do_not_say_they_were_raised_elsewhere(stats):  # type: ignore[no-untyped-def]
+    """A visit's problem read "在重点项目调度会上，……提出" or "在“亲商优商企业接待日”反映"."""
+    found = Demand.objects.filter(channel=Channel.VISIT)
+    assert found.exists()
+    for d in found:
+        for elsewhere in ("调度会", "接待日", "来电", "留言", "热线"):
+            assert elsewhere not in d.description, (elsewhere, d.description)

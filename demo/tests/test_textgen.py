@@ -294,6 +294,14 @@ class TestOtherTexts:
             text = tg.return_reason_text(rng, reason, code)
             assert text and "{" not in text
 
+    def test_an_extension_reason_asks_for_the_days_requested(self):
+        rng = random.Random(17)
+        for code in tg.SUBCATEGORIES:
+            for days in (2, 7):
+                text = tg.extension_reason_text(rng, code, days=days)
+                said = re.findall(r"(\d+)个工作日", text)
+                assert said and all(int(n) == days for n in said), text
+
     def test_return_suggests_a_different_department(self):
         rng = random.Random(15)
         for _ in range(50):

@@ -206,6 +206,14 @@ def test_the_brochure_lists_products_by_industry_with_contacts(world):
     )
 
 
+def test_the_brochure_is_a4_with_page_numbers_in_the_simplified_chinese_faces(world):
+    from qinshang.tests.doccheck import assert_a4_page_numbers_and_sc_faces
+
+    product(world, "数控车床主轴", "34", spec="CK6150", capacity="年产 2000 套")
+    r = _login(world.users["dispatcher"]).get(reverse("matchmaking:brochure", args=["docx"]))
+    assert_a4_page_numbers_and_sc_faces(r.content)
+
+
 @pytest.mark.skipif(documents.soffice() is None, reason="LibreOffice is not installed")
 def test_the_brochure_is_also_a_pdf(world):
     product(world, "数控车床主轴", "34")

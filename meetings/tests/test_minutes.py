@@ -59,6 +59,15 @@ def test_docx_has_a4_page_numbers_and_the_record(world):
     assert headings == ["一、会议基本情况", "二、往期交办事项落实情况", "三、议定事项"]
 
 
+def test_the_minutes_are_set_in_the_simplified_chinese_faces(world):
+    """仿宋/黑体/宋体 by name come out of LibreOffice in the Japanese Noto variant."""
+    from qinshang.tests.doccheck import assert_a4_page_numbers_and_sc_faces, faces
+
+    data = minutes.build_docx(_meeting_with_decisions(world))
+    assert_a4_page_numbers_and_sc_faces(data)
+    assert {"Noto Serif CJK SC", "Noto Sans CJK SC"} <= faces(data)
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 

@@ -158,6 +158,38 @@ def test_the_briefing_is_a4_with_heading_styles_and_page_numbers(world, ledger):
     assert "w:noWrap" in table.rows[1].cells[1]._element.xml
 
 
+NUMBERISH = re.compile(
+    r"QS-\d{4}-\d{6}"  # a demand number
+    r"|\d[\d,]*(\.\d+)?(%|条|项|件)?"  # a count, a score, a percentage
+    r"|\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月"  # a date, a month
+)
+
+
+def test_no_number_percentage_or_demand_number_in_any_table_can_break(world, ledger):
+    """Every cell of every table that holds a number, a percentage, a demand number or a date
+    keeps it on one line ("100.0 / %" and "QS-2026- / 000123" broke in two)."""
+    import io
+
+    from docx import Document
+
+    data = briefing.collect(world.park, parse("2026"), today=TODAY)
+    doc = Document(io.BytesIO(briefing.build_docx(data)))
+    seen: dict[str, int] = {"percent": 0, "number": 0, "count": 0}
+    wrapping = []
+    for n, table in enumerate(doc.tables):
+        for row in table.rows[1:]:
+            for col, cell in enumerate(row.cells):
+                text = cell.text.strip()
+                if not NUMBERISH.fullmatch(text):
+                    continue
+                kind = "percent" if text.endswith("%") else "number" if "QS-" in text else "count"
+                seen[kind] += 1
+                if "w:noWrap" not in cell._element.xml:
+                    wrapping.append((n, table.rows[0].cells[col].text, text))
+    assert not wrapping
+    assert all(seen.values()), seen  # the ledger's briefing has all three kinds
+
+
 @needs_soffice
 def test_the_pdf_uses_the_simplified_chinese_faces_on_a4(world, ledger, tmp_path):
     data = briefing.collect(world.park, parse("2026"), today=TODAY)

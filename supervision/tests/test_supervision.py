@@ -137,6 +137,16 @@ def test_the_bulletin_lists_inspections_and_the_ledgers_overdue_tasks(world, ite
     assert "本期未开展督查" in empty
 
 
+def test_the_bulletin_is_a4_with_page_numbers_in_the_simplified_chinese_faces(world, items):
+    from qinshang.tests.doccheck import assert_a4_page_numbers_and_sc_faces
+
+    new(world, items, inspected_on=dt.date(2026, 11, 2))
+    body = services.bulletin_docx(
+        world.park, dt.date(2026, 11, 1), dt.date(2026, 11, 30), today=dt.date(2026, 11, 30)
+    )
+    assert_a4_page_numbers_and_sc_faces(body)
+
+
 # ------------------------------------------------------------------ pages and API
 
 
