@@ -92,6 +92,12 @@ def test_hotline_finds_the_caller_by_phone_then_keyboard_and_saved_view(browser,
     page.keyboard.press("j")
     expect(page.locator("#ledger-results tbody tr").first).to_have_class("kb-on")
     disp.shot("ledger-saved-view")
+    # Enter opens the row the keys are on, as in the queues.
+    row_link = page.locator("#ledger-results tbody tr.kb-on a[href]").first.get_attribute("href")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert row_link and page.url.endswith(row_link)
+    expect(page.locator("main h1")).to_contain_text("积水")
     disp.close()
 
     phone = Person(browser, live_server.url, "disp", viewport=PHONE)
