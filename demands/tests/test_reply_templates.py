@@ -147,3 +147,21 @@ def test_the_api_lists_templates_for_a_demand(world):  # type: ignore[no-untyped
     assert world.client("enterprise").get("/reply-templates").json() == []
     # A demand the caller may not see is refused like everywhere else.
     assert world.client("handler").get(f"/reply-templates?demand_id={d.pk}").status_code == 403
+
+
+def test_resolve_on_spot_and_the_intakes_on_the_spot_answer_offer_templates(world):  # type: ignore[no-untyped-def]
+    """当场解决 uses the same templates as 答复: on a received demand's page (filled with its
+    number) and on the intake form, where placeholders stay for the writer to complete."""
+    _tpl(world, "贴息指引", category=world.cat_finance)
+    d = _demand(world)
+    c = Client()
+    c.force_login(world.users["dispatcher"])
+    html = c.get(f"/demands/{d.pk}/").content.decode()
+    spot = html.split('data-action="resolve_on_spot"')[1].split("</details>")[0]
+    assert "data-fill-answer" in spot and "贴息指引" in spot and f"关于{d.number}" in spot
+    form = c.get("/demands/new/").content.decode()
+    assert "data-fill-answer" in form and "贴息指引" in form and "{诉求编号}" in form
+    c.force_login(world.users["liaison"])
+    assert "data-fill-answer" in c.get("/demands/new/").content.decode()
+    c.force_login(world.users["enterprise"])
+    assert "data-fill-answer" not in c.get("/demands/new/").content.decode()
