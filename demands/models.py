@@ -307,6 +307,19 @@ class Demand(models.Model):
                 condition=~Q(status__in=["closed", "merged"]),
                 name="demand_open_due_id",
             ),
+            # 逾期催办 and its count: the working demands by deadline (a few % of the ledger),
+            # read from the index alone (the statuses of demands.workflow.WORKING).
+            models.Index(
+                fields=["park", "due_date", "id"],
+                condition=Q(status__in=["dispatched", "in_progress", "returned"]),
+                name="demand_working_due",
+            ),
+            # A date range sorted by number: the range's rows from the index alone, then a
+            # top-N sort. Without it PostgreSQL walks the number index from the first number
+            # and filters by date (10.7 s for a quarter of 2025 at 1,000,000 demands).
+            models.Index(
+                fields=["park", "created_at", "number", "id"], name="demand_created_number"
+            ),
             models.Index(fields=["enterprise", "-created_at"]),
             models.Index(
                 fields=["merged_into"],

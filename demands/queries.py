@@ -94,7 +94,7 @@ def apply(qs: QuerySet[Demand], f: LedgerFilter, today: dt.date | None = None) -
     if f.date_to:
         day = _in_range(f.date_to, "date_to")
         qs = qs.filter(created_at__lt=_start(day + dt.timedelta(days=1)))
-    if f.q:
+    if f.q and not qs.query.is_empty():  # a check of the filter alone (saved views) reads nothing
         for term in search_terms(f.q):
             qs = qs.filter(term_condition(term))
     order = SORTS.get(f.sort)
@@ -142,14 +142,19 @@ def term_condition(term: str) -> Q:
             phone = Q(phone__contains=digits) | Q(phone__contains=term)
             own |= Q(requester_phone__contains=digits) | Q(requester_phone__contains=term)
             callers = list(
-                Contact.objects.filter(phone).values_list("entity_id", flat=True).distinct()
+                Contact.objects.filter(phone)
+                .order_by()
+                .values_list("entity_id", flat=True)
+                .distinct()
             )
-    ids = set(MarketEntity.objects.filter(named).values_list("pk", flat=True)) | set(callers)
+    # Unordered: the entities' default order joins the parks and sorts every match for nothing.
+    ids = set(MarketEntity.objects.filter(named).order_by().values_list("pk", flat=True))
+    ids |= set(callers)
     return _own(term, own) | Q(enterprise_id__in=sorted(ids))
 
 
 def _entities(qs: QuerySet[MarketEntity]) -> Q:
-    return Q(enterprise_id__in=sorted(qs.values_list("pk", flat=True)))
+    return Q(enterprise_id__in=sorted(qs.order_by().values_list("pk", flat=True)))
 
 
 def _own(term: str, cond: Q) -> Q:

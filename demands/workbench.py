@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from demands import queries
+from demands import access, queries
 from demands.access import visible_demands
 from demands.models import (
     ACTIVE_TASK_STATUSES,
@@ -101,20 +101,35 @@ def dispatch_queue(
     return qs.order_by(*order), key
 
 
+# The dispatch centre's queue states: each tab's demands are few (a state passed through), the
+# ledger is not. Counted by state from the (park, status, …) index, never over the whole ledger.
+QUEUE_STATES = (Status.RECEIVED, Status.RETURNED, Status.ANSWERED, Status.CONFIRMED)
+
+
 def dispatch_counts(user: User, park: Park, today: dt.date) -> dict[str, int]:
+    """Each tab's count in four queries that read indexes only: the demands in the queue states
+    grouped by state (an index-only scan of (park, status, created_at) over those states), the
+    late and overdue ones from the partial index of working demands by due date, the pending
+    extensions and the returned tasks. One aggregate with a FILTER per tab read every demand of
+    the park instead: 2.3–5.7 s at 1,000,000 demands (docs/benchmarks.md)."""
     qs = visible_demands(user, park)
     soon = due_soon_limit(park, today)
-    agg = qs.aggregate(
-        received=Count("pk", filter=Q(status=Status.RECEIVED)),
-        returned=Count("pk", filter=Q(status=Status.RETURNED)),
-        late=Count("pk", filter=Q(status__in=WORKING, due_date__lte=soon)),
-        overdue=Count("pk", filter=Q(status__in=WORKING, due_date__lt=today)),
-        callback=Count("pk", filter=Q(status=Status.ANSWERED)),
-        confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
+    by_state = dict(
+        qs.filter(status__in=QUEUE_STATES)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .values_list("status", "n")
     )
+    agg = qs.filter(status__in=WORKING, due_date__lte=soon).aggregate(
+        late=Count("*"), overdue=Count("pk", filter=Q(due_date__lt=today))
+    )
+    agg["received"] = by_state.get(Status.RECEIVED, 0)
+    agg["callback"] = by_state.get(Status.ANSWERED, 0)
+    agg["confirmed"] = by_state.get(Status.CONFIRMED, 0)
     agg["extensions"] = pending_extensions(user, park).count()
     # 退单待处理 lists returned tasks (a demand may be returned by two departments).
-    agg["returned"] = returned_tasks(user, park).count() if agg["returned"] else 0
+    agg["returned"] = returned_tasks(user, park).count() if by_state.get(Status.RETURNED) else 0
     return agg
 
 
@@ -130,9 +145,10 @@ def received(user: User, park: Park) -> QuerySet[Demand]:
 def returned_tasks(user: User, park: Park) -> QuerySet[Task]:
     return (
         Task.objects.filter(
-            demand__in=visible_demands(user, park),
+            # The visible demands narrowed to the returned ones first: a few rows of the
+            # (park, status) index instead of every demand of the park.
+            demand__in=visible_demands(user, park).filter(status=Status.RETURNED),
             status=TaskStatus.RETURNED,
-            demand__status=Status.RETURNED,
         )
         .select_related("demand", "demand__enterprise", "department")
         .order_by("demand__created_at", "id")
@@ -192,11 +208,7 @@ WORKING_TASK_STATUSES = (TaskStatus.SIGNED, TaskStatus.PAUSED, TaskStatus.REVIEW
 
 
 def department_tasks(user: User, park: Park) -> QuerySet[Task]:
-    if not user.department_id:
-        return Task.objects.none()
-    return Task.objects.filter(
-        department_id=user.department_id, demand__in=visible_demands(user, park)
-    )
+    return access.department_tasks(user, park)
 
 
 def inbox(user: User, park: Park, tab: str, today: dt.date) -> QuerySet[Task]:

@@ -426,6 +426,42 @@ def items(
     """Exactly the demands one of the figures counts (the drill-down): `part` is open (at the
     end), start (open at the start), became or cleared; `band` an age band on `end` and
     `department_id` a 主办 department ("none" for items never dispatched)."""
+    qs = _matching(park, start, end, part, where, band, department_id, rule)
+    return Demand.objects.filter(pk__in=qs.values("pk"))
+
+
+def first_items(
+    park: Park,
+    start: dt.date,
+    end: dt.date,
+    part: str = "open",
+    *,
+    n: int,
+    where: Slice | None = None,
+    rule: LegacyRule | None = None,
+) -> list[Demand]:
+    """The `n` oldest demands of `items(…)`, with their enterprise and 主办 department, in two
+    steps: the ids from the annotated candidates themselves in creation order — the database
+    walks the (park, created_at) index and stops at the n-th match, computing the correlated
+    subqueries for the rows it passes only — then those n rows. Sorting the whole set of
+    `items` (a semi-join on every candidate) first took 0.96 s at 1,000,000 demands."""
+    qs = _matching(park, start, end, part, where, None, None, rule)
+    ids = list(qs.order_by("created_at", "id").values_list("pk", flat=True)[:n])
+    rows = Demand.objects.filter(pk__in=ids).select_related("enterprise", "lead_department")
+    by_id = {d.pk: d for d in rows}
+    return [by_id[pk] for pk in ids]
+
+
+def _matching(
+    park: Park,
+    start: dt.date,
+    end: dt.date,
+    part: str,
+    where: Slice | None,
+    band: int | None,
+    department_id: int | None | str,
+    rule: LegacyRule | None,
+) -> QuerySet[Demand]:
     qs, ages = annotate(park, start, end, where, rule)
     cond, extra = _part(part, ages)
     qs = qs.annotate(**extra).filter(cond)
@@ -435,7 +471,7 @@ def items(
         qs = qs.filter(lead_department__isnull=True)
     elif department_id:
         qs = qs.filter(Q(lead_department_id=department_id))
-    return Demand.objects.filter(pk__in=qs.values("pk"))
+    return qs
 
 
 def figures(

@@ -398,10 +398,14 @@ def legacy(scope: Scope, period: Period | None) -> dict[str, Any]:
     f = experts_legacy.figures(
         scope.park, start, end, legacy_slice(scope), rule.target_date, rule=rule
     )
-    rows = list(
-        legacy_items(scope, "legacy_end", rule=rule)
-        .select_related("enterprise", "lead_department")
-        .order_by("created_at", "id")[:LEGACY_LIST]
+    rows = experts_legacy.first_items(
+        scope.park,
+        start,
+        end,
+        LEGACY_DRILLS["legacy_end"][0],
+        n=LEGACY_LIST,
+        where=legacy_slice(scope),
+        rule=rule,
     )
     return {
         "start": start,

@@ -201,3 +201,19 @@ def test_a_number_prefix_in_any_case(world, many):
     assert found(world, a.number.lower()) == {a.number}
     assert found(world, a.number[:-1]) >= {a.number}
     assert found(world, "QS-1999-") == set()
+
+
+def test_entity_lookups_are_unordered_and_a_filter_check_reads_nothing(world, two):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from demands import saved
+
+    with CaptureQueriesContext(connection) as ctx:
+        queries.term_condition("13907321234")
+        queries.term_condition("恒远")
+    assert ctx.captured_queries
+    assert not [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"]]
+    with CaptureQueriesContext(connection) as ctx:
+        assert saved.clean_query("q=恒远&status=open") == "q=%E6%81%92%E8%BF%9C&status=open"
+    assert not ctx.captured_queries

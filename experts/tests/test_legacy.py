@@ -163,3 +163,22 @@ def test_query_count_does_not_grow_with_the_ledger(world):
     for i in range(30):
         dispatched(world, f"2026-0{1 + i % 6}-0{1 + i % 9}", title=f"X{i}")
     assert count() == small <= 5  # two rule look-ups, figures 2, the list 1
+
+
+def test_first_items_are_the_oldest_of_the_drill_in_two_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    d = _ledger(world)
+    name = {x.pk: k for k, x in d.items()}
+    with CaptureQueriesContext(connection) as ctx:
+        rows = legacy.first_items(world.park, START, END, n=3)
+        titles = [(name[x.pk], x.enterprise.name, x.lead_department.name) for x in rows]
+    # Open at the end, oldest first: A (January), C (June), then D or H (both 3 August; by id).
+    assert [t[0] for t in titles] == ["A", "C", "D"]
+    assert len(ctx.captured_queries) == 3  # the rule, the page's ids, those rows with joins
+    everything = legacy.items(world.park, START, END).order_by("created_at", "id")
+    assert [x.pk for x in legacy.first_items(world.park, START, END, n=20)] == [
+        x.pk for x in everything
+    ]
+    assert legacy.first_items(world.park, START, END, "cleared", n=5) == [d["B"]]

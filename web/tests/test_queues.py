@@ -79,3 +79,46 @@ def test_a_portal_demand_is_announced_to_the_dispatch_centre(
     with django_capture_on_commit_callbacks(execute=True):
         make(world, "热线来电")
     assert Notification.objects.filter(kind=Kind.RECEIVED).count() == 1
+
+
+def test_dispatch_counts_equal_the_queues_and_read_only_their_states(world):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from demands import workbench
+
+    disp, hand = world.users["dispatcher"], world.users["handler"]
+    long_ago = timezone.now() - dt.timedelta(days=60)
+    make(world, "待交办一")
+    make(world, "待交办二")
+    make(world, "逾期未办", dispatch_to=world.dept_a, at=long_ago)
+    make(world, "办理中", dispatch_to=world.dept_a)
+    back = make(world, "退回", dispatch_to=world.dept_a)
+    services.return_task(hand, back, reason="not_our_duty", note="不属本局职责")
+    for i, last in enumerate(("answered", "confirmed", "closed", "closed")):
+        d = make(world, f"已办{i}", dispatch_to=world.dept_a)
+        d = services.sign(hand, d)
+        d = services.reply(hand, d, answer="已协调解决。", outcome="solved")
+        if last != "answered":
+            d = services.confirm(disp, d, satisfaction="satisfied", method="phone")
+        if last == "closed":
+            services.close(disp, d)
+    today = timezone.localdate()
+    park = world.park
+    with CaptureQueriesContext(connection) as ctx:
+        counts = workbench.dispatch_counts(disp, park, today)
+    assert counts == {
+        "received": 2,
+        "returned": 1,
+        "extensions": 0,
+        "late": 1,
+        "overdue": 1,
+        "callback": 1,
+        "confirmed": 1,
+    }
+    for tab, _ in workbench.DISPATCH_TABS:
+        assert workbench.dispatch_queue(disp, park, tab, today)[0].count() == counts[tab], tab
+    # Every count names the states it counts: none reads the whole ledger of the park.
+    for q in ctx.captured_queries:
+        where = q["sql"].split(" FROM ", 1)[1]
+        assert '"status" IN' in where or '"status" =' in where, q["sql"]
