@@ -96,7 +96,7 @@ def _scheduler(now: dt.datetime) -> dict[str, Any]:
     problems = []
     if limit:
         if at is None:
-            problems.append("调度器从未运行（manage.py scheduler）")
+            problems.append("调度器从未运行：提醒、简报等定时任务没有启动，请联系运维人员")
         elif age is not None and age > limit:
             problems.append(f"调度器已 {age // 60} 分钟没有心跳，超过 {limit // 60} 分钟")
     return {

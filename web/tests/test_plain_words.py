@@ -29,3 +29,40 @@ def test_no_page_speaks_to_an_engineer():
         if TECHNICAL.search(line)
     ]
     assert not found, "\n".join(found)
+
+
+def test_no_message_written_in_python_speaks_to_an_engineer():
+    """The Chinese messages services and views produce (errors, notices, alerts) are scanned
+    too; docstrings, tests, commands, benchmarks and the API's description for integrators are
+    written for engineers and stay out."""
+    import ast
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    skip = {".venv", "tests", "management", "bench", "scripts", "migrations", "build"}
+    found = []
+    files = [
+        p
+        for p in ROOT.rglob("*.py")
+        if not skip & set(p.relative_to(ROOT).parts) and p.name != "api.py"
+    ]
+    assert len(files) > 100
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = {
+            id(n.body[0].value)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and n.body
+            and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)
+        }
+        for n in ast.walk(tree):
+            if (
+                isinstance(n, ast.Constant)
+                and isinstance(n.value, str)
+                and id(n) not in docs
+                and cjk.search(n.value)
+                and TECHNICAL.search(n.value)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{n.lineno}: {n.value[:100]}")
+    assert not found, "\n".join(found)
