@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from demands import schemas
 from demands import workflow as wf
+from demands.access import visible_demands
 from demands.models import (
     ACTIVE_TASK_STATUSES,
     RUNNING_TASK_STATUSES,
@@ -783,8 +784,9 @@ def undoable_dispatches(
             actor=actor,
             action="dispatch",
             created_at__gte=now - window,
-            demand__park=park,
-            demand__status=Status.DISPATCHED,
+            # The one scoping of demands, as every list: a dispatcher moved to another park or
+            # role since sees nothing of it here.
+            demand__in=visible_demands(actor, park).filter(status=Status.DISPATCHED),
         )
         .select_related("demand__park", "demand__lead_department")
         .order_by("-created_at", "-id")[:50]

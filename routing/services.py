@@ -23,6 +23,7 @@ from demands import services as ds
 from demands.models import Category, Demand, Event, Status, TaskRole
 from orgs.models import Department, Park, Role, User
 from qinshang.errors import Forbidden, InvalidInput, InvalidState, NotFound, ServiceError
+from routing import textnorm
 from routing.models import Label, LabelKind, ModelVersion, Suggestion, Target, VersionStatus
 
 log = logging.getLogger(__name__)
@@ -421,8 +422,6 @@ def _explain(router: Any, text: str, label: str) -> list[str]:
 def readable_reason(text: str, fragments: list[str], n: int = 5) -> list[str]:
     """The words of the demand's own text that hold the model's strongest fragments, in the
     fragments' order: a dispatcher reads "贷款、数控机床", not "贷款、机、床 数"."""
-    from routing import textnorm
-
     toks = [
         w
         for w in textnorm.words(textnorm.normalize(text))
