@@ -33,6 +33,10 @@ SORTS = {
 }
 
 
+# At most this many ticked rows are taken at once (more than the ledger's largest page).
+LEDGER_SELECTION_MAX = 200
+
+
 @dataclass
 class LedgerFilter:
     status: str | None = None  # one status or several separated by commas; "open" for all open
@@ -46,6 +50,8 @@ class LedgerFilter:
     enterprise_id: int | None = None
     tier: str | None = None
     sort: str = "created"
+    # The rows ticked in the ledger ("导出所选"): only these, within the other conditions.
+    ids: tuple[int, ...] = ()
 
 
 def apply(qs: QuerySet[Demand], f: LedgerFilter, today: dt.date | None = None) -> QuerySet[Demand]:
@@ -83,6 +89,8 @@ def apply(qs: QuerySet[Demand], f: LedgerFilter, today: dt.date | None = None) -
         qs = qs.filter(channel=f.channel)
     if f.tier:
         qs = qs.filter(tier=f.tier)
+    if f.ids:
+        qs = qs.filter(pk__in=f.ids)
     if f.enterprise_id:
         qs = qs.filter(enterprise_id=f.enterprise_id)
     if f.overdue is True:
@@ -251,6 +259,16 @@ def ledger_filter(params: Any) -> LedgerFilter:
 
     dept = params.get("department", "").strip()
     overdue = {"1": True, "0": False}.get(params.get("overdue", ""))
+    # Ticked rows come as repeated `ids` (a form) or joined by commas (a kept export's params).
+    raw_ids = params.getlist("ids") if hasattr(params, "getlist") else [params.get("ids", "")]
+    ids: list[int] = []
+    for part in ",".join(raw_ids).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise InvalidInput(f"所选诉求“{part[:20]}”无效", field="ids")
+        ids.append(int(part))
     return LedgerFilter(
         status=params.get("status", "").strip() or None,
         category=params.get("category", "").strip() or None,
@@ -262,4 +280,5 @@ def ledger_filter(params: Any) -> LedgerFilter:
         date_to=date("date_to"),
         tier=params.get("tier", "").strip() or None,
         sort=params.get("sort", "").strip() or "created",
+        ids=tuple(ids[:LEDGER_SELECTION_MAX]),
     )

@@ -250,6 +250,8 @@ def ledger(request: PageRequest) -> HttpResponse:
         "advanced": any(request.GET.get(k) for k in ADVANCED_FILTERS) or size != 20,
         "saved_views": list(saved.views_of(request.user, park)),
         "current_query": saved.clean_query(params.urlencode()) if not error else "",
+        "bulk_ops": ledger_bulk_ops(request.user),
+        "here": request.get_full_path(),
         **_filter_choices(park),
     }
     status = 422 if error else 200
@@ -293,11 +295,15 @@ def export(request: PageRequest) -> HttpResponse:
     """The filtered ledger as .xlsx at once; over `LEDGER_EXPORT_SYNC_MAX_ROWS` rows (or on
     POST) a background job (demands.exports) whose page shows its progress and the download."""
     park = request.park
-    f = ledger_filter(request.GET)
+    query = request.GET.copy()
+    if request.method == "POST" and request.POST.getlist("ids"):
+        # 导出所选: the rows ticked in the ledger, posted with its selection form.
+        query.setlist("ids", request.POST.getlist("ids"))
+    f = ledger_filter(query)
     qs = queries.apply(access.visible_demands(request.user, park), f)
     name = f"问题台账-{park.short_name}-{_today():%Y%m%d}.xlsx"
-    if request.method == "POST" or qs.count() > exports.sync_max_rows():
-        params = {k: request.GET.get(k, "") for k in request.GET}
+    if (request.method == "POST" and not f.ids) or qs.count() > exports.sync_max_rows():
+        params = {k: ",".join(query.getlist(k)) if k == "ids" else query.get(k, "") for k in query}
         job = exports.start(request.user, park, params, name)
         return HttpResponseRedirect(reverse("demands:export_job", args=[job.pk]))
     data = export_ledger(qs, mask=privacy.masker(request.user, qs))
@@ -767,6 +773,19 @@ BULK_OPS = {
     "close": ("close", DISPATCH_ROLES, "销号"),
     "sign": ("sign", (Role.HANDLER, Role.DEPARTMENT_HEAD), "签收"),
 }
+
+
+# What the ledger's selection offers, in this order, to whoever may run it.
+LEDGER_BULK = ("urge", "close", "sign")
+
+
+def ledger_bulk_ops(user: Any) -> list[tuple[str, str]]:
+    """The bulk actions the ledger offers this user on the rows they tick (op, label)."""
+    return [
+        (op, BULK_OPS[op][2])
+        for op in LEDGER_BULK
+        if user.is_superuser or user.role in BULK_OPS[op][1]
+    ]
 
 
 def _bulk_body(op: str, d: Demand, request: HttpRequest) -> schemas.ActionBody:

@@ -144,3 +144,49 @@ def test_co_departments_are_ticked_on_a_phone(browser, live_server):  # type: ig
     tasks = {(t.department_id, t.role) for t in Demand.objects.get(pk=d.pk).tasks.all()}
     assert tasks == {(world.dept_a.pk, "lead"), (world.dept_b.pk, "co"), (world.dept_c.pk, "co")}
     disp.close()
+
+
+def test_the_ledger_is_worked_with_the_keyboard_and_ticked_rows_exported_on_a_phone(  # type: ignore[no-untyped-def]
+    browser, live_server, tmp_path
+):
+    """问题台账 without a mouse: j moves, x ticks, and the ticked rows are urged together; on a
+    phone a tapped row is exported alone (导出所选)."""
+    import openpyxl
+
+    world = build_world()
+    made = [_dispatched(world, title) for title in ("申请技改贴息贷款", "厂区道路积水", "用电增容")]
+    disp = Person(browser, live_server.url, "disp")
+    page = disp.page
+    disp.go("/demands/?sort=number")
+    expect(page.locator("#keys-help")).to_contain_text("x 选中")
+    rows = page.locator("#ledger-results tbody tr")
+    expect(rows).to_have_count(3)
+    for key in ("j", "x", "j", "j", "x"):
+        page.keyboard.press(key)
+    expect(rows.nth(0).locator("input.pick")).to_be_checked()
+    expect(rows.nth(1).locator("input.pick")).not_to_be_checked()
+    expect(rows.nth(2).locator("input.pick")).to_be_checked()
+    disp.shot("ledger-1-rows-ticked-by-keyboard")
+    page.fill("#ledger-bulk input[name=note]", "请本周内答复")
+    click_and_wait_success(page, "#ledger-bulk button[value=urge]")
+    expect(page.locator(".alert.success")).to_contain_text("已催办 2 件")
+    assert page.url.endswith("/demands/?sort=number")
+    levels = dict(Demand.objects.values_list("number", "urge_level"))
+    assert [levels[d.number] for d in made] == [1, 0, 1]
+    disp.shot("ledger-2-ticked-rows-urged")
+    disp.close()
+
+    phone = Person(browser, live_server.url, "disp", viewport=PHONE)
+    phone.go("/demands/?sort=number")
+    phone.page.locator("#ledger-results tbody tr").nth(1).locator("input.pick").check()
+    phone.fits_phone("ledger-3-row-tapped-on-a-phone")
+    phone.shot("ledger-3-row-tapped-on-a-phone")
+    with phone.page.expect_download() as got:
+        phone.page.click("#ledger-bulk button:has-text('导出所选')")
+    path = tmp_path / "selected.xlsx"
+    got.value.save_as(path)
+    sheet = openpyxl.load_workbook(path)["问题台账"]
+    rows_out = list(sheet.iter_rows(values_only=True))
+    col = rows_out[0].index("编号")
+    assert [r[col] for r in rows_out[1:]] == [made[1].number]
+    phone.close()
