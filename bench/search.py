@@ -304,7 +304,10 @@ def run(
     looks: dict[str, tuple[Any, list[str]]] = {
         "picker_name_part": (picker, [r.choice(ents)[0][2:6] for _ in range(requests)]),
         "picker_credit_code": (picker, [r.choice([e for e in ents if e[1]])[1] for _ in sample]),
-        "picker_contact_name": (picker, [r.choice(names) for _ in range(requests)] if names else []),
+        "picker_contact_name": (
+            picker,
+            [r.choice(names) for _ in range(requests)] if names else [],
+        ),
         "caller_contact_phone": (caller_card, [r.choice(contacts) for _ in range(requests)]),
         "caller_requester_phone": (caller_card, [s[1] for s in sample]),
     }

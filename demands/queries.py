@@ -133,7 +133,7 @@ def term_condition(term: str) -> Q:
         return Q(number__gte=up, number__lt=up + "\U0010ffff", number__startswith=up)
     if len(up) == 18 and up.isalnum():
         coded = MarketEntity.objects.filter(credit_code=up)
-        return _entities(coded) | _own(term, Q(title__icontains=term))
+        return _entities(coded) | own_texts(term, Q(title__icontains=term))
     own = (
         Q(title__icontains=term)
         | Q(description__icontains=term)
@@ -158,14 +158,14 @@ def term_condition(term: str) -> Q:
     # Unordered: the entities' default order joins the parks and sorts every match for nothing.
     ids = set(MarketEntity.objects.filter(named).order_by().values_list("pk", flat=True))
     ids |= set(callers)
-    return _own(term, own) | Q(enterprise_id__in=sorted(ids))
+    return own_texts(term, own) | Q(enterprise_id__in=sorted(ids))
 
 
 def _entities(qs: QuerySet[MarketEntity]) -> Q:
     return Q(enterprise_id__in=sorted(qs.order_by().values_list("pk", flat=True)))
 
 
-def _own(term: str, cond: Q) -> Q:
+def own_texts(term: str, cond: Q) -> Q:
     """`cond` over the demand's own texts, narrowed by the index when the word allows it."""
     if search.usable(term):
         return search.candidates(term) & cond

@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from demands import access, privacy
+from django.db.models import Q
+
+from demands import access, privacy, queries
 from demands.models import OPEN_STATUSES, Demand
 from entities.models import Contact, MarketEntity
 from entities.services import visible_entities
@@ -239,8 +241,10 @@ def caller(user: User, park: Park, phone: str) -> CallerCard | None:
             privacy.apply(user, list(mine.order_by("-created_at")[:CALLER_OPEN])),
             mine.count(),
         )
+    # Narrowed by the ledger's search index (its runs of digits), as the ledger's phone search
+    # is: a LIKE over every demand's phone took 0.7–1 s at 100,000 demands (docs/benchmarks.md).
     earlier = list(
-        visible.filter(requester_phone__contains=digits)
+        visible.filter(queries.own_texts(digits, Q(requester_phone__contains=digits)))
         .exclude(enterprise_id__in=list(seen))
         .order_by("-created_at")[:CALLER_OPEN]
     )

@@ -219,6 +219,31 @@ def test_caller_card_needs_seven_digits_and_lists_a_residents_earlier_demands(wo
     assert empty is not None and empty.empty
 
 
+def test_caller_cards_earlier_demands_are_found_through_the_search_index(world):
+    """The requester's phone is looked up as the ledger's search does (the digit runs of its
+    index), not by a LIKE over every demand: 0.7–1 s at 100,000 demands before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    u, p = world.users["dispatcher"], world.park
+    d = _open_demand(
+        world,
+        "小区路灯不亮",
+        requester_kind="resident",
+        requester_name="李阿姨",
+        requester_phone="13512345678",
+    )
+    d.requester_phone = "13687654321"  # edited: the index follows the row
+    d.save(update_fields=["requester_phone"])
+    assert intake.caller(u, p, "13512345678").earlier == []
+    with CaptureQueriesContext(connection) as seen:
+        card = intake.caller(u, p, "136-8765-4321")
+    assert [x.pk for x in card.earlier] == [d.pk]
+    lookup = [q["sql"] for q in seen.captured_queries if "requester_phone" in q["sql"]]
+    index = "search_grams" if connection.vendor == "postgresql" else "demands_search"
+    assert lookup and all(index in sql for sql in lookup), lookup
+
+
 def test_caller_card_of_another_park_and_refused_roles(world):
     o_ent = MarketEntity.objects.get(park=world.other_park)
     Contact.objects.create(entity=o_ent, name="赵六", phone="13600001234")
