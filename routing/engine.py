@@ -89,6 +89,8 @@ class RouterParams:
     # Weight of the cosine similarity between a message and each label's description texts,
     # added to the SVM decision (0 turns it off).
     similarity_weight: float = 0.0
+    # The four options below were measured on a thinned long tail over three seeds and left
+    # off: none beat the defaults (docs/benchmarks.md, "Routing on a long tail").
     # Class weights in the SVM are freq**-class_weight_power (1: scikit-learn's "balanced").
     class_weight_power: float = 1.0
     # Weight of each class's centroid (mean l2-normalised TF-IDF of its training messages and
