@@ -7,8 +7,11 @@ The 7 labels keep, largest first, 100 %, 40 %, 16 %, 6 %, 3 %, then 12 and 6 mes
 random sample), so under 5-fold CV the two rarest classes train on about 10 and 5 messages:
 the shape of a city hotline routed to units where many units get a handful of cases a year.
 
-Run:  .venv/bin/python bench/routing_longtail.py [--csv PATH] [--variants base,names,...]
-Ends with one line  key=value  (macro-F1 and accuracy of the engine's defaults on the tail).
+Run:  .venv/bin/python bench/routing_longtail.py [--csv PATH] [--variants names+prior,...]
+          [--seeds 0,1,2] [--full]
+Each seed thins the set anew and shuffles the folds anew; with several seeds the means per
+variant are printed at the end. Ends with one line  key=value  (macro-F1 and accuracy of the
+first variant on the first seed's tail; names+prior is the engine's default).
 """
 
 from __future__ import annotations
@@ -39,6 +42,16 @@ VARIANTS: dict[str, dict[str, object]] = {
     "names+prior+words": {"word_weight": 0.5},
     "names+prior+C2": {"C": 2.0},
     "names+prior+C0.5": {"C": 0.5},
+    "cw0.5": {"class_weight_power": 0.5},
+    "cw0": {"class_weight_power": 0.0},
+    "centroid0.5": {"centroid_weight": 0.5},
+    "centroid1": {"centroid_weight": 1.0},
+    "centroid2": {"centroid_weight": 2.0},
+    "nb0.5": {"nb_weight": 0.5},
+    "nb1": {"nb_weight": 1.0},
+    "bias": {"class_bias": True},
+    "prior0.25": {"prior_alpha": 0.25},
+    "prior0.5": {"prior_alpha": 0.5},
 }
 
 
@@ -64,27 +77,52 @@ def main() -> int:
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--full", action="store_true", help="also the whole set, not only the tail")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument(
+        "--seeds",
+        default="0",
+        help="comma-separated seeds; each one thins the tail and shuffles the folds anew",
+    )
     opts = ap.parse_args()
     _, texts, labels = read_labelled_csv(opts.csv)
-    sets = [("tail", *long_tail(texts, labels))]
+    seeds = [int(s) for s in opts.seeds.split(",")]
+    sets = [(f"tail seed {s}", s, *long_tail(texts, labels, seed=s)) for s in seeds]
     if opts.full:
-        sets.append(("full", texts, labels))
-    last = {}
-    for name, tx, ys in sets:
+        sets += [(f"full seed {s}", s, texts, labels) for s in seeds]
+    last: dict[str, object] = {}
+    tail_f1: dict[str, list[float]] = {}
+    for name, seed, tx, ys in sets:
         print(f"{name}: {len(tx)} messages, counts {sorted(Counter(ys).values(), reverse=True)}")
         for v in opts.variants.split(","):
-            t0 = time.perf_counter()
-            r = cross_validate(tx, ys, params=RouterParams(**VARIANTS[v]), n_jobs=opts.jobs)  # type: ignore[arg-type]
+            t0, c0 = time.perf_counter(), time.process_time()
+            r = cross_validate(
+                tx,
+                ys,
+                seed=seed,
+                params=RouterParams(**VARIANTS[v]),  # type: ignore[arg-type]
+                n_jobs=opts.jobs,
+            )
             s = r.summary()
             rare = sorted(r.per_class().items(), key=lambda kv: kv[1]["support"])[:2]
             rare_f1 = ",".join(f"{v['f1']:.2f}" for _, v in rare)
             print(
                 f"  {v:22s} macro_f1={s['macro_f1']:.4f} accuracy={s['accuracy']:.4f} "
                 f"rare_f1={rare_f1} "
-                f"auto_share_at_98={s['auto_share_at_98']:.3f} ({time.perf_counter() - t0:.0f} s)"
+                f"auto_share_at_98={s['auto_share_at_98']:.3f} "
+                f"({time.perf_counter() - t0:.0f} s wall, {time.process_time() - c0:.0f} s cpu)",
+                flush=True,
             )
-            if v == "names+prior" and name == "tail":
+            key = f"{name.split()[0]} {v}"
+            tail_f1.setdefault(key, []).append(s["macro_f1"])
+            tail_f1.setdefault(key + " acc", []).append(s["accuracy"])
+            # The key=value line reports the first variant on the first tail.
+            if name.startswith("tail") and not last:
                 last = s
+    if len(seeds) > 1:
+        print("means over seeds:")
+        for key, vals in tail_f1.items():
+            print(
+                f"  {key:40s} {sum(vals) / len(vals):.4f}  ({', '.join(f'{x:.4f}' for x in vals)})"
+            )
     print(
         f"tail_macro_f1={last.get('macro_f1', float('nan'))} "
         f"tail_accuracy={last.get('accuracy', float('nan'))}"

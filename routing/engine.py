@@ -89,6 +89,19 @@ class RouterParams:
     # Weight of the cosine similarity between a message and each label's description texts,
     # added to the SVM decision (0 turns it off).
     similarity_weight: float = 0.0
+    # The four options below were measured on a thinned long tail over three seeds and left
+    # off: none beat the defaults (docs/benchmarks.md, "Routing on a long tail").
+    # Class weights in the SVM are freq**-class_weight_power (1: scikit-learn's "balanced").
+    class_weight_power: float = 1.0
+    # Weight of each class's centroid (mean l2-normalised TF-IDF of its training messages and
+    # texts) added to its SVM weights: a Rocchio voter, which needs no margin to be learnt and
+    # so speaks for classes with a handful of cases (0 turns it off).
+    centroid_weight: float = 0.0
+    # Weight of complement naive Bayes log-weights (centred per feature) added to the SVM's.
+    nb_weight: float = 0.0
+    # Per-class additive biases on the log-probabilities, chosen on the out-of-fold decisions
+    # (coordinate ascent, macro-F1 + accuracy), after the prior correction.
+    class_bias: bool = False
     max_chars: int = MAX_CHARS
     random_state: int = 0
 
@@ -333,7 +346,14 @@ class TextRouter:
                 if len(present) == 1:
                     inter[present[0]] = 0.0
                     return coef, inter, present
-                svc = LinearSVC(C=self.params.C, class_weight="balanced", max_iter=5000)
+                power = self.params.class_weight_power
+                cw: Any = "balanced"
+                if power != 1.0:
+                    freq = np.bincount(ya, minlength=n_classes).astype(float)
+                    raw = {int(c): freq[c] ** -power for c in present}
+                    norm = len(ya) / sum(freq[c] * raw[c] for c in raw)
+                    cw = {c: v * norm for c, v in raw.items()}
+                svc = LinearSVC(C=self.params.C, class_weight=cw, max_iter=5000)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # convergence chatter on degenerate folds
                     svc.fit(Xa, ya, sample_weight=wa)
@@ -344,6 +364,18 @@ class TextRouter:
                 else:
                     coef[present] = svc.coef_
                     inter[present] = svc.intercept_
+                if self.params.centroid_weight > 0:
+                    cen = _centroids(Xa, ya, n_classes, wa).toarray()
+                    coef[present] += self.params.centroid_weight * cen[present]
+                if self.params.nb_weight > 0:
+                    from sklearn.naive_bayes import ComplementNB
+
+                    nb = ComplementNB(alpha=0.1)
+                    nb.fit(Xa, ya, sample_weight=wa)
+                    lw = nb.feature_log_prob_
+                    lw = lw - lw.mean(axis=0, keepdims=True)
+                    lw = lw / (np.abs(lw).max() or 1.0)
+                    coef[nb.classes_] += self.params.nb_weight * lw
                 return coef, inter, present
 
             def stack(idx: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray | None]:
@@ -475,7 +507,31 @@ class TextRouter:
                 best = (value, alpha)
         assert best is not None
         self.prior_alpha_ = best[1]
-        return np.asarray(prior ** -best[1], dtype=np.float64)
+        adj = np.asarray(prior ** -best[1], dtype=np.float64)
+        if self.params.class_bias:
+            adj = self._choose_class_bias(oof, y, adj, best[0])
+        return adj
+
+    def _choose_class_bias(
+        self, oof: np.ndarray, y: np.ndarray, adj: np.ndarray, start: float
+    ) -> np.ndarray:
+        n_classes = len(adj)
+        best_value = start
+        grid = np.exp(np.arange(-1.5, 1.51, 0.25))
+        for _ in range(2):
+            for c in range(n_classes):
+                keep = adj[c]
+                choice = keep
+                for g in grid:
+                    adj[c] = keep * g
+                    self._prior_adj = adj
+                    pred = self._probs_from_decision(oof).argmax(axis=1)
+                    value = _macro_f1(y, pred, n_classes) + float(np.mean(pred == y))
+                    if value > best_value + 1e-9:
+                        best_value, choice = value, adj[c]
+                adj[c] = choice
+        self._prior_adj = adj
+        return adj
 
     def _probs_from_decision(self, d: np.ndarray) -> np.ndarray:
         assert self._platt is not None
@@ -671,12 +727,18 @@ def _descriptions(
     return out
 
 
-def _centroids(X_extra: sp.csr_matrix, y_extra: np.ndarray, n_classes: int) -> sp.csr_matrix:
-    """One l2-normalised mean vector of description texts per class (zero when it has none)."""
+def _centroids(
+    X_extra: sp.csr_matrix,
+    y_extra: np.ndarray,
+    n_classes: int,
+    weights: np.ndarray | None = None,
+) -> sp.csr_matrix:
+    """One l2-normalised (weighted) mean vector of the rows per class (zero when it has none)."""
     if X_extra.shape[0] == 0:
         return sp.csr_matrix((n_classes, X_extra.shape[1]), dtype=np.float32)
+    w = np.ones(len(y_extra)) if weights is None else np.asarray(weights, dtype=float)
     member = sp.csr_matrix(
-        (np.ones(len(y_extra), dtype=np.float32), (y_extra, np.arange(len(y_extra)))),
+        (w.astype(np.float32), (y_extra, np.arange(len(y_extra)))),
         shape=(n_classes, X_extra.shape[0]),
     )
     c = (member @ X_extra).tocsr()
