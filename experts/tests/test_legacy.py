@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from demands import services as ledger
-from demands.models import Tier
+from demands.models import Demand, Tier
 from experts import legacy
 from experts.models import LegacyRule
 from experts.tests.helpers import at, closed, demand, dispatched
@@ -33,7 +33,9 @@ def _ledger(world):  # type: ignore[no-untyped-def]
     d["H"] = dispatched(world, "2026-08-03", days=1, title="H 逾期两次催办")
     for day in ("2026-08-10", "2026-08-11"):
         ledger.urge(world.users["dispatcher"], d["H"], note="请抓紧办理", at=at(day))
-    return d
+    # As the ledger stands (escalate and urge saved is_legacy and urge_level on their own copies).
+    fresh = Demand.objects.in_bulk([x.pk for x in d.values()])
+    return {k: fresh[x.pk] for k, x in d.items()}
 
 
 def test_since_follows_the_rule(world):
