@@ -184,3 +184,15 @@ def test_first_items_are_the_oldest_of_the_drill_in_two_queries(world):
         x.pk for x in everything
     ]
     assert legacy.first_items(world.park, START, END, "cleared", n=5) == [d["B"]]
+
+
+def test_an_escalation_counts_while_the_demand_is_marked_legacy(world):
+    """The SQL reads the escalation event only for demands marked 遗留 (escalate sets the mark,
+    nothing clears it); with the mark cleared by hand both forms stop counting it."""
+    d = _ledger(world)
+    Demand.objects.filter(pk=d["D"].pk).update(is_legacy=False)
+    x = Demand.objects.get(pk=d["D"].pk)
+    rule = legacy.rule_for(world.park)
+    since = legacy.legacy_since(x, rule, legacy.histories([x.pk]).get(x.pk))
+    assert since is not None and since[1] != "已提级专家协商" and since[0] > END
+    assert {x.title[0] for x in legacy.legacy_open(world.park, END)} == {"A", "C", "H"}
