@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from demands import services as ledger
-from demands.models import Tier
+from demands.models import Demand, Tier
 from experts import legacy
 from experts.models import LegacyRule
 from experts.tests.helpers import at, closed, demand, dispatched
@@ -33,7 +33,9 @@ def _ledger(world):  # type: ignore[no-untyped-def]
     d["H"] = dispatched(world, "2026-08-03", days=1, title="H 逾期两次催办")
     for day in ("2026-08-10", "2026-08-11"):
         ledger.urge(world.users["dispatcher"], d["H"], note="请抓紧办理", at=at(day))
-    return d
+    # As the ledger stands (escalate and urge saved is_legacy and urge_level on their own copies).
+    fresh = Demand.objects.in_bulk([x.pk for x in d.values()])
+    return {k: fresh[x.pk] for k, x in d.items()}
 
 
 def test_since_follows_the_rule(world):
@@ -182,3 +184,15 @@ def test_first_items_are_the_oldest_of_the_drill_in_two_queries(world):
         x.pk for x in everything
     ]
     assert legacy.first_items(world.park, START, END, "cleared", n=5) == [d["B"]]
+
+
+def test_an_escalation_counts_while_the_demand_is_marked_legacy(world):
+    """The SQL reads the escalation event only for demands marked 遗留 (escalate sets the mark,
+    nothing clears it); with the mark cleared by hand both forms stop counting it."""
+    d = _ledger(world)
+    Demand.objects.filter(pk=d["D"].pk).update(is_legacy=False)
+    x = Demand.objects.get(pk=d["D"].pk)
+    rule = legacy.rule_for(world.park)
+    since = legacy.legacy_since(x, rule, legacy.histories([x.pk]).get(x.pk))
+    assert since is not None and since[1] != "已提级专家协商" and since[0] > END
+    assert {x.title[0] for x in legacy.legacy_open(world.park, END)} == {"A", "C", "H"}
