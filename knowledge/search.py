@@ -373,9 +373,11 @@ def _postings(
             )
             parts.append((sql, ["'" + t.replace("'", "") + "'", *args]))
         else:
+            # CROSS JOIN: SQLite then reads the term's doclist first and looks each id up,
+            # rather than walking the park's rows and asking the FTS table about each
             sql = (
                 f"SELECT * FROM (SELECT {i}, d.id FROM knowledge_fts "
-                f"JOIN knowledge_searchdoc d ON d.id = knowledge_fts.rowid "
+                f"CROSS JOIN knowledge_searchdoc d ON d.id = knowledge_fts.rowid "
                 f"WHERE knowledge_fts MATCH %s AND {where}{cap})"
             )
             parts.append((sql, ['"' + t.replace('"', "") + '"', *args]))
