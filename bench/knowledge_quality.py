@@ -9,9 +9,16 @@
    the training messages (title + body, labelled with their unit) are the knowledge base, the
    held-out messages the questions.
 
+--engine db runs the same measure through the database (a test database of DATABASE_URL's
+kind: the documents written with knowledge.search.put, the questions asked of
+knowledge.search.search, the two-stage search the app uses); --engine exact the same with
+search_exact (BM25 over every matching row); the default, memory, is search.Bm25.
+
 Prints one line:  demo_recall5=… demo_entries_only_recall5=… gov_recall5=… gov_messages=…
 
 Run:  .venv/bin/python bench/knowledge_quality.py [--demands 1500] [--gov-folds 5]
+      DATABASE_URL=postgres://…/qinshang_NAME .venv/bin/python bench/knowledge_quality.py \
+          --engine db --skip-demo --gov-fold-list 2,3,4,5
 """
 
 from __future__ import annotations
@@ -23,12 +30,12 @@ import random
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 if TYPE_CHECKING:
-    from knowledge.evaluation import Doc
+    from knowledge.evaluation import Doc, Recall
 GOV = ROOT.parent / "shared" / "data" / "gov_messages.csv"
 if not GOV.exists():
     GOV = Path("/work/shared/data/gov_messages.csv")
@@ -75,12 +82,35 @@ def main() -> None:
         help="which folds (1-based, comma-separated, e.g. 2,3,4,5); overrides --gov-folds",
     )
     ap.add_argument("--skip-demo", action="store_true", help="only the shared messages")
+    ap.add_argument("--engine", choices=["memory", "db", "exact"], default="memory")
     args = ap.parse_args()
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qinshang.settings")
     django.setup()
-    from knowledge.evaluation import Doc, folds, recall_at_k
+    from knowledge.evaluation import recall_at_k, recall_at_k_indexed
+
+    old = None
+    if args.engine != "memory":
+        from django.db import connection
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+        old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        exact = args.engine == "exact"
+
+        def recall_at_k(docs: list[Doc], questions: list[Doc]) -> Recall:  # type: ignore[misc]
+            return recall_at_k_indexed(docs, questions, exact=exact)
+
+    try:
+        run(args, recall_at_k)
+    finally:
+        if old is not None:
+            connection.creation.destroy_test_db(old, verbosity=0)
+
+
+def run(args: argparse.Namespace, recall_at_k: Any) -> None:
+    from knowledge.evaluation import Doc, folds
 
     out: list[str] = []
     if not args.skip_demo:
@@ -116,6 +146,7 @@ def main() -> None:
             f"gov_messages={total}",
             f"gov_folds={','.join(map(str, chosen))}",
         ]
+    out.append(f"engine={args.engine}")
     print(" ".join(out))
 
 

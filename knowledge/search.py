@@ -29,8 +29,8 @@ from django.db.models import F
 
 from knowledge.models import SearchDoc, Term
 
-CANDIDATES = 200
-COMMON_SHARE = 0.2
+POSTINGS_BUDGET = 3000  # postings read to gather candidates, at most
+CANDIDATES = 200  # candidates scored exactly
 MAX_QUERY_TERMS = 40
 K1, B = 1.2, 0.75
 
@@ -285,7 +285,21 @@ def _where(park_id: int, f: Filters) -> tuple[str, list[Any]]:
 
 
 def search(park_id: int, text: str, filters: Filters | None = None, limit: int = 10) -> list[Hit]:
-    f = filters or Filters()
+    """The best `limit` documents by BM25, scored exactly over a bounded set of candidates."""
+    return _search(park_id, text, filters or Filters(), limit, POSTINGS_BUDGET, CANDIDATES)
+
+
+def search_exact(
+    park_id: int, text: str, filters: Filters | None = None, limit: int = 10
+) -> list[Hit]:
+    """BM25 over every document that holds a query term: the reference `search` is measured
+    against (tests, bench/knowledge_search.py --exact). Slow on a big park."""
+    return _search(park_id, text, filters or Filters(), limit, None, None)
+
+
+def _search(
+    park_id: int, text: str, f: Filters, limit: int, budget: int | None, keep: int | None
+) -> list[Hit]:
     toks = list(dict.fromkeys(tokenize(text)))
     if not toks:
         return []
@@ -293,34 +307,27 @@ def search(park_id: int, text: str, filters: Filters | None = None, limit: int =
     present = [t for t in toks if df.get(t, 0) > 0]
     if not present:
         return []
-    # the rarest terms carry the ranking; the commonest would make every row a candidate
-    present.sort(key=lambda t: df[t])
-    rare = [t for t in present if df[t] <= max(COMMON_SHARE * n, 50)] or present[:3]
-    query = rare[:MAX_QUERY_TERMS]
-    where, args = _where(park_id, f)
-    with connection.cursor() as c:
-        if is_postgres():
-            tsq = " | ".join("'" + t.replace("'", "") + "'" for t in query)
-            c.execute(
-                f"SELECT d.id, d.doc_kind, d.ref_id, d.title, d.tokens FROM knowledge_searchdoc d "
-                f"WHERE d.tsv @@ to_tsquery('simple', %s) AND {where} "
-                f"ORDER BY ts_rank(d.tsv, to_tsquery('simple', %s)) DESC LIMIT %s",
-                [tsq, *args, tsq, CANDIDATES],
-            )
-            rows = c.fetchall()
-            qset = set(present)
-            scored = [(bm25_score(qset, r[4].split(), df, n, avg), r) for r in rows]
-            scored.sort(key=lambda x: -x[0])
-            best = scored[:limit]
-        else:
-            match = " OR ".join('"' + t.replace('"', "") + '"' for t in query)
-            c.execute(
-                f"SELECT d.id, d.doc_kind, d.ref_id, d.title, d.tokens, bm25(knowledge_fts) AS s "
-                f"FROM knowledge_fts JOIN knowledge_searchdoc d ON d.id = knowledge_fts.rowid "
-                f"WHERE knowledge_fts MATCH %s AND {where} ORDER BY s LIMIT %s",
-                [match, *args, limit],
-            )
-            best = [(-r[5], r[:5]) for r in c.fetchall()]
+    # Rarest first: they carry most of the BM25 weight and have the shortest postings. Reading
+    # every posting of every term is what made the search grow with the park (a common bigram
+    # is in a third of the documents); the terms past the budget still count in the exact
+    # score of the candidates, they only do not bring candidates of their own.
+    present.sort(key=lambda t: (df[t], t))
+    chosen = present if budget is None else _within(present, df, budget)
+    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in present}
+    cheap: dict[int, float] = {}
+    for term, doc_id in _postings(park_id, chosen, f, budget):
+        cheap[doc_id] = cheap.get(doc_id, 0.0) + idf[term]
+    if not cheap:
+        return []
+    ids = list(cheap)
+    if keep is not None and len(ids) > keep:
+        ids = sorted(ids, key=lambda i: (-cheap[i], i))[:keep]
+    qset = set(present)
+    scored = []
+    for row in _rows(ids):
+        tokens = row[4].split()
+        scored.append((bm25_score(qset, tokens, df, n, avg), row, tokens))
+    scored.sort(key=lambda x: (-x[0], x[1][0]))
     qwords = words(text)
     return [
         Hit(
@@ -329,8 +336,71 @@ def search(park_id: int, text: str, filters: Filters | None = None, limit: int =
             ref_id=r[2],
             title=r[3],
             score=round(s, 3),
-            matched=matched_words(qwords, r[4].split())
-            or [t for t in query if t in r[4].split()][:5],
+            matched=matched_words(qwords, tokens) or [t for t in present if t in tokens][:5],
         )
-        for s, r in best
+        for s, r, tokens in scored[:limit]
     ]
+
+
+def _within(terms: list[str], df: dict[str, int], budget: int) -> list[str]:
+    """The rarest terms whose postings together fit the budget (at least one, and then its
+    postings are cut at the budget), at most MAX_QUERY_TERMS."""
+    out: list[str] = []
+    spent = 0
+    for t in terms[:MAX_QUERY_TERMS]:
+        if out and spent + df[t] > budget:
+            break
+        out.append(t)
+        spent += df[t]
+    return out
+
+
+def _postings(
+    park_id: int, terms: list[str], f: Filters, budget: int | None
+) -> list[tuple[str, int]]:
+    """(term, document id) for every live document of the park under the filters that holds
+    one of the terms; with a budget, at most that many rows per term."""
+    where, args = _where(park_id, f)
+    cap = f" LIMIT {int(budget)}" if budget is not None else ""
+    parts: list[tuple[str, list[Any]]] = []
+    for i, t in enumerate(terms):
+        if is_postgres():
+            # one GIN lookup per term; the id and the filters come from the heap, the
+            # tsvector itself is never read (no ranking in SQL)
+            sql = (
+                f"(SELECT {i}, d.id FROM knowledge_searchdoc d "
+                f"WHERE d.tsv @@ to_tsquery('simple', %s) AND {where}{cap})"
+            )
+            parts.append((sql, ["'" + t.replace("'", "") + "'", *args]))
+        else:
+            # CROSS JOIN: SQLite then reads the term's doclist first and looks each id up,
+            # rather than walking the park's rows and asking the FTS table about each
+            sql = (
+                f"SELECT * FROM (SELECT {i}, d.id FROM knowledge_fts "
+                f"CROSS JOIN knowledge_searchdoc d ON d.id = knowledge_fts.rowid "
+                f"WHERE knowledge_fts MATCH %s AND {where}{cap})"
+            )
+            parts.append((sql, ['"' + t.replace('"', "") + '"', *args]))
+    out: list[tuple[str, int]] = []
+    with connection.cursor() as c:
+        # one round trip for the budgeted search (MAX_QUERY_TERMS parts); the exact one (tests,
+        # bench) in chunks, under SQLite's 500 parts of a compound SELECT
+        for j in range(0, len(parts), 200):
+            chunk = parts[j : j + 200]
+            c.execute(" UNION ALL ".join(q for q, _ in chunk), [x for _, ps in chunk for x in ps])
+            out += [(terms[i], doc_id) for i, doc_id in c.fetchall()]
+    return out
+
+
+def _rows(ids: list[int]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as c:
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            c.execute(
+                "SELECT id, doc_kind, ref_id, title, tokens FROM knowledge_searchdoc "
+                f"WHERE id IN ({','.join(['%s'] * len(part))})",
+                part,
+            )
+            out += c.fetchall()
+    return out
