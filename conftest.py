@@ -16,6 +16,13 @@ from orgs.models import ApiToken, Department, Park, Role, User
 from qinshang.validators import make_credit_code
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The migrated SQLite test database is copied, not rebuilt, when no migration changed.
+    from qinshang import testdb
+
+    testdb.install()
+
+
 @dataclass
 class World:
     park: Park

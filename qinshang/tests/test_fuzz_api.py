@@ -208,37 +208,62 @@ class BankWall:
             self.shown += 1
 
 
+# Drawn cases by (operation, strategy, the scene's ids): generation is derandomized, so every
+# persona was sent the very same cases; they are drawn once and replayed for each persona.
+# The scene's ids are in the key, so a scene with other ids (PostgreSQL's sequences are not
+# rolled back) gets cases of its own.
+_DRAWN: dict[tuple[Any, ...], list[schemathesis.Case]] = {}
+
+
+def _scene_key(scene) -> tuple[Any, ...]:  # type: ignore[no-untyped-def]
+    demands = (scene.received, scene.dispatched, scene.signed, scene.answered)
+    demands += (scene.resident_demand, scene.other_demand)
+    return (tuple(sorted(scene.ids.items())), tuple(d.pk for d in demands))
+
+
+def draw(operation, label: str, strategy, scene) -> list[schemathesis.Case]:  # type: ignore[no-untyped-def]
+    key = (operation.label, label, _scene_key(scene))
+    if key not in _DRAWN:
+        cases: list[schemathesis.Case] = []
+
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=strategy)
+        def collect(case: schemathesis.Case) -> None:
+            if known_gap(case):
+                reject()
+            cases.append(case)
+
+        collect()
+        _DRAWN[key] = cases
+    return _DRAWN[key]
+
+
 def fuzz(schema, scene, headers: dict[str, str], extra_checks=()) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
-    """Run every operation's strategies; return the number of requests sent and the failures."""
+    """Send every operation's cases; return the number of requests sent and the failures."""
     sent = 0
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
         for label, strategy in strategies(operation, scene):
-
-            @settings(
-                max_examples=MAX_EXAMPLES,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=strategy)
-            def run(case: schemathesis.Case) -> None:
-                nonlocal sent
-                if known_gap(case):
-                    reject()
+            for case in draw(operation, label, strategy, scene):
                 sent += 1
-                response = case.call(headers=headers)
-                case.validate_response(response, checks=[*CHECKS, *extra_checks], headers=headers)
-
-            try:
-                run()
-            # schemathesis raises its failures as a BaseExceptionGroup; one per operation and
-            # strategy is kept, so a run reports every failing operation at once.
-            except (Exception, BaseExceptionGroup) as exc:
-                failures.append(f"{operation.label} [{label}]\n{exc}")
+                try:
+                    response = case.call(headers=headers)
+                    case.validate_response(
+                        response, checks=[*CHECKS, *extra_checks], headers=headers
+                    )
+                # schemathesis raises its failures as a BaseExceptionGroup; the first per
+                # operation and strategy is kept, so a run reports every failing operation.
+                except (Exception, BaseExceptionGroup) as exc:
+                    failures.append(f"{operation.label} [{label}]\n{exc}")
+                    break
     return sent, failures
 
 
