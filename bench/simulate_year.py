@@ -10,9 +10,11 @@ category's default (a share misrouted → 退单 → 改派), slow and late depa
 requested and decided, 催办 of overdue tasks, unsatisfied requesters (重办), requesters who never
 answer (回访未果 recorded, then 销号), reopenings, duplicates merged.
 
-After every simulated day: no open item without an owner; no closed item without a rating or a
-recorded call-back; tasks and demand consistent; the last state-changing event is the demand's
-status; deadlines are working-day sums; the other park sees none of it. At the end every headline
+After every simulated day (the step), over the demands that day's requests touched — nothing
+else changes a demand here —, and every 30 days and on the last over the whole park: no open
+item without an owner; no closed item without a rating or a recorded call-back; tasks and demand
+consistent; the last state-changing event is the demand's status; deadlines are working-day
+sums; the other park sees none of it (every day). At the end every headline
 figure of metrics.summary (what the dashboard and its JSON show) is compared with the same figure
 recomputed from the simulation's record.
 
@@ -30,6 +32,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -45,6 +48,9 @@ OPEN = ("received", "dispatched", "in_progress", "returned", "answered", "confir
 WORKING = ("dispatched", "in_progress", "returned")
 ANSWERED = ("answered", "confirmed", "closed")
 ACTIVE_TASK = ("pending", "signed", "paused")
+# Every this many simulated days (and on the last) the invariants are checked over the whole
+# park, not only over the demands the day's requests touched.
+FULL_CHECK_DAYS = 30
 
 
 @dataclass
@@ -94,6 +100,11 @@ class Sim:
         self.calls = 0
         self.today = START
         self.touched_tasks: set[int] = set()
+        # The demands the day's requests acted on: the step's invariant check reads these only.
+        self.touched: set[int] = set()
+        # Per kind of request (GET demand, POST intake, POST action sign …): count, queries,
+        # wall and CPU seconds — what `--per-action` prints.
+        self.kinds: dict[str, list[float]] = {}
 
     # ------------------------------------------------------------------ setup (not the ledger)
 
@@ -192,14 +203,35 @@ class Sim:
     # ------------------------------------------------------------------ API
 
     def api(self, user: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        from django.db import connection
+
         self.calls += 1
         auth = {"HTTP_AUTHORIZATION": f"Bearer {self.tokens[user.pk]}"}
-        if method == "GET":
-            r = self.client.get("/api/v1" + path, **auth)
-        else:
-            r = self.client.post(
-                "/api/v1" + path, json.dumps(body or {}), content_type="application/json", **auth
-            )
+        queries = [0]
+
+        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            queries[0] += 1
+            return execute(sql, params, many, context)
+
+        w0, c0 = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(count):
+            if method == "GET":
+                r = self.client.get("/api/v1" + path, **auth)
+            else:
+                r = self.client.post(
+                    "/api/v1" + path,
+                    json.dumps(body or {}),
+                    content_type="application/json",
+                    **auth,
+                )
+        kind = f"{method} " + (
+            path.rsplit("/", 1)[-1] if "/actions/" in path else re.sub(r"/\d+", "/{id}", path)
+        )
+        k = self.kinds.setdefault(kind, [0, 0, 0.0, 0.0])
+        k[0] += 1
+        k[1] += queries[0]
+        k[2] += time.perf_counter() - w0
+        k[3] += time.process_time() - c0
         try:
             data = r.json()
         except ValueError:
@@ -208,6 +240,9 @@ class Sim:
 
     def act(self, user: Any, rec: DemandRec, action: str, body: dict[str, Any]) -> bool:
         code, data = self.api(user, "POST", f"/demands/{rec.id}/actions/{action}", body)
+        self.touched.add(rec.id)
+        if action == "merge":
+            self.touched.add(body["into_id"])
         if code != 200:
             self.violations.append(f"{rec.number} {action}: HTTP {code} {str(data)[:160]}")
             return False
@@ -266,6 +301,7 @@ class Sim:
             self.violations.append(f"intake: HTTP {code} {str(data)[:160]}")
             return
         rec = DemandRec(data["id"], data["number"], self.today, right, wrong)
+        self.touched.add(rec.id)
         rec.requester = ent if ent in self.ent_user else None
         rec.silent = rng.random() < 0.08
         self.recs[rec.id] = rec
@@ -427,7 +463,9 @@ class Sim:
 
     # ------------------------------------------------------------------ invariants
 
-    def check(self) -> None:
+    def check(self, *, full: bool = False) -> None:
+        """The invariants. After each step (a day) over the demands that step touched, as only
+        a request can change a demand here; with `full`, over every demand of the park."""
         from django.db.models import Exists, F, OuterRef, Subquery
 
         from demands.models import Demand, Event, Task
@@ -435,6 +473,9 @@ class Sim:
 
         park = self.park
         qs = Demand.objects.filter(park=park)
+        if not full:
+            qs = qs.filter(pk__in=sorted(self.touched))
+        self.touched.clear()
         owned = Task.objects.filter(demand=OuterRef("pk"), status__in=(*ACTIVE_TASK, "returned"))
         bad = qs.filter(status__in=WORKING).exclude(Exists(owned))
         self._flag(bad, "open without an owner (no active or returned task)")
@@ -462,7 +503,12 @@ class Sim:
             qs.annotate(last=Subquery(last)).exclude(last=None).exclude(last=F("status")),
             "status differs from the last event",
         )
-        for t in Task.objects.filter(pk__in=self.touched_tasks).select_related("demand"):
+        tasks = (
+            Task.objects.filter(demand__park=park)
+            if full
+            else Task.objects.filter(pk__in=sorted(self.touched_tasks))
+        )
+        for t in tasks.select_related("demand"):
             if t.extension_count == 0 and t.paused_working_days == 0:
                 from django.utils import timezone
 
@@ -605,12 +651,13 @@ def simulate(
     from demands.models import Event
 
     args = argparse.Namespace(days=days, demands=demands, entities=entities, staff=staff, seed=seed)
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), time.process_time()
     sim = Sim(args)
     first = timezone.make_aware(dt.datetime.combine(START, dt.time(9)))
     with clock(first):
         sim.setup()
     per_day = demands / days
+    check_wall = check_cpu = 0.0
     carry = 0.0
     for i in range(days):
         today = START + dt.timedelta(days=i)
@@ -620,7 +667,11 @@ def simulate(
         with clock(timezone.make_aware(dt.datetime.combine(today, dt.time(10)))):
             seen = len(sim.violations)
             sim.day(today, new)
-            sim.check()
+            w, c = time.perf_counter(), time.process_time()
+            full = i % FULL_CHECK_DAYS == FULL_CHECK_DAYS - 1 or i == days - 1
+            sim.check(full=full)
+            check_wall += time.perf_counter() - w
+            check_cpu += time.process_time() - c
         for v in sim.violations[seen:][: max(0, 30 - seen)]:
             log(f"  违反（{today}）：{v}")
         if i % 30 == 29:
@@ -639,7 +690,18 @@ def simulate(
         "invariant_violations": len(sim.violations),
         "metric_mismatches": len(mismatches),
         "requests": sim.calls,
+        "cpu_seconds": round(time.process_time() - c0, 1),
+        "kinds": sim.kinds,
+        "check_seconds": round(check_wall, 1),
+        "check_cpu_seconds": round(check_cpu, 1),
     }
+
+
+def _loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def main() -> None:
@@ -649,6 +711,11 @@ def main() -> None:
     p.add_argument("--entities", type=int, default=1200)
     p.add_argument("--staff", type=int, default=500)
     p.add_argument("--seed", type=int, default=2026)
+    p.add_argument(
+        "--per-action",
+        action="store_true",
+        help="print, per kind of request, how many, queries each, wall and CPU ms each",
+    )
     a = p.parse_args()
     if not os.environ.get("DATABASE_URL"):
         # A throw-away SQLite file, in memory-backed /dev/shm when there is one (fsync per
@@ -671,7 +738,16 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     r = simulate(days=a.days, demands=a.demands, entities=a.entities, staff=a.staff, seed=a.seed)
-    print(" ".join(f"{k}={v}" for k, v in r.items() if k != "requests"))
+    if a.per_action:
+        print(f"{'request':<28}{'n':>7}{'queries':>9}{'wall ms':>9}{'cpu ms':>8}{'cpu s':>8}")
+        for kind, (n, q, w, c) in sorted(r["kinds"].items(), key=lambda kv: -kv[1][3]):
+            print(f"{kind:<28}{n:>7}{q / n:>9.1f}{1000 * w / n:>9.1f}{1000 * c / n:>8.1f}{c:>8.1f}")
+    print(
+        f"requests={r['requests']} cpu_seconds={r['cpu_seconds']} check_seconds={r['check_seconds']}"
+        f" check_cpu_seconds={r['check_cpu_seconds']} loadavg={_loadavg()}"
+    )
+    shown = ("demands", "events", "seconds", "invariant_violations", "metric_mismatches")
+    print(" ".join(f"{k}={r[k]}" for k in shown))
 
 
 if __name__ == "__main__":

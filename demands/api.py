@@ -331,13 +331,13 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
             demand.events.select_related("actor", "task__department").order_by("created_at", "id")
         )
         row = redaction.requester_detail(demand, tasks, events)
-        row["actions"] = services.available_actions(user, demand)
+        row["actions"] = services.available_actions(user, demand, tasks=tasks)
         return row
     today = timezone.localdate()
     park = demand.park
     tasks = list(demand.tasks.select_related("department", "assignee").order_by("-role", "id"))
     events = list(demand.events.select_related("actor").order_by("created_at", "id"))
-    if not privacy.sees_contact(user, demand):
+    if not privacy.sees_contact(user, demand, tasks):
         privacy.mask(demand)
     row = {
         f: getattr(demand, f)
@@ -431,7 +431,7 @@ def detail_dict(user: Any, demand: Demand) -> dict[str, Any]:
             }
             for e in events
         ],
-        actions=services.available_actions(user, demand),
+        actions=services.available_actions(user, demand, tasks=tasks),
     )
     return row
 
@@ -527,7 +527,9 @@ def _action_operation(action: schemas.Action, body: type[schemas.ActionBody]) ->
         user = _user(request)
         demand = access.get_demand(user, park, demand_id)
         demand = services.perform(user, demand, payload)
-        demand.refresh_from_db()
+        # Read back as committed (a service may have changed rows beside the instance), with the
+        # relations the answer names, in one query.
+        demand.refresh_from_db(from_queryset=Demand.objects.select_related(*access.DETAIL_RELATED))
         return detail_dict(user, demand)
 
     # django-ninja reads the body's schema from the annotation: each operation gets its own.

@@ -70,7 +70,16 @@ def full_ids(user: User, demands: QuerySet[Demand] | Iterable[Demand]) -> set[in
     return set(base.filter(_relation(user)).values_list("pk", flat=True).distinct())
 
 
-def sees_contact(user: User, demand: Demand) -> bool:
+def sees_contact(user: User, demand: Demand, tasks: Iterable[Any] | None = None) -> bool:
+    """`tasks`: the demand's tasks when the caller has them; a department working on it then
+    needs no query (the same condition as `_relation`'s task branch)."""
+    if (
+        tasks is not None
+        and user.role in DEPARTMENT_ROLES
+        and user.department_id
+        and any(t.department_id == user.department_id and t.status in WORKING_TASKS for t in tasks)
+    ):
+        return True
     ids = full_ids(user, [demand])
     return ids is None or demand.pk in ids
 

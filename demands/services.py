@@ -174,8 +174,13 @@ def next_number(year: int) -> str:
 # --------------------------------------------------------------------------- permissions
 
 
-def actor_relations(user: User, demand: Demand, task: Task | None = None) -> set[str]:
-    """What the user is to this demand (and task): the keys used in the workflow table."""
+def actor_relations(
+    user: User, demand: Demand, task: Task | None = None, *, tasks: list[Task] | None = None
+) -> set[str]:
+    """What the user is to this demand (and task): the keys used in the workflow table.
+
+    `tasks`, when the caller has read the demand's tasks already, answers "has the user's
+    department a task here" without another query."""
     rel: set[str] = set()
     if not user.is_authenticated or not user.in_park(demand.park_id):
         return rel
@@ -186,7 +191,11 @@ def actor_relations(user: User, demand: Demand, task: Task | None = None) -> set
                 rel.add(wf.TASK_DEPT)
                 if user.role == Role.DEPARTMENT_HEAD:
                     rel.add(wf.TASK_HEAD)
-        elif demand.pk and demand.tasks.filter(department_id=user.department_id).exists():
+        elif demand.pk and (
+            any(t.department_id == user.department_id for t in tasks)
+            if tasks is not None
+            else demand.tasks.filter(department_id=user.department_id).exists()
+        ):
             # Demand-level actions open to departments (备注) need only a task of theirs.
             rel.add(wf.TASK_DEPT)
     if user.role == Role.ENTERPRISE and user.enterprise_id:
@@ -229,18 +238,24 @@ def check(action: str, user: User, demand: Demand, task: Task | None = None) -> 
     return t
 
 
-def available_actions(user: User, demand: Demand) -> list[dict[str, Any]]:
-    """The actions the user could fire now, for buttons. Same rules as `check`."""
+def available_actions(
+    user: User, demand: Demand, *, tasks: list[Task] | None = None
+) -> list[dict[str, Any]]:
+    """The actions the user could fire now, for buttons. Same rules as `check`.
+
+    `tasks`: the demand's tasks with their departments, when the caller has just read them (the
+    detail answer does), so that they are not read again."""
     out: list[dict[str, Any]] = []
     if not demand.pk:
         return out
-    tasks = list(demand.tasks.select_related("department"))
+    if tasks is None:
+        tasks = list(demand.tasks.select_related("department"))
     pending_ext = set(
         Extension.objects.filter(task__demand=demand, status=ExtensionStatus.PENDING).values_list(
             "task_id", flat=True
         )
     )
-    demand_rel = actor_relations(user, demand)
+    demand_rel = actor_relations(user, demand, tasks=tasks)
     for t in wf.TRANSITIONS.values():
         if demand.status not in t.from_statuses:
             continue
@@ -506,7 +521,9 @@ def _sync(
 ) -> None:
     """Derive the demand's status and due date from its tasks after a task changed, and save
     them (with the fields named in `also`, changed by the caller)."""
-    tasks = [t for t in demand.tasks.all() if t.status != TaskStatus.CANCELLED]
+    # With their departments: the answer is composed from their names when the demand is answered.
+    everything = demand.tasks.select_related("department")
+    tasks = [t for t in everything if t.status != TaskStatus.CANCELLED]
     before = demand.status
     if any(t.status == TaskStatus.RETURNED for t in tasks):
         status = Status.RETURNED
@@ -974,6 +991,7 @@ def _task_step(
     data: Callable[[Task, dt.datetime], dict[str, Any]] | None = None,
     event: str = "",
     then: Callable[[Demand, Task, dt.datetime], None] | None = None,
+    task: Task | None = None,
 ) -> Demand:
     """check → atomic → lock → recheck → change → event → derived state, for one task.
 
@@ -981,9 +999,11 @@ def _task_step(
     the lock); `change` sets the task's fields besides its status and returns their names.
     A step may start from several states and keep the task's state (`to_status` None: 指派);
     `event` names the recorded event when it is not the action (an answer sent for review is
-    a `submit_reply`), and `then` records what follows in the same transaction."""
+    a `submit_reply`), and `then` records what follows in the same transaction. `task`: the
+    task as the caller has just read it (by `_task_of`), not to be read again before the lock."""
     starts = (from_status,) if isinstance(from_status, str) else from_status
-    task = _task_of(demand, task_id, actor, starts)
+    if task is None:
+        task = _task_of(demand, task_id, actor, starts)
     check(action, actor, demand, task)
     if guard:
         guard(task)
@@ -1210,6 +1230,7 @@ def reply(
         guard=same_rule,
         change=answered,
         event="submit_reply" if reviewed else "",
+        task=task,
         data=lambda task, now: {
             "outcome": outcome,
             "on_time": _on_time(task, now),
@@ -1452,7 +1473,7 @@ def _paused_for_info(demand: Demand, task: Task) -> bool:
 
 def _asks_as(user: User, demand: Demand, tasks: list[Task] | None = None) -> bool:
     """The dispatch centre asks for any item; a department only for one it is working on."""
-    rel = actor_relations(user, demand)
+    rel = actor_relations(user, demand, tasks=tasks)
     if wf.DISPATCH in rel:
         return True
     if wf.TASK_DEPT not in rel:

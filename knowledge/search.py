@@ -177,11 +177,19 @@ def put(docs: list[SearchDoc]) -> None:
     """Write or replace these documents (matched on doc_kind + ref_id) in the index."""
     if not docs:
         return
+    for d in docs:
+        d.length = len(d.tokens.split())
     with transaction.atomic():
+        # A document written again as it is (a demand re-indexed on 回访 and again on 销号)
+        # keeps its row: removing and re-adding it would move every term's count twice.
+        stored = _stored(docs)
+        docs = [d for d in docs if stored.get((d.doc_kind, d.ref_id)) != _row(d)]
+        if not docs:
+            return
         for kind in {d.doc_kind for d in docs}:
-            remove(kind, [d.ref_id for d in docs if d.doc_kind == kind])
-        for d in docs:
-            d.length = len(d.tokens.split())
+            remove(
+                kind, [d.ref_id for d in docs if d.doc_kind == kind and (kind, d.ref_id) in stored]
+            )
         made = SearchDoc.objects.bulk_create(docs, batch_size=1000)
         if not is_postgres():
             # SQLite returns the new ids (RETURNING): the FTS rows share them
@@ -199,6 +207,34 @@ def put(docs: list[SearchDoc]) -> None:
             cnt[TOTAL_LENGTH] += d.length
         for park_id, cnt in by_park.items():
             _bump(park_id, cnt, 1)
+
+
+_COMPARED = (
+    "park_id",
+    "department_id",
+    "entry_kind",
+    "portal",
+    "live",
+    "title",
+    "tokens",
+    "length",
+)
+
+
+def _row(d: SearchDoc) -> tuple[Any, ...]:
+    return tuple(getattr(d, f) for f in _COMPARED)
+
+
+def _stored(docs: list[SearchDoc]) -> dict[tuple[str, int], tuple[Any, ...]]:
+    """What the index holds now for these documents, by (doc_kind, ref_id)."""
+    out: dict[tuple[str, int], tuple[Any, ...]] = {}
+    for kind in {d.doc_kind for d in docs}:
+        refs = [d.ref_id for d in docs if d.doc_kind == kind]
+        for i in range(0, len(refs), 500):
+            rows = SearchDoc.objects.filter(doc_kind=kind, ref_id__in=refs[i : i + 500])
+            for ref, *values in rows.values_list("ref_id", *_COMPARED):
+                out[(kind, ref)] = tuple(values)
+    return out
 
 
 def remove(doc_kind: str, ref_ids: list[int]) -> None:

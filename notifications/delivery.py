@@ -163,9 +163,13 @@ def save_preferences(
 def fan_out(rows: Iterable[Notification]) -> list[Delivery]:
     """Add the outside deliveries for freshly written notices and enqueue them. Never raises:
     the notices are already in the bell, and that must stand whatever happens here."""
+    rows = list(rows)
     try:
+        # Nothing to send on (no outside channel configured, or no notice): no transaction.
+        if not rows or not channels.enabled_channels():
+            return []
         with transaction.atomic():
-            made = _fan_out(list(rows))
+            made = _fan_out(rows)
     except Exception:
         log.exception("outside delivery could not be queued")
         return []

@@ -168,6 +168,8 @@ NOTIFYING_ACTIONS = frozenset(
 def notify_for_event(event: Event) -> int:
     if event.action not in NOTIFYING_ACTIONS:
         return 0
+    if event.action == "status" and event.to_status != Status.ANSWERED:
+        return 0  # of the derived state changes only the answer is announced (below)
     demand = Demand.objects.select_related("park", "created_by", "liaison").get(pk=event.demand_id)
     actor = event.actor
     a = event.action
