@@ -345,7 +345,7 @@ def run(
     figures["kb_p50_ms"] = round(pct(kt, 50), 1)
     figures["kb_p95_ms"] = round(pct(kt, 95), 1)
     print(f"   knowledge (FTS5 / tsvector + BM25): p50 {pct(kt, 50):.1f} p95 {pct(kt, 95):.1f}")
-    if kind == "postgres":
+    if kind == "postgres" and n_entries:  # no entries: no pg_trgm table to compare with
         trgm, overlap = pg_trgm_variant(park.pk, raw, kq)
         figures["kb_trgm_p50_ms"] = round(pct(trgm, 50), 1)
         figures["kb_trgm_p95_ms"] = round(pct(trgm, 95), 1)
