@@ -108,3 +108,21 @@ def test_a_large_selection_is_exported_as_a_job_that_keeps_the_selection(
     assert job.params == {"ids": f"{a.pk},{b.pk}"} and job.rows_total == 2
     f = client.get(f"/demands/exports/{job.pk}/file/")
     assert _numbers(b"".join(f.streaming_content)) == {a.number, b.number}
+
+
+def test_ticked_ids_of_another_park_export_nothing_and_requesters_are_refused(world):
+    theirs = make(world, "申请技改贴息贷款", lead=world.dept_a)
+    # Another park's dispatcher posts park A's ids: the export holds none of them.
+    r = login(world, "dispatcher", other=True).post("/demands/export.xlsx", {"ids": [theirs.pk]})
+    assert r.status_code == 200 and _numbers(r.content) == set()
+    # An enterprise or a resident has no ledger and no export, ticked rows or not.
+    for who in ("enterprise", "resident"):
+        r = login(world, who).post("/demands/export.xlsx", {"ids": [theirs.pk]})
+        assert r.status_code == 403, who
+    assert (
+        login(world, "leader")
+        .post("/demands/bulk/", {"op": "urge", "ids": [theirs.pk]})
+        .status_code
+        == 403
+    )
+    assert Demand.objects.get(pk=theirs.pk).urge_level == 0
