@@ -225,7 +225,9 @@ class Sim:
                     **auth,
                 )
         kind = f"{method} " + (
-            path.rsplit("/", 1)[-1] if "/actions/" in path else re.sub(r"/\d+", "/{id}", path)
+            path.split("?")[0].rsplit("/", 1)[-1]
+            if "/actions/" in path
+            else re.sub(r"/\d+", "/{id}", path)
         )
         k = self.kinds.setdefault(kind, [0, 0, 0.0, 0.0])
         k[0] += 1
@@ -239,7 +241,10 @@ class Sim:
         return r.status_code, data
 
     def act(self, user: Any, rec: DemandRec, action: str, body: dict[str, Any]) -> bool:
-        code, data = self.api(user, "POST", f"/demands/{rec.id}/actions/{action}", body)
+        # The short answer: status, due date and tasks are all the record takes from it.
+        code, data = self.api(
+            user, "POST", f"/demands/{rec.id}/actions/{action}?answer=brief", body
+        )
         self.touched.add(rec.id)
         if action == "merge":
             self.touched.add(body["into_id"])
