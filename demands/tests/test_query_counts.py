@@ -169,10 +169,8 @@ def test_an_action_marks_the_demand_stale_once_and_again_after_the_figures_ran(w
 def test_a_mark_rolled_back_with_its_savepoint_is_written_again(world):
     from django.db import transaction
 
-    from reports import signals
+    from reports import facts, signals
     from reports.models import StaleDemand
-
-    from reports import facts
 
     d = new_demand(world.client("dispatcher"), world.enterprise.pk)
     facts.process_stale()
