@@ -681,7 +681,8 @@ def simulate(
             log(f"  违反（{today}）：{v}")
         if i % 30 == 29:
             log(
-                f"  第 {i + 1} 天：诉求 {len(sim.recs)} 件，请求 {sim.calls} 次，违反 {len(sim.violations)} 条"
+                f"  第 {i + 1} 天：诉求 {len(sim.recs)} 件，请求 {sim.calls} 次，违反 {len(sim.violations)} 条，"
+                f"CPU {time.process_time() - c0:.1f} 秒，负载 {_loadavg()}"
             )
     end = START + dt.timedelta(days=days - 1)
     with clock(timezone.make_aware(dt.datetime.combine(end, dt.time(18)))):
