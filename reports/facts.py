@@ -338,6 +338,17 @@ def checked() -> Iterator[None]:
         _checked.reset(token)
 
 
+# Bumped whenever stale marks are deleted in this process: a transaction that marked a demand
+# once and skips the later marks of the same demand (reports.signals) must mark it again if its
+# own row may have gone meanwhile (figures computed inside the same transaction).
+marks_generation = 0
+
+
+def marks_deleted() -> None:
+    global marks_generation
+    marks_generation += 1
+
+
 def process_stale(max_rows: int = 50_000) -> int:
     """Recompute the demands marked stale. Cheap when there are none (one indexed query)."""
     if _checked.get():
@@ -355,6 +366,7 @@ def _process_stale(max_rows: int) -> int:
         refresh({demand_id for _, demand_id in rows})
         # Delete exactly the rows read: a change recorded meanwhile keeps its own row.
         StaleDemand.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        marks_deleted()
         done += len(rows)
     return done
 

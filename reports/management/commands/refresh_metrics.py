@@ -29,4 +29,5 @@ class Command(BaseCommand):
         if park_id is None and last is not None:
             # What was stale before the rebuild began is covered by it; later rows stay.
             StaleDemand.objects.filter(pk__lte=last).delete()
+            facts.marks_deleted()
         self.stdout.write(f"已重算 {n} 件诉求（{time.monotonic() - started:.1f} 秒）")
