@@ -28,6 +28,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from conftest import build_world, fresh, shared_per_module
 from orgs.models import ApiToken
 from qinshang.tests.scene import build_scene
 
@@ -65,6 +66,36 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 INT64 = 2**63
 
 APP = WSGIHandler()
+
+
+def _build():  # type: ignore[no-untyped-def]
+    # Every kind: the meetings, projects, consultations, proposals, inspections and tokens of the
+    # scene fill the path ids of the newer apps' operations too.
+    world = build_world()
+    return world, build_scene(world, every_kind=True)
+
+
+# One park and scene for the module, not one per persona: each test runs in its own savepoint
+# inside the module's transaction, so whatever one persona's cases create or change is undone
+# before the next persona, and each test gets its own copy of the objects. With the same ids
+# for every persona, the cases drawn for the first are replayed for the others on PostgreSQL
+# too (its sequences are not rolled back, so a scene per test had new ids each time).
+_shared = shared_per_module(_build)
+
+
+@pytest.fixture
+def copied(_shared, db):  # type: ignore[no-untyped-def]
+    return fresh(_shared)  # one copy of both, so the scene's objects are the world's
+
+
+@pytest.fixture
+def world(copied):  # type: ignore[no-untyped-def]
+    return copied[0]
+
+
+@pytest.fixture
+def scene(copied):  # type: ignore[no-untyped-def]
+    return copied[1]
 
 
 def _walk(value: Any) -> Iterator[Any]:
@@ -268,10 +299,7 @@ def fuzz(schema, scene, headers: dict[str, str], extra_checks=()) -> tuple[int, 
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_api_fuzz_no_server_error(world, role):  # type: ignore[no-untyped-def]
-    # Every kind: the meetings, projects, consultations, proposals, inspections and tokens of the
-    # scene fill the path ids of the newer apps' operations too.
-    scene = build_scene(world, every_kind=True)
+def test_api_fuzz_no_server_error(world, scene, role):  # type: ignore[no-untyped-def]
     key, other = ROLES[role]
     headers = {}
     if key is not None:
@@ -309,7 +337,7 @@ def _unshared_need(world):  # type: ignore[no-untyped-def]
     )
 
 
-def test_the_fuzzer_fails_on_a_server_error(world, monkeypatch):  # type: ignore[no-untyped-def]
+def test_the_fuzzer_fails_on_a_server_error(world, scene, monkeypatch):  # type: ignore[no-untyped-def]
     """A deliberate bug in the ledger list: the same run must report it as a server error."""
     from demands import queries
 
@@ -317,7 +345,6 @@ def test_the_fuzzer_fails_on_a_server_error(world, monkeypatch):  # type: ignore
         raise RuntimeError("deliberate bug")
 
     monkeypatch.setattr(queries, "apply", broken)
-    scene = build_scene(world)
     headers = {"Authorization": f"Bearer {ApiToken.issue(world.users['dispatcher'])}"}
     with connections_kept():
         schema = load_schema(APP).include(path="/api/v1/demands", method="GET")

@@ -16,10 +16,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from conftest import build_world, fresh, shared_per_module
 from orgs.models import ApiToken
 from qinshang.tests import matrix
 from qinshang.tests.permission_matrix import PENDING, PUBLIC, TABLE, Rule
-from qinshang.tests.scene import OTHER_ENTERPRISE_ITEM, build_scene
+from qinshang.tests.scene import OTHER_ENTERPRISE_ITEM, build_scene, scheduler_beats
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,34 @@ REFUSED = {401, 403, 404}
 REFUSED_POST = REFUSED | {400, 405, 409, 422}
 
 
+def _build():  # type: ignore[no-untyped-def]
+    world = build_world()
+    return world, build_scene(world, every_kind=True)
+
+
+# One park and scene for the module, not one per persona: each test runs in its own savepoint
+# inside the module's transaction, so what one persona's POSTs change is undone before the next
+# persona sweeps, and every test gets its own copy of the objects.
+_shared = shared_per_module(_build)
+
+
+@pytest.fixture
+def copied(_shared, db):  # type: ignore[no-untyped-def]
+    # The scene was built minutes ago: its scheduler must still look alive to /healthz.
+    scheduler_beats()
+    return fresh(_shared)  # one copy of both, so the scene's objects are the world's
+
+
+@pytest.fixture
+def world(copied):  # type: ignore[no-untyped-def]
+    return copied[0]
+
+
+@pytest.fixture
+def scene(copied):  # type: ignore[no-untyped-def]
+    return copied[1]
+
+
 def test_every_route_has_a_line_in_the_table():
     missing, stale = matrix.undeclared(TABLE)
     assert not missing, (
@@ -57,9 +86,8 @@ def test_a_route_without_a_line_is_named():
     assert matrix.undeclared(table) == (["GET /api/v1/me", "demands:detail"], [])
 
 
-def test_a_refused_role_activating_a_model_version_gets_403(world):  # type: ignore[no-untyped-def]
+def test_a_refused_role_activating_a_model_version_gets_403(world, scene):  # type: ignore[no-untyped-def]
     """Found by the matrix: the refusal used to be a message on a redirect (302)."""
-    scene = build_scene(world, every_kind=True)
     c = Client()
     c.force_login(world.users["dispatcher"])
     r = c.post(f"/routing/versions/{scene.ids['version_id']}/activate/")
@@ -183,8 +211,7 @@ def _not_theirs(world, scene, persona: str) -> list[str]:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_each_route_as_each_role_in_the_own_park(world, persona):  # type: ignore[no-untyped-def]
-    scene = build_scene(world, every_kind=True)
+def test_each_route_as_each_role_in_the_own_park(world, scene, persona):  # type: ignore[no-untyped-def]
     user = None if persona == "anonymous" else world.users[persona]
     markers = _not_theirs(world, scene, persona)
     problems = _sweep(world, user, persona, scene.ids, markers, outsider=False)
@@ -192,8 +219,7 @@ def test_each_route_as_each_role_in_the_own_park(world, persona):  # type: ignor
 
 
 @pytest.mark.parametrize("persona", OUTSIDERS)
-def test_each_route_as_a_user_of_the_other_park(world, persona):  # type: ignore[no-untyped-def]
-    scene = build_scene(world, every_kind=True)
+def test_each_route_as_a_user_of_the_other_park(world, scene, persona):  # type: ignore[no-untyped-def]
     user = world.other_users[persona]
     problems = _sweep(world, user, persona, scene.ids, _markers(world, scene), outsider=True)
     assert not problems, "\n".join(problems)
