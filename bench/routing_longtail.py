@@ -52,6 +52,18 @@ VARIANTS: dict[str, dict[str, object]] = {
     "bias": {"class_bias": True},
     "prior0.25": {"prior_alpha": 0.25},
     "prior0.5": {"prior_alpha": 0.5},
+    # Third round (issue 15 item 7): other linear models, word views, a soft vote, crops.
+    "svm+words1": {"word_weight": 1.0},
+    "svm+vote": {"word_weight": 1.0, "view_vote": True},
+    "lr10": {"classifier": "lr", "C": 10.0},
+    "lr30": {"classifier": "lr", "C": 30.0},
+    "lr10+words": {"classifier": "lr", "C": 10.0, "word_weight": 1.0},
+    "lr10+vote": {"classifier": "lr", "C": 10.0, "word_weight": 1.0, "view_vote": True},
+    "sgd": {"classifier": "sgd"},
+    "sgd+words": {"classifier": "sgd", "word_weight": 1.0},
+    "aug30": {"augment_below": 30},
+    "aug60": {"augment_below": 60},
+    "aug60w1": {"augment_below": 60, "augment_weight": 1.0},
 }
 
 
