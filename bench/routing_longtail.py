@@ -8,7 +8,7 @@ random sample), so under 5-fold CV the two rarest classes train on about 10 and 
 the shape of a city hotline routed to units where many units get a handful of cases a year.
 
 Run:  .venv/bin/python bench/routing_longtail.py [--csv PATH] [--variants names+prior,...]
-          [--seeds 0,1,2] [--full]
+          [--seeds 0,1,2] [--full [--no-tail]]
 Each seed thins the set anew and shuffles the folds anew; with several seeds the means per
 variant are printed at the end. Ends with one line  key=value  (macro-F1 and accuracy of the
 first variant on the first seed's tail; names+prior is the engine's default).
@@ -88,6 +88,7 @@ def main() -> int:
     ap.add_argument("--csv", default="../shared/data/gov_messages.csv")
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--full", action="store_true", help="also the whole set, not only the tail")
+    ap.add_argument("--no-tail", action="store_true", help="with --full: the whole set only")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument(
         "--seeds",
@@ -97,7 +98,11 @@ def main() -> int:
     opts = ap.parse_args()
     _, texts, labels = read_labelled_csv(opts.csv)
     seeds = [int(s) for s in opts.seeds.split(",")]
-    sets = [(f"tail seed {s}", s, *long_tail(texts, labels, seed=s)) for s in seeds]
+    sets = (
+        []
+        if opts.no_tail and opts.full
+        else [(f"tail seed {s}", s, *long_tail(texts, labels, seed=s)) for s in seeds]
+    )
     if opts.full:
         sets += [(f"full seed {s}", s, texts, labels) for s in seeds]
     last: dict[str, object] = {}
