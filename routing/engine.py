@@ -8,6 +8,9 @@ messages like the training ones. Cross-validation on the government message set
 (../shared/data/gov_messages.csv) chose this over word n-grams, word+char unions, logistic
 regression, complement naive Bayes, NB-SVM, LSA features, head/title weighting and ensembles of
 those: none beat char 1–3 + LinearSVC by more than noise, most were worse (see bench/routing.py).
+On a thinned long tail (bench/routing_longtail.py) multinomial logistic regression, SGD, jieba
+words beside the characters, a soft vote of a char and a word model and random crops for small
+classes did not beat it either; they stay as options, off.
 """
 
 from __future__ import annotations
@@ -103,8 +106,9 @@ class RouterParams:
     # Per-class additive biases on the log-probabilities, chosen on the out-of-fold decisions
     # (coordinate ascent, macro-F1 + accuracy), after the prior correction.
     class_bias: bool = False
-    # The options below were measured on the long tail and the whole set (issue 15 item 7,
-    # third round; docs/benchmarks.md) against the default.
+    # The options below were measured on the long tail over three seeds and on the whole set
+    # (issue 15 item 7, third round) and left off: none beat the default on both
+    # (docs/benchmarks.md, "Other model families, a soft vote and crops").
     # The linear model: "svm" (LinearSVC, squared hinge, one-vs-rest), "lr" (multinomial
     # logistic regression, lbfgs) or "sgd" (SGDClassifier, modified Huber loss, one-vs-rest).
     # Each is class-balanced; its decision values go through the same Platt and prior steps.
