@@ -8,7 +8,7 @@ random sample), so under 5-fold CV the two rarest classes train on about 10 and 
 the shape of a city hotline routed to units where many units get a handful of cases a year.
 
 Run:  .venv/bin/python bench/routing_longtail.py [--csv PATH] [--variants names+prior,...]
-          [--seeds 0,1,2] [--full]
+          [--seeds 0,1,2] [--full [--no-tail]]
 Each seed thins the set anew and shuffles the folds anew; with several seeds the means per
 variant are printed at the end. Ends with one line  key=value  (macro-F1 and accuracy of the
 first variant on the first seed's tail; names+prior is the engine's default).
@@ -52,6 +52,18 @@ VARIANTS: dict[str, dict[str, object]] = {
     "bias": {"class_bias": True},
     "prior0.25": {"prior_alpha": 0.25},
     "prior0.5": {"prior_alpha": 0.5},
+    # Third round (issue 15 item 7): other linear models, word views, a soft vote, crops.
+    "svm+words1": {"word_weight": 1.0},
+    "svm+vote": {"word_weight": 1.0, "view_vote": True},
+    "lr10": {"classifier": "lr", "C": 10.0},
+    "lr30": {"classifier": "lr", "C": 30.0},
+    "lr10+words": {"classifier": "lr", "C": 10.0, "word_weight": 1.0},
+    "lr10+vote": {"classifier": "lr", "C": 10.0, "word_weight": 1.0, "view_vote": True},
+    "sgd": {"classifier": "sgd"},
+    "sgd+words": {"classifier": "sgd", "word_weight": 1.0},
+    "aug30": {"augment_below": 30},
+    "aug60": {"augment_below": 60},
+    "aug60w1": {"augment_below": 60, "augment_weight": 1.0},
 }
 
 
@@ -76,6 +88,7 @@ def main() -> int:
     ap.add_argument("--csv", default="../shared/data/gov_messages.csv")
     ap.add_argument("--variants", default=",".join(VARIANTS))
     ap.add_argument("--full", action="store_true", help="also the whole set, not only the tail")
+    ap.add_argument("--no-tail", action="store_true", help="with --full: the whole set only")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument(
         "--seeds",
@@ -85,7 +98,11 @@ def main() -> int:
     opts = ap.parse_args()
     _, texts, labels = read_labelled_csv(opts.csv)
     seeds = [int(s) for s in opts.seeds.split(",")]
-    sets = [(f"tail seed {s}", s, *long_tail(texts, labels, seed=s)) for s in seeds]
+    sets = (
+        []
+        if opts.no_tail and opts.full
+        else [(f"tail seed {s}", s, *long_tail(texts, labels, seed=s)) for s in seeds]
+    )
     if opts.full:
         sets += [(f"full seed {s}", s, texts, labels) for s in seeds]
     last: dict[str, object] = {}
