@@ -458,6 +458,16 @@ def items(
     return Demand.objects.filter(pk__in=qs.values("pk"))
 
 
+def item_ids(
+    park: Park, start: dt.date, end: dt.date, part: str = "open", *, rule: LegacyRule | None = None
+) -> QuerySet[Demand]:
+    """The ids of `items(…)` as a subquery of the candidates themselves: a query filtering on
+    `id IN (item_ids(…))` reads them from the covering index in one pass. Through `items` the
+    extra layer of demands led PostgreSQL to probe the table by primary key once per outer row
+    (12,800 heap fetches for the 遗留问题 figure of the busiest park at 1,000,000 demands)."""
+    return _matching(park, start, end, part, None, None, None, rule).order_by().values("pk")
+
+
 def first_items(
     park: Park,
     start: dt.date,

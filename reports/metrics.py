@@ -567,7 +567,7 @@ def _legacy_q(scope: Scope) -> Q:
     """The scope's demands that are legacy and open on its day by the park's rule
     (experts.legacy, as the 清零 board counts them), not by the `is_legacy` flag alone."""
     day = scope.day
-    ids = experts_legacy.items(scope.park, day, day, "open").values("pk")
+    ids = experts_legacy.item_ids(scope.park, day, day, "open")
     return Q(demand_id__in=ids, status__in=OPEN_STATUSES)
 
 
