@@ -460,7 +460,7 @@ def items(
 
 def item_ids(
     park: Park, start: dt.date, end: dt.date, part: str = "open", *, rule: LegacyRule | None = None
-) -> QuerySet[Demand]:
+) -> QuerySet[Demand, Any]:
     """The ids of `items(…)` as a subquery of the candidates themselves: a query filtering on
     `id IN (item_ids(…))` reads them from the covering index in one pass. Through `items` the
     extra layer of demands led PostgreSQL to probe the table by primary key once per outer row
