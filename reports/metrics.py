@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from demands.models import OPEN_STATUSES, Category, Outcome, Status, Tier
+from demands.models import OPEN_STATUSES, Category, Demand, Outcome, Status, Tier
 from entities.models import MarketEntity
 from experts import legacy as experts_legacy
 from liaisons.services import cadence_for
@@ -567,7 +567,7 @@ def _legacy_q(scope: Scope) -> Q:
     """The scope's demands that are legacy and open on its day by the park's rule
     (experts.legacy, as the 清零 board counts them), not by the `is_legacy` flag alone."""
     day = scope.day
-    ids = experts_legacy.items(scope.park, day, day, "open").values("pk")
+    ids = experts_legacy.item_ids(scope.park, day, day, "open")
     return Q(demand_id__in=ids, status__in=OPEN_STATUSES)
 
 
@@ -661,13 +661,41 @@ NOUNS = {"enterprise": "企业诉求", "resident": "群众诉求", "community": 
 def demand_noun(scope: Scope) -> str:
     """How texts name the scope's demands: 企业诉求 when every one is an enterprise's, 群众诉求
     when every one is a resident's or a village's, else 诉求 (a bureau's citizen complaints are
-    not enterprise demands)."""
+    not enterprise demands).
+
+    The park's own kinds first, from the (park, requester_kind) index: a park of one kind — the
+    common case — then needs only whether the scope has any demand at all. Asking the scope's
+    distinct kinds joined every fact row of the period to its demand (711 ms for a year of the
+    busiest park at 1,000,000 demands). Only a park of several kinds asks the scope, one EXISTS
+    per noun."""
     facts.process_stale()
-    kinds = set(
-        scope.demand_facts().order_by().values_list("demand__requester_kind", flat=True).distinct()
-    )
-    nouns = {NOUNS.get(k, "诉求") for k in kinds}
-    return nouns.pop() if len(nouns) == 1 else "诉求"
+    groups: dict[str, list[str]] = {}
+    for kind in _park_kinds(scope.park.pk):
+        groups.setdefault(NOUNS.get(kind, "诉求"), []).append(kind)
+    facts_qs = scope.demand_facts().order_by()
+    if len(groups) == 1:
+        ((noun, _),) = groups.items()
+        return noun if facts_qs.exists() else "诉求"
+    present = {
+        noun
+        for noun, kinds in groups.items()
+        if facts_qs.filter(demand__requester_kind__in=kinds).exists()
+    }
+    return present.pop() if len(present) == 1 else "诉求"
+
+
+def _park_kinds(park_id: int) -> list[str]:
+    """The distinct requester kinds of the park's demands, one index probe each (a loose index
+    scan: the next kind after the last one found)."""
+    kinds: list[str] = []
+    while True:
+        qs = Demand.objects.filter(park_id=park_id)
+        if kinds:
+            qs = qs.filter(requester_kind__gt=kinds[-1])
+        nxt = qs.order_by("requester_kind").values_list("requester_kind", flat=True).first()
+        if nxt is None:
+            return kinds
+        kinds.append(nxt)
 
 
 def left_out_note(count: int, what: str = "项任务") -> str:
