@@ -111,6 +111,17 @@ def main() -> None:
     ids = list(
         Demand.objects.filter(park=park).order_by("-created_at").values_list("pk", flat=True)[:2000]
     )
+    # A head sees its own department's demands only: a random demand of the park was a 403
+    # (the product refusing rightly), counted as the head's error.
+    dept_ids = {
+        h.pk: list(
+            Demand.objects.filter(park=park, tasks__department_id=h.department_id)
+            .order_by("-created_at")
+            .values_list("pk", flat=True)
+            .distinct()[:500]
+        )
+        for h in heads
+    }
     tokens = {u.pk: ApiToken.issue(u) for u in disp + heads + ent_users}
     sessions = {u.pk: session_for(u) for u in disp + heads + leaders}
     cookie = settings.SESSION_COOKIE_NAME
@@ -155,9 +166,10 @@ def main() -> None:
                     ("detail", "GET", f"/demands/{r.choice(ids)}/", None, {}),
                 ]
             elif role == "department":
+                own = dept_ids.get(u.pk) or ids
                 reqs = [
                     ("inbox", "GET", "/department/", None, {}),
-                    ("api_detail", "GET", f"/api/v1/demands/{r.choice(ids)}", None, api),
+                    ("api_detail", "GET", f"/api/v1/demands/{r.choice(own)}", None, api),
                 ]
             elif role == "enterprise":
                 body = {
