@@ -35,13 +35,19 @@ class _Marked:
         pass
 
 
+_RECENT = 64
+
+
 def mark(demand_id: int) -> None:
     conn = transaction.get_connection()
     if not conn.in_atomic_block:
         StaleDemand.objects.create(demand_id=demand_id)
         return
     gen = facts.marks_generation
-    for _sids, func, *_ in conn.run_on_commit:
+    # Only the latest callbacks: one action's marks of a demand come together, and a scan of
+    # the whole queue would make a transaction that marks many demands quadratic. A mark
+    # missed here is one extra row, never a lost one.
+    for _sids, func, *_ in conn.run_on_commit[-_RECENT:]:
         if isinstance(func, _Marked) and func.demand_id == demand_id and func.generation == gen:
             return
     StaleDemand.objects.create(demand_id=demand_id)
