@@ -228,3 +228,33 @@ def test_a_document_indexed_again_unchanged_is_left_as_it_is(world):
     again = dict(Term.objects.filter(park=world.park).values_list("term", "df"))
     assert again["审批"] == counts["审批"] - 1 and again["规划"] == 1
     assert again[search.TOTAL] == counts[search.TOTAL]
+
+
+def test_a_requesters_short_answer_hides_what_their_full_view_hides(world):
+    """The brief answer is an answer to the requester too: the public status, and only the tasks
+    the requester's own detail lists (a returned task, 退单, is the park's business)."""
+    disp = world.client("dispatcher")
+    d = new_demand(disp, world.enterprise.pk)
+    disp.act(d["id"], "dispatch", lead_department_id=world.dept_c.pk)
+    world.client("handler_c").act(
+        d["id"], "return", reason="not_our_duty", note="贷款贴息属经济发展局职能"
+    )
+    disp.act(d["id"], "redispatch", department_id=world.dept_a.pk)
+    hand = world.client("handler")
+    sign = hand.act(d["id"], "sign").json()
+    hand.act(d["id"], "reply", task_id=sign["tasks"][-1]["id"], answer="已办理", outcome="solved")
+    ent = world.client("enterprise")
+    r = ent.post(f"/demands/{d['id']}/actions/confirm?answer=brief", {"satisfaction": "satisfied"})
+    assert r.status_code == 200, r.content
+    brief = r.json()
+    full = ent.get(f"/demands/{d['id']}").json()
+    assert brief["view"] == "brief" and full["view"] == "requester"
+    assert (brief["status"], brief["status_label"]) == (full["status"], full["status_label"])
+    shown = {t["id"] for t in brief["tasks"]}
+    assert shown and shown == {t["id"] for t in full["tasks"]}
+    demand = Demand.objects.get(pk=d["id"])
+    hidden = set(
+        demand.tasks.filter(status__in=redaction.HIDDEN_TASK_STATUSES).values_list("pk", flat=True)
+    )
+    assert hidden and not hidden & shown
+    assert "hand_" not in str(brief) and "退单" not in str(brief)
